@@ -1,0 +1,365 @@
+//! Consistency: rules that tie fields together — budgets that must add up, durations the
+//! modality allows, Annex A totals that must equal the cover — checked on the typed report.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, Pos};
+use crate::model::{Activity, Rating, Report, Usd};
+use crate::source::{Node, Value};
+
+/// PBF's indirect support cost rate, applied to direct costs (7%).
+pub const INDIRECT_PERCENT: i64 = 7;
+
+/// Indirect support costs on `direct`, rounded to the cent (half up), as Annex A computes them.
+pub fn indirect(direct: Usd) -> Usd {
+    Usd((direct.0 * INDIRECT_PERCENT + 50).div_euclid(100))
+}
+
+pub fn check(report: &Report, root: &Node, file: &Path, catalogs: &[String]) -> Vec<Diagnostic> {
+    let mut c = Rules {
+        root,
+        file,
+        out: Vec::new(),
+    };
+    c.languages(report, catalogs);
+    c.identity(report);
+    c.cover(report);
+    c.progress(report);
+    c.annex_a(report);
+    c.out
+}
+
+struct Rules<'a> {
+    root: &'a Node,
+    file: &'a Path,
+    out: Vec<Diagnostic>,
+}
+
+impl Rules<'_> {
+    fn error(&mut self, field: &str, message: impl Into<String>) -> &mut Diagnostic {
+        let d = Diagnostic::error(self.file, message)
+            .field(field)
+            .at(locate(self.root, field));
+        self.out.push(d);
+        self.out.last_mut().expect("just pushed")
+    }
+
+    fn warning(&mut self, field: &str, message: impl Into<String>) -> &mut Diagnostic {
+        let d = Diagnostic::warning(self.file, message)
+            .field(field)
+            .at(locate(self.root, field));
+        self.out.push(d);
+        self.out.last_mut().expect("just pushed")
+    }
+
+    fn languages(&mut self, r: &Report, catalogs: &[String]) {
+        if r.languages.is_empty() {
+            self.error("languages", "name at least one language, e.g. [fr]");
+        }
+        for (i, lang) in r.languages.iter().enumerate() {
+            let field = format!("languages[{}]", i + 1);
+            if !catalogs.contains(lang) {
+                let known = catalogs.join(", ");
+                self.error(
+                    &field,
+                    format!("no catalog for language `{lang}`; the catalogs are {known}"),
+                );
+            }
+            if r.languages[..i].contains(lang) {
+                self.error(&field, format!("`{lang}` is listed twice"));
+            }
+        }
+        for (i, lang) in r.unofficial_translations.iter().enumerate() {
+            let field = format!("unofficial_translations[{}]", i + 1);
+            if !r.languages.contains(lang) {
+                self.error(
+                    &field,
+                    format!("`{lang}` is not one of the report's languages"),
+                );
+            } else if r.languages.first() == Some(lang) {
+                self.error(
+                    &field,
+                    format!("`{lang}` is the report's official language"),
+                );
+            }
+        }
+    }
+
+    fn identity(&mut self, r: &Report) {
+        let id = &r.project_id;
+        if !crate::model::is_valid_project_id(id) {
+            self.error(
+                "project_id",
+                format!("\"{id}\" cannot name an output folder: use lower-case letters, digits and dashes"),
+            );
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, recipient) in r.cover.recipients.iter().enumerate() {
+            if seen.contains(&recipient.id.as_str()) {
+                self.error(
+                    &format!("cover.recipients[{}].id", i + 1),
+                    format!("recipient id `{}` is used twice", recipient.id),
+                );
+            }
+            seen.push(&recipient.id);
+        }
+    }
+
+    fn cover(&mut self, r: &Report) {
+        let cover = &r.cover;
+        let sum: Usd = cover.recipients.iter().map(|x| x.budget).sum();
+        if sum != cover.budget_total {
+            self.error(
+                "cover.budget_total",
+                format!(
+                    "the recipients' budgets add up to {sum} USD but the stated total is {} USD",
+                    cover.budget_total
+                ),
+            );
+        }
+        let max = cover.modality.max_months();
+        if cover.duration_months > max {
+            let modality = match cover.modality {
+                crate::model::Modality::Irf => "an IRF",
+                crate::model::Modality::Prf => "a PRF",
+            };
+            self.error(
+                "cover.duration_months",
+                format!(
+                    "{} months is longer than {modality} project may last ({max} months)",
+                    cover.duration_months
+                ),
+            );
+        }
+        match cover.recipients.iter().position(|x| x.lead) {
+            None => {
+                self.warning(
+                    "cover.recipients",
+                    "no recipient is marked `lead: true` (the convening agency)",
+                );
+            }
+            Some(i) if i > 0 => {
+                self.warning(
+                    &format!("cover.recipients[{}].lead", i + 1),
+                    "the form lists the convening (lead) agency first",
+                );
+            }
+            _ => {}
+        }
+        if cover.recipients.iter().filter(|x| x.lead).count() > 1 {
+            self.error(
+                "cover.recipients",
+                "only one recipient can be the convening (lead) agency",
+            );
+        }
+    }
+
+    fn progress(&mut self, r: &Report) {
+        let p = &r.progress;
+        let answered = |t: &Option<crate::model::Narrative>| {
+            t.as_ref().is_some_and(|t| {
+                r.languages.iter().all(|l| {
+                    let s = t.get(l).trim().to_lowercase();
+                    !s.is_empty() && s != "n/a" && s != "na"
+                })
+            })
+        };
+        if p.rating == Rating::OffTrack && !answered(&p.off_track) {
+            self.warning(
+                "progress.off_track",
+                "the project is rated off track, but the question for off-track projects has no answer",
+            );
+        }
+    }
+
+    fn annex_a(&mut self, r: &Report) {
+        let ids: Vec<&str> = r.cover.recipients.iter().map(|x| x.id.as_str()).collect();
+        let mut direct: BTreeMap<&str, Usd> = ids.iter().map(|id| (*id, Usd(0))).collect();
+        let mut spent = Usd(0);
+        let mut gender = Usd(0);
+        for (path, line) in budget_lines(r) {
+            for (id, amount) in &line.budget {
+                match direct.get_mut(id.as_str()) {
+                    Some(total) => *total = *total + *amount,
+                    None => self.unknown_recipient(&format!("{path}.budget.{id}"), id, &ids),
+                }
+            }
+            let total: Usd = line.budget.values().copied().sum();
+            if line.gender > total {
+                self.error(
+                    &format!("{path}.gender"),
+                    format!(
+                        "the gender amount {} USD is more than the line's budget, {total} USD",
+                        line.gender
+                    ),
+                );
+            }
+            if line.spent > total {
+                self.warning(
+                    &format!("{path}.spent"),
+                    format!(
+                        "expenditure {} USD is above the line's budget, {total} USD",
+                        line.spent
+                    ),
+                );
+            }
+            spent = spent + line.spent;
+            gender = gender + line.gender;
+        }
+
+        let mut category_spent = Usd(0);
+        for (id, categories) in &r.annex_a.by_category {
+            let field = format!("annex_a.by_category.{id}");
+            let Some(&activities) = direct.get(id.as_str()) else {
+                self.unknown_recipient(&field, id, &ids);
+                continue;
+            };
+            let mut sum = Usd(0);
+            for (key, line) in categories.lines() {
+                sum = sum + line.budget;
+                category_spent = category_spent + line.spent;
+                if line.spent > line.budget {
+                    self.error(
+                        &format!("{field}.{key}.spent"),
+                        format!(
+                            "expenditure {} USD is above the category's budget, {} USD",
+                            line.spent, line.budget
+                        ),
+                    );
+                }
+            }
+            if sum != activities {
+                self.error(
+                    &field,
+                    format!(
+                        "the categories add up to {sum} USD of direct costs for `{id}`, the activities to {activities} USD"
+                    ),
+                );
+            }
+            let cover = r
+                .cover
+                .recipients
+                .iter()
+                .find(|x| &x.id == id)
+                .map(|x| x.budget);
+            let with_indirect = sum + indirect(sum);
+            if let Some(cover) = cover.filter(|c| *c != with_indirect) {
+                self.error(
+                    &field,
+                    format!(
+                        "direct costs {sum} USD plus 7% indirect costs {} USD make {with_indirect} USD, \
+                         but the cover approves {cover} USD for `{id}`",
+                        indirect(sum)
+                    ),
+                );
+            }
+        }
+        for id in &ids {
+            if !r.annex_a.by_category.contains_key(*id) {
+                self.error(
+                    "annex_a.by_category",
+                    format!("no budget by category for recipient `{id}`"),
+                );
+            }
+        }
+        if spent != category_spent {
+            self.error(
+                "annex_a.by_category",
+                format!(
+                    "expenditure by category adds up to {category_spent} USD, by activity to {spent} USD"
+                ),
+            );
+        }
+        if gender != r.finance.gender_planned {
+            self.warning(
+                "finance.gender_planned",
+                format!(
+                    "the activities' gender amounts add up to {gender} USD, Part 2 states {} USD",
+                    r.finance.gender_planned
+                ),
+            );
+        }
+    }
+
+    fn unknown_recipient(&mut self, field: &str, id: &str, ids: &[&str]) {
+        let known = ids
+            .iter()
+            .map(|i| format!("`{i}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let d = self.error(
+            field,
+            format!("`{id}` is not a recipient id; the recipients are {known}"),
+        );
+        if let Some(near) = super::structure::closest(id, ids.iter().copied()) {
+            d.notes.push(format!("did you mean `{near}`?"));
+        }
+    }
+}
+
+/// Every Annex A budget line with its field path: the activities of each output, then the
+/// additional costs.
+pub fn budget_lines(r: &Report) -> Vec<(String, &Activity)> {
+    let mut lines = Vec::new();
+    for (o, outcome) in r.outcomes.iter().enumerate() {
+        for (p, output) in outcome.outputs.iter().enumerate() {
+            for (a, activity) in output.activities.iter().enumerate() {
+                let path = format!(
+                    "outcomes[{}].outputs[{}].activities[{}]",
+                    o + 1,
+                    p + 1,
+                    a + 1
+                );
+                lines.push((path, activity));
+            }
+        }
+    }
+    for (key, line) in r.annex_a.additional_costs.lines() {
+        lines.push((format!("annex_a.additional_costs.{key}"), line));
+    }
+    lines
+}
+
+/// Where the field at a path such as `cover.recipients[2].budget` stands: a value's own position,
+/// or for a mapping or list the line of its key. A path that does not exist gives the nearest
+/// field above it.
+pub fn locate(root: &Node, path: &str) -> Pos {
+    let (mut node, mut key_pos) = (root, root.pos);
+    for segment in path.split('.') {
+        let (key, index) = match segment.split_once('[') {
+            Some((key, rest)) => (key, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (segment, None),
+        };
+        let Value::Map(entries) = &node.value else {
+            break;
+        };
+        let Some(entry) = entries.iter().find(|e| e.key == key) else {
+            break;
+        };
+        (node, key_pos) = (&entry.value, entry.key_pos);
+        if let (Some(i), Value::Seq(items)) = (index, &node.value) {
+            match items.get(i.wrapping_sub(1)) {
+                Some(item) => (node, key_pos) = (item, item.pos),
+                None => break,
+            }
+        }
+    }
+    match node.value {
+        Value::Map(_) | Value::Seq(_) => key_pos,
+        _ => node.pos,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indirect_costs_round_half_up_to_the_cent() {
+        assert_eq!(indirect(Usd(100)), Usd(7));
+        assert_eq!(indirect(Usd(79_906_542)), Usd(5_593_458));
+        // 0.5 cent rounds up.
+        assert_eq!(indirect(Usd(50)), Usd(4));
+    }
+}

@@ -1,0 +1,53 @@
+//! The one rule for the form's character limits. `count` is the only place that decides how
+//! long a text is; the README quotes this rule and the JSON Schema's descriptions repeat it.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Length of `text` as the form counts it: the ends trimmed, normalised to NFC, then counted in
+/// Unicode characters (scalar values), spaces and line breaks included. Never bytes, never NFD:
+/// "é" typed as `e` + combining accent counts as one character, like Word's
+/// "characters (with spaces)".
+pub fn count(text: &str) -> usize {
+    text.trim().nfc().count()
+}
+
+/// Where a limit falls in `text`: up to `context` characters before the cut and after it,
+/// counted the same way as `count`.
+pub fn cut_at(text: &str, limit: usize, context: usize) -> (String, String) {
+    let chars: Vec<char> = text.trim().nfc().collect();
+    let limit = limit.min(chars.len());
+    let start = limit.saturating_sub(context);
+    let end = (limit + context).min(chars.len());
+    let before: String = chars[start..limit].iter().collect();
+    let after: String = chars[limit..end].iter().collect();
+    (before, after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        assert_eq!(count("été"), 3);
+        assert_eq!("été".len(), 5);
+    }
+
+    #[test]
+    fn decomposed_accents_count_once() {
+        let nfd = "e\u{301}te\u{301}";
+        assert_eq!(nfd.chars().count(), 5);
+        assert_eq!(count(nfd), 3);
+    }
+
+    #[test]
+    fn trims_ends_but_keeps_inner_spaces_and_line_breaks() {
+        assert_eq!(count("  a b\nc \n"), 5);
+    }
+
+    #[test]
+    fn cut_shows_both_sides_of_the_limit() {
+        assert_eq!(cut_at("abcdef", 3, 2), ("bc".to_string(), "de".to_string()));
+        assert_eq!(cut_at("ab", 5, 2), ("ab".to_string(), String::new()));
+    }
+}

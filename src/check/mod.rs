@@ -1,0 +1,118 @@
+//! Checking a source before anything is rendered: structure and limits on the YAML tree, then
+//! consistency on the typed report. Every problem of a source comes back at once.
+
+pub mod consistency;
+pub mod limits;
+pub mod structure;
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{self, Report};
+use crate::source::{self, Node, Source, Value};
+
+static SCHEMA: LazyLock<serde_json::Value> = LazyLock::new(model::schema);
+
+/// What checking one source found.
+pub struct Checked {
+    pub source: Option<Source>,
+    /// The typed report, when the source has no error.
+    pub report: Option<Report>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// All diagnostics, rendered with the source lines they point at.
+    pub fn render(&self) -> String {
+        let text = self.source.as_ref().map(|s| s.text.as_str());
+        self.diagnostics
+            .iter()
+            .map(|d| d.render(text))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Reads and checks the source at `path`.
+pub fn check_file(path: &Path) -> Checked {
+    match std::fs::read(path) {
+        Ok(bytes) => check_bytes(path, &bytes),
+        Err(e) => failed(Diagnostic::error(
+            path,
+            format!("cannot read the file: {e}"),
+        )),
+    }
+}
+
+/// Checks the bytes of a source named `path`.
+pub fn check_bytes(path: &Path, bytes: &[u8]) -> Checked {
+    let (source, root) = match source::parse(path, bytes) {
+        Ok(parsed) => parsed,
+        Err(d) => {
+            return Checked {
+                source: source::text_of(path, bytes),
+                report: None,
+                diagnostics: vec![*d],
+            };
+        }
+    };
+    let languages = languages_of(&root);
+    let mut walker = structure::Walker::new(&SCHEMA, path, &languages);
+    walker.walk(&SCHEMA, &root, "");
+    let mut diagnostics = walker.diagnostics;
+    let mut report = None;
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        match serde_json::from_value::<Report>(root.to_json()) {
+            Ok(r) => {
+                diagnostics.extend(consistency::check(
+                    &r,
+                    &root,
+                    path,
+                    &crate::i18n::languages(),
+                ));
+                report = Some(r);
+            }
+            Err(e) => diagnostics.push(Diagnostic::error(
+                path,
+                format!("cannot read the report: {e}"),
+            )),
+        }
+    }
+    diagnostics.sort_by_key(|d| (d.pos.map(|p| (p.line, p.col)), d.severity));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        report = None;
+    }
+    Checked {
+        source: Some(source),
+        report,
+        diagnostics,
+    }
+}
+
+fn failed(d: Diagnostic) -> Checked {
+    Checked {
+        source: None,
+        report: None,
+        diagnostics: vec![d],
+    }
+}
+
+/// The report's languages as far as the tree gives them, so that texts can be checked per
+/// language even when other parts of the source are wrong.
+fn languages_of(root: &Node) -> Vec<String> {
+    match root.get("languages").map(|n| &n.value) {
+        Some(Value::Seq(items)) => items
+            .iter()
+            .filter_map(|n| match &n.value {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}

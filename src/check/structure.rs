@@ -1,0 +1,531 @@
+//! Structure: walks the YAML tree against the model's JSON Schema and reports every mismatch —
+//! wrong types, missing and unknown fields, too many outcomes or indicators, texts over their
+//! limit — with its line and field path. Walking the schema rather than deserialising lets one
+//! run report all problems instead of stopping at the first.
+
+use std::path::Path;
+
+use serde_json::{Map, Value as Json};
+
+use super::limits;
+use crate::diagnostic::{Diagnostic, shorten};
+use crate::source::{Node, Value};
+
+pub struct Walker<'a> {
+    defs: &'a Map<String, Json>,
+    file: &'a Path,
+    languages: &'a [String],
+    /// Where the key of the mapping being walked stands: missing fields are reported there.
+    key_pos: Option<crate::diagnostic::Pos>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Walker<'a> {
+    pub fn new(schema: &'a Json, file: &'a Path, languages: &'a [String]) -> Self {
+        static EMPTY: std::sync::OnceLock<Map<String, Json>> = std::sync::OnceLock::new();
+        let defs = schema
+            .get("$defs")
+            .and_then(Json::as_object)
+            .unwrap_or_else(|| EMPTY.get_or_init(Map::new));
+        Walker {
+            defs,
+            file,
+            languages,
+            key_pos: None,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, node: &Node, path: &str, message: impl Into<String>) -> &mut Diagnostic {
+        let d = Diagnostic::error(self.file, message).at(node.pos);
+        let d = if path.is_empty() { d } else { d.field(path) };
+        self.diagnostics.push(d);
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    fn resolve(&self, schema: &'a Json) -> &'a Json {
+        let mut schema = schema;
+        while let Some(name) = schema
+            .get("$ref")
+            .and_then(Json::as_str)
+            .and_then(|r| r.strip_prefix("#/$defs/"))
+        {
+            match self.defs.get(name) {
+                Some(def) => schema = def,
+                None => break,
+            }
+        }
+        schema
+    }
+
+    /// Checks `node` against `schema`; `path` names the field in messages.
+    pub fn walk(&mut self, schema: &'a Json, node: &Node, path: &str) {
+        let schema = self.resolve(schema);
+        if schema.get("x-text").is_some() {
+            return self.text(schema, node, path);
+        }
+        if let Some(branches) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
+            return self.any_of(branches, node, path);
+        }
+        if let Some(allowed) = schema.get("enum").and_then(Json::as_array) {
+            return self.choice(allowed, node, path);
+        }
+        let Some(kind) = schema.get("type") else {
+            return;
+        };
+        if !type_matches(kind, node) {
+            let expected = describe_type(kind);
+            let found = node.describe();
+            self.error(node, path, format!("expected {expected}, found {found}"));
+            return;
+        }
+        match &node.value {
+            Value::Map(_) => self.object(schema, node, path),
+            Value::Seq(items) => self.array(schema, node, items, path),
+            Value::Str(s) => self.string(schema, node, s, path),
+            Value::Int(_) | Value::Float(_) => self.number(schema, node, path),
+            _ => {}
+        }
+    }
+
+    fn any_of(&mut self, branches: &'a Json, node: &Node, path: &str) {
+        let branches: Vec<&Json> = branches
+            .as_array()
+            .map(|b| b.iter().map(|s| self.resolve(s)).collect())
+            .unwrap_or_default();
+        // Option<T>: `null` is fine, anything else must be a T.
+        let (nulls, others): (Vec<&Json>, Vec<&Json>) = branches
+            .into_iter()
+            .partition(|s| s.get("type").and_then(Json::as_str) == Some("null"));
+        if !nulls.is_empty() && node.value == Value::Null {
+            return;
+        }
+        let chosen = others
+            .iter()
+            .find(|s| s.get("type").is_some_and(|t| type_matches(t, node)))
+            .or(others.first());
+        if let Some(schema) = chosen {
+            self.walk(schema, node, path);
+        }
+    }
+
+    fn object(&mut self, schema: &'a Json, node: &Node, path: &str) {
+        let Value::Map(entries) = &node.value else {
+            return;
+        };
+        let properties = schema.get("properties").and_then(Json::as_object);
+        let extra = schema.get("additionalProperties");
+        let own_key_pos = self.key_pos;
+        let mut suggested = Vec::new();
+        for entry in entries {
+            let child_path = join(path, &entry.key);
+            self.key_pos = Some(entry.key_pos);
+            match properties.and_then(|p| p.get(&entry.key)) {
+                Some(child) => self.walk(child, &entry.value, &child_path),
+                None => match extra {
+                    Some(Json::Bool(false)) => {
+                        let names =
+                            properties.map(|p| p.keys().map(String::as_str).collect::<Vec<_>>());
+                        suggested
+                            .extend(closest(&entry.key, names.unwrap_or_default().into_iter()));
+                        let message = unknown_field(&entry.key, properties);
+                        let d = Diagnostic::error(self.file, message)
+                            .at(entry.key_pos)
+                            .field(child_path);
+                        self.diagnostics.push(d);
+                    }
+                    Some(child @ Json::Object(_)) => self.walk(child, &entry.value, &child_path),
+                    _ => {}
+                },
+            }
+        }
+        self.key_pos = own_key_pos;
+        for name in strings(schema.get("required")) {
+            match entries.iter().find(|e| e.key == name) {
+                // A misspelt key already says "did you mean `name`?".
+                None if suggested.contains(&name) => {}
+                None => {
+                    // The field's own description, not its type's.
+                    let what = properties
+                        .and_then(|p| p.get(name))
+                        .and_then(|s| s.get("description"))
+                        .and_then(Json::as_str)
+                        .map(|d| d.to_string());
+                    let at = Node {
+                        value: Value::Null,
+                        pos: own_key_pos.unwrap_or(node.pos),
+                    };
+                    let d = self.error(&at, &join(path, name), "this required field is missing");
+                    if let Some(what) = what {
+                        d.notes.push(format!("it holds: {what}"));
+                    }
+                }
+                Some(e) if is_blank(&e.value) => {
+                    self.error(&e.value, &join(path, name), "this required field is empty");
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn array(&mut self, schema: &'a Json, node: &Node, items: &[Node], path: &str) {
+        if let Some(max) = schema.get("maxItems").and_then(Json::as_u64)
+            && items.len() as u64 > max
+        {
+            let what = last_segment(path);
+            self.error(
+                &items[max as usize],
+                path,
+                format!(
+                    "the form has room for at most {max} {what}; this source gives {}",
+                    items.len()
+                ),
+            );
+        }
+        if let Some(min) = schema.get("minItems").and_then(Json::as_u64)
+            && (items.len() as u64) < min
+        {
+            self.error(node, path, format!("give at least {min} entry here"));
+        }
+        if let Some(item_schema) = schema.get("items") {
+            for (i, item) in items.iter().enumerate() {
+                self.key_pos = Some(item.pos);
+                self.walk(item_schema, item, &format!("{path}[{}]", i + 1));
+            }
+        }
+    }
+
+    fn string(&mut self, schema: &'a Json, node: &Node, text: &str, path: &str) {
+        if text.trim().is_empty() {
+            return; // reported as an empty required field, or fine when optional
+        }
+        match schema.get("format").and_then(Json::as_str) {
+            Some("date") if !is_date_shaped(text) => {
+                self.error(
+                    node,
+                    path,
+                    format!("\"{text}\" is not a date written YYYY-MM-DD"),
+                );
+            }
+            Some("date") if !is_date(text) => {
+                self.error(node, path, format!("{text} is not a day of the calendar"));
+            }
+            Some("x-year-month") if !is_year_month(text) => {
+                self.error(
+                    node,
+                    path,
+                    format!("\"{text}\" is not a month written YYYY-MM (or a date YYYY-MM-DD)"),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn number(&mut self, schema: &'a Json, node: &Node, path: &str) {
+        let value = match node.value {
+            Value::Int(i) => i as f64,
+            Value::Float(f) => f,
+            _ => return,
+        };
+        if let Some(min) = schema.get("minimum").and_then(Json::as_f64)
+            && value < min
+        {
+            self.error(
+                node,
+                path,
+                format!("{value} is below the smallest allowed value, {min}"),
+            );
+        }
+        if schema.get("multipleOf").and_then(Json::as_f64) == Some(0.01) {
+            let cents = value * 100.0;
+            if (cents - cents.round()).abs() > 1e-6 {
+                self.error(
+                    node,
+                    path,
+                    format!("{value}: an amount in USD has at most two decimals"),
+                );
+            }
+        }
+    }
+
+    fn choice(&mut self, allowed: &[Json], node: &Node, path: &str) {
+        let allowed: Vec<&str> = allowed.iter().filter_map(Json::as_str).collect();
+        let given = match &node.value {
+            Value::Str(s) => s.as_str(),
+            _ => "",
+        };
+        if allowed.contains(&given) {
+            return;
+        }
+        let list = allowed
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let d = self.error(
+            node,
+            path,
+            format!("{} is not one of {list}", node.describe()),
+        );
+        if let Some(near) = closest(given, allowed.iter().copied()) {
+            d.notes.push(format!("did you mean `{near}`?"));
+        }
+    }
+
+    /// A `Text`: one string, or one string per report language; each within the field's limit.
+    fn text(&mut self, schema: &Json, node: &Node, path: &str) {
+        let limit = schema
+            .get("x-limit")
+            .and_then(Json::as_u64)
+            .map(|l| l as usize);
+        match &node.value {
+            Value::Str(s) => self.limit(node, path, s, limit, None),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {}
+            Value::Map(entries) => {
+                for entry in entries {
+                    let child = join(path, &entry.key);
+                    if !self.languages.contains(&entry.key) {
+                        let known = self.languages.join(", ");
+                        let d = Diagnostic::error(
+                            self.file,
+                            format!("`{}` is not a language of this report ({known})", entry.key),
+                        )
+                        .at(entry.key_pos)
+                        .field(child);
+                        self.diagnostics.push(d);
+                        continue;
+                    }
+                    match &entry.value.value {
+                        Value::Str(s) => self.limit(&entry.value, path, s, limit, Some(&entry.key)),
+                        Value::Null => {}
+                        Value::Int(_) | Value::Float(_) | Value::Bool(_) => {}
+                        _ => {
+                            let found = entry.value.describe();
+                            self.error(
+                                &entry.value,
+                                &child,
+                                format!("expected a text, found {found}"),
+                            );
+                        }
+                    }
+                }
+                let at = Node {
+                    value: Value::Null,
+                    pos: self.key_pos.unwrap_or(node.pos),
+                };
+                for lang in self.languages {
+                    if !entries.iter().any(|e| &e.key == lang) {
+                        self.error(
+                            &at,
+                            path,
+                            format!("no text in `{lang}`, a language of this report"),
+                        );
+                    }
+                }
+            }
+            Value::Null => {}
+            Value::Seq(_) => {
+                let found = node.describe();
+                let d = self.error(node, path, format!("expected a text, found {found}"));
+                d.notes.push(
+                    "a text with several lines is written after `|` on the next lines, indented"
+                        .into(),
+                );
+            }
+        }
+    }
+
+    fn limit(
+        &mut self,
+        node: &Node,
+        path: &str,
+        text: &str,
+        limit: Option<usize>,
+        lang: Option<&str>,
+    ) {
+        let Some(limit) = limit else { return };
+        let count = limits::count(text);
+        if count <= limit {
+            return;
+        }
+        let in_lang = lang.map(|l| format!(" ({l})")).unwrap_or_default();
+        let (before, after) = limits::cut_at(text, limit, 30);
+        let d = self.error(
+            node,
+            &format!("{path}{in_lang}"),
+            format!(
+                "{count} characters, {} over the limit of {limit}",
+                count - limit
+            ),
+        );
+        d.notes.push(format!(
+            "the limit falls here: \"…{}⟦{}…\"",
+            before.replace('\n', "⏎"),
+            after.replace('\n', "⏎")
+        ));
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+fn strings(value: Option<&Json>) -> impl Iterator<Item = &str> {
+    value
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+}
+
+fn is_blank(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => true,
+        Value::Str(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+fn type_matches(kind: &Json, node: &Node) -> bool {
+    match kind {
+        Json::Array(kinds) => kinds.iter().any(|k| type_matches(k, node)),
+        Json::String(k) => matches!(
+            (k.as_str(), &node.value),
+            ("object", Value::Map(_))
+                | ("array", Value::Seq(_))
+                | ("string", Value::Str(_))
+                | ("integer", Value::Int(_))
+                | ("number", Value::Int(_) | Value::Float(_))
+                | ("boolean", Value::Bool(_))
+                | ("null", Value::Null)
+        ),
+        _ => true,
+    }
+}
+
+fn describe_type(kind: &Json) -> String {
+    match kind {
+        Json::Array(kinds) => kinds
+            .iter()
+            .filter(|k| k.as_str() != Some("null"))
+            .map(describe_type)
+            .collect::<Vec<_>>()
+            .join(" or "),
+        Json::String(k) => match k.as_str() {
+            "object" => "a mapping (key: value lines)",
+            "array" => "a list",
+            "string" => "a text",
+            "integer" => "a whole number",
+            "number" => "a number",
+            "boolean" => "`true` or `false`",
+            _ => "nothing",
+        }
+        .to_string(),
+        _ => "a value".to_string(),
+    }
+}
+
+fn unknown_field(key: &str, properties: Option<&Map<String, Json>>) -> String {
+    let names = properties
+        .map(|p| p.keys().map(String::as_str).collect::<Vec<_>>())
+        .unwrap_or_default();
+    match closest(key, names.iter().copied()) {
+        Some(near) => format!(
+            "unknown field `{}`; did you mean `{near}`?",
+            shorten(key, 40)
+        ),
+        None => format!(
+            "unknown field `{}`; the fields here are {}",
+            shorten(key, 40),
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The candidate closest to `given`, if it is close enough to be a likely misspelling.
+pub fn closest<'c>(given: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    let given = given.to_lowercase();
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(&given, c), c))
+        .filter(|(d, c)| *d <= (c.chars().count() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    text.len() == 10 && (1900..=2200).contains(&y) && (1..=days).contains(&d)
+}
+
+/// `YYYY-MM-DD` in shape, whether or not the day exists.
+fn is_date_shaped(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+fn is_year_month(text: &str) -> bool {
+    if text.len() == 10 {
+        return is_date(text);
+    }
+    is_date(&format!("{text}-01")) && text.len() == 7
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_exist() {
+        assert!(is_date("2019-11-12"));
+        assert!(is_date("2020-02-29"));
+        assert!(!is_date("2019-02-29"));
+        assert!(!is_date("2019-13-01"));
+        assert!(!is_date("12/11/2019"));
+        assert!(is_date_shaped("2019-02-30") && !is_date("2019-02-30"));
+        assert!(!is_date_shaped("2019-2-3"));
+        assert!(is_year_month("2018-01"));
+        assert!(!is_year_month("2018-1"));
+    }
+
+    #[test]
+    fn closest_finds_misspellings_only() {
+        let names = ["country", "report_type", "gateway_number"];
+        assert_eq!(closest("contry", names.iter().copied()), Some("country"));
+        assert_eq!(
+            closest("gateway_numbr", names.iter().copied()),
+            Some("gateway_number")
+        );
+        assert_eq!(closest("colour", names.iter().copied()), None);
+    }
+}

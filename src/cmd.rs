@@ -1,0 +1,182 @@
+//! The commands behind the command line, each a short function over the pipeline stages.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::archive;
+use crate::check::{self, Checked};
+use crate::cli::{CheckArgs, NewArgs};
+use crate::i18n::Catalog;
+use crate::model;
+
+/// Exit status, as documented in the README.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success = 0,
+    /// A source (or another input) is invalid.
+    Invalid = 1,
+    /// The tool itself failed (a bug or the machine).
+    Internal = 3,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        ExitCode::from(status as u8)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, String>;
+
+/// `pbf-report check`: every problem of every source, then a summary.
+pub fn check(args: &CheckArgs) -> Result<Status> {
+    let (sources, mut missing) = find_sources(&args.paths);
+    let (mut errors, mut warnings) = (missing.len(), 0);
+    for problem in missing.drain(..) {
+        eprintln!("error: {problem}");
+    }
+    for path in &sources {
+        let checked = check::check_file(path);
+        print_diagnostics(&checked);
+        let e = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+        errors += e;
+        warnings += checked.diagnostics.len() - e;
+    }
+    let s = if sources.len() == 1 { "" } else { "s" };
+    eprintln!(
+        "checked {} source{s}: {errors} error{}, {warnings} warning{}",
+        sources.len(),
+        plural(errors),
+        plural(warnings)
+    );
+    let failed = errors > 0 || (args.deny_warnings && warnings > 0);
+    Ok(if failed {
+        Status::Invalid
+    } else {
+        Status::Success
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn print_diagnostics(checked: &Checked) {
+    if !checked.diagnostics.is_empty() {
+        eprintln!("{}", checked.render());
+    }
+}
+
+/// The report sources named by `paths` (folders are searched for `.yaml` files, sorted), and a
+/// message for each path that does not exist.
+pub fn find_sources(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
+    let default = [PathBuf::from("data")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let (mut sources, mut missing) = (Vec::new(), Vec::new());
+    for path in paths {
+        if path.is_dir() {
+            collect_yaml(path, &mut sources);
+        } else if path.exists() {
+            sources.push(path.clone());
+        } else {
+            missing.push(format!("{}: no such file or folder", path.display()));
+        }
+    }
+    (sources, missing)
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_yaml(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+}
+
+/// `pbf-report schema`.
+pub fn schema() -> Result<Status> {
+    let text = serde_json::to_string_pretty(&model::schema()).map_err(|e| e.to_string())?;
+    println!("{text}");
+    Ok(Status::Success)
+}
+
+/// `pbf-report new`: a skeleton source from `templates/new-report.yaml.j2`.
+pub fn new(args: &NewArgs) -> Result<Status> {
+    if !model::is_valid_project_id(&args.project_id) {
+        eprintln!(
+            "error: \"{}\" cannot name a project: use lower-case letters, digits and dashes",
+            args.project_id
+        );
+        return Ok(Status::Invalid);
+    }
+    let catalog = match Catalog::load(&args.lang) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!(
+                "error: {e}; the catalogs are {}",
+                crate::i18n::languages().join(", ")
+            );
+            return Ok(Status::Invalid);
+        }
+    };
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| Path::new("data").join(&args.project_id).join("draft.yaml"));
+    if path.exists() {
+        eprintln!(
+            "error: {} exists already; it was left as it is",
+            path.display()
+        );
+        return Ok(Status::Invalid);
+    }
+    let text = skeleton(&catalog, &args.project_id, &path)?;
+    archive::write_atomic(&path, text.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(Status::Success)
+}
+
+fn skeleton(catalog: &Catalog, project_id: &str, path: &Path) -> Result<String> {
+    let template =
+        crate::templates::file("new-report.yaml.j2").ok_or("the skeleton template is missing")?;
+    let template = std::str::from_utf8(template).map_err(|e| e.to_string())?;
+    let mut env = minijinja::Environment::new();
+    let t = catalog.clone();
+    env.add_function("t", move |key: String, n: Option<minijinja::Value>| {
+        t.render(&key, minijinja::context! { n => n })
+    });
+    let q = catalog.clone();
+    env.add_function(
+        "q",
+        move |key: String, limit: Option<u32>, n: Option<minijinja::Value>| {
+            let mut text = q.render(&key, minijinja::context! { n => n });
+            if let Some(limit) = limit {
+                text = format!(
+                    "{text} {}",
+                    q.render("limit", minijinja::context! { n => limit })
+                );
+            }
+            format!("# {text}")
+        },
+    );
+    env.render_str(
+        template,
+        minijinja::context! {
+            project_id => project_id,
+            lang => &catalog.lang,
+            path => path.display().to_string(),
+        },
+    )
+    .map_err(|e| format!("cannot render the skeleton: {e}"))
+}

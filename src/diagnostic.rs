@@ -1,0 +1,125 @@
+//! One diagnostic type for every problem a person must act on — YAML, limits, structure,
+//! consistency — and its printer, which shows the file, line, column, field and the source line.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A position in a source: line and column, both counted from 1, the column in characters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Pos {
+    /// A position from the parser's numbers; `None` when it does not know (line 0).
+    pub fn new(line: u64, col: u64) -> Option<Pos> {
+        (line > 0).then(|| Pos {
+            line: line as u32,
+            col: col.max(1) as u32,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    pub pos: Option<Pos>,
+    /// The field path in the report, e.g. `outcomes[1].indicators[2].baseline`.
+    pub field: Option<String>,
+    pub message: String,
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(file: &Path, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, file, message)
+    }
+
+    pub fn warning(file: &Path, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, file, message)
+    }
+
+    fn new(severity: Severity, file: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            file: file.to_path_buf(),
+            pos: None,
+            field: None,
+            message: message.into(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn at(mut self, pos: Pos) -> Self {
+        self.pos = Some(pos);
+        self
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The diagnostic as a person reads it, with the source line when `text` is the source.
+    pub fn render(&self, text: Option<&str>) -> String {
+        let mut out = String::new();
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match &self.field {
+            Some(field) => writeln!(out, "{kind}: {field}: {}", self.message),
+            None => writeln!(out, "{kind}: {}", self.message),
+        }
+        .ok();
+        let file = self.file.display();
+        match self.pos {
+            Some(p) => writeln!(out, "  --> {file}:{}:{}", p.line, p.col),
+            None => writeln!(out, "  --> {file}"),
+        }
+        .ok();
+        if let (Some(p), Some(text)) = (self.pos, text)
+            && let Some(line) = text.lines().nth(p.line as usize - 1)
+        {
+            let number = p.line.to_string();
+            let gutter = " ".repeat(number.len());
+            let line = shorten(line.trim_end(), 100);
+            let caret_at = (p.col as usize - 1).min(line.chars().count());
+            writeln!(out, "{gutter} |").ok();
+            writeln!(out, "{number} | {line}").ok();
+            writeln!(out, "{gutter} | {}^", " ".repeat(caret_at)).ok();
+        }
+        for note in &self.notes {
+            writeln!(out, "   = {note}").ok();
+        }
+        out
+    }
+}
+
+/// `text` cut to at most `max` characters, with an ellipsis where it was cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}

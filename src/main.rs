@@ -1,0 +1,21 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use pbf_report::cli::{Cli, Command};
+use pbf_report::cmd;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => cmd::check(&args),
+        Command::Schema => cmd::schema(),
+        Command::New(args) => cmd::new(&args),
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            cmd::Status::Internal.into()
+        }
+    }
+}

@@ -1,0 +1,556 @@
+//! The report source: every field of the 2019 "PBF project progress report" template, plus what
+//! Annex A needs. This file is where a field is defined; its character limit is part of its type
+//! (`Narrative` = 1,500, `Summary` = 3,000, `Cell` = 300, `Note` = 500) and nowhere else.
+//!
+//! Ratings and other choices are enums with stable keys; their display text lives in the language
+//! catalogs under `templates/i18n/`.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Serialize};
+
+/// The template a source is written for; a later template is a new variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Template {
+    #[serde(rename = "pbf-2019")]
+    Pbf2019,
+}
+
+/// A whole report, as one YAML source.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// Which form this report fills in.
+    pub template: Template,
+    /// Short identifier of the project, used for output folders (letters, digits and dashes).
+    pub project_id: String,
+    /// Languages the report is written in; the first is the language of the official submission.
+    pub languages: Vec<String>,
+    /// Languages whose text is a translation without official standing; the PDF says so.
+    #[serde(default)]
+    pub unofficial_translations: Vec<String>,
+    pub cover: Cover,
+    /// Part 1.1: overall project progress.
+    pub progress: Progress,
+    /// Parts 1.2 and the indicator table, one entry per outcome (at most four).
+    #[schemars(length(max = 4))]
+    pub outcomes: Vec<Outcome>,
+    /// Part 1.3: cross-cutting issues.
+    pub cross_cutting: CrossCutting,
+    /// Part 2: indicative financial progress.
+    pub finance: Finance,
+    /// Figures that only Annex A shows (activity budgets live under the outputs).
+    pub annex_a: AnnexA,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cover {
+    pub country: Text,
+    pub report_type: ReportType,
+    pub report_date: Date,
+    pub title: Text,
+    /// Project number from the MPTF Office Gateway, e.g. "PBF IRF-217".
+    pub gateway_number: String,
+    pub modality: Modality,
+    /// Set only when funds go into a national or regional trust fund.
+    #[serde(default)]
+    pub trust_fund: Option<TrustFund>,
+    #[serde(default)]
+    pub trust_fund_name: Option<Text>,
+    /// Direct recipient organisations, convening (lead) agency first.
+    #[schemars(length(min = 1))]
+    pub recipients: Vec<Recipient>,
+    /// Implementing partners not attached to one recipient.
+    #[serde(default)]
+    pub other_partners: Vec<Text>,
+    /// Month the project started (YYYY-MM) or its exact date (YYYY-MM-DD).
+    pub start_date: YearMonth,
+    pub duration_months: u32,
+    #[serde(default)]
+    pub priority_windows: Vec<PriorityWindow>,
+    /// Total approved PBF budget in USD as stated on the cover; must equal the recipients' sum.
+    pub budget_total: Usd,
+    pub tranches_received: u32,
+    pub prepared_by: Text,
+    pub approved_by: Text,
+    /// Did the PBF Secretariat clear the report? Leave out while it has not said.
+    #[serde(default)]
+    pub secretariat_cleared: Option<bool>,
+    #[serde(default)]
+    pub secretariat_comments: Option<Text>,
+    /// Evaluation exercises undertaken, if any.
+    #[serde(default)]
+    pub evaluation: Option<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Recipient {
+    /// Stable key used by the Annex A figures (e.g. `wfp`).
+    pub id: String,
+    /// Name as listed on the cover, e.g. "WFP".
+    pub name: Text,
+    /// Name used in budget lines and workbook columns if it differs (e.g. "PAM" in French).
+    #[serde(default)]
+    pub short_name: Option<Text>,
+    #[serde(rename = "type")]
+    pub kind: OrganisationType,
+    /// The convening (lead) agency.
+    #[serde(default)]
+    pub lead: bool,
+    /// Approved PBF budget in USD, including 7% indirect support costs.
+    pub budget: Usd,
+    #[serde(default)]
+    pub implementing_partners: Vec<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Progress {
+    pub status: Narrative,
+    pub relevance: Narrative,
+    pub unique: Narrative,
+    pub rating: Rating,
+    pub peacebuilding_results: Narrative,
+    pub human_impact: Narrative,
+    /// Key challenges and measures, when progress is on track.
+    #[serde(default)]
+    pub challenges_on_track: Option<Narrative>,
+    /// Reasons, impact and measures, when progress is off track.
+    #[serde(default)]
+    pub off_track: Option<Narrative>,
+    /// What is attached to the report, with purpose and audience.
+    #[serde(default)]
+    pub attachments: Vec<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// The outcome as stated in Part 1.2.
+    pub statement: Text,
+    /// The outcome as worded in the results framework, when the table uses other words.
+    #[serde(default)]
+    pub framework_statement: Option<Text>,
+    pub rating: Rating,
+    pub summary: Summary,
+    /// Outcome indicators (at most three).
+    #[serde(default)]
+    #[schemars(length(max = 3))]
+    pub indicators: Vec<Indicator>,
+    /// Outputs (at most three).
+    #[serde(default)]
+    #[schemars(length(max = 3))]
+    pub outputs: Vec<Output>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Output {
+    pub statement: Text,
+    /// Output indicators (at most two).
+    #[serde(default)]
+    #[schemars(length(max = 2))]
+    pub indicators: Vec<Indicator>,
+    /// Annex A: the activities of this output with their budgets.
+    #[serde(default)]
+    pub activities: Vec<Activity>,
+}
+
+/// One row of the indicator table; every cell holds at most 300 characters.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub indicator: Cell,
+    #[serde(default)]
+    pub baseline: Option<Cell>,
+    #[serde(default)]
+    pub target: Option<Cell>,
+    #[serde(default)]
+    pub progress: Option<Cell>,
+    #[serde(default)]
+    pub variance_reason: Option<Cell>,
+    #[serde(default)]
+    pub target_adjustment: Option<Cell>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CrossCutting {
+    pub national_ownership: Narrative,
+    pub monitoring: Narrative,
+    pub evaluation: Narrative,
+    pub catalytic_financial: Narrative,
+    pub catalytic_non_financial: Narrative,
+    pub exit_strategy: Narrative,
+    pub risk_taking: Narrative,
+    pub gender_equality: Narrative,
+    #[serde(default)]
+    pub other: Option<Narrative>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Finance {
+    pub rating: FinanceRating,
+    /// Tranches received and overall expenditure against budget and tranches.
+    pub tranches_and_expenditure: Text,
+    /// When the next tranche will be sought, if any remain.
+    #[serde(default)]
+    pub next_tranche: Option<Text>,
+    /// Why expenditure is delayed or off track.
+    #[serde(default)]
+    pub delay_explanation: Option<Note>,
+    /// USD planned in the project document for gender equality and women's empowerment.
+    pub gender_planned: Usd,
+    /// USD actually allocated to it so far.
+    pub gender_allocated: Usd,
+}
+
+/// Annex A figures beyond the activities: other costs and the budget by UN category.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnnexA {
+    /// Costs outside the outputs, each a budget line like an activity.
+    #[serde(default)]
+    pub additional_costs: AdditionalCosts,
+    /// Direct costs per recipient (by recipient id) and UN budget category.
+    pub by_category: BTreeMap<String, Categories>,
+}
+
+/// A budget line of the Budget Table: amounts per recipient id, direct costs in USD.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Activity {
+    pub formulation: Text,
+    /// Direct cost per recipient id.
+    pub budget: BTreeMap<String, Usd>,
+    /// Part of the budget that goes to gender equality and women's empowerment.
+    #[serde(default)]
+    pub gender: Usd,
+    /// Expenditure and commitments to date.
+    #[serde(default)]
+    pub spent: Usd,
+    #[serde(default)]
+    pub notes: Option<Text>,
+}
+
+/// The form's "additional costs" block under the outputs.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdditionalCosts {
+    #[serde(default)]
+    pub personnel: Option<Activity>,
+    #[serde(default)]
+    pub operational: Option<Activity>,
+    #[serde(default)]
+    pub monitoring: Option<Activity>,
+    #[serde(default)]
+    pub evaluation: Option<Activity>,
+}
+
+impl AdditionalCosts {
+    /// The lines that are present, with their stable keys, in the form's order.
+    pub fn lines(&self) -> impl Iterator<Item = (&'static str, &Activity)> {
+        [
+            ("personnel", &self.personnel),
+            ("operational", &self.operational),
+            ("monitoring", &self.monitoring),
+            ("evaluation", &self.evaluation),
+        ]
+        .into_iter()
+        .filter_map(|(key, line)| line.as_ref().map(|l| (key, l)))
+    }
+}
+
+/// The seven UN budget categories, each with its budget and expenditure to date.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Categories {
+    pub staff: BudgetLine,
+    pub supplies: BudgetLine,
+    pub equipment: BudgetLine,
+    pub contractual: BudgetLine,
+    pub travel: BudgetLine,
+    pub transfers: BudgetLine,
+    pub general_operating: BudgetLine,
+}
+
+impl Categories {
+    /// The categories in the order of the UN harmonised list, with their stable keys.
+    pub fn lines(&self) -> [(&'static str, &BudgetLine); 7] {
+        [
+            ("staff", &self.staff),
+            ("supplies", &self.supplies),
+            ("equipment", &self.equipment),
+            ("contractual", &self.contractual),
+            ("travel", &self.travel),
+            ("transfers", &self.transfers),
+            ("general_operating", &self.general_operating),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetLine {
+    pub budget: Usd,
+    #[serde(default)]
+    pub spent: Usd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportType {
+    SemiAnnual,
+    Annual,
+    Final,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Modality {
+    Irf,
+    Prf,
+}
+
+impl Modality {
+    /// Longest allowed project duration, from the form's footnote 2.
+    pub fn max_months(self) -> u32 {
+        match self {
+            Modality::Irf => 18,
+            Modality::Prf => 36,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TrustFund {
+    Country,
+    Regional,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganisationType {
+    Un,
+    Cso,
+    Government,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PriorityWindow {
+    Gender,
+    Youth,
+    Transition,
+    CrossBorder,
+}
+
+/// Progress rating of the project (1.1) or of an outcome (1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    OnTrack,
+    OffTrack,
+    OnTrackWithResults,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FinanceRating {
+    OnTrack,
+    Delayed,
+    OffTrack,
+}
+
+/// A text in the report's language, or one text per language (`fr: …`, `en: …`).
+/// A single text prints the same in every language: right for names and figures.
+/// `LIMIT` is the form's character limit (0: none), counted by `check::limits::count`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct Text<const LIMIT: usize = 0>(TextRepr);
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+enum TextRepr {
+    Same(String),
+    PerLanguage(BTreeMap<String, String>),
+}
+
+/// A narrative answer of Part 1.1 or 1.3.
+pub type Narrative = Text<1500>;
+/// An outcome progress summary.
+pub type Summary = Text<3000>;
+/// A cell of the indicator table.
+pub type Cell = Text<300>;
+/// The finance delay explanation.
+pub type Note = Text<500>;
+
+impl<const LIMIT: usize> Text<LIMIT> {
+    /// The text for `lang`, or an empty string when the source gives none for it.
+    pub fn get(&self, lang: &str) -> &str {
+        match &self.0 {
+            TextRepr::Same(s) => s,
+            TextRepr::PerLanguage(m) => m.get(lang).map_or("", String::as_str),
+        }
+    }
+}
+
+impl<const LIMIT: usize> JsonSchema for Text<LIMIT> {
+    fn schema_name() -> Cow<'static, str> {
+        match LIMIT {
+            0 => "Text".into(),
+            n => format!("Text{n}").into(),
+        }
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let mut one = json_schema!({ "type": "string" });
+        let description = if LIMIT == 0 {
+            "A text, or one text per language (fr: …, en: …).".to_string()
+        } else {
+            one.insert("maxLength".into(), LIMIT.into());
+            format!(
+                "A text of at most {LIMIT} characters, or one such text per language (fr: …, en: …). \
+                 Characters are counted after NFC normalisation, spaces and line breaks included, ends trimmed."
+            )
+        };
+        let mut schema = json_schema!({
+            "description": description,
+            "anyOf": [
+                one.clone(),
+                { "type": "object", "additionalProperties": one, "minProperties": 1 }
+            ],
+            "x-text": true,
+        });
+        if LIMIT > 0 {
+            schema.insert("x-limit".into(), LIMIT.into());
+        }
+        schema
+    }
+}
+
+/// An amount in US dollars, kept in cents so that sums are exact.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(into = "f64")]
+pub struct Usd(pub i64);
+
+impl From<Usd> for f64 {
+    fn from(usd: Usd) -> f64 {
+        usd.0 as f64 / 100.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Usd {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = f64::deserialize(d)?;
+        Ok(Usd((value * 100.0).round() as i64))
+    }
+}
+
+impl JsonSchema for Usd {
+    fn schema_name() -> Cow<'static, str> {
+        "Usd".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "An amount in US dollars, at most two decimals.",
+            "type": "number",
+            "minimum": 0,
+            "multipleOf": 0.01,
+        })
+    }
+}
+
+impl std::ops::Add for Usd {
+    type Output = Usd;
+    fn add(self, other: Usd) -> Usd {
+        Usd(self.0 + other.0)
+    }
+}
+
+impl std::iter::Sum for Usd {
+    fn sum<I: Iterator<Item = Usd>>(iter: I) -> Usd {
+        iter.fold(Usd(0), |a, b| a + b)
+    }
+}
+
+impl std::fmt::Display for Usd {
+    /// Plain figure with a thousands separator, as the English form prints it: `2,500,000.00`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let cents = self.0.unsigned_abs();
+        let units = (cents / 100).to_string();
+        let mut grouped = String::new();
+        for (i, c) in units.chars().enumerate() {
+            if i > 0 && (units.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        write!(f, "{sign}{grouped}.{:02}", cents % 100)
+    }
+}
+
+/// A calendar date written `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct Date(pub String);
+
+impl JsonSchema for Date {
+    fn schema_name() -> Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A date written YYYY-MM-DD.",
+            "type": "string",
+            "format": "date",
+        })
+    }
+}
+
+/// A month written `YYYY-MM`, or an exact date `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct YearMonth(pub String);
+
+impl JsonSchema for YearMonth {
+    fn schema_name() -> Cow<'static, str> {
+        "YearMonth".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A month written YYYY-MM, or a date written YYYY-MM-DD.",
+            "type": "string",
+            "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])(-[0-3][0-9])?$",
+            "format": "x-year-month",
+        })
+    }
+}
+
+/// Whether `id` can name a project and its output folder: lower-case ASCII letters, digits and
+/// dashes, not starting with a dash, at most 64 characters.
+pub fn is_valid_project_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && !id.starts_with('-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// The JSON Schema of a report source, as `pbf-report schema` prints it.
+pub fn schema() -> serde_json::Value {
+    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<Report>();
+    schema.insert("title".into(), "PBF project progress report source".into());
+    schema.to_value()
+}

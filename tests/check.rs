@@ -1,0 +1,134 @@
+//! `pbf-report check` on real files: the shipped example, a corpus of good sources and a corpus
+//! of bad ones, each with the exact message a report writer sees (`tests/bad/*.stderr`).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Run, assert_golden, root};
+
+fn sources(dir: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join(dir))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_shipped_example_passes() {
+    let out = Run::new(&["check"]).output();
+    assert_eq!(out.stderr, "checked 1 source: 0 errors, 0 warnings\n");
+    assert_eq!(out.status, 0);
+}
+
+#[test]
+fn good_sources_pass() {
+    let names = sources("tests/good");
+    assert!(names.len() >= 5);
+    for name in names {
+        let path = format!("tests/good/{name}");
+        let out = Run::new(&["check", "--deny-warnings", &path]).output();
+        assert_eq!(out.status, 0, "{path}:\n{}", out.stderr);
+    }
+}
+
+#[test]
+fn bad_sources_fail_with_their_expected_message() {
+    let names = sources("tests/bad");
+    assert!(names.len() >= 30, "the corpus has {} sources", names.len());
+    for name in names {
+        let path = format!("tests/bad/{name}");
+        let start = Instant::now();
+        let out = Run::new(&["check", &path]).output();
+        // A guard against hangs, not a speed test: `just bench` measures speed.
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{path} took {:?}",
+            start.elapsed()
+        );
+        assert_eq!(out.status, 1, "{path} should fail:\n{}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{path} panicked");
+        let golden = root()
+            .join("tests/bad")
+            .join(name.replace(".yaml", ".stderr"));
+        assert_golden(&golden, &out.stderr);
+    }
+}
+
+#[test]
+fn all_sources_of_a_run_are_checked_and_summed_up() {
+    let out = Run::new(&[
+        "check",
+        "tests/bad/irf-24-months.yaml",
+        "tests/good/minimal.yaml",
+        "tests/bad/empty-file.yaml",
+    ])
+    .output();
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr
+            .ends_with("checked 3 sources: 2 errors, 0 warnings\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_ten_megabyte_source_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.yaml");
+    let line = format!("status: {}\n", "x".repeat(1000));
+    let text = line.repeat(10 * 1024);
+    std::fs::write(&path, &text).unwrap();
+    let out = Run::new(&["check", path.to_str().unwrap()]).output();
+    assert_eq!(out.status, 1);
+    let expected = format!(
+        "the file is {} KiB; a report source may be at most 1024 KiB",
+        text.len() / 1024
+    );
+    assert!(out.stderr.contains(&expected), "{}", out.stderr);
+}
+
+#[test]
+fn warnings_fail_only_when_denied() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("off-track.yaml");
+    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "  rating: on_track\n  peacebuilding",
+            "  rating: off_track\n  peacebuilding",
+        ),
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let out = Run::new(&["check", path]).output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("warning: progress.off_track: the project is rated off track"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        Run::new(&["check", "--deny-warnings", path])
+            .output()
+            .status,
+        1
+    );
+}
+
+#[test]
+fn a_missing_path_is_an_error() {
+    let out = Run::new(&["check", "data/no-such-report.yaml"]).output();
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr
+            .starts_with("error: data/no-such-report.yaml: no such file or folder\n")
+    );
+}

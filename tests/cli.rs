@@ -1,0 +1,129 @@
+//! `pbf-report schema` and `pbf-report new`, run as a report writer would.
+
+mod common;
+
+use common::{Run, root};
+
+#[test]
+fn the_committed_schema_is_the_tool_schema() {
+    let out = Run::new(&["schema"]).output();
+    assert_eq!(out.status, 0);
+    let committed = std::fs::read_to_string(root().join("data/schema.json")).unwrap();
+    assert_eq!(
+        out.stdout, committed,
+        "data/schema.json is stale: run `cargo run -- schema > data/schema.json`"
+    );
+}
+
+#[test]
+fn the_schema_carries_the_form_limits() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&Run::new(&["schema"]).output().stdout).unwrap();
+    let limit = |def: &str| schema["$defs"][def]["anyOf"][0]["maxLength"].as_u64();
+    assert_eq!(limit("Text1500"), Some(1500));
+    assert_eq!(limit("Text3000"), Some(3000));
+    assert_eq!(limit("Text300"), Some(300));
+    assert_eq!(limit("Text500"), Some(500));
+    let progress = &schema["$defs"]["Progress"]["properties"];
+    assert_eq!(progress["status"]["$ref"], "#/$defs/Text1500");
+    assert_eq!(schema["$defs"]["Cover"]["additionalProperties"], false);
+    assert_eq!(schema["properties"]["outcomes"]["maxItems"], 4);
+}
+
+#[test]
+fn the_example_names_the_schema_for_editors() {
+    let example =
+        std::fs::read_to_string(root().join("data/pbf-irf-217/2019-11-12-final.yaml")).unwrap();
+    assert!(example.starts_with("# yaml-language-server: $schema=../schema.json\n"));
+}
+
+fn skeleton(lang: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Run::new(&["new", "pbf-irf-300", "--lang", lang])
+        .cwd(dir.path())
+        .output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "wrote data/pbf-irf-300/draft.yaml\n");
+    let text = std::fs::read_to_string(dir.path().join("data/pbf-irf-300/draft.yaml")).unwrap();
+    (dir, text)
+}
+
+#[test]
+fn a_new_skeleton_asks_every_question_in_its_language() {
+    let (_dir, text) = skeleton("fr");
+    assert!(text.contains("project_id: pbf-irf-300\nlanguages: [fr]\n"));
+    assert!(text.contains(
+        "  # Expliquer brièvement l'état global de mise en oeuvre du projet en termes de cycle de mise en œuvre, \
+         y compris si toutes les activités préliminaires / préparatoires ont été achevées (limite de 1500 caractères)\n  status: \"\"\n"
+    ));
+    assert!(text.contains("(limite de 3000 caractères)\n    summary: \"\"\n"));
+    assert!(text.contains("(limite de 500 caractères)\n  # delay_explanation: \"\"\n"));
+    let (_dir, text) = skeleton("en");
+    assert!(text.contains(
+        "  # Briefly explain the status of the project in terms of its implementation cycle"
+    ));
+    assert!(text.contains("(1500 character limit)\n  status: \"\"\n"));
+}
+
+#[test]
+fn a_new_skeleton_passes_check_once_filled() {
+    let (dir, text) = skeleton("fr");
+    let path = dir.path().join("data/pbf-irf-300/draft.yaml");
+    let out = Run::new(&["check"]).cwd(dir.path()).output();
+    assert_eq!(out.status, 1);
+    let errors: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert!(errors.len() > 20, "{}", out.stderr);
+    assert!(
+        errors
+            .iter()
+            .all(|l| l.ends_with("this required field is empty")),
+        "{}",
+        out.stderr
+    );
+
+    let filled = text
+        .replace("report_date: \"\"", "report_date: 2020-06-15")
+        .replace("start_date: \"\"", "start_date: 2019-07")
+        .replace("\"\"", "\"x\"");
+    std::fs::write(&path, filled).unwrap();
+    let out = Run::new(&["check", "--deny-warnings"])
+        .cwd(dir.path())
+        .output();
+    assert_eq!(out.stderr, "checked 1 source: 0 errors, 0 warnings\n");
+    assert_eq!(out.status, 0);
+}
+
+#[test]
+fn new_never_overwrites_and_refuses_bad_input() {
+    let (dir, text) = skeleton("fr");
+    let out = Run::new(&["new", "pbf-irf-300"]).cwd(dir.path()).output();
+    assert_eq!(out.status, 1);
+    assert_eq!(
+        out.stderr,
+        "error: data/pbf-irf-300/draft.yaml exists already; it was left as it is\n"
+    );
+    let after = std::fs::read_to_string(dir.path().join("data/pbf-irf-300/draft.yaml")).unwrap();
+    assert_eq!(after, text);
+
+    let out = Run::new(&["new", "../escape"]).cwd(dir.path()).output();
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.contains("cannot name a project"));
+    let out = Run::new(&["new", "pbf-irf-301", "--lang", "xx"])
+        .cwd(dir.path())
+        .output();
+    assert_eq!(out.status, 1);
+    assert_eq!(
+        out.stderr,
+        "error: no catalog for language `xx`; the catalogs are en, fr\n"
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    assert_eq!(Run::new(&["check", "--no-such-flag"]).output().status, 2);
+    assert_eq!(Run::new(&[]).output().status, 2);
+}
