@@ -36,7 +36,7 @@ pub fn check(args: &CheckArgs) -> Result<Status> {
     }
     for path in &sources {
         let checked = check::check_file(path);
-        print_diagnostics(&checked);
+        print_diagnostics(path, &checked);
         let e = checked.diagnostics.iter().filter(|d| d.is_error()).count();
         errors += e;
         warnings += checked.diagnostics.len() - e;
@@ -60,9 +60,15 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn print_diagnostics(checked: &Checked) {
+fn print_diagnostics(path: &Path, checked: &Checked) {
     if !checked.diagnostics.is_empty() {
         eprintln!("{}", checked.render());
+    }
+    if checked.consistency_skipped {
+        eprintln!(
+            "note: {}: budget, duration and Annex A checks run once the errors above are fixed\n",
+            path.display()
+        );
     }
 }
 

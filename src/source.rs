@@ -55,8 +55,9 @@ impl Node {
         }
     }
 
-    /// The same data as JSON, for the typed deserialisation once the tree is known to be valid.
-    pub fn to_json(&self) -> serde_json::Value {
+    /// The same data as JSON, for the typed deserialisation. The keys standing at a position in
+    /// `unknown` are renamed to the name given with it, or left out when there is none.
+    pub fn to_json(&self, unknown: &[(Pos, Option<String>)]) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
             Value::Null => J::Null,
@@ -64,11 +65,17 @@ impl Node {
             Value::Int(i) => J::from(*i),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::Str(s) => J::String(s.clone()),
-            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Seq(items) => J::Array(items.iter().map(|n| n.to_json(unknown)).collect()),
             Value::Map(entries) => J::Object(
                 entries
                     .iter()
-                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .filter_map(|e| {
+                        let key = match unknown.iter().find(|(pos, _)| *pos == e.key_pos) {
+                            Some((_, renamed)) => renamed.clone()?,
+                            None => e.key.clone(),
+                        };
+                        Some((key, e.value.to_json(unknown)))
+                    })
                     .collect(),
             ),
         }

@@ -20,6 +20,8 @@ pub struct Checked {
     /// The typed report, when the source has no error.
     pub report: Option<Report>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The source parsed, but its structure is too wrong for the consistency rules to run.
+    pub consistency_skipped: bool,
 }
 
 impl Checked {
@@ -58,6 +60,7 @@ pub fn check_bytes(path: &Path, bytes: &[u8]) -> Checked {
                 source: source::text_of(path, bytes),
                 report: None,
                 diagnostics: vec![*d],
+                consistency_skipped: false,
             };
         }
     };
@@ -65,24 +68,23 @@ pub fn check_bytes(path: &Path, bytes: &[u8]) -> Checked {
     let mut walker = structure::Walker::new(&SCHEMA, path, &languages);
     walker.walk(&SCHEMA, &root, "");
     let mut diagnostics = walker.diagnostics;
+    let structure_ok = !diagnostics.iter().any(Diagnostic::is_error);
+    // Texts over their limit and unknown fields still leave a readable report, so that the
+    // consistency rules can report their problems in the same run.
     let mut report = None;
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        match serde_json::from_value::<Report>(root.to_json()) {
-            Ok(r) => {
-                diagnostics.extend(consistency::check(
-                    &r,
-                    &root,
-                    path,
-                    &crate::i18n::languages(),
-                ));
-                report = Some(r);
-            }
-            Err(e) => diagnostics.push(Diagnostic::error(
-                path,
-                format!("cannot read the report: {e}"),
-            )),
+    match serde_json::from_value::<Report>(root.to_json(&walker.unknown_keys)) {
+        Ok(r) => {
+            let catalogs = crate::i18n::languages();
+            diagnostics.extend(consistency::check(&r, &root, path, &catalogs));
+            report = Some(r);
         }
+        Err(e) if structure_ok => diagnostics.push(Diagnostic::error(
+            path,
+            format!("cannot read the report: {e}"),
+        )),
+        Err(_) => {}
     }
+    let consistency_skipped = report.is_none();
     diagnostics.sort_by_key(|d| (d.pos.map(|p| (p.line, p.col)), d.severity));
     if diagnostics.iter().any(Diagnostic::is_error) {
         report = None;
@@ -91,6 +93,7 @@ pub fn check_bytes(path: &Path, bytes: &[u8]) -> Checked {
         source: Some(source),
         report,
         diagnostics,
+        consistency_skipped,
     }
 }
 
@@ -99,6 +102,7 @@ fn failed(d: Diagnostic) -> Checked {
         source: None,
         report: None,
         diagnostics: vec![d],
+        consistency_skipped: false,
     }
 }
 

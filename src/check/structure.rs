@@ -18,6 +18,9 @@ pub struct Walker<'a> {
     /// Where the key of the mapping being walked stands: missing fields are reported there.
     key_pos: Option<crate::diagnostic::Pos>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Where the unknown keys stand, with the field each was likely meant to be (when that field
+    /// is missing), so that the typed report can still be read.
+    pub unknown_keys: Vec<(crate::diagnostic::Pos, Option<String>)>,
 }
 
 impl<'a> Walker<'a> {
@@ -33,6 +36,7 @@ impl<'a> Walker<'a> {
             languages,
             key_pos: None,
             diagnostics: Vec::new(),
+            unknown_keys: Vec::new(),
         }
     }
 
@@ -126,8 +130,11 @@ impl<'a> Walker<'a> {
                     Some(Json::Bool(false)) => {
                         let names =
                             properties.map(|p| p.keys().map(String::as_str).collect::<Vec<_>>());
-                        suggested
-                            .extend(closest(&entry.key, names.unwrap_or_default().into_iter()));
+                        let near = closest(&entry.key, names.unwrap_or_default().into_iter());
+                        let meant = near.filter(|n| !entries.iter().any(|e| e.key == *n));
+                        self.unknown_keys
+                            .push((entry.key_pos, meant.map(str::to_string)));
+                        suggested.extend(near);
                         let message = unknown_field(&entry.key, properties);
                         let d = Diagnostic::error(self.file, message)
                             .at(entry.key_pos)
