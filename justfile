@@ -10,7 +10,7 @@ check:
 
 # Run the tests (what CI runs).
 test:
-    cargo test --locked
+    cargo test
 
 # Measure check and build times on the example.
 bench:
