@@ -17,6 +17,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check report sources, then render each into out/<project>/<version>/.
+    Build(BuildArgs),
     /// Check report sources and list every problem, without writing anything.
     Check(CheckArgs),
     /// Print the JSON Schema of the report source format.
@@ -32,6 +34,22 @@ pub struct CheckArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Source files or folders (searched for .yaml files); default: data/
+    pub paths: Vec<PathBuf>,
+    /// Render texts over their limit anyway, each marked with its count, on pages marked DRAFT.
+    #[arg(long)]
+    pub draft: bool,
+    /// Output folder.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Also write the template, data and fonts of each PDF to DIR/<project>/<version>/<lang>/, for
+    /// the stock `typst compile`.
+    #[arg(long, value_name = "DIR")]
+    pub emit_typst: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use crate::archive;
 use crate::check::{self, Checked};
-use crate::cli::{CheckArgs, NewArgs};
+use crate::cli::{BuildArgs, CheckArgs, NewArgs};
+use crate::diagnostic::Diagnostic;
+use crate::render::{document, pdf};
 use crate::i18n::Catalog;
 use crate::model;
 
@@ -69,6 +71,92 @@ fn print_diagnostics(path: &Path, checked: &Checked) {
             "note: {}: budget, duration and Annex A checks run once the errors above are fixed\n",
             path.display()
         );
+    }
+}
+
+/// `pbf-report build`: check each source, then render its PDFs into
+/// `out/<project>/<version>/<project>-<version>.<lang>.pdf`.
+pub fn build(args: &BuildArgs) -> Result<Status> {
+    let (sources, missing) = find_sources(&args.paths);
+    for problem in &missing {
+        eprintln!("error: {problem}");
+    }
+    let mut status = if missing.is_empty() { Status::Success } else { Status::Invalid };
+    let mut built = 0;
+    for path in &sources {
+        match build_one(path, args) {
+            Ok(()) => built += 1,
+            Err(s) => status = worse(status, s),
+        }
+    }
+    eprintln!("built {built} of {} source{}", sources.len(), plural(sources.len()));
+    Ok(status)
+}
+
+fn worse(a: Status, b: Status) -> Status {
+    if b as u8 > a as u8 { b } else { a }
+}
+
+fn build_one(path: &Path, args: &BuildArgs) -> std::result::Result<(), Status> {
+    let checked = check::check_file(path);
+    print_diagnostics(path, &checked);
+    let Some(report) = checked.renderable(args.draft) else {
+        return Err(Status::Invalid);
+    };
+    let version = version_of(path).ok_or_else(|| {
+        eprintln!(
+            "error: {}: the file name names the report version and may hold only lower-case \
+             letters, digits and dashes (e.g. 2019-11-12-final.yaml)",
+            path.display()
+        );
+        Status::Invalid
+    })?;
+    let options = document::Options { draft: args.draft };
+    let folder = args.out.join(&report.project_id).join(&version);
+    let mut outputs = Vec::new();
+    for lang in &report.languages {
+        let catalog = Catalog::load(lang).map_err(|e| {
+            eprintln!("error: {e}");
+            Status::Invalid
+        })?;
+        let rendered = pdf::render(report, path, &version, &catalog, options).map_err(|errors| {
+            print_standalone(&errors);
+            Status::Internal
+        })?;
+        print_standalone(&rendered.warnings);
+        let name = format!("{}-{version}.{lang}.pdf", report.project_id);
+        outputs.push((folder.join(name), rendered.bytes));
+        if let Some(dir) = &args.emit_typst {
+            let base = dir.join(&report.project_id).join(&version).join(lang);
+            for (file, bytes) in pdf::emitted_files(report, &version, &catalog, options) {
+                outputs.push((base.join(file), bytes));
+            }
+        }
+    }
+    for (file, bytes) in &outputs {
+        archive::write_atomic(file, bytes).map_err(|e| {
+            eprintln!("error: cannot write {}: {e}", file.display());
+            Status::Internal
+        })?;
+        if file.extension().is_some_and(|e| e == "pdf") {
+            eprintln!("wrote {}", file.display());
+        }
+    }
+    Ok(())
+}
+
+/// The report version, from the source's file name: `2019-11-12-final.yaml` → `2019-11-12-final`.
+pub fn version_of(path: &Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?;
+    model::is_valid_project_id(stem).then(|| stem.to_string())
+}
+
+/// Diagnostics about files other than a report source (the template), with their lines.
+fn print_standalone(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        let embedded = d.file.to_str().and_then(|f| f.strip_prefix("templates/")).and_then(crate::templates::file);
+        let text = embedded.and_then(|b| std::str::from_utf8(b).ok());
+        eprintln!("{}", d.render(text));
     }
 }
 

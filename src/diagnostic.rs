@@ -27,9 +27,19 @@ impl Pos {
     }
 }
 
+/// What kind of rule a diagnostic comes from, where a command treats some kinds apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Kind {
+    #[default]
+    Other,
+    /// A text over its character limit: `build --draft` renders it anyway, marked.
+    Limit,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
+    pub kind: Kind,
     pub file: PathBuf,
     pub pos: Option<Pos>,
     /// The field path in the report, e.g. `outcomes[1].indicators[2].baseline`.
@@ -50,6 +60,7 @@ impl Diagnostic {
     fn new(severity: Severity, file: &Path, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
+            kind: Kind::Other,
             file: file.to_path_buf(),
             pos: None,
             field: None,
@@ -70,6 +81,11 @@ impl Diagnostic {
 
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
+        self
+    }
+
+    pub fn kind(mut self, kind: Kind) -> Self {
+        self.kind = kind;
         self
     }
 

@@ -10,5 +10,6 @@ pub mod cmd;
 pub mod diagnostic;
 pub mod i18n;
 pub mod model;
+pub mod render;
 pub mod source;
 pub mod templates;

@@ -7,6 +7,7 @@ use pbf_report::cmd;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Build(args) => cmd::build(&args),
         Command::Check(args) => cmd::check(&args),
         Command::Schema => cmd::schema(),
         Command::New(args) => cmd::new(&args),

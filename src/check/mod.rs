@@ -17,7 +17,7 @@ static SCHEMA: LazyLock<serde_json::Value> = LazyLock::new(model::schema);
 /// What checking one source found.
 pub struct Checked {
     pub source: Option<Source>,
-    /// The typed report, when the source has no error.
+    /// The typed report, when the source could be read as one (it may still have errors).
     pub report: Option<Report>,
     pub diagnostics: Vec<Diagnostic>,
     /// The source parsed, but its structure is too wrong for the consistency rules to run.
@@ -27,6 +27,16 @@ pub struct Checked {
 impl Checked {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The report, if nothing stops it from being rendered; in a draft, texts over their limit
+    /// do not.
+    pub fn renderable(&self, draft: bool) -> Option<&Report> {
+        let blocking = |d: &&Diagnostic| d.is_error() && !(draft && d.kind == crate::diagnostic::Kind::Limit);
+        match self.diagnostics.iter().find(blocking) {
+            Some(_) => None,
+            None => self.report.as_ref(),
+        }
     }
 
     /// All diagnostics, rendered with the source lines they point at.
@@ -86,9 +96,6 @@ pub fn check_bytes(path: &Path, bytes: &[u8]) -> Checked {
     }
     let consistency_skipped = report.is_none();
     diagnostics.sort_by_key(|d| (d.pos.map(|p| (p.line, p.col)), d.severity));
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        report = None;
-    }
     Checked {
         source: Some(source),
         report,

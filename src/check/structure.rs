@@ -365,6 +365,7 @@ impl<'a> Walker<'a> {
                 count - limit
             ),
         );
+        d.kind = crate::diagnostic::Kind::Limit;
         d.notes.push(format!(
             "the limit falls here: \"…{}⟦{}…\"",
             before.replace('\n', "⏎"),

@@ -1,0 +1,420 @@
+//! The report as the typst template receives it: one language, every label from the catalog,
+//! money and dates formatted, narratives split into paragraphs and bullets, French typography
+//! applied. User text travels as JSON strings and is never parsed as markup by the template.
+
+use serde_json::{Value, json};
+
+use crate::check::limits;
+use crate::i18n::Catalog;
+use crate::model::{
+    Cell, Date, Indicator, Narrative, Outcome, Output, Report, Text, Usd, YearMonth,
+};
+
+/// How the document is rendered.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Render answers over their limit, marked with their count, instead of refusing them.
+    pub draft: bool,
+}
+
+/// The template data for `report` in the catalog's language.
+pub fn data(report: &Report, version: &str, catalog: &Catalog, options: Options) -> Value {
+    let b = Builder {
+        report,
+        catalog,
+        lang: catalog.lang.as_str(),
+    };
+    json!({
+        "lang": b.lang,
+        "draft": options.draft.then(|| b.label("draft.mark")),
+        "unofficial": report.unofficial_translations.iter().any(|l| l == b.lang)
+            .then(|| b.label("doc.unofficial")),
+        "project": { "id": report.project_id, "version": version, "gateway": report.cover.gateway_number },
+        "t": b.labels(),
+        "cover": b.cover(),
+        "progress": b.progress(),
+        "outcomes": report.outcomes.iter().enumerate().map(|(i, o)| b.outcome(i + 1, o)).collect::<Vec<_>>(),
+        "cross_cutting": b.cross_cutting(),
+        "indicators_limit": b.label_with("indicators.limit", minijinja::context! { n => 300 }),
+        "finance": b.finance(),
+    })
+}
+
+struct Builder<'a> {
+    report: &'a Report,
+    catalog: &'a Catalog,
+    lang: &'a str,
+}
+
+impl Builder<'_> {
+    /// A label from the catalog, placeholders filled in, typography of the language applied.
+    fn label(&self, key: &str) -> String {
+        self.label_with(key, minijinja::context! {})
+    }
+
+    fn label_with(&self, key: &str, context: minijinja::Value) -> String {
+        typography(self.lang, &self.catalog.render(key, context))
+    }
+
+    /// Every catalog entry, for the fixed texts of the form. `{page}` and `{total}` are left for
+    /// the template, which alone knows the page numbers.
+    fn labels(&self) -> Value {
+        let context = minijinja::context! { page => "{page}", total => "{total}" };
+        self.catalog
+            .entries
+            .keys()
+            .map(|k| (k.clone(), Value::String(self.label_with(k, context.clone()))))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    }
+
+    /// A short text in this language, typography applied.
+    fn text<const L: usize>(&self, text: &Text<L>) -> String {
+        typography(self.lang, text.get(self.lang).trim())
+    }
+
+    fn opt_text<const L: usize>(&self, text: &Option<Text<L>>) -> String {
+        text.as_ref().map(|t| self.text(t)).unwrap_or_default()
+    }
+
+    /// A narrative: its paragraphs and bullet lines, and how far it is over its limit (drafts).
+    fn answer<const L: usize>(&self, text: Option<&Text<L>>) -> Value {
+        let raw = text.map(|t| t.get(self.lang)).unwrap_or("");
+        let count = limits::count(raw);
+        let over = (L > 0 && count > L).then(|| {
+            self.label_with(
+                "draft.over",
+                minijinja::context! { count => count, limit => L, over => count - L },
+            )
+        });
+        json!({ "blocks": blocks(&typography(self.lang, raw)), "over": over })
+    }
+
+    /// A question of the form with its limit note and answer.
+    fn question<const L: usize>(&self, key: &str, text: Option<&Text<L>>) -> Value {
+        let limit = (L > 0).then(|| self.label_with("limit", minijinja::context! { n => L }));
+        json!({ "key": key, "question": self.label(key), "limit": limit, "answer": self.answer(text) })
+    }
+
+    fn money(&self, usd: Usd) -> String {
+        format_money(usd, self.catalog)
+    }
+
+    fn cover(&self) -> Value {
+        let c = &self.report.cover;
+        let choice = |prefix: &str, key: String| self.label(&format!("{prefix}.{key}"));
+        let windows = ["gender", "youth", "transition", "cross_border"].map(|w| {
+            let checked = c.priority_windows.iter().any(|p| key_of(p) == w);
+            json!({ "label": self.label(&format!("window.{w}")), "checked": checked })
+        });
+        let recipients: Vec<Value> = c
+            .recipients
+            .iter()
+            .map(|r| {
+                let short = r.short_name.as_ref().unwrap_or(&r.name);
+                let partners: Vec<String> = r.implementing_partners.iter().map(|p| self.text(p)).collect();
+                json!({
+                    "name": self.text(&r.name),
+                    "short_name": self.text(short),
+                    "type": choice("organisation", key_of(&r.kind)),
+                    "lead": r.lead,
+                    "budget": self.money(r.budget),
+                    "partners": partners.join(", "),
+                })
+            })
+            .collect();
+        json!({
+            "country": self.text(&c.country),
+            "report_type": choice("report_type", key_of(&c.report_type)),
+            "report_date": format_date(&c.report_date, self.catalog),
+            "title": self.text(&c.title),
+            "gateway_number": c.gateway_number,
+            "modality": { "irf": key_of(&c.modality) == "irf", "prf": key_of(&c.modality) == "prf" },
+            "trust_fund": {
+                "country": c.trust_fund.is_some_and(|t| key_of(&t) == "country"),
+                "regional": c.trust_fund.is_some_and(|t| key_of(&t) == "regional"),
+            },
+            "trust_fund_name": self.opt_text(&c.trust_fund_name),
+            "recipients": recipients,
+            "other_partners": c.other_partners.iter().map(|p| self.text(p)).collect::<Vec<_>>(),
+            "start_date": format_month(&c.start_date, self.catalog),
+            "duration_months": c.duration_months,
+            "windows": windows,
+            "budget_total": self.money(c.budget_total),
+            "tranches_received": c.tranches_received,
+            "prepared_by": self.text(&c.prepared_by),
+            "approved_by": self.text(&c.approved_by),
+            "secretariat_cleared": c.secretariat_cleared.map(|y| self.label(if y { "answer.yes" } else { "answer.no" })),
+            "secretariat_comments": self.answer(c.secretariat_comments.as_ref()),
+            "evaluation": self.answer(c.evaluation.as_ref()),
+        })
+    }
+
+    fn progress(&self) -> Value {
+        let p = &self.report.progress;
+        json!({
+            "before_rating": [
+                self.question("progress.status", Some(&p.status)),
+                self.question("progress.relevance", Some(&p.relevance)),
+                self.question("progress.unique", Some(&p.unique)),
+            ],
+            "rating": { "question": self.label("progress.rating"), "value": self.label(&format!("rating.{}", key_of(&p.rating))) },
+            "after_rating": [
+                self.question("progress.peacebuilding_results", Some(&p.peacebuilding_results)),
+                self.question("progress.human_impact", Some(&p.human_impact)),
+                self.question("progress.challenges_on_track", p.challenges_on_track.as_ref()),
+                self.question("progress.off_track", p.off_track.as_ref()),
+            ],
+            "attachments": {
+                "question": self.label("progress.attachments"),
+                "items": p.attachments.iter().map(|a| self.text(a)).collect::<Vec<_>>(),
+            },
+        })
+    }
+
+    fn outcome(&self, n: usize, o: &Outcome) -> Value {
+        let summary_key = if n == 1 { "outcome.summary" } else { "outcome.summary_short" };
+        let indicators = |list: &[Indicator], prefix: String| -> Vec<Value> {
+            list.iter().enumerate().map(|(i, ind)| self.indicator(&format!("{prefix}.{}", i + 1), ind)).collect()
+        };
+        let outputs: Vec<Value> = o
+            .outputs
+            .iter()
+            .enumerate()
+            .map(|(i, out): (usize, &Output)| {
+                let number = format!("{n}.{}", i + 1);
+                json!({
+                    "label": self.label_with("indicators.output", minijinja::context! { n => &number }),
+                    "statement": self.text(&out.statement),
+                    "indicators": indicators(&out.indicators, number),
+                })
+            })
+            .collect();
+        json!({
+            "label": self.label_with("outcome.label", minijinja::context! { n => n }),
+            "statement": self.text(&o.statement),
+            "rating": { "question": self.label("outcome.rating"), "value": self.label(&format!("rating.{}", key_of(&o.rating))) },
+            "summary": self.question::<3000>(summary_key, Some(&o.summary)),
+            "table_label": self.label_with("indicators.outcome", minijinja::context! { n => n }),
+            "framework_statement": self.text(o.framework_statement.as_ref().unwrap_or(&o.statement)),
+            "indicators": indicators(&o.indicators, n.to_string()),
+            "outputs": outputs,
+        })
+    }
+
+    fn indicator(&self, number: &str, ind: &Indicator) -> Value {
+        let cell = |c: Option<&Cell>| self.answer(c);
+        json!({
+            "label": self.label_with("indicators.item", minijinja::context! { n => number }),
+            "cells": [
+                cell(Some(&ind.indicator)),
+                cell(ind.baseline.as_ref()),
+                cell(ind.target.as_ref()),
+                cell(ind.progress.as_ref()),
+                cell(ind.variance_reason.as_ref()),
+                cell(ind.target_adjustment.as_ref()),
+            ],
+        })
+    }
+
+    fn cross_cutting(&self) -> Vec<Value> {
+        let c = &self.report.cross_cutting;
+        let items: [(&str, Option<&Narrative>); 9] = [
+            ("national_ownership", Some(&c.national_ownership)),
+            ("monitoring", Some(&c.monitoring)),
+            ("evaluation", Some(&c.evaluation)),
+            ("catalytic_financial", Some(&c.catalytic_financial)),
+            ("catalytic_non_financial", Some(&c.catalytic_non_financial)),
+            ("exit_strategy", Some(&c.exit_strategy)),
+            ("risk_taking", Some(&c.risk_taking)),
+            ("gender_equality", Some(&c.gender_equality)),
+            ("other", c.other.as_ref()),
+        ];
+        items.iter().map(|(k, t)| self.question(&format!("cross_cutting.{k}"), *t)).collect()
+    }
+
+    fn finance(&self) -> Value {
+        let f = &self.report.finance;
+        json!({
+            "rating": { "question": self.label("finance.rating"), "value": self.label(&format!("finance_rating.{}", key_of(&f.rating))) },
+            "tranches_and_expenditure": self.question::<0>("finance.tranches_and_expenditure", Some(&f.tranches_and_expenditure)),
+            "next_tranche": self.question::<0>("finance.next_tranche", f.next_tranche.as_ref()),
+            "delay_explanation": self.question("finance.delay_explanation", f.delay_explanation.as_ref()),
+            "gender": format!("{} / {}", self.money(f.gender_planned), self.money(f.gender_allocated)),
+        })
+    }
+}
+
+/// The stable key of a choice, as written in the source (`on_track`, `irf`, …).
+fn key_of<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// Narrative text as blocks: each line a paragraph, lines starting with "- " bullet items.
+/// Nothing else in the text has any meaning.
+fn blocks(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| match line.trim_start().strip_prefix("- ") {
+            Some(item) => json!({ "kind": "item", "text": item.trim() }),
+            None => json!({ "kind": "par", "text": line.trim() }),
+        })
+        .collect()
+}
+
+const NARROW_NBSP: char = '\u{202F}';
+
+/// The typography of the language. French: straight double quotes paired into « guillemets »
+/// and a narrow no-break space before `; : ! ?` (replacing a plain space there). Other
+/// languages: the text as it is.
+pub fn typography(lang: &str, text: &str) -> String {
+    if lang == "fr" {
+        french_spacing(&guillemets(text))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Pairs straight double quotes into « … » with narrow no-break spaces inside; an odd last
+/// quote stays as typed (it may be an inch mark).
+fn guillemets(text: &str) -> String {
+    let pairs = text.matches('"').count() / 2;
+    let mut seen = 0;
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '"' || seen >= pairs * 2 {
+            out.push(c);
+            continue;
+        }
+        if seen % 2 == 0 {
+            out.push('«');
+            out.push(NARROW_NBSP);
+            while chars.next_if(|n| *n == ' ').is_some() {}
+        } else {
+            out.truncate(out.trim_end_matches(' ').len());
+            out.push(NARROW_NBSP);
+            out.push('»');
+        }
+        seen += 1;
+    }
+    out
+}
+
+/// A narrow no-break space before `; : ! ?` that end a word. A colon inside a word or number
+/// (`10:30`, `http://`) is left alone, and so is the second mark of `?!`.
+fn french_spacing(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        let high = matches!(c, ';' | ':' | '!' | '?');
+        let ends_word = chars.get(i + 1).is_none_or(|n| n.is_whitespace() || matches!(n, '!' | '?' | '»' | ')'));
+        if high && ends_word {
+            let trimmed = out.trim_end_matches([' ', '\u{A0}', NARROW_NBSP]).len();
+            out.truncate(trimmed);
+            let after = out.chars().last();
+            if after.is_some_and(|p| p != '\n' && !matches!(p, ';' | ':' | '!' | '?')) {
+                out.push(NARROW_NBSP);
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An amount as the language writes it: `2 500 000 USD` in French, `USD 2,500,000` in English.
+/// Cents are shown only when there are any.
+pub fn format_money(usd: Usd, catalog: &Catalog) -> String {
+    let thousands = catalog.get("format.thousands");
+    let decimal = catalog.get("format.decimal");
+    let cents = usd.0.unsigned_abs();
+    let units = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
+            grouped.push_str(&thousands);
+        }
+        grouped.push(c);
+    }
+    if cents % 100 != 0 {
+        grouped = format!("{grouped}{decimal}{:02}", cents % 100);
+    }
+    if usd.0 < 0 {
+        grouped.insert(0, '-');
+    }
+    catalog.render("format.money", minijinja::context! { amount => grouped })
+}
+
+fn month_name(month: usize, catalog: &Catalog) -> String {
+    let months = catalog.get("months");
+    months.split_whitespace().nth(month.saturating_sub(1)).unwrap_or("").to_string()
+}
+
+/// `2019-11-12` as `12 novembre 2019` / `12 November 2019`.
+pub fn format_date(date: &Date, catalog: &Catalog) -> String {
+    let parts: Vec<usize> = date.0.split('-').filter_map(|p| p.parse().ok()).collect();
+    match parts.as_slice() {
+        [y, m, d] => format!("{d} {} {y}", month_name(*m, catalog)),
+        _ => date.0.clone(),
+    }
+}
+
+/// `2018-01` as `Janvier 2018` / `January 2018` (a full date prints as a date).
+pub fn format_month(month: &YearMonth, catalog: &Catalog) -> String {
+    if month.0.len() == 10 {
+        return format_date(&Date(month.0.clone()), catalog);
+    }
+    let parts: Vec<usize> = month.0.split('-').filter_map(|p| p.parse().ok()).collect();
+    match parts.as_slice() {
+        [y, m] => {
+            let name = month_name(*m, catalog);
+            let mut chars = name.chars();
+            let capital: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+            format!("{capital} {y}")
+        }
+        _ => month.0.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_gets_narrow_spaces_before_high_punctuation() {
+        assert_eq!(typography("fr", "PAYS:"), "PAYS\u{202F}:");
+        assert_eq!(typography("fr", "Prise de risques : Décrivez"), "Prise de risques\u{202F}: Décrivez");
+        assert_eq!(typography("fr", "pertinent? Oui!"), "pertinent\u{202F}? Oui\u{202F}!");
+        assert_eq!(typography("fr", "a; b"), "a\u{202F}; b");
+        assert_eq!(typography("fr", "à 10:30 sur http://x.org"), "à 10:30 sur http://x.org");
+        assert_eq!(typography("en", "COUNTRY: Mali?"), "COUNTRY: Mali?");
+    }
+
+    #[test]
+    fn french_pairs_straight_quotes_into_guillemets() {
+        assert_eq!(typography("fr", "il dit \"oui\"."), "il dit «\u{202F}oui\u{202F}».");
+        assert_eq!(typography("fr", "\" espace \""), "«\u{202F}espace\u{202F}»");
+        assert_eq!(typography("fr", "\"oui\":"), "«\u{202F}oui\u{202F}»\u{202F}:");
+        assert_eq!(typography("fr", "Quoi?!"), "Quoi\u{202F}?!");
+        // An unpaired quote stays as typed.
+        assert_eq!(typography("fr", "5\" de haut"), "5\" de haut");
+    }
+
+    #[test]
+    fn narratives_keep_paragraphs_and_bullets_only() {
+        let b = blocks("Intro :\n- un\n  - deux\n\n*gras* #set");
+        assert_eq!(
+            b,
+            vec![
+                json!({"kind": "par", "text": "Intro :"}),
+                json!({"kind": "item", "text": "un"}),
+                json!({"kind": "item", "text": "deux"}),
+                json!({"kind": "par", "text": "*gras* #set"}),
+            ]
+        );
+    }
+}

@@ -1,0 +1,177 @@
+//! Report → PDF: the template data goes into the world as `data.json`, typst lays out
+//! `templates/pbf-2019/report.typ`, and typst-pdf writes a PDF/A-2b file whose bytes depend only
+//! on the inputs (timestamp from the report date, document id from project and version).
+
+use std::path::{Path, PathBuf};
+
+use typst::WorldExt;
+use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::{Datetime, Smart};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use super::document::{self, Options};
+use super::world::{ReportWorld, fonts};
+use crate::diagnostic::{Diagnostic, Pos};
+use crate::i18n::Catalog;
+use crate::model::Report;
+
+/// The template folder for the 2019 form and its main file.
+pub const TEMPLATE: &str = "pbf-2019";
+const MAIN: &str = "report.typ";
+
+/// The creator written into every PDF; a new tool or typst version changes the bytes.
+pub fn creator() -> String {
+    format!("pbf-report {} (Typst 0.15.1)", env!("CARGO_PKG_VERSION"))
+}
+
+/// A rendered PDF and what the renderer had to say about it.
+pub struct Pdf {
+    pub bytes: Vec<u8>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Renders `report` in the catalog's language. `source` names the report source in messages.
+pub fn render(
+    report: &Report,
+    source: &Path,
+    version: &str,
+    catalog: &Catalog,
+    options: Options,
+) -> Result<Pdf, Vec<Diagnostic>> {
+    let world = world(report, version, catalog, options);
+    let compiled = typst::compile::<PagedDocument>(&world);
+    let mut warnings: Vec<Diagnostic> = compiled.warnings.iter().map(|d| convert(&world, d)).collect();
+    // A missing font family is only a warning to typst, but would change the document.
+    if warnings.iter().any(|w| w.message.contains("font family")) {
+        return Err(warnings);
+    }
+    let document = compiled.output.map_err(|errors| convert_all(&world, &errors))?;
+    let options = pdf_options(report, version, &catalog.lang);
+    let bytes = typst_pdf::pdf(&document, &options).map_err(|errors| convert_all(&world, &errors))?;
+    warnings.extend(missing_glyphs(report, source));
+    Ok(Pdf { bytes, warnings })
+}
+
+/// The world for one language of one report: the template and its data.
+pub fn world(report: &Report, version: &str, catalog: &Catalog, options: Options) -> ReportWorld {
+    let data = document::data(report, version, catalog, options);
+    let json = serde_json::to_vec_pretty(&data).expect("template data serialises");
+    ReportWorld::new(TEMPLATE, MAIN, vec![("data.json".into(), json)], report_datetime(report))
+}
+
+/// The files that let the stock `typst compile` reproduce the PDF: the template, the data and
+/// the fonts, each with its path relative to the output folder.
+pub fn emitted_files(report: &Report, version: &str, catalog: &Catalog, options: Options) -> Vec<(PathBuf, Vec<u8>)> {
+    let data = document::data(report, version, catalog, options);
+    let mut files = vec![(PathBuf::from("data.json"), serde_json::to_vec_pretty(&data).expect("serialises"))];
+    let prefix = format!("{TEMPLATE}/");
+    for (name, bytes) in crate::templates::files_under(&prefix) {
+        files.push((PathBuf::from(&name[prefix.len()..]), bytes.to_vec()));
+    }
+    for (name, bytes) in crate::templates::files_under("fonts/") {
+        files.push((PathBuf::from(name), bytes.to_vec()));
+    }
+    files
+}
+
+/// Midnight UTC of the report date: the only time a PDF ever records.
+fn report_datetime(report: &Report) -> Datetime {
+    let parts: Vec<i32> = report.cover.report_date.0.split('-').filter_map(|p| p.parse().ok()).collect();
+    match parts.as_slice() {
+        [y, m, d] => Datetime::from_ymd_hms(*y, *m as u8, *d as u8, 0, 0, 0),
+        _ => None,
+    }
+    .expect("check accepts only real dates")
+}
+
+fn pdf_options(report: &Report, version: &str, lang: &str) -> PdfOptions {
+    PdfOptions {
+        ident: Smart::Custom(format!("{}/{version}/{lang}", report.project_id)),
+        creator: Smart::Custom(Some(creator())),
+        timestamp: Some(Timestamp::new_utc(report_datetime(report))),
+        standards: PdfStandards::new(&[PdfStandard::A_2b]).expect("PDF/A-2b alone is a valid choice"),
+        tagged: true,
+        ..PdfOptions::default()
+    }
+}
+
+fn convert_all(world: &ReportWorld, diagnostics: &[SourceDiagnostic]) -> Vec<Diagnostic> {
+    diagnostics.iter().map(|d| convert(world, d)).collect()
+}
+
+/// A typst diagnostic as ours: positioned in the template (or data) file that caused it.
+fn convert(world: &ReportWorld, d: &SourceDiagnostic) -> Diagnostic {
+    let file = d.span.id().map(|id| world.display_path(id)).unwrap_or_else(|| "template".into());
+    let mut out = match d.severity {
+        TypstSeverity::Error => Diagnostic::error(Path::new(&file), d.message.to_string()),
+        TypstSeverity::Warning => Diagnostic::warning(Path::new(&file), d.message.to_string()),
+    };
+    if let (Some(id), Some(range)) = (d.span.id(), world.range(d.span)) {
+        if let Some(text) = world.text(id) {
+            let before = &text[..range.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            out = out.at(Pos {
+                line: line as u32,
+                col: col as u32,
+            });
+        }
+    }
+    for hint in &d.hints {
+        out = out.note(format!("hint: {}", hint.v));
+    }
+    out
+}
+
+/// Characters of the report that no embedded font can draw, each named by its field: they
+/// would print as empty boxes.
+fn missing_glyphs(report: &Report, source: &Path) -> Vec<Diagnostic> {
+    let book = fonts().book();
+    let count = (0..).take_while(|i| book.info(*i).is_some()).count();
+    let covered = |c: char| (0..count).filter_map(|i| book.info(i)).any(|info| info.coverage.contains(c as u32));
+    let mut found: Vec<(String, char)> = Vec::new();
+    let value = serde_json::to_value(report).unwrap_or_default();
+    strings(&value, String::new(), &mut |path, text| {
+        for c in text.chars() {
+            let invisible = c.is_whitespace() || c.is_control() || is_format_char(c);
+            if !invisible && !covered(c) && !found.iter().any(|(p, x)| p == path && *x == c) {
+                found.push((path.clone(), c));
+            }
+        }
+    });
+    found
+        .into_iter()
+        .map(|(path, c)| {
+            Diagnostic::warning(
+                source,
+                format!("no font can draw '{c}' (U+{:04X}); it prints as an empty box", c as u32),
+            )
+            .field(path)
+        })
+        .collect()
+}
+
+/// Zero-width and other format characters, which are not drawn.
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
+}
+
+fn strings(value: &serde_json::Value, path: String, f: &mut impl FnMut(&String, &str)) {
+    use serde_json::Value as J;
+    let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    match value {
+        J::String(s) => f(&path, s),
+        J::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                strings(item, format!("{path}[{}]", i + 1), f);
+            }
+        }
+        J::Object(map) => {
+            for (k, v) in map {
+                strings(v, join(k), f);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,126 @@
+//! The typst `World` of pbf-report: the template files and fonts embedded in the binary, the
+//! report data served from memory, a fixed clock, and no packages, network or system fonts.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use typst::diag::{FileError, FileResult, PackageError};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::fonts::FontStore;
+
+use crate::templates;
+
+/// The fonts under `templates/fonts/`, loaded once per process and shared by every compile.
+static FONTS: LazyLock<FontStore> = LazyLock::new(|| {
+    let mut store = FontStore::new();
+    for (name, bytes) in templates::files_under("fonts/") {
+        if name.ends_with(".ttf") || name.ends_with(".otf") {
+            for font in Font::iter(Bytes::new(bytes)) {
+                let info = font.info().clone();
+                store.push((font, info));
+            }
+        }
+    }
+    store
+});
+
+static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
+
+/// The embedded fonts, for checks that need to know what they cover.
+pub fn fonts() -> &'static FontStore {
+    &FONTS
+}
+
+/// One compile's world: a template folder (e.g. `pbf-2019`) and data files beside it.
+pub struct ReportWorld {
+    main: FileId,
+    template: String,
+    files: HashMap<FileId, Bytes>,
+    today: Datetime,
+}
+
+impl ReportWorld {
+    /// A world whose project root holds the files of `templates/<template>/` and `data`
+    /// (name → bytes), with `main` as the document to compile and `today` as the date.
+    pub fn new(template: &str, main: &str, data: Vec<(String, Vec<u8>)>, today: Datetime) -> Self {
+        let prefix = format!("{template}/");
+        let mut files = HashMap::new();
+        for (name, bytes) in templates::files_under(&prefix) {
+            files.insert(file_id(&name[prefix.len()..]), Bytes::new(bytes));
+        }
+        for (name, bytes) in data {
+            files.insert(file_id(&name), Bytes::new(bytes));
+        }
+        ReportWorld {
+            main: file_id(main),
+            template: template.to_string(),
+            files,
+            today,
+        }
+    }
+
+    /// Where a file of this world comes from, for messages: `templates/pbf-2019/report.typ`.
+    pub fn display_path(&self, id: FileId) -> String {
+        let path = id.vpath().get_without_slash().to_string();
+        let prefixed = format!("{}/{path}", self.template);
+        if templates::file(&prefixed).is_some() {
+            format!("templates/{prefixed}")
+        } else {
+            path
+        }
+    }
+
+    /// The text of a file of this world, if it has one.
+    pub fn text(&self, id: FileId) -> Option<String> {
+        self.files.get(&id).and_then(|b| std::str::from_utf8(b).ok()).map(str::to_string)
+    }
+}
+
+/// The id of `path` at the project root.
+pub fn file_id(path: &str) -> FileId {
+    let vpath = VirtualPath::new(path).expect("template file names are valid paths");
+    FileId::new(RootedPath::new(VirtualRoot::Project, vpath))
+}
+
+impl World for ReportWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &LIBRARY
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        FONTS.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        let bytes = self.file(id)?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
+        Ok(Source::new(id, text.to_string()))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        // Packages would need the network: the templates use none, and none may be imported.
+        if let VirtualRoot::Package(spec) = id.root() {
+            return Err(FileError::Package(PackageError::NotFound(spec.clone())));
+        }
+        self.files
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| FileError::NotFound(id.vpath().get_without_slash().into()))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        FONTS.font(index)
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
