@@ -7,9 +7,9 @@ use crate::archive;
 use crate::check::{self, Checked};
 use crate::cli::{BuildArgs, CheckArgs, NewArgs};
 use crate::diagnostic::Diagnostic;
-use crate::render::{document, pdf};
 use crate::i18n::Catalog;
 use crate::model;
+use crate::render::{document, pdf};
 
 /// Exit status, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +81,11 @@ pub fn build(args: &BuildArgs) -> Result<Status> {
     for problem in &missing {
         eprintln!("error: {problem}");
     }
-    let mut status = if missing.is_empty() { Status::Success } else { Status::Invalid };
+    let mut status = if missing.is_empty() {
+        Status::Success
+    } else {
+        Status::Invalid
+    };
     let mut built = 0;
     for path in &sources {
         match build_one(path, args) {
@@ -89,7 +93,11 @@ pub fn build(args: &BuildArgs) -> Result<Status> {
             Err(s) => status = worse(status, s),
         }
     }
-    eprintln!("built {built} of {} source{}", sources.len(), plural(sources.len()));
+    eprintln!(
+        "built {built} of {} source{}",
+        sources.len(),
+        plural(sources.len())
+    );
     Ok(status)
 }
 
@@ -119,10 +127,11 @@ fn build_one(path: &Path, args: &BuildArgs) -> std::result::Result<(), Status> {
             eprintln!("error: {e}");
             Status::Invalid
         })?;
-        let rendered = pdf::render(report, path, &version, &catalog, options).map_err(|errors| {
-            print_standalone(&errors);
-            Status::Internal
-        })?;
+        let rendered =
+            pdf::render(report, path, &version, &catalog, options).map_err(|errors| {
+                print_standalone(&errors);
+                Status::Internal
+            })?;
         print_standalone(&rendered.warnings);
         let name = format!("{}-{version}.{lang}.pdf", report.project_id);
         outputs.push((folder.join(name), rendered.bytes));
@@ -154,7 +163,11 @@ pub fn version_of(path: &Path) -> Option<String> {
 /// Diagnostics about files other than a report source (the template), with their lines.
 fn print_standalone(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
-        let embedded = d.file.to_str().and_then(|f| f.strip_prefix("templates/")).and_then(crate::templates::file);
+        let embedded = d
+            .file
+            .to_str()
+            .and_then(|f| f.strip_prefix("templates/"))
+            .and_then(crate::templates::file);
         let text = embedded.and_then(|b| std::str::from_utf8(b).ok());
         eprintln!("{}", d.render(text));
     }

@@ -32,7 +32,8 @@ impl Checked {
     /// The report, if nothing stops it from being rendered; in a draft, texts over their limit
     /// do not.
     pub fn renderable(&self, draft: bool) -> Option<&Report> {
-        let blocking = |d: &&Diagnostic| d.is_error() && !(draft && d.kind == crate::diagnostic::Kind::Limit);
+        let blocking =
+            |d: &&Diagnostic| d.is_error() && !(draft && d.kind == crate::diagnostic::Kind::Limit);
         match self.diagnostics.iter().find(blocking) {
             Some(_) => None,
             None => self.report.as_ref(),

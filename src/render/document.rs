@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use super::world::{REPLACEMENT, can_draw};
 use crate::check::limits;
 use crate::i18n::Catalog;
 use crate::model::{
@@ -24,7 +25,30 @@ pub fn data(report: &Report, version: &str, catalog: &Catalog, options: Options)
         catalog,
         lang: catalog.lang.as_str(),
     };
-    json!({
+    let mut data = b.all(version, options);
+    replace_undrawable(&mut data);
+    data
+}
+
+/// Every character no embedded font has becomes □, so that the PDF shows where it was.
+fn replace_undrawable(value: &mut Value) {
+    match value {
+        Value::String(s) if !s.chars().all(can_draw) => {
+            *s = s
+                .chars()
+                .map(|c| if can_draw(c) { c } else { REPLACEMENT })
+                .collect();
+        }
+        Value::Array(items) => items.iter_mut().for_each(replace_undrawable),
+        Value::Object(map) => map.values_mut().for_each(replace_undrawable),
+        _ => {}
+    }
+}
+
+impl Builder<'_> {
+    fn all(&self, version: &str, options: Options) -> Value {
+        let (b, report) = (self, self.report);
+        json!({
         "lang": b.lang,
         "draft": options.draft.then(|| b.label("draft.mark")),
         "unofficial": report.unofficial_translations.iter().any(|l| l == b.lang)
@@ -37,7 +61,8 @@ pub fn data(report: &Report, version: &str, catalog: &Catalog, options: Options)
         "cross_cutting": b.cross_cutting(),
         "indicators_limit": b.label_with("indicators.limit", minijinja::context! { n => 300 }),
         "finance": b.finance(),
-    })
+        })
+    }
 }
 
 struct Builder<'a> {
@@ -63,7 +88,12 @@ impl Builder<'_> {
         self.catalog
             .entries
             .keys()
-            .map(|k| (k.clone(), Value::String(self.label_with(k, context.clone()))))
+            .map(|k| {
+                (
+                    k.clone(),
+                    Value::String(self.label_with(k, context.clone())),
+                )
+            })
             .collect::<serde_json::Map<_, _>>()
             .into()
     }
@@ -112,7 +142,11 @@ impl Builder<'_> {
             .iter()
             .map(|r| {
                 let short = r.short_name.as_ref().unwrap_or(&r.name);
-                let partners: Vec<String> = r.implementing_partners.iter().map(|p| self.text(p)).collect();
+                let partners: Vec<String> = r
+                    .implementing_partners
+                    .iter()
+                    .map(|p| self.text(p))
+                    .collect();
                 json!({
                     "name": self.text(&r.name),
                     "short_name": self.text(short),
@@ -173,9 +207,16 @@ impl Builder<'_> {
     }
 
     fn outcome(&self, n: usize, o: &Outcome) -> Value {
-        let summary_key = if n == 1 { "outcome.summary" } else { "outcome.summary_short" };
+        let summary_key = if n == 1 {
+            "outcome.summary"
+        } else {
+            "outcome.summary_short"
+        };
         let indicators = |list: &[Indicator], prefix: String| -> Vec<Value> {
-            list.iter().enumerate().map(|(i, ind)| self.indicator(&format!("{prefix}.{}", i + 1), ind)).collect()
+            list.iter()
+                .enumerate()
+                .map(|(i, ind)| self.indicator(&format!("{prefix}.{}", i + 1), ind))
+                .collect()
         };
         let outputs: Vec<Value> = o
             .outputs
@@ -230,7 +271,10 @@ impl Builder<'_> {
             ("gender_equality", Some(&c.gender_equality)),
             ("other", c.other.as_ref()),
         ];
-        items.iter().map(|(k, t)| self.question(&format!("cross_cutting.{k}"), *t)).collect()
+        items
+            .iter()
+            .map(|(k, t)| self.question(&format!("cross_cutting.{k}"), *t))
+            .collect()
     }
 
     fn finance(&self) -> Value {
@@ -312,7 +356,9 @@ fn french_spacing(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for (i, &c) in chars.iter().enumerate() {
         let high = matches!(c, ';' | ':' | '!' | '?');
-        let ends_word = chars.get(i + 1).is_none_or(|n| n.is_whitespace() || matches!(n, '!' | '?' | '»' | ')'));
+        let ends_word = chars
+            .get(i + 1)
+            .is_none_or(|n| n.is_whitespace() || matches!(n, '!' | '?' | '»' | ')'));
         if high && ends_word {
             let trimmed = out.trim_end_matches([' ', '\u{A0}', NARROW_NBSP]).len();
             out.truncate(trimmed);
@@ -351,7 +397,11 @@ pub fn format_money(usd: Usd, catalog: &Catalog) -> String {
 
 fn month_name(month: usize, catalog: &Catalog) -> String {
     let months = catalog.get("months");
-    months.split_whitespace().nth(month.saturating_sub(1)).unwrap_or("").to_string()
+    months
+        .split_whitespace()
+        .nth(month.saturating_sub(1))
+        .unwrap_or("")
+        .to_string()
 }
 
 /// `2019-11-12` as `12 novembre 2019` / `12 November 2019`.
@@ -373,7 +423,10 @@ pub fn format_month(month: &YearMonth, catalog: &Catalog) -> String {
         [y, m] => {
             let name = month_name(*m, catalog);
             let mut chars = name.chars();
-            let capital: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+            let capital: String = chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
             format!("{capital} {y}")
         }
         _ => month.0.clone(),
@@ -387,18 +440,33 @@ mod tests {
     #[test]
     fn french_gets_narrow_spaces_before_high_punctuation() {
         assert_eq!(typography("fr", "PAYS:"), "PAYS\u{202F}:");
-        assert_eq!(typography("fr", "Prise de risques : Décrivez"), "Prise de risques\u{202F}: Décrivez");
-        assert_eq!(typography("fr", "pertinent? Oui!"), "pertinent\u{202F}? Oui\u{202F}!");
+        assert_eq!(
+            typography("fr", "Prise de risques : Décrivez"),
+            "Prise de risques\u{202F}: Décrivez"
+        );
+        assert_eq!(
+            typography("fr", "pertinent? Oui!"),
+            "pertinent\u{202F}? Oui\u{202F}!"
+        );
         assert_eq!(typography("fr", "a; b"), "a\u{202F}; b");
-        assert_eq!(typography("fr", "à 10:30 sur http://x.org"), "à 10:30 sur http://x.org");
+        assert_eq!(
+            typography("fr", "à 10:30 sur http://x.org"),
+            "à 10:30 sur http://x.org"
+        );
         assert_eq!(typography("en", "COUNTRY: Mali?"), "COUNTRY: Mali?");
     }
 
     #[test]
     fn french_pairs_straight_quotes_into_guillemets() {
-        assert_eq!(typography("fr", "il dit \"oui\"."), "il dit «\u{202F}oui\u{202F}».");
+        assert_eq!(
+            typography("fr", "il dit \"oui\"."),
+            "il dit «\u{202F}oui\u{202F}»."
+        );
         assert_eq!(typography("fr", "\" espace \""), "«\u{202F}espace\u{202F}»");
-        assert_eq!(typography("fr", "\"oui\":"), "«\u{202F}oui\u{202F}»\u{202F}:");
+        assert_eq!(
+            typography("fr", "\"oui\":"),
+            "«\u{202F}oui\u{202F}»\u{202F}:"
+        );
         assert_eq!(typography("fr", "Quoi?!"), "Quoi\u{202F}?!");
         // An unpaired quote stays as typed.
         assert_eq!(typography("fr", "5\" de haut"), "5\" de haut");

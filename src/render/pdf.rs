@@ -11,7 +11,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use super::document::{self, Options};
-use super::world::{ReportWorld, fonts};
+use super::world::{REPLACEMENT, ReportWorld, can_draw};
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::i18n::Catalog;
 use crate::model::Report;
@@ -41,14 +41,21 @@ pub fn render(
 ) -> Result<Pdf, Vec<Diagnostic>> {
     let world = world(report, version, catalog, options);
     let compiled = typst::compile::<PagedDocument>(&world);
-    let mut warnings: Vec<Diagnostic> = compiled.warnings.iter().map(|d| convert(&world, d)).collect();
+    let mut warnings: Vec<Diagnostic> = compiled
+        .warnings
+        .iter()
+        .map(|d| convert(&world, d))
+        .collect();
     // A missing font family is only a warning to typst, but would change the document.
     if warnings.iter().any(|w| w.message.contains("font family")) {
         return Err(warnings);
     }
-    let document = compiled.output.map_err(|errors| convert_all(&world, &errors))?;
+    let document = compiled
+        .output
+        .map_err(|errors| convert_all(&world, &errors))?;
     let options = pdf_options(report, version, &catalog.lang);
-    let bytes = typst_pdf::pdf(&document, &options).map_err(|errors| convert_all(&world, &errors))?;
+    let bytes =
+        typst_pdf::pdf(&document, &options).map_err(|errors| convert_all(&world, &errors))?;
     warnings.extend(missing_glyphs(report, source));
     Ok(Pdf { bytes, warnings })
 }
@@ -57,14 +64,27 @@ pub fn render(
 pub fn world(report: &Report, version: &str, catalog: &Catalog, options: Options) -> ReportWorld {
     let data = document::data(report, version, catalog, options);
     let json = serde_json::to_vec_pretty(&data).expect("template data serialises");
-    ReportWorld::new(TEMPLATE, MAIN, vec![("data.json".into(), json)], report_datetime(report))
+    ReportWorld::new(
+        TEMPLATE,
+        MAIN,
+        vec![("data.json".into(), json)],
+        report_datetime(report),
+    )
 }
 
 /// The files that let the stock `typst compile` reproduce the PDF: the template, the data and
 /// the fonts, each with its path relative to the output folder.
-pub fn emitted_files(report: &Report, version: &str, catalog: &Catalog, options: Options) -> Vec<(PathBuf, Vec<u8>)> {
+pub fn emitted_files(
+    report: &Report,
+    version: &str,
+    catalog: &Catalog,
+    options: Options,
+) -> Vec<(PathBuf, Vec<u8>)> {
     let data = document::data(report, version, catalog, options);
-    let mut files = vec![(PathBuf::from("data.json"), serde_json::to_vec_pretty(&data).expect("serialises"))];
+    let mut files = vec![(
+        PathBuf::from("data.json"),
+        serde_json::to_vec_pretty(&data).expect("serialises"),
+    )];
     let prefix = format!("{TEMPLATE}/");
     for (name, bytes) in crate::templates::files_under(&prefix) {
         files.push((PathBuf::from(&name[prefix.len()..]), bytes.to_vec()));
@@ -77,7 +97,13 @@ pub fn emitted_files(report: &Report, version: &str, catalog: &Catalog, options:
 
 /// Midnight UTC of the report date: the only time a PDF ever records.
 fn report_datetime(report: &Report) -> Datetime {
-    let parts: Vec<i32> = report.cover.report_date.0.split('-').filter_map(|p| p.parse().ok()).collect();
+    let parts: Vec<i32> = report
+        .cover
+        .report_date
+        .0
+        .split('-')
+        .filter_map(|p| p.parse().ok())
+        .collect();
     match parts.as_slice() {
         [y, m, d] => Datetime::from_ymd_hms(*y, *m as u8, *d as u8, 0, 0, 0),
         _ => None,
@@ -90,7 +116,8 @@ fn pdf_options(report: &Report, version: &str, lang: &str) -> PdfOptions {
         ident: Smart::Custom(format!("{}/{version}/{lang}", report.project_id)),
         creator: Smart::Custom(Some(creator())),
         timestamp: Some(Timestamp::new_utc(report_datetime(report))),
-        standards: PdfStandards::new(&[PdfStandard::A_2b]).expect("PDF/A-2b alone is a valid choice"),
+        standards: PdfStandards::new(&[PdfStandard::A_2b])
+            .expect("PDF/A-2b alone is a valid choice"),
         tagged: true,
         ..PdfOptions::default()
     }
@@ -102,7 +129,11 @@ fn convert_all(world: &ReportWorld, diagnostics: &[SourceDiagnostic]) -> Vec<Dia
 
 /// A typst diagnostic as ours: positioned in the template (or data) file that caused it.
 fn convert(world: &ReportWorld, d: &SourceDiagnostic) -> Diagnostic {
-    let file = d.span.id().map(|id| world.display_path(id)).unwrap_or_else(|| "template".into());
+    let file = d
+        .span
+        .id()
+        .map(|id| world.display_path(id))
+        .unwrap_or_else(|| "template".into());
     let mut out = match d.severity {
         TypstSeverity::Error => Diagnostic::error(Path::new(&file), d.message.to_string()),
         TypstSeverity::Warning => Diagnostic::warning(Path::new(&file), d.message.to_string()),
@@ -124,18 +155,14 @@ fn convert(world: &ReportWorld, d: &SourceDiagnostic) -> Diagnostic {
     out
 }
 
-/// Characters of the report that no embedded font can draw, each named by its field: they
-/// would print as empty boxes.
+/// Characters of the report that no embedded font can draw, each named by its field: the
+/// template data carries □ in their place (PDF/A allows no undrawable glyph).
 fn missing_glyphs(report: &Report, source: &Path) -> Vec<Diagnostic> {
-    let book = fonts().book();
-    let count = (0..).take_while(|i| book.info(*i).is_some()).count();
-    let covered = |c: char| (0..count).filter_map(|i| book.info(i)).any(|info| info.coverage.contains(c as u32));
     let mut found: Vec<(String, char)> = Vec::new();
     let value = serde_json::to_value(report).unwrap_or_default();
     strings(&value, String::new(), &mut |path, text| {
-        for c in text.chars() {
-            let invisible = c.is_whitespace() || c.is_control() || is_format_char(c);
-            if !invisible && !covered(c) && !found.iter().any(|(p, x)| p == path && *x == c) {
+        for c in text.chars().filter(|c| !can_draw(*c)) {
+            if !found.iter().any(|(p, x)| p == path && *x == c) {
                 found.push((path.clone(), c));
             }
         }
@@ -143,23 +170,24 @@ fn missing_glyphs(report: &Report, source: &Path) -> Vec<Diagnostic> {
     found
         .into_iter()
         .map(|(path, c)| {
-            Diagnostic::warning(
-                source,
-                format!("no font can draw '{c}' (U+{:04X}); it prints as an empty box", c as u32),
-            )
-            .field(path)
+            let message = format!(
+                "no font can draw '{c}' (U+{:04X}); it prints as {REPLACEMENT}",
+                c as u32
+            );
+            Diagnostic::warning(source, message).field(path)
         })
         .collect()
 }
 
-/// Zero-width and other format characters, which are not drawn.
-fn is_format_char(c: char) -> bool {
-    matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
-}
-
 fn strings(value: &serde_json::Value, path: String, f: &mut impl FnMut(&String, &str)) {
     use serde_json::Value as J;
-    let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
     match value {
         J::String(s) => f(&path, s),
         J::Array(items) => {
@@ -173,5 +201,68 @@ fn strings(value: &serde_json::Value, path: String, f: &mut impl FnMut(&String, 
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compile_errors(main: &str) -> Vec<Diagnostic> {
+        let world = ReportWorld::new(
+            TEMPLATE,
+            "test.typ",
+            vec![("test.typ".into(), main.as_bytes().to_vec())],
+            Datetime::from_ymd(2019, 11, 12).unwrap(),
+        );
+        match typst::compile::<PagedDocument>(&world).output {
+            Ok(_) => Vec::new(),
+            Err(errors) => convert_all(&world, &errors),
+        }
+    }
+
+    #[test]
+    fn package_imports_are_refused() {
+        let errors = compile_errors("#import \"@preview/cetz:0.3.0\": canvas\n");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].message.contains("package not found"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn template_errors_point_at_their_line() {
+        let errors = compile_errors("#let x = 1\n\n#no-such-function(x)\n");
+        assert_eq!(errors[0].file, Path::new("test.typ"));
+        assert_eq!(errors[0].pos, Some(Pos { line: 3, col: 2 }));
+        assert!(
+            errors[0].message.contains("unknown variable"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn the_clock_is_the_report_date() {
+        let world = ReportWorld::new(
+            TEMPLATE,
+            "t.typ",
+            vec![],
+            Datetime::from_ymd(2019, 11, 12).unwrap(),
+        );
+        assert_eq!(
+            typst::World::today(&world, None),
+            Datetime::from_ymd(2019, 11, 12)
+        );
+    }
+
+    #[test]
+    fn the_template_fonts_cover_french_and_the_form_symbols() {
+        for c in "éèêàçœÉ«»€☐☒✓’–😀□".chars() {
+            assert!(can_draw(c), "no font covers {c}");
+        }
+        assert!(!can_draw('漢'));
     }
 }

@@ -35,6 +35,22 @@ pub fn fonts() -> &'static FontStore {
     &FONTS
 }
 
+/// Whether the embedded fonts can draw `c`, or it needs no drawing (spaces, controls, and
+/// zero-width format characters).
+pub fn can_draw(c: char) -> bool {
+    let invisible = c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}');
+    let book = FONTS.book();
+    invisible
+        || (0..)
+            .map_while(|i| book.info(i))
+            .any(|info| info.coverage.contains(c as u32))
+}
+
+/// What is drawn instead of a character no font has.
+pub const REPLACEMENT: char = '□';
+
 /// One compile's world: a template folder (e.g. `pbf-2019`) and data files beside it.
 pub struct ReportWorld {
     main: FileId,
@@ -76,7 +92,10 @@ impl ReportWorld {
 
     /// The text of a file of this world, if it has one.
     pub fn text(&self, id: FileId) -> Option<String> {
-        self.files.get(&id).and_then(|b| std::str::from_utf8(b).ok()).map(str::to_string)
+        self.files
+            .get(&id)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map(str::to_string)
     }
 }
 

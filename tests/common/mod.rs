@@ -60,3 +60,60 @@ pub fn assert_golden(path: &Path, actual: &str) {
     });
     assert_eq!(actual, expected, "output differs from {}", path.display());
 }
+
+/// Runs a tool of the machine and returns its standard output; fails the test if it is missing.
+pub fn tool(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} is needed by this test ({e}); .ci/run installs it"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The text of a PDF as `pdftotext` reads it, in the order it was written (`-raw`), so that the
+/// two columns of a table do not interleave.
+pub fn pdf_text(path: &Path) -> String {
+    tool(
+        "pdftotext",
+        &["-raw", "-enc", "UTF-8", path.to_str().unwrap(), "-"],
+    )
+}
+
+/// The text of a PDF without its page footers, so that a text running over a page break reads
+/// on without them.
+pub fn pdf_body(path: &Path) -> String {
+    let is_footer = |line: &str| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        words.len() >= 4
+            && words[0] == "PBF"
+            && matches!(words[words.len() - 2], "of" | "sur")
+            && words[words.len() - 4] == "Page"
+    };
+    pdf_text(path)
+        .lines()
+        .filter(|l| !is_footer(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Text for containment tests: compatibility-normalised, without any whitespace (line breaks
+/// and typographic spaces differ between a source and a PDF) or list bullets the PDF draws,
+/// all double quotes alike.
+pub fn squash(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkc()
+        .filter(|c| !c.is_whitespace() && *c != '•')
+        .map(|c| {
+            if matches!(c, '«' | '»' | '“' | '”') {
+                '"'
+            } else {
+                c
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,399 @@
+//! The PDFs, read back as their readers will: text with `pdftotext`, structure with `qpdf`,
+//! fonts with `pdffonts`, metadata with `pdfinfo`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::{Run, pdf_body, pdf_text, root, squash, tool};
+
+const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
+
+/// The example, built once for all tests of this file.
+fn example() -> &'static Path {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let out = Run::new(&["build", "--out", dir.to_str().unwrap(), EXAMPLE]).output();
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        dir.join("pbf-irf-217/2019-11-12-final")
+    })
+}
+
+fn example_pdf(lang: &str) -> PathBuf {
+    example().join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf"))
+}
+
+/// Every text of the example in `lang`, except the Annex A lines the PDF does not show.
+fn answers(lang: &str) -> Vec<(String, String)> {
+    let report = pbf_report::check::check_file(&root().join(EXAMPLE))
+        .report
+        .unwrap();
+    let mut out = Vec::new();
+    collect(
+        &serde_json::to_value(&report).unwrap(),
+        String::new(),
+        lang,
+        &mut out,
+    );
+    let skip = [
+        "activities",
+        "annex_a",
+        "template",
+        "project_id",
+        "languages",
+        "unofficial",
+        ".id",
+        ".type",
+        "rating",
+        "report_date",
+        "start_date",
+        "modality",
+    ];
+    out.into_iter()
+        .filter(|(p, _)| !skip.iter().any(|s| p.contains(s)))
+        .collect()
+}
+
+fn collect(v: &serde_json::Value, path: String, lang: &str, out: &mut Vec<(String, String)>) {
+    use serde_json::Value as J;
+    match v {
+        J::String(s) => out.push((path, s.clone())),
+        J::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| collect(x, format!("{path}[{i}]"), lang, out)),
+        J::Object(map) if map.keys().all(|k| k == "fr" || k == "en") && !map.is_empty() => {
+            if let Some(s) = map.get(lang).and_then(J::as_str) {
+                out.push((path, s.to_string()));
+            }
+        }
+        J::Object(map) => map
+            .iter()
+            .for_each(|(k, x)| collect(x, format!("{path}.{k}"), lang, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_example_builds_in_french_and_english() {
+    assert!(example_pdf("fr").is_file());
+    assert!(example_pdf("en").is_file());
+    let names: Vec<_> = std::fs::read_dir(example())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn the_french_pdf_prints_every_text_of_the_reference_form() {
+    let fixture = std::fs::read_to_string(root().join("tests/reference/fr-form-text.txt")).unwrap();
+    let seed = squash(
+        &std::fs::read_to_string(
+            root().join("tests/reference/seed-pbf-irf-217-final-report-fr.txt"),
+        )
+        .unwrap(),
+    )
+    .to_lowercase();
+    let pdf = squash(&pdf_body(&example_pdf("fr"))).to_lowercase();
+    let lines: Vec<&str> = fixture
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect();
+    assert!(lines.len() > 80);
+    for line in lines {
+        let line = squash(line).to_lowercase();
+        assert!(seed.contains(&line), "not in the reference: {line}");
+        assert!(pdf.contains(&line), "not in the French PDF: {line}");
+    }
+}
+
+#[test]
+fn each_pdf_prints_every_answer_in_its_language() {
+    for lang in ["fr", "en"] {
+        let pdf = squash(&pdf_body(&example_pdf(lang)));
+        let answers = answers(lang);
+        assert!(answers.len() > 100, "{lang}: {} answers", answers.len());
+        for (path, text) in answers {
+            // "- " starts a bullet item: the PDF draws a bullet instead.
+            let text: String = text
+                .lines()
+                .map(|l| l.trim_start().strip_prefix("- ").unwrap_or(l))
+                .collect();
+            assert!(
+                pdf.contains(&squash(&text)),
+                "{lang}: {path} is not in the PDF:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_english_pdf_prints_the_english_catalog() {
+    let catalog = pbf_report::i18n::Catalog::load("en").unwrap();
+    let pdf = squash(&pdf_text(&example_pdf("en")));
+    let not_printed = [
+        "rating.",
+        "finance_rating.",
+        "report_type.",
+        "organisation.",
+        "answer.",
+        "format.",
+        "months",
+        "draft.",
+        "doc.page",
+        "limit",
+    ];
+    let mut checked = 0;
+    for (key, text) in &catalog.entries {
+        if text.contains("{{") || not_printed.iter().any(|p| key.starts_with(p)) {
+            continue;
+        }
+        assert!(
+            pdf.contains(&squash(text)),
+            "English label {key} is not in the PDF: {text}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 80, "{checked} labels checked");
+    for printed in [
+        "Outcome 1:",
+        "Output 2.3",
+        "Indicator 1.2.2",
+        "(1500 character limit)",
+        "(300 characters max per entry)",
+        "USD 2,500,000",
+        "12 November 2019",
+        "January 2018",
+        "Unofficial translation",
+        "Page 1 of",
+    ] {
+        assert!(pdf.contains(&squash(printed)), "{printed}");
+    }
+    let fr = squash(&pdf_text(&example_pdf("fr")));
+    for printed in [
+        "Résultat 2:",
+        "Produit 1.3",
+        "Indicateur 2.2.2",
+        "2 500 000 USD",
+        "855 000 USD",
+        "12 novembre 2019",
+        "Janvier 2018",
+        "Page 1 sur",
+    ] {
+        assert!(fr.contains(&squash(printed)), "{printed}");
+    }
+    assert!(!fr.contains("Traductionnonofficielle"));
+}
+
+#[test]
+fn french_typography_is_applied_and_english_is_left_alone() {
+    let raw = tool(
+        "pdftotext",
+        &["-enc", "UTF-8", example_pdf("fr").to_str().unwrap(), "-"],
+    );
+    // pdftotext writes the narrow no-break space as a space: the colon no longer touches the word.
+    assert!(
+        raw.contains("PAYS : Mali") || raw.contains("PAYS\u{202F}: Mali"),
+        "{}",
+        &raw[..300]
+    );
+    assert!(
+        raw.contains("« La résolution du problème d'eau"),
+        "guillemets"
+    );
+    let en = tool(
+        "pdftotext",
+        &["-enc", "UTF-8", example_pdf("en").to_str().unwrap(), "-"],
+    );
+    assert!(en.contains("COUNTRY: Mali"));
+}
+
+#[test]
+fn the_pdfs_are_valid_with_every_font_embedded() {
+    for lang in ["fr", "en"] {
+        let path = example_pdf(lang);
+        let path = path.to_str().unwrap();
+        let check = tool("qpdf", &["--check", path]);
+        assert!(
+            check.contains("No syntax or stream encoding errors"),
+            "{check}"
+        );
+        let fonts = tool("pdffonts", &[path]);
+        let rows: Vec<&str> = fonts.lines().skip(2).collect();
+        assert!(rows.len() >= 3, "{fonts}");
+        for row in rows {
+            let cols: Vec<&str> = row.split_whitespace().collect();
+            assert_eq!(cols[cols.len() - 5], "yes", "not embedded: {row}");
+        }
+        let info = tool("pdfinfo", &[path]);
+        assert!(info.contains("Tagged:          yes"), "{info}");
+        assert!(
+            info.contains("Page size:       595.276 x 841.89 pts (A4)"),
+            "{info}"
+        );
+        assert!(
+            info.contains("CreationDate:") && info.contains("Nov 12") && info.contains("2019"),
+            "{info}"
+        );
+        assert!(
+            info.contains("Title:           ") && info.contains("PBF IRF-217"),
+            "{info}"
+        );
+    }
+}
+
+#[test]
+fn the_same_build_twice_gives_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Run::new(&["build", "--out", dir.path().to_str().unwrap(), EXAMPLE]).output();
+    assert_eq!(out.status, 0);
+    for lang in ["fr", "en"] {
+        let again = std::fs::read(dir.path().join(format!(
+            "pbf-irf-217/2019-11-12-final/pbf-irf-217-2019-11-12-final.{lang}.pdf"
+        )))
+        .unwrap();
+        assert!(
+            again == std::fs::read(example_pdf(lang)).unwrap(),
+            "{lang} differs between two builds"
+        );
+    }
+}
+
+/// A copy of `tests/good/minimal.yaml` whose first 1.1 answer is `status`, built into a temp folder.
+fn build_minimal(status: &str, extra: &[&str]) -> (tempfile::TempDir, common::Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let text = text.replace(
+        "  status: Les activités préparatoires sont achevées.",
+        &format!("  status: {status}"),
+    );
+    let source = dir.path().join("2020-06-15-semi-annual.yaml");
+    std::fs::write(&source, text).unwrap();
+    let out_dir = dir.path().join("out");
+    let mut args = vec![
+        "build",
+        "--out",
+        out_dir.to_str().unwrap(),
+        source.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    let out = Run::new(&args).output();
+    (dir, out)
+}
+
+fn minimal_pdf(dir: &Path) -> PathBuf {
+    dir.join("out/pbf-irf-999/2020-06-15-semi-annual/pbf-irf-999-2020-06-15-semi-annual.fr.pdf")
+}
+
+#[test]
+fn user_text_prints_literally_and_is_never_markup() {
+    let hostile = r"#set page(width: 1cm) *x* _y_ $z$ @ref <l> \ ] # 😀 = titre";
+    let (dir, out) = build_minimal(&format!("'{hostile}'"), &[]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let pdf = minimal_pdf(dir.path());
+    assert!(
+        squash(&pdf_text(&pdf)).contains(&squash(hostile)),
+        "{}",
+        pdf_text(&pdf)
+    );
+    let info = tool("pdfinfo", &["-f", "1", "-l", "20", pdf.to_str().unwrap()]);
+    let sizes: Vec<&str> = info
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains("size:"))
+        .collect();
+    assert!(
+        sizes.len() >= 3 && sizes.iter().all(|l| l.contains("(A4)")),
+        "{info}"
+    );
+}
+
+#[test]
+fn a_report_in_one_language_renders_in_that_language_only() {
+    let (dir, out) = build_minimal("Achevé.", &[]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let folder = dir.path().join("out/pbf-irf-999/2020-06-15-semi-annual");
+    let names: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names, vec!["pbf-irf-999-2020-06-15-semi-annual.fr.pdf"]);
+}
+
+#[test]
+fn text_over_its_limit_fails_the_build_as_it_fails_check() {
+    let long = "mot ".repeat(400);
+    let (dir, out) = build_minimal(&long, &[]);
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr
+            .contains("error: progress.status: 1599 characters, 99 over the limit of 1500"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.ends_with("built 0 of 1 source\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(!dir.path().join("out").exists(), "nothing may be written");
+}
+
+#[test]
+fn a_draft_renders_text_over_its_limit_marked_with_its_count() {
+    let long = "mot ".repeat(400);
+    let (dir, out) = build_minimal(&long, &["--draft"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("1599 characters, 99 over the limit of 1500"),
+        "the error is still shown"
+    );
+    let text = squash(&pdf_text(&minimal_pdf(dir.path())));
+    assert!(
+        text.contains(&squash("1599 caractères, limite 1500 : 99 de trop")),
+        "{text}"
+    );
+    assert!(text.contains("BROUILLON"));
+}
+
+#[test]
+fn emit_typst_writes_what_the_stock_compiler_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let emit = dir.path().join("emit");
+    let out = Run::new(&[
+        "build",
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+        "--emit-typst",
+        emit.to_str().unwrap(),
+        EXAMPLE,
+    ])
+    .output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let base = emit.join("pbf-irf-217/2019-11-12-final/en");
+    for file in ["report.typ", "data.json", "fonts/Carlito-Regular.ttf"] {
+        assert!(base.join(file).is_file(), "{file} missing");
+    }
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(base.join("data.json")).unwrap()).unwrap();
+    assert_eq!(data["lang"], "en");
+    assert_eq!(data["cover"]["budget_total"], "USD 2,500,000");
+}
+
+#[test]
+fn a_character_no_font_can_draw_is_a_warning_naming_its_field() {
+    let (dir, out) = build_minimal("Paix 漢字", &[]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("warning: progress.status: no font can draw '漢' (U+6F22); it prints as □"),
+        "{}",
+        out.stderr
+    );
+    assert!(squash(&pdf_text(&minimal_pdf(dir.path()))).contains("Paix□□"));
+}
