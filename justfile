@@ -14,4 +14,4 @@ test:
 
 # Measure check and build times on the example.
 bench:
-    cargo bench
+    cargo bench --bench build

@@ -386,7 +386,7 @@ pub fn format_money(usd: Usd, catalog: &Catalog) -> String {
         }
         grouped.push(c);
     }
-    if cents % 100 != 0 {
+    if !cents.is_multiple_of(100) {
         grouped = format!("{grouped}{decimal}{:02}", cents % 100);
     }
     if usd.0 < 0 {

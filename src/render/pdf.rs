@@ -138,16 +138,16 @@ fn convert(world: &ReportWorld, d: &SourceDiagnostic) -> Diagnostic {
         TypstSeverity::Error => Diagnostic::error(Path::new(&file), d.message.to_string()),
         TypstSeverity::Warning => Diagnostic::warning(Path::new(&file), d.message.to_string()),
     };
-    if let (Some(id), Some(range)) = (d.span.id(), world.range(d.span)) {
-        if let Some(text) = world.text(id) {
-            let before = &text[..range.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            out = out.at(Pos {
-                line: line as u32,
-                col: col as u32,
-            });
-        }
+    if let (Some(id), Some(range)) = (d.span.id(), world.range(d.span))
+        && let Some(text) = world.text(id)
+    {
+        let before = &text[..range.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        out = out.at(Pos {
+            line: line as u32,
+            col: col as u32,
+        });
     }
     for hint in &d.hints {
         out = out.note(format!("hint: {}", hint.v));
