@@ -35,7 +35,9 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::env::set_current_dir(root).unwrap();
     let source = root.join(EXAMPLE);
-    let report = check::check_file(&source).report.expect("the example is valid");
+    let report = check::check_file(&source)
+        .report
+        .expect("the example is valid");
 
     measure("check the example (in process)", 50, || {
         assert!(!check::check_file(&source).has_errors());
@@ -43,14 +45,28 @@ fn main() {
     for lang in ["fr", "en"] {
         let catalog = Catalog::load(lang).unwrap();
         measure(&format!("render the {lang} PDF (in process)"), 20, || {
-            pdf::render(&report, &source, "2019-11-12-final", &catalog, document::Options::default()).unwrap();
+            pdf::render(
+                &report,
+                &source,
+                "2019-11-12-final",
+                &catalog,
+                document::Options::default(),
+            )
+            .unwrap();
         });
     }
 
     let bin = env!("CARGO_BIN_EXE_pbf-report");
     let out = tempfile::tempdir().unwrap();
     measure("`pbf-report check` (whole process)", 20, || {
-        assert!(Command::new(bin).args(["check", EXAMPLE]).output().unwrap().status.success());
+        assert!(
+            Command::new(bin)
+                .args(["check", EXAMPLE])
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
     });
     measure("`pbf-report build` fr+en (whole process)", 10, || {
         let status = Command::new(bin)
@@ -60,17 +76,36 @@ fn main() {
             .status;
         assert!(status.success());
     });
-    let bad: Vec<_> = std::fs::read_dir(root.join("tests/bad")).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
-    measure(&format!("`pbf-report check` on {} bad sources, each", bad.len()), 5, || {
-        for path in &bad {
-            Command::new(bin).args(["check", path.to_str().unwrap()]).output().unwrap();
-        }
-    });
+    let bad: Vec<_> = std::fs::read_dir(root.join("tests/bad"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    measure(
+        &format!("`pbf-report check` on {} bad sources, each", bad.len()),
+        5,
+        || {
+            for path in &bad {
+                Command::new(bin)
+                    .args(["check", path.to_str().unwrap()])
+                    .output()
+                    .unwrap();
+            }
+        },
+    );
 
     if let Ok(typst) = which("typst") {
         let emit = tempfile::tempdir().unwrap();
         let status = Command::new(bin)
-            .args(["build", "--out", out.path().to_str().unwrap(), "--emit-typst", emit.path().to_str().unwrap(), EXAMPLE])
+            .args([
+                "build",
+                "--out",
+                out.path().to_str().unwrap(),
+                "--emit-typst",
+                emit.path().to_str().unwrap(),
+                EXAMPLE,
+            ])
             .output()
             .unwrap()
             .status;
@@ -79,7 +114,14 @@ fn main() {
         measure("stock `typst compile` of the fr PDF", 10, || {
             let status = Command::new(&typst)
                 .current_dir(&dir)
-                .args(["compile", "--ignore-system-fonts", "--font-path", "fonts", "report.typ", "report.pdf"])
+                .args([
+                    "compile",
+                    "--ignore-system-fonts",
+                    "--font-path",
+                    "fonts",
+                    "report.typ",
+                    "report.pdf",
+                ])
                 .output()
                 .unwrap()
                 .status;
@@ -92,6 +134,10 @@ fn main() {
 
 fn which(program: &str) -> Result<std::path::PathBuf, ()> {
     std::env::var_os("PATH")
-        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(program)).find(|p| p.is_file()))
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join(program))
+                .find(|p| p.is_file())
+        })
         .ok_or(())
 }

@@ -9,7 +9,7 @@ use crate::cli::{BuildArgs, CheckArgs, NewArgs};
 use crate::diagnostic::Diagnostic;
 use crate::i18n::Catalog;
 use crate::model;
-use crate::render::{document, pdf};
+use crate::render::{annex_a, document, pdf};
 
 /// Exit status, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +135,14 @@ fn build_one(path: &Path, args: &BuildArgs) -> std::result::Result<(), Status> {
         print_standalone(&rendered.warnings);
         let name = format!("{}-{version}.{lang}.pdf", report.project_id);
         outputs.push((folder.join(name), rendered.bytes));
+        let workbook = annex_a::render(report, &catalog).map_err(|e| {
+            eprintln!(
+                "error: {}: cannot write the Annex A workbook: {e}",
+                path.display()
+            );
+            Status::Internal
+        })?;
+        outputs.push((folder.join(format!("annex-a.{lang}.xlsx")), workbook));
         if let Some(dir) = &args.emit_typst {
             let base = dir.join(&report.project_id).join(&version).join(lang);
             for (file, bytes) in pdf::emitted_files(report, &version, &catalog, options) {
@@ -147,7 +155,7 @@ fn build_one(path: &Path, args: &BuildArgs) -> std::result::Result<(), Status> {
             eprintln!("error: cannot write {}: {e}", file.display());
             Status::Internal
         })?;
-        if file.extension().is_some_and(|e| e == "pdf") {
+        if file.extension().is_some_and(|e| e == "pdf" || e == "xlsx") {
             eprintln!("wrote {}", file.display());
         }
     }

@@ -219,6 +219,9 @@ pub struct AnnexA {
     pub additional_costs: AdditionalCosts,
     /// Direct costs per recipient (by recipient id) and UN budget category.
     pub by_category: BTreeMap<String, Categories>,
+    /// Funds received so far per recipient id, in USD (7% included), from the tranches.
+    #[serde(default)]
+    pub funds_received: BTreeMap<String, Usd>,
 }
 
 /// A budget line of the Budget Table: amounts per recipient id, direct costs in USD.

@@ -255,6 +255,22 @@ impl Rules<'_> {
                 );
             }
         }
+        for (id, received) in &r.annex_a.funds_received {
+            let field = format!("annex_a.funds_received.{id}");
+            match r.cover.recipients.iter().find(|x| &x.id == id) {
+                None => self.unknown_recipient(&field, id, &ids),
+                Some(x) if *received > x.budget => {
+                    self.error(
+                        &field,
+                        format!(
+                            "{received} USD received is more than the approved {} USD",
+                            x.budget
+                        ),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
         for id in &ids {
             if !r.annex_a.by_category.contains_key(*id) {
                 self.error(

@@ -1,5 +1,7 @@
-//! Rendering a checked report: the PDF through typst, and (later) the Annex A workbook.
+//! Rendering a checked report: the PDF through typst, the Annex A workbook through
+//! rust_xlsxwriter.
 
+pub mod annex_a;
 pub mod document;
 pub mod pdf;
 pub mod world;

@@ -1,0 +1,216 @@
+//! The Annex A workbooks, read back by LibreOffice: once recalculating every formula, once
+//! trusting the results stored in the file. Both must give the same figures, and those figures
+//! must be the cover's and the PDF's, to the cent.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::{Run, pdf_text, squash};
+
+const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
+
+fn example() -> &'static Path {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let out = Run::new(&["build", "--out", dir.to_str().unwrap(), EXAMPLE]).output();
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        dir.join("pbf-irf-217/2019-11-12-final")
+    })
+}
+
+/// A LibreOffice profile that recalculates formulas on load (`0`) or never does (`1`).
+fn profile(dir: &Path, mode: u8) -> PathBuf {
+    let profile = dir.join(format!("profile-{mode}"));
+    std::fs::create_dir_all(profile.join("user")).unwrap();
+    let xcu = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
+</oor:items>"#
+    );
+    std::fs::write(profile.join("user/registrymodifications.xcu"), xcu).unwrap();
+    profile
+}
+
+/// Every sheet of `book` as CSV rows, by sheet name, as LibreOffice reads it.
+fn sheets(book: &Path, profile: &Path, out: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
+    let url = format!("-env:UserInstallation=file://{}", profile.display());
+    let filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1";
+    common::tool(
+        "soffice",
+        &[
+            &url,
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            filter,
+            "--outdir",
+            out.to_str().unwrap(),
+            book.to_str().unwrap(),
+        ],
+    );
+    let stem = book.file_stem().unwrap().to_str().unwrap();
+    let mut sheets = BTreeMap::new();
+    for entry in std::fs::read_dir(out).unwrap().flatten() {
+        let name = entry.file_name().into_string().unwrap();
+        if let Some(sheet) = name
+            .strip_prefix(&format!("{stem}-"))
+            .and_then(|n| n.strip_suffix(".csv"))
+        {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            sheets.insert(
+                sheet.to_string(),
+                text.lines().map(parse_csv_line).collect(),
+            );
+        }
+    }
+    sheets
+}
+
+fn parse_csv_line(line: &str) -> Vec<String> {
+    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => cells.push(std::mem::take(&mut cell)),
+            _ => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
+}
+
+/// The row whose second cell is `label`.
+fn row<'a>(sheet: &'a [Vec<String>], label: &str) -> &'a [String] {
+    sheet
+        .iter()
+        .find(|r| r.get(1).is_some_and(|c| c == label))
+        .unwrap_or_else(|| panic!("no row {label}"))
+}
+
+#[test]
+fn libreoffice_recalculates_the_figures_of_the_pdf_to_the_cent() {
+    let work = tempfile::tempdir().unwrap();
+    let (recalc, cached) = (profile(work.path(), 0), profile(work.path(), 1));
+    let names = [
+        (
+            "en",
+            "1) Budget Table",
+            "2) By Category",
+            "Total",
+            "Indirect support costs (7%)",
+            "Sub-total project costs",
+        ),
+        (
+            "fr",
+            "1) Tableau budgétaire",
+            "2) Par catégorie",
+            "Total",
+            "Coûts indirects d'appui (7 %)",
+            "Sous-total des coûts du projet",
+        ),
+    ];
+    for (lang, budget_sheet, category_sheet, total, indirect, category_subtotal) in names {
+        let book = example().join(format!("annex-a.{lang}.xlsx"));
+        let computed = sheets(&book, &recalc, &work.path().join(format!("recalc-{lang}")));
+        let stored = sheets(&book, &cached, &work.path().join(format!("cached-{lang}")));
+        assert_eq!(
+            computed.keys().collect::<Vec<_>>(),
+            [budget_sheet, category_sheet]
+        );
+        assert_eq!(
+            computed, stored,
+            "{lang}: the results stored in the file differ from LibreOffice's"
+        );
+
+        let budget = &computed[budget_sheet];
+        // Columns: number, formulation, WFP, FAO, UNHCR, total, gender, gender %, spent, rate, notes.
+        let totals = row(budget, total);
+        assert_eq!(
+            &totals[2..6],
+            ["855000", "820000", "825000", "2500000"],
+            "{lang}"
+        );
+        assert_eq!(
+            totals[6], "635133",
+            "{lang}: gender total is Part 2's amount"
+        );
+        let seven = row(budget, indirect);
+        assert_eq!(
+            &seven[2..5],
+            ["55934.58", "53644.86", "53971.96"],
+            "{lang}: 7% to the cent"
+        );
+
+        let categories = &computed[category_sheet];
+        let sub = row(categories, category_subtotal);
+        assert_eq!(
+            &sub[2..6],
+            ["799065.42", "766355.14", "771028.04", "2336448.6"],
+            "{lang}"
+        );
+        let category_totals = categories
+            .iter()
+            .rev()
+            .find(|r| r.get(1).is_some_and(|c| c == total))
+            .unwrap();
+        assert_eq!(
+            &category_totals[2..6],
+            ["855000", "820000", "825000", "2500000"],
+            "{lang}"
+        );
+
+        // The same figures as the PDF prints them.
+        let pdf = squash(&pdf_text(
+            &example().join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf")),
+        ));
+        let printed: &[&str] = if lang == "fr" {
+            &[
+                "855 000 USD",
+                "820 000 USD",
+                "825 000 USD",
+                "2 500 000 USD",
+                "635 133 USD / 635 133 USD",
+            ]
+        } else {
+            &[
+                "USD 855,000",
+                "USD 820,000",
+                "USD 825,000",
+                "USD 2,500,000",
+                "USD 635,133 / USD 635,133",
+            ]
+        };
+        for figure in printed {
+            assert!(
+                pdf.contains(&squash(figure)),
+                "{lang}: the PDF lacks {figure}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_same_build_twice_gives_the_same_workbook_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Run::new(&["build", "--out", dir.path().to_str().unwrap(), EXAMPLE]).output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    for lang in ["fr", "en"] {
+        let name = format!("annex-a.{lang}.xlsx");
+        let again =
+            std::fs::read(dir.path().join("pbf-irf-217/2019-11-12-final").join(&name)).unwrap();
+        assert!(
+            again == std::fs::read(example().join(&name)).unwrap(),
+            "{name} differs"
+        );
+    }
+}
