@@ -316,7 +316,7 @@ fn a_report_in_one_language_renders_in_that_language_only() {
     let (dir, out) = build_minimal("Achevé.", &[]);
     assert_eq!(out.status, 0, "{}", out.stderr);
     let folder = dir.path().join("out/pbf-irf-999/2020-06-15-semi-annual");
-    let names: Vec<_> = std::fs::read_dir(folder)
+    let mut names: Vec<_> = std::fs::read_dir(folder)
         .unwrap()
         .flatten()
         .map(|e| e.file_name().into_string().unwrap())
