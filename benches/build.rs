@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use pbf_report::check;
 use pbf_report::i18n::Catalog;
-use pbf_report::render::{document, pdf};
+use pbf_report::render::{annex_a, document, pdf};
 
 const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
 
@@ -68,7 +68,7 @@ fn main() {
                 .success()
         );
     });
-    measure("`pbf-report build` fr+en (whole process)", 10, || {
+    measure("`pbf-report build` fr+en, PDFs and workbooks (whole process)", 10, || {
         let status = Command::new(bin)
             .args(["build", "--out", out.path().to_str().unwrap(), EXAMPLE])
             .output()
