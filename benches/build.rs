@@ -1,6 +1,6 @@
-//! `cargo bench`: how long checking and building the shipped example takes, as medians of
-//! repeated runs. In-process figures share the fonts loaded once; whole-process figures run the
-//! release binary as a report writer does.
+//! `cargo bench`: how long checking and building takes, as medians of repeated runs. In-process
+//! figures share the fonts loaded once; whole-process figures run the release binary as a report
+//! writer does. Peak memory comes from GNU time (`/usr/bin/time`) when the machine has it.
 
 use std::path::Path;
 use std::process::Command;
@@ -11,6 +11,7 @@ use pbf_report::i18n::Catalog;
 use pbf_report::render::{annex_a, document, pdf};
 
 const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
+const BATCH: usize = 50;
 
 fn measure(name: &str, runs: usize, mut f: impl FnMut()) {
     f(); // warm-up: fonts, caches, page cache
@@ -24,16 +25,43 @@ fn measure(name: &str, runs: usize, mut f: impl FnMut()) {
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{name:<44} median {:>8.2} ms   min {:>8.2} ms   max {:>8.2} ms   ({runs} runs)",
+        "{name:<58} median {:>9.2} ms   min {:>9.2} ms   max {:>9.2} ms   ({runs} runs)",
         ms(times[runs / 2]),
         ms(times[0]),
         ms(times[runs - 1])
     );
 }
 
+/// Runs the binary with `args` from `dir`, asserting success.
+fn run(dir: &Path, args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Peak resident memory of one run of the binary, in MiB, if GNU time is there.
+fn peak_memory(dir: &Path, args: &[&str]) -> Option<f64> {
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_pbf-report"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let kib: f64 = stderr.lines().last()?.trim().parse().ok()?;
+    Some(kib / 1024.0)
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::env::set_current_dir(root).unwrap();
     let source = root.join(EXAMPLE);
     let report = check::check_file(&source)
         .report
@@ -45,37 +73,70 @@ fn main() {
     for lang in ["fr", "en"] {
         let catalog = Catalog::load(lang).unwrap();
         measure(&format!("render the {lang} PDF (in process)"), 20, || {
-            pdf::render(
-                &report,
-                &source,
-                "2019-11-12-final",
-                &catalog,
-                document::Options::default(),
-            )
-            .unwrap();
+            let options = document::Options::default();
+            pdf::render(&report, &source, "2019-11-12-final", &catalog, options, &[]).unwrap();
         });
+        measure(
+            &format!("write the {lang} Annex A workbook (in process)"),
+            50,
+            || {
+                annex_a::render(&report, &catalog).unwrap();
+            },
+        );
     }
 
-    let bin = env!("CARGO_BIN_EXE_pbf-report");
-    let out = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    std::fs::create_dir_all(dir.join("data/pbf-irf-217")).unwrap();
+    std::fs::copy(&source, dir.join(EXAMPLE)).unwrap();
     measure("`pbf-report check` (whole process)", 20, || {
-        assert!(
-            Command::new(bin)
-                .args(["check", EXAMPLE])
-                .output()
-                .unwrap()
-                .status
-                .success()
-        );
+        run(dir, &["check", EXAMPLE])
     });
-    measure("`pbf-report build` fr+en, PDFs and workbooks (whole process)", 10, || {
-        let status = Command::new(bin)
-            .args(["build", "--out", out.path().to_str().unwrap(), EXAMPLE])
-            .output()
-            .unwrap()
-            .status;
-        assert!(status.success());
-    });
+    measure(
+        "`pbf-report build` from scratch: 2 PDFs, 2 workbooks",
+        10,
+        || {
+            let _ = std::fs::remove_dir_all(dir.join("out"));
+            run(dir, &["build", EXAMPLE]);
+        },
+    );
+    measure(
+        "`pbf-report build` again, nothing changed (no-op)",
+        20,
+        || run(dir, &["build", EXAMPLE]),
+    );
+
+    // A batch of generated sources: the example under 50 project ids.
+    let text = std::fs::read_to_string(&source).unwrap();
+    for i in 0..BATCH {
+        let id = format!("pbf-irf-{}", 300 + i);
+        let folder = dir.join("batch").join(&id);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("2019-11-12-final.yaml"),
+            text.replace("project_id: pbf-irf-217", &format!("project_id: {id}")),
+        )
+        .unwrap();
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    measure(
+        &format!("`pbf-report build` of {BATCH} sources on {cores} cores, from scratch"),
+        3,
+        || {
+            let _ = std::fs::remove_dir_all(dir.join("out"));
+            run(dir, &["build", "--quiet", "batch"]);
+        },
+    );
+    let _ = std::fs::remove_dir_all(dir.join("out"));
+    match peak_memory(dir, &["build", "--quiet", "batch"]) {
+        Some(mib) => println!("peak memory of the {BATCH}-source build: {mib:.1} MiB"),
+        None => println!("peak memory: /usr/bin/time not available"),
+    }
+    let _ = std::fs::remove_dir_all(dir.join("out"));
+    if let Some(mib) = peak_memory(dir, &["build", "--quiet", EXAMPLE]) {
+        println!("peak memory of building the example: {mib:.1} MiB");
+    }
+
     let bad: Vec<_> = std::fs::read_dir(root.join("tests/bad"))
         .unwrap()
         .flatten()
@@ -83,11 +144,14 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     measure(
-        &format!("`pbf-report check` on {} bad sources, each", bad.len()),
+        &format!(
+            "`pbf-report check` of all {} bad sources, one process each",
+            bad.len()
+        ),
         5,
         || {
             for path in &bad {
-                Command::new(bin)
+                Command::new(env!("CARGO_BIN_EXE_pbf-report"))
                     .args(["check", path.to_str().unwrap()])
                     .output()
                     .unwrap();
@@ -95,49 +159,35 @@ fn main() {
         },
     );
 
-    if let Ok(typst) = which("typst") {
-        let emit = tempfile::tempdir().unwrap();
-        let status = Command::new(bin)
-            .args([
-                "build",
-                "--out",
-                out.path().to_str().unwrap(),
-                "--emit-typst",
-                emit.path().to_str().unwrap(),
-                EXAMPLE,
-            ])
-            .output()
-            .unwrap()
-            .status;
-        assert!(status.success());
-        let dir = emit.path().join("pbf-irf-217/2019-11-12-final/fr");
-        measure("stock `typst compile` of the fr PDF", 10, || {
-            let status = Command::new(&typst)
-                .current_dir(&dir)
-                .args([
-                    "compile",
-                    "--ignore-system-fonts",
-                    "--font-path",
-                    "fonts",
-                    "report.typ",
-                    "report.pdf",
-                ])
-                .output()
-                .unwrap()
-                .status;
-            assert!(status.success());
-        });
-    } else {
-        println!("stock typst CLI: not installed, not measured");
-    }
+    stock_typst(dir);
 }
 
-fn which(program: &str) -> Result<std::path::PathBuf, ()> {
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|p| p.join(program))
-                .find(|p| p.is_file())
-        })
-        .ok_or(())
+/// The stock typst CLI on the files `--emit-typst` writes, when `typst` is installed.
+fn stock_typst(dir: &Path) {
+    let Some(typst) = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("typst"))
+            .find(|p| p.is_file())
+    }) else {
+        println!("stock typst CLI: not installed, not measured");
+        return;
+    };
+    let _ = std::fs::remove_dir_all(dir.join("out"));
+    run(dir, &["build", "--emit-typst", "emit", EXAMPLE]);
+    let emitted = dir.join("emit/pbf-irf-217/2019-11-12-final/fr");
+    measure("stock `typst compile` of the emitted fr PDF", 10, || {
+        let status = Command::new(&typst)
+            .current_dir(&emitted)
+            .args([
+                "compile",
+                "--ignore-system-fonts",
+                "--font-path",
+                "fonts",
+                "report.typ",
+                "report.pdf",
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    });
 }

@@ -21,6 +21,12 @@ pub enum Command {
     Build(BuildArgs),
     /// Check report sources and list every problem, without writing anything.
     Check(CheckArgs),
+    /// Mark a built version folder as submitted: no later build may change it.
+    Archive(FolderArgs),
+    /// Rebuild a version folder (or a PDF) from its source and compare every byte.
+    Verify(FolderArgs),
+    /// Write out the files a PDF carries: its report source and its Annex A workbook.
+    Extract(ExtractArgs),
     /// Print the JSON Schema of the report source format.
     Schema,
     /// Write a skeleton source for a new report, with every question as a comment.
@@ -50,6 +56,27 @@ pub struct BuildArgs {
     /// the stock `typst compile`.
     #[arg(long, value_name = "DIR")]
     pub emit_typst: Option<PathBuf>,
+    /// Print only errors.
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also list every file written.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FolderArgs {
+    /// A version folder, out/<project>/<version> (for verify, also a PDF).
+    pub path: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExtractArgs {
+    /// A PDF built by pbf-report.
+    pub pdf: PathBuf,
+    /// Where to write the files.
+    #[arg(long, short, default_value = ".")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

@@ -3,13 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::archive;
+use crate::archive::{self, Failure, Outcome};
 use crate::check::{self, Checked};
-use crate::cli::{BuildArgs, CheckArgs, NewArgs};
+use crate::cli::{BuildArgs, CheckArgs, ExtractArgs, FolderArgs, NewArgs};
 use crate::diagnostic::Diagnostic;
 use crate::i18n::Catalog;
 use crate::model;
-use crate::render::{annex_a, document, pdf};
+use crate::render::{document, pdf};
 
 /// Exit status, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,98 +74,288 @@ fn print_diagnostics(path: &Path, checked: &Checked) {
     }
 }
 
-/// `pbf-report build`: check each source, then render its PDFs into
-/// `out/<project>/<version>/<project>-<version>.<lang>.pdf`.
+/// `pbf-report build`: check every source, then render each that is valid into
+/// `out/<project>/<version>/`, in parallel across cores. A source that fails stops no other.
 pub fn build(args: &BuildArgs) -> Result<Status> {
     let (sources, missing) = find_sources(&args.paths);
     for problem in &missing {
         eprintln!("error: {problem}");
     }
+    let results = build_all(&sources, args);
     let mut status = if missing.is_empty() {
         Status::Success
     } else {
         Status::Invalid
     };
-    let mut built = 0;
-    for path in &sources {
-        match build_one(path, args) {
-            Ok(()) => built += 1,
-            Err(s) => status = worse(status, s),
+    let (mut built, mut fresh) = (0, 0);
+    for (path, result) in sources.iter().zip(&results) {
+        status = worse(status, report_outcome(path, result, args));
+        match result {
+            Ok(Outcome::Built(..)) => built += 1,
+            Ok(Outcome::UpToDate) => fresh += 1,
+            _ => {}
         }
     }
+    if let Some(dir) = &args.emit_typst {
+        emit_typst(&sources, &results, dir)?;
+    }
+    if sources.len() > 1 && !args.quiet {
+        eprintln!("{}", summary(&sources, &results));
+    }
+    let fresh = if fresh > 0 {
+        format!(", {fresh} up to date")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "built {built} of {} source{}",
+        "built {built} of {} source{}{fresh}",
         sources.len(),
         plural(sources.len())
     );
     Ok(status)
 }
 
+type BuildResult = std::result::Result<Outcome, Failure>;
+
+/// Builds every source on as many threads as there are cores, with a progress line on a terminal.
+fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
+    use std::io::IsTerminal;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<BuildResult>>> =
+        Mutex::new((0..sources.len()).map(|_| None).collect());
+    let progress = sources.len() > 1 && !args.quiet && std::io::stdout().is_terminal();
+    let jobs = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = sources.get(i) else { break };
+                    let result = archive::build_source(path, &args.out, args.draft);
+                    results.lock().expect("no thread panics holding it")[i] = Some(result);
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if progress {
+                        eprint!("\r[{n}/{}] {}\x1b[K", sources.len(), path.display());
+                    }
+                }
+            });
+        }
+    });
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    let results = results.into_inner().expect("threads joined");
+    results
+        .into_iter()
+        .map(|r| r.expect("every source built"))
+        .collect()
+}
+
 fn worse(a: Status, b: Status) -> Status {
     if b as u8 > a as u8 { b } else { a }
 }
 
-fn build_one(path: &Path, args: &BuildArgs) -> std::result::Result<(), Status> {
-    let checked = check::check_file(path);
-    print_diagnostics(path, &checked);
-    let Some(report) = checked.renderable(args.draft) else {
-        return Err(Status::Invalid);
-    };
-    let version = version_of(path).ok_or_else(|| {
-        eprintln!(
-            "error: {}: the file name names the report version and may hold only lower-case \
-             letters, digits and dashes (e.g. 2019-11-12-final.yaml)",
-            path.display()
-        );
-        Status::Invalid
-    })?;
-    let options = document::Options { draft: args.draft };
-    let folder = args.out.join(&report.project_id).join(&version);
-    let mut outputs = Vec::new();
-    for lang in &report.languages {
-        let catalog = Catalog::load(lang).map_err(|e| {
-            eprintln!("error: {e}");
-            Status::Invalid
-        })?;
-        let rendered =
-            pdf::render(report, path, &version, &catalog, options).map_err(|errors| {
-                print_standalone(&errors);
-                Status::Internal
-            })?;
-        print_standalone(&rendered.warnings);
-        let name = format!("{}-{version}.{lang}.pdf", report.project_id);
-        outputs.push((folder.join(name), rendered.bytes));
-        let workbook = annex_a::render(report, &catalog).map_err(|e| {
+/// Prints what happened to one source and returns its exit status.
+fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status {
+    match result {
+        Ok(Outcome::Built(files, diagnostics)) => {
+            print_source_diagnostics(path, diagnostics, args.quiet);
+            if args.verbose {
+                for file in files {
+                    eprintln!("wrote {file}");
+                }
+            }
+            if !args.quiet {
+                eprintln!("built {} ({} files)", path.display(), files.len());
+            }
+            Status::Success
+        }
+        Ok(Outcome::UpToDate) => {
+            if !args.quiet {
+                eprintln!("up to date: {} (nothing rendered)", path.display());
+            }
+            Status::Success
+        }
+        Ok(Outcome::Refused(changes)) => {
             eprintln!(
-                "error: {}: cannot write the Annex A workbook: {e}",
+                "error: {}: its version is archived, and this build would change it:",
                 path.display()
             );
-            Status::Internal
-        })?;
-        outputs.push((folder.join(format!("annex-a.{lang}.xlsx")), workbook));
-        if let Some(dir) = &args.emit_typst {
-            let base = dir.join(&report.project_id).join(&version).join(lang);
-            for (file, bytes) in pdf::emitted_files(report, &version, &catalog, options) {
-                outputs.push((base.join(file), bytes));
+            for change in changes {
+                eprintln!("   - {change}");
             }
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy())
+                .unwrap_or_default();
+            eprintln!(
+                "   = an archived version is never rebuilt; to submit a new revision, copy the source \
+                 to a new version name (e.g. {stem}-r2.yaml) and build that"
+            );
+            Status::Invalid
+        }
+        Err(Failure::Invalid(diagnostics)) => {
+            print_source_diagnostics(path, diagnostics, false);
+            Status::Invalid
+        }
+        Err(Failure::Internal(diagnostics)) => {
+            print_standalone(diagnostics);
+            Status::Internal
         }
     }
-    for (file, bytes) in &outputs {
-        archive::write_atomic(file, bytes).map_err(|e| {
-            eprintln!("error: cannot write {}: {e}", file.display());
-            Status::Internal
-        })?;
-        if file.extension().is_some_and(|e| e == "pdf" || e == "xlsx") {
-            eprintln!("wrote {}", file.display());
+}
+
+fn print_source_diagnostics(path: &Path, diagnostics: &[Diagnostic], quiet: bool) {
+    let shown: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| !quiet || d.is_error())
+        .collect();
+    if shown.is_empty() {
+        return;
+    }
+    let source = std::fs::read(path)
+        .ok()
+        .and_then(|b| crate::source::text_of(path, &b));
+    let text = source.as_ref().map(|s| s.text.as_str());
+    for d in shown {
+        eprintln!("{}", d.render(if d.file == path { text } else { None }));
+    }
+}
+
+/// One line per source: what happened to it.
+fn summary(sources: &[PathBuf], results: &[BuildResult]) -> String {
+    let mut lines = vec!["summary:".to_string()];
+    for (path, result) in sources.iter().zip(results) {
+        let what = match result {
+            Ok(Outcome::Built(..)) => "built",
+            Ok(Outcome::UpToDate) => "up to date",
+            Ok(Outcome::Refused(_)) => "refused (archived)",
+            Err(Failure::Invalid(_)) => "invalid",
+            Err(Failure::Internal(_)) => "failed",
+        };
+        lines.push(format!("  {what:<18} {}", path.display()));
+    }
+    lines.join("\n")
+}
+
+/// `--emit-typst`: the template, data, attached files and fonts of each PDF of the sources that
+/// built, under `DIR/<project>/<version>/<lang>/`.
+fn emit_typst(sources: &[PathBuf], results: &[BuildResult], dir: &Path) -> Result<()> {
+    for (path, result) in sources.iter().zip(results) {
+        if result.is_err() {
+            continue;
+        }
+        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+        let checked = check::check_bytes(path, &bytes);
+        let Some(report) = checked.report.as_ref() else {
+            continue;
+        };
+        let version = archive::version_of(path).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("source.yaml");
+        let manifest = archive::plan(report, name, &bytes, &version, false);
+        for lang in &report.languages {
+            let catalog = Catalog::load(lang)?;
+            let base = dir.join(&report.project_id).join(&version).join(lang);
+            let source = pdf::Attachment {
+                name: manifest.source.name.clone(),
+                bytes: bytes.clone(),
+                mime: "application/yaml",
+                relationship: "source",
+                description: "The report source".into(),
+            };
+            for (file, data) in pdf::emitted_files(
+                report,
+                &version,
+                &catalog,
+                document::Options::default(),
+                &[source],
+            ) {
+                archive::write_atomic(&base.join(file), &data).map_err(|e| e.to_string())?;
+            }
         }
     }
     Ok(())
 }
 
-/// The report version, from the source's file name: `2019-11-12-final.yaml` → `2019-11-12-final`.
-pub fn version_of(path: &Path) -> Option<String> {
-    let stem = path.file_stem()?.to_str()?;
-    model::is_valid_project_id(stem).then(|| stem.to_string())
+/// `pbf-report archive`: marks a verified version folder as submitted.
+pub fn archive_folder(args: &FolderArgs) -> Result<Status> {
+    if verify_and_print(&args.path)? != Status::Success {
+        eprintln!(
+            "error: {} does not verify; it was not archived",
+            args.path.display()
+        );
+        return Ok(Status::Invalid);
+    }
+    match archive::archive(&args.path)? {
+        true => eprintln!(
+            "archived {}: no later build may change it",
+            args.path.display()
+        ),
+        false => eprintln!("{} was archived already", args.path.display()),
+    }
+    Ok(Status::Success)
+}
+
+/// `pbf-report verify`: a version folder, or a PDF on its own.
+pub fn verify(args: &FolderArgs) -> Result<Status> {
+    verify_and_print(&args.path)
+}
+
+fn verify_and_print(path: &Path) -> Result<Status> {
+    let verdicts = if path.extension().is_some_and(|e| e == "pdf") {
+        archive::verify_pdf(path)?
+    } else {
+        archive::verify_folder(path)?
+    };
+    let mut status = Status::Success;
+    for v in &verdicts {
+        match &v.problem {
+            None => eprintln!("ok       {}", v.name),
+            Some(problem) => {
+                eprintln!("DIFFERS  {}: {problem}", v.name);
+                status = Status::Invalid;
+            }
+        }
+    }
+    Ok(status)
+}
+
+/// `pbf-report extract`: writes the files a PDF carries (its source, its workbook), never over an
+/// existing file.
+pub fn extract(args: &ExtractArgs) -> Result<Status> {
+    let bytes = std::fs::read(&args.pdf).map_err(|e| format!("{}: {e}", args.pdf.display()))?;
+    let files =
+        archive::attachments_of(&bytes).map_err(|e| format!("{}: {e}", args.pdf.display()))?;
+    for (name, _) in &files {
+        if name.contains(['/', '\\']) || name.starts_with('.') {
+            return Err(format!(
+                "{}: an attached file has an unsafe name: {name}",
+                args.pdf.display()
+            ));
+        }
+        let target = args.out.join(name);
+        if target.exists() {
+            eprintln!(
+                "error: {} exists already; nothing was extracted",
+                target.display()
+            );
+            return Ok(Status::Invalid);
+        }
+    }
+    for (name, data) in &files {
+        let target = args.out.join(name);
+        archive::write_atomic(&target, data).map_err(|e| format!("{}: {e}", target.display()))?;
+        eprintln!("wrote {}", target.display());
+    }
+    Ok(Status::Success)
 }
 
 /// Diagnostics about files other than a report source (the template), with their lines.

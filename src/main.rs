@@ -9,6 +9,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => cmd::build(&args),
         Command::Check(args) => cmd::check(&args),
+        Command::Archive(args) => cmd::archive_folder(&args),
+        Command::Verify(args) => cmd::verify(&args),
+        Command::Extract(args) => cmd::extract(&args),
         Command::Schema => cmd::schema(),
         Command::New(args) => cmd::new(&args),
     };

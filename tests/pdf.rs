@@ -87,8 +87,10 @@ fn the_example_builds_in_french_and_english() {
         .collect();
     names.sort();
     let expected = [
+        "2019-11-12-final.yaml",
         "annex-a.en.xlsx",
         "annex-a.fr.xlsx",
+        "manifest.json",
         "pbf-irf-217-2019-11-12-final.en.pdf",
         "pbf-irf-217-2019-11-12-final.fr.pdf",
     ];
@@ -334,7 +336,9 @@ fn a_report_in_one_language_renders_in_that_language_only() {
     assert_eq!(
         names,
         [
+            "2020-06-15-semi-annual.yaml",
             "annex-a.fr.xlsx",
+            "manifest.json",
             "pbf-irf-999-2020-06-15-semi-annual.fr.pdf"
         ]
     );

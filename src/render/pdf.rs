@@ -1,5 +1,5 @@
 //! Report → PDF: the template data goes into the world as `data.json`, typst lays out
-//! `templates/pbf-2019/report.typ`, and typst-pdf writes a PDF/A-2b file whose bytes depend only
+//! `templates/pbf-2019/report.typ`, and typst-pdf writes a PDF/A-3b file whose bytes depend only
 //! on the inputs (timestamp from the report date, document id from project and version).
 
 use std::path::{Path, PathBuf};
@@ -25,6 +25,18 @@ pub fn creator() -> String {
     format!("pbf-report {} (Typst 0.15.1)", env!("CARGO_PKG_VERSION"))
 }
 
+/// A file carried inside the PDF (PDF/A-3 "associated file").
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The file's name inside the PDF.
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub mime: &'static str,
+    /// `source` for what the PDF was made from, `supplement` for what comes with it.
+    pub relationship: &'static str,
+    pub description: String,
+}
+
 /// A rendered PDF and what the renderer had to say about it.
 pub struct Pdf {
     pub bytes: Vec<u8>,
@@ -38,8 +50,9 @@ pub fn render(
     version: &str,
     catalog: &Catalog,
     options: Options,
+    attachments: &[Attachment],
 ) -> Result<Pdf, Vec<Diagnostic>> {
-    let world = world(report, version, catalog, options);
+    let world = world(report, version, catalog, options, attachments);
     let compiled = typst::compile::<PagedDocument>(&world);
     let mut warnings: Vec<Diagnostic> = compiled
         .warnings
@@ -60,31 +73,64 @@ pub fn render(
     Ok(Pdf { bytes, warnings })
 }
 
-/// The world for one language of one report: the template and its data.
-pub fn world(report: &Report, version: &str, catalog: &Catalog, options: Options) -> ReportWorld {
-    let data = document::data(report, version, catalog, options);
-    let json = serde_json::to_vec_pretty(&data).expect("template data serialises");
-    ReportWorld::new(
-        TEMPLATE,
-        MAIN,
-        vec![("data.json".into(), json)],
-        report_datetime(report),
-    )
+/// The world for one language of one report: the template, its data and the attached files.
+pub fn world(
+    report: &Report,
+    version: &str,
+    catalog: &Catalog,
+    options: Options,
+    attachments: &[Attachment],
+) -> ReportWorld {
+    let json = data_json(report, version, catalog, options, attachments);
+    let mut files = vec![("data.json".to_string(), json)];
+    files.extend(
+        attachments
+            .iter()
+            .map(|a| (a.name.clone(), a.bytes.clone())),
+    );
+    ReportWorld::new(TEMPLATE, MAIN, files, report_datetime(report))
 }
 
-/// The files that let the stock `typst compile` reproduce the PDF: the template, the data and
-/// the fonts, each with its path relative to the output folder.
+/// The template data, with the list of files to attach.
+fn data_json(
+    report: &Report,
+    version: &str,
+    catalog: &Catalog,
+    options: Options,
+    attachments: &[Attachment],
+) -> Vec<u8> {
+    let mut data = document::data(report, version, catalog, options);
+    let list: Vec<serde_json::Value> = attachments
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "path": a.name,
+                "mime": a.mime,
+                "relationship": a.relationship,
+                "description": a.description,
+            })
+        })
+        .collect();
+    data["attachments"] = list.into();
+    serde_json::to_vec_pretty(&data).expect("template data serialises")
+}
+
+/// The files that let the stock `typst compile` reproduce the PDF: the template, the data, the
+/// attached files and the fonts, each with its path relative to the output folder.
 pub fn emitted_files(
     report: &Report,
     version: &str,
     catalog: &Catalog,
     options: Options,
+    attachments: &[Attachment],
 ) -> Vec<(PathBuf, Vec<u8>)> {
-    let data = document::data(report, version, catalog, options);
-    let mut files = vec![(
-        PathBuf::from("data.json"),
-        serde_json::to_vec_pretty(&data).expect("serialises"),
-    )];
+    let data = data_json(report, version, catalog, options, attachments);
+    let mut files = vec![(PathBuf::from("data.json"), data)];
+    files.extend(
+        attachments
+            .iter()
+            .map(|a| (PathBuf::from(&a.name), a.bytes.clone())),
+    );
     let prefix = format!("{TEMPLATE}/");
     for (name, bytes) in crate::templates::files_under(&prefix) {
         files.push((PathBuf::from(&name[prefix.len()..]), bytes.to_vec()));
@@ -116,8 +162,8 @@ fn pdf_options(report: &Report, version: &str, lang: &str) -> PdfOptions {
         ident: Smart::Custom(format!("{}/{version}/{lang}", report.project_id)),
         creator: Smart::Custom(Some(creator())),
         timestamp: Some(Timestamp::new_utc(report_datetime(report))),
-        standards: PdfStandards::new(&[PdfStandard::A_2b])
-            .expect("PDF/A-2b alone is a valid choice"),
+        standards: PdfStandards::new(&[PdfStandard::A_3b])
+            .expect("PDF/A-3b alone is a valid choice"),
         tagged: true,
         ..PdfOptions::default()
     }
