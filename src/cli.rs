@@ -27,6 +27,9 @@ pub enum Command {
     Verify(FolderArgs),
     /// Write out the files a PDF carries: its report source and its Annex A workbook.
     Extract(ExtractArgs),
+    /// Check the language catalogs, or show how complete each is.
+    #[command(subcommand)]
+    I18n(I18nCommand),
     /// Print the JSON Schema of the report source format.
     Schema,
     /// Write a skeleton source for a new report, with every question as a comment.
@@ -62,6 +65,21 @@ pub struct BuildArgs {
     /// Also list every file written.
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum I18nCommand {
+    /// Missing, extra, stale and empty entries, placeholders and French spacing; exits 1 on any.
+    Check(CatalogArgs),
+    /// A table per language: entries translated, missing and stale.
+    Status(CatalogArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CatalogArgs {
+    /// The folder of catalogs (one <lang>.yaml each; en.yaml is the reference).
+    #[arg(long, default_value = "templates/i18n")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

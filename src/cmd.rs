@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::archive::{self, Failure, Outcome};
 use crate::check::{self, Checked};
-use crate::cli::{BuildArgs, CheckArgs, ExtractArgs, FolderArgs, NewArgs};
+use crate::cli::{BuildArgs, CatalogArgs, CheckArgs, ExtractArgs, FolderArgs, NewArgs};
 use crate::diagnostic::Diagnostic;
 use crate::i18n::Catalog;
 use crate::model;
@@ -406,6 +406,48 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// `pbf-report i18n check`: every problem of every catalog, with file, line and key.
+pub fn i18n_check(args: &CatalogArgs) -> Result<Status> {
+    let (problems, _) = crate::i18n::check_dir(&args.dir)?;
+    for problem in &problems {
+        let text = std::fs::read_to_string(&problem.file).ok();
+        eprintln!("{}", problem.render(text.as_deref()));
+    }
+    let files = crate::i18n::read_dir(&args.dir)?.len();
+    eprintln!(
+        "checked {files} catalog{}: {} problem{}",
+        plural(files),
+        problems.len(),
+        plural(problems.len())
+    );
+    Ok(if problems.is_empty() {
+        Status::Success
+    } else {
+        Status::Invalid
+    })
+}
+
+/// `pbf-report i18n status`: how complete each language is.
+pub fn i18n_status(args: &CatalogArgs) -> Result<Status> {
+    let (_, statuses) = crate::i18n::check_dir(&args.dir)?;
+    println!(
+        "{:<10} {:>10} {:>8} {:>6} {:>6}",
+        "language", "translated", "missing", "stale", "extra"
+    );
+    for (lang, s) in &statuses {
+        let reference = if lang == crate::i18n::REFERENCE {
+            " (reference)"
+        } else {
+            ""
+        };
+        println!(
+            "{:<10} {:>10} {:>8} {:>6} {:>6}{reference}",
+            lang, s.translated, s.missing, s.stale, s.extra
+        );
+    }
+    Ok(Status::Success)
 }
 
 /// `pbf-report schema`.

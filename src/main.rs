@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use pbf_report::cli::{Cli, Command};
+use pbf_report::cli::{Cli, Command, I18nCommand};
 use pbf_report::cmd;
 
 fn main() -> ExitCode {
@@ -12,6 +12,8 @@ fn main() -> ExitCode {
         Command::Archive(args) => cmd::archive_folder(&args),
         Command::Verify(args) => cmd::verify(&args),
         Command::Extract(args) => cmd::extract(&args),
+        Command::I18n(I18nCommand::Check(args)) => cmd::i18n_check(&args),
+        Command::I18n(I18nCommand::Status(args)) => cmd::i18n_status(&args),
         Command::Schema => cmd::schema(),
         Command::New(args) => cmd::new(&args),
     };

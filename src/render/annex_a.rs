@@ -53,7 +53,7 @@ fn properties(report: &Report, labels: &Labels) -> Result<DocProperties, XlsxErr
             report.cover.gateway_number
         ))
         .set_subject(report.cover.title.get(&labels.catalog.lang))
-        .set_company("Peacebuilding Fund")
+        .set_company(labels.get("doc.fund"))
         .set_creation_datetime(&date))
 }
 
