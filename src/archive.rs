@@ -308,13 +308,13 @@ pub fn build_source(path: &Path, out: &Path, draft: bool) -> Result<Outcome, Fai
         }
     }
     let rendered = render(report, planned, path, &bytes)?;
+    remove_leftovers(&folder);
     let mut written = Vec::new();
     let write = |name: &str, data: &[u8], written: &mut Vec<String>| {
-        write_atomic(&folder.join(name), data).map_err(|e| {
-            Failure::Internal(vec![Diagnostic::error(
-                &folder.join(name),
-                format!("cannot write: {e}"),
-            )])
+        let target = folder.join(name);
+        write_atomic(&target, data).map_err(|e| {
+            let message = format!("cannot write {}: {e}", target.display());
+            Failure::Internal(vec![Diagnostic::error(&target, message)])
         })?;
         written.push(name.to_string());
         Ok::<(), Failure>(())
@@ -328,6 +328,19 @@ pub fn build_source(path: &Path, out: &Path, draft: bool) -> Result<Outcome, Fai
     let mut notes = warnings;
     notes.extend(rendered.warnings);
     Ok(Outcome::Built(written, notes))
+}
+
+/// Temporary files that an interrupted build left behind (`.<name>.<pid>.tmp`).
+fn remove_leftovers(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 pub fn read_manifest(folder: &Path) -> Result<Manifest, String> {

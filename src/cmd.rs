@@ -211,20 +211,26 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
 }
 
 fn print_source_diagnostics(path: &Path, diagnostics: &[Diagnostic], quiet: bool) {
-    let shown: Vec<&Diagnostic> = diagnostics
+    let shown: Vec<Diagnostic> = diagnostics
         .iter()
-        .filter(|d| !quiet || d.is_error())
+        .filter(|d| (!quiet || d.is_error()) && d.file == path)
+        .cloned()
         .collect();
-    if shown.is_empty() {
-        return;
+    if !shown.is_empty() {
+        let source = std::fs::read(path)
+            .ok()
+            .and_then(|b| crate::source::text_of(path, &b));
+        eprintln!(
+            "{}",
+            check::render_all(&shown, source.as_ref().map(|s| s.text.as_str()))
+        );
     }
-    let source = std::fs::read(path)
-        .ok()
-        .and_then(|b| crate::source::text_of(path, &b));
-    let text = source.as_ref().map(|s| s.text.as_str());
-    for d in shown {
-        eprintln!("{}", d.render(if d.file == path { text } else { None }));
-    }
+    let elsewhere: Vec<Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| (!quiet || d.is_error()) && d.file != path)
+        .cloned()
+        .collect();
+    print_standalone(&elsewhere);
 }
 
 /// One line per source: what happened to it.

@@ -6,6 +6,20 @@ use pbf_report::cmd;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A bug must not look like bad input: report it and exit with the internal-error status.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("internal error: {info}");
+        eprintln!(
+            "   = this is a bug in pbf-report; please report it with the source that caused it"
+        );
+    }));
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(code) => code,
+        Err(_) => cmd::Status::Internal.into(),
+    }
+}
+
+fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => cmd::build(&args),
         Command::Check(args) => cmd::check(&args),

@@ -466,6 +466,7 @@ impl JsonSchema for Usd {
             "description": "An amount in US dollars, at most two decimals.",
             "type": "number",
             "minimum": 0,
+            "maximum": 1_000_000_000_000u64,
             "multipleOf": 0.01,
         })
     }

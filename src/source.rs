@@ -57,7 +57,10 @@ impl Node {
 
     /// The same data as JSON, for the typed deserialisation. The keys standing at a position in
     /// `unknown` are renamed to the name given with it, or left out when there is none.
-    pub fn to_json(&self, unknown: &[(Pos, Option<String>)]) -> serde_json::Value {
+    pub fn to_json(
+        &self,
+        unknown: &std::collections::HashMap<Pos, Option<String>>,
+    ) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
             Value::Null => J::Null,
@@ -70,8 +73,8 @@ impl Node {
                 entries
                     .iter()
                     .filter_map(|e| {
-                        let key = match unknown.iter().find(|(pos, _)| *pos == e.key_pos) {
-                            Some((_, renamed)) => renamed.clone()?,
+                        let key = match unknown.get(&e.key_pos) {
+                            Some(renamed) => renamed.clone()?,
                             None => e.key.clone(),
                         };
                         Some((key, e.value.to_json(unknown)))

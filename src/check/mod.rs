@@ -14,6 +14,9 @@ use crate::source::{self, Node, Source, Value};
 
 static SCHEMA: LazyLock<serde_json::Value> = LazyLock::new(model::schema);
 
+/// How many diagnostics of one source are printed.
+pub const MAX_SHOWN: usize = 50;
+
 /// What checking one source found.
 pub struct Checked {
     pub source: Option<Source>,
@@ -40,15 +43,28 @@ impl Checked {
         }
     }
 
-    /// All diagnostics, rendered with the source lines they point at.
+    /// The diagnostics, rendered with the source lines they point at; past `MAX_SHOWN` of them
+    /// a count of the rest, since a person fixes a source a screenful at a time.
     pub fn render(&self) -> String {
-        let text = self.source.as_ref().map(|s| s.text.as_str());
-        self.diagnostics
-            .iter()
-            .map(|d| d.render(text))
-            .collect::<Vec<_>>()
-            .join("\n")
+        render_all(
+            &self.diagnostics,
+            self.source.as_ref().map(|s| s.text.as_str()),
+        )
     }
+}
+
+/// Diagnostics about one source, with the lines of `text` they point at, at most `MAX_SHOWN`.
+pub fn render_all(diagnostics: &[Diagnostic], text: Option<&str>) -> String {
+    let mut shown: Vec<String> = diagnostics
+        .iter()
+        .take(MAX_SHOWN)
+        .map(|d| d.render(text))
+        .collect();
+    if diagnostics.len() > MAX_SHOWN {
+        let rest = diagnostics.len() - MAX_SHOWN;
+        shown.push(format!("… and {rest} more problems in this source\n"));
+    }
+    shown.join("\n")
 }
 
 /// Reads and checks the source at `path`.

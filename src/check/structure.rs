@@ -11,6 +11,10 @@ use super::limits;
 use crate::diagnostic::{Diagnostic, shorten};
 use crate::source::{Node, Value};
 
+/// Longest text accepted at all: five times the longest answer of the form. A longer text is
+/// refused before it is counted or rendered.
+pub const MAX_TEXT: usize = 15_000;
+
 pub struct Walker<'a> {
     defs: &'a Map<String, Json>,
     file: &'a Path,
@@ -20,7 +24,7 @@ pub struct Walker<'a> {
     pub diagnostics: Vec<Diagnostic>,
     /// Where the unknown keys stand, with the field each was likely meant to be (when that field
     /// is missing), so that the typed report can still be read.
-    pub unknown_keys: Vec<(crate::diagnostic::Pos, Option<String>)>,
+    pub unknown_keys: std::collections::HashMap<crate::diagnostic::Pos, Option<String>>,
 }
 
 impl<'a> Walker<'a> {
@@ -36,7 +40,7 @@ impl<'a> Walker<'a> {
             languages,
             key_pos: None,
             diagnostics: Vec::new(),
-            unknown_keys: Vec::new(),
+            unknown_keys: std::collections::HashMap::new(),
         }
     }
 
@@ -133,7 +137,7 @@ impl<'a> Walker<'a> {
                         let near = closest(&entry.key, names.unwrap_or_default().into_iter());
                         let meant = near.filter(|n| !entries.iter().any(|e| e.key == *n));
                         self.unknown_keys
-                            .push((entry.key_pos, meant.map(str::to_string)));
+                            .insert(entry.key_pos, meant.map(str::to_string));
                         suggested.extend(near);
                         let message = unknown_field(&entry.key, properties);
                         let d = Diagnostic::error(self.file, message)
@@ -203,6 +207,9 @@ impl<'a> Walker<'a> {
     }
 
     fn string(&mut self, schema: &'a Json, node: &Node, text: &str, path: &str) {
+        if !self.inspect(node, path, text) {
+            return;
+        }
         if text.trim().is_empty() {
             return; // reported as an empty required field, or fine when optional
         }
@@ -212,6 +219,13 @@ impl<'a> Walker<'a> {
                     node,
                     path,
                     format!("\"{text}\" is not a date written YYYY-MM-DD"),
+                );
+            }
+            Some("date") if !is_date(text) && is_date(&format!("2001{}", &text[4..])) => {
+                self.error(
+                    node,
+                    path,
+                    format!("{text}: a report's dates lie between the years 1900 and 2200"),
                 );
             }
             Some("date") if !is_date(text) => {
@@ -242,6 +256,16 @@ impl<'a> Walker<'a> {
                 path,
                 format!("{value} is below the smallest allowed value, {min}"),
             );
+        }
+        if let Some(max) = schema.get("maximum").and_then(Json::as_f64)
+            && value > max
+        {
+            self.error(
+                node,
+                path,
+                format!("{} is above the largest allowed value, {max}", show(value)),
+            );
+            return;
         }
         if schema.get("multipleOf").and_then(Json::as_f64) == Some(0.01) {
             let cents = value * 100.0;
@@ -286,7 +310,11 @@ impl<'a> Walker<'a> {
             .and_then(Json::as_u64)
             .map(|l| l as usize);
         match &node.value {
-            Value::Str(s) => self.limit(node, path, s, limit, None),
+            Value::Str(s) => {
+                if self.inspect(node, path, s) {
+                    self.limit(node, path, s, limit, None);
+                }
+            }
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {}
             Value::Map(entries) => {
                 for entry in entries {
@@ -303,7 +331,11 @@ impl<'a> Walker<'a> {
                         continue;
                     }
                     match &entry.value.value {
-                        Value::Str(s) => self.limit(&entry.value, path, s, limit, Some(&entry.key)),
+                        Value::Str(s) => {
+                            if self.inspect(&entry.value, &child, s) {
+                                self.limit(&entry.value, path, s, limit, Some(&entry.key));
+                            }
+                        }
                         Value::Null => {}
                         Value::Int(_) | Value::Float(_) | Value::Bool(_) => {}
                         _ => {
@@ -342,6 +374,71 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The characters of a text: too long a text, control characters and noncharacters are
+    /// errors; invisible and direction-changing characters are warned about, because they count
+    /// toward the limit or change how the text reads without being seen. Returns whether the
+    /// text is worth counting.
+    fn inspect(&mut self, node: &Node, path: &str, text: &str) -> bool {
+        let length = text.chars().count();
+        if length > MAX_TEXT {
+            let message = format!(
+                "{length} characters: no field of the form holds more than 3,000; a text is refused above {MAX_TEXT}"
+            );
+            self.error(node, path, message);
+            return false;
+        }
+        let (mut line, mut column) = (1, 0);
+        let mut invisible: Vec<char> = Vec::new();
+        for c in text.chars() {
+            column += 1;
+            if c == '\n' {
+                (line, column) = (line + 1, 0);
+                continue;
+            }
+            let forbidden = (c.is_control() && !matches!(c, '\t' | '\r'))
+                || matches!(c as u32, 0xFFFE | 0xFFFF | 0xFDD0..=0xFDEF);
+            if forbidden {
+                let place = if text.contains('\n') {
+                    format!("line {line} of the text, character {column}")
+                } else {
+                    format!("character {column}")
+                };
+                let message = format!(
+                    "the control character U+{:04X} at {place} is not allowed",
+                    c as u32
+                );
+                let d = self.error(node, path, message);
+                d.notes
+                    .push("it is invisible and may come from a copy and paste: delete it".into());
+                return false;
+            }
+            if matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+            {
+                invisible.push(c);
+            }
+        }
+        if !invisible.is_empty() {
+            let mut kinds: Vec<String> = invisible
+                .iter()
+                .map(|c| format!("U+{:04X}", *c as u32))
+                .collect();
+            kinds.sort();
+            kinds.dedup();
+            let n = invisible.len();
+            let message = format!(
+                "{n} invisible character{} ({}) count toward the limit; soft hyphens, zero-width spaces and \
+                 direction marks often come from Word or the web",
+                if n == 1 { "" } else { "s" },
+                kinds.join(", ")
+            );
+            let d = Diagnostic::warning(self.file, message)
+                .at(node.pos)
+                .field(path);
+            self.diagnostics.push(d);
+        }
+        true
+    }
+
     fn limit(
         &mut self,
         node: &Node,
@@ -371,6 +468,15 @@ impl<'a> Walker<'a> {
             before.replace('\n', "⏎"),
             after.replace('\n', "⏎")
         ));
+    }
+}
+
+/// A number as a person reads it: `1e308` rather than its 309 digits.
+fn show(value: f64) -> String {
+    if value.abs() >= 1e15 {
+        format!("{value:e}")
+    } else {
+        value.to_string()
     }
 }
 

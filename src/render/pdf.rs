@@ -16,6 +16,9 @@ use crate::diagnostic::{Diagnostic, Pos};
 use crate::i18n::Catalog;
 use crate::model::Report;
 
+/// A bound on the layout: the full form with every answer at its limit is about 20 pages.
+pub const MAX_PAGES: usize = 200;
+
 /// The template folder for the 2019 form and its main file.
 pub const TEMPLATE: &str = "pbf-2019";
 const MAIN: &str = "report.typ";
@@ -66,6 +69,13 @@ pub fn render(
     let document = compiled
         .output
         .map_err(|errors| convert_all(&world, &errors))?;
+    if document.pages().len() > MAX_PAGES {
+        let message = format!(
+            "the document runs to {} pages; a report has at most {MAX_PAGES}",
+            document.pages().len()
+        );
+        return Err(vec![Diagnostic::error(source, message)]);
+    }
     let options = pdf_options(report, version, &catalog.lang);
     let bytes =
         typst_pdf::pdf(&document, &options).map_err(|errors| convert_all(&world, &errors))?;

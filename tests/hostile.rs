@@ -1,0 +1,88 @@
+//! Sources from the real world and from attackers (`tests/hostile/*.yaml`): each is built for
+//! real, and its exit status and messages are pinned in `tests/hostile/<name>.out`. None may
+//! panic or hang; every one either builds, with its text in the PDF, or is refused clearly.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Run, assert_golden, root};
+
+#[test]
+fn every_hostile_source_is_built_or_refused_clearly() {
+    let dir = root().join("tests/hostile");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 60, "the corpus has {} sources", names.len());
+    let out = tempfile::tempdir().unwrap();
+    for name in names {
+        let path = format!("tests/hostile/{name}");
+        let start = Instant::now();
+        let result = Run::new(&["build", "--out", out.path().to_str().unwrap(), &path]).output();
+        let took = start.elapsed();
+        assert!(took < Duration::from_secs(2), "{path} took {took:?}");
+        assert!(
+            matches!(result.status, 0 | 1),
+            "{path} exited {}:\n{}",
+            result.status,
+            result.stderr
+        );
+        assert!(
+            !result.stderr.contains("panicked") && !result.stderr.contains("internal error"),
+            "{path}: {}",
+            result.stderr
+        );
+        let golden = dir.join(name.replace(".yaml", ".out"));
+        assert_golden(
+            &golden,
+            &format!("exit {}\n{}", result.status, result.stderr),
+        );
+    }
+}
+
+#[test]
+fn hostile_text_that_builds_prints_as_typed() {
+    let out = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "typst-markup",
+            r"#set page(width: 1cm) *gras* _it_ $x^2$ @ref <lab> \ ] #",
+        ),
+        (
+            "typst-code",
+            r#"#read("/etc/passwd") #import "@preview/cetz:0.3.0": *"#,
+        ),
+        (
+            "minijinja",
+            "{{ 7 * 7 }} {% for x in range(9) %}x{% endfor %} {# c #}",
+        ),
+        ("html", "<script>alert(1)</script><b>gras</b>"),
+        ("emoji", "Paix 😀 🕊️ 🌍 👍🏽"),
+        // Right-to-left text builds too (rtl-arabic, rtl-hebrew), but pdftotext returns it in
+        // visual order, so it cannot be compared as typed here.
+    ];
+    for (name, typed) in cases {
+        let result = Run::new(&[
+            "build",
+            "--out",
+            out.path().to_str().unwrap(),
+            &format!("tests/hostile/{name}.yaml"),
+        ])
+        .output();
+        assert_eq!(result.status, 0, "{name}: {}", result.stderr);
+        let pdf = out
+            .path()
+            .join(format!("pbf-irf-999/{name}/pbf-irf-999-{name}.fr.pdf"));
+        let text = common::squash(&common::pdf_text(&pdf));
+        // French typography may add narrow spaces and guillemets; squash removes both.
+        assert!(
+            text.contains(&common::squash(typed)),
+            "{name}: {typed} not in the PDF:\n{text}"
+        );
+    }
+}
