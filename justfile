@@ -15,3 +15,9 @@ test:
 # Measure check and build times on the example.
 bench:
     cargo bench --bench build
+
+# Fuzz load → check → template data for SECONDS (needs nightly and `cargo install cargo-fuzz`).
+fuzz seconds="1800":
+    mkdir -p fuzz/corpus/check
+    cp tests/good/*.yaml tests/bad/*.yaml tests/hostile/*.yaml data/*/*.yaml fuzz/corpus/check/
+    cargo +nightly fuzz run check fuzz/corpus/check -- -max_total_time={{seconds}} -max_len=65536 -rss_limit_mb=4096

@@ -102,12 +102,13 @@ pub fn pdf_body(path: &Path) -> String {
 }
 
 /// Text for containment tests: compatibility-normalised, without any whitespace (line breaks
-/// and typographic spaces differ between a source and a PDF) or list bullets the PDF draws,
-/// all double quotes alike.
+/// and typographic spaces differ between a source and a PDF), invisible characters, or list
+/// bullets the PDF draws; all double quotes alike.
 pub fn squash(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
+    let invisible = |c: char| matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}');
     text.nfkc()
-        .filter(|c| !c.is_whitespace() && *c != '•')
+        .filter(|c| !c.is_whitespace() && *c != '•' && !invisible(*c))
         .map(|c| {
             if matches!(c, '«' | '»' | '“' | '”') {
                 '"'
