@@ -507,6 +507,17 @@ impl std::fmt::Display for Usd {
 #[serde(transparent)]
 pub struct Date(pub String);
 
+impl Date {
+    /// Year, month and day; `check` accepts only dates that have them.
+    pub fn ymd(&self) -> Option<(u16, u8, u8)> {
+        let mut parts = self.0.split('-').map(str::parse::<u16>);
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(Ok(y)), Some(Ok(m)), Some(Ok(d)), None) => Some((y, m as u8, d as u8)),
+            _ => None,
+        }
+    }
+}
+
 impl JsonSchema for Date {
     fn schema_name() -> Cow<'static, str> {
         "Date".into()

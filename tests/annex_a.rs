@@ -6,21 +6,8 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-use common::{Run, pdf_text, squash};
-
-const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
-
-fn example() -> &'static Path {
-    static OUT: OnceLock<PathBuf> = OnceLock::new();
-    OUT.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let out = Run::new(&["build", "--out", dir.to_str().unwrap(), EXAMPLE]).output();
-        assert_eq!(out.status, 0, "{}", out.stderr);
-        dir.join("pbf-irf-217/2019-11-12-final")
-    })
-}
+use common::{EXAMPLE, Run, built_example, pdf_text, squash};
 
 /// A LibreOffice profile that recalculates formulas on load (`0`) or never does (`1`).
 fn profile(dir: &Path, mode: u8) -> PathBuf {
@@ -120,7 +107,7 @@ fn libreoffice_recalculates_the_figures_of_the_pdf_to_the_cent() {
         ),
     ];
     for (lang, budget_sheet, category_sheet, total, indirect, category_subtotal) in names {
-        let book = example().join(format!("annex-a.{lang}.xlsx"));
+        let book = built_example().join(format!("annex-a.{lang}.xlsx"));
         let computed = sheets(&book, &recalc, &work.path().join(format!("recalc-{lang}")));
         let stored = sheets(&book, &cached, &work.path().join(format!("cached-{lang}")));
         assert_eq!(
@@ -171,7 +158,7 @@ fn libreoffice_recalculates_the_figures_of_the_pdf_to_the_cent() {
 
         // The same figures as the PDF prints them.
         let pdf = squash(&pdf_text(
-            &example().join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf")),
+            &built_example().join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf")),
         ));
         let printed: &[&str] = if lang == "fr" {
             &[
@@ -209,7 +196,7 @@ fn the_same_build_twice_gives_the_same_workbook_bytes() {
         let again =
             std::fs::read(dir.path().join("pbf-irf-217/2019-11-12-final").join(&name)).unwrap();
         assert!(
-            again == std::fs::read(example().join(&name)).unwrap(),
+            again == std::fs::read(built_example().join(&name)).unwrap(),
             "{name} differs"
         );
     }

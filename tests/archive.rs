@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Run, root};
+use common::{Run, files, root};
 
 const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
 const FOLDER: &str = "out/pbf-irf-217/2019-11-12-final";
@@ -23,21 +23,6 @@ fn run(dir: &Path, args: &[&str]) -> common::Output {
     Run::new(args).cwd(dir).output()
 }
 
-fn snapshot(folder: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(folder)
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            (
-                e.file_name().into_string().unwrap(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 #[test]
 fn a_second_build_with_the_same_inputs_renders_nothing() {
     let (dir, _) = workspace();
@@ -50,19 +35,19 @@ fn a_second_build_with_the_same_inputs_renders_nothing() {
         "{}",
         first.stderr
     );
-    let before = snapshot(&dir.path().join(FOLDER));
+    let before = files(&dir.path().join(FOLDER));
     let second = run(dir.path(), &["build"]);
     assert_eq!(second.status, 0);
     assert_eq!(
         second.stderr,
         "up to date: data/pbf-irf-217/2019-11-12-final.yaml (nothing rendered)\nbuilt 0 of 1 source, 1 up to date\n"
     );
-    assert_eq!(snapshot(&dir.path().join(FOLDER)), before);
+    assert_eq!(files(&dir.path().join(FOLDER)), before);
     // A fresh build elsewhere gives the same bytes.
     let other = run(dir.path(), &["build", "--out", "again"]);
     assert_eq!(other.status, 0);
     assert_eq!(
-        snapshot(&dir.path().join("again/pbf-irf-217/2019-11-12-final")),
+        files(&dir.path().join("again/pbf-irf-217/2019-11-12-final")),
         before
     );
 }
@@ -112,7 +97,7 @@ fn an_archived_version_is_never_overwritten() {
             .stderr
             .ends_with("archived out/pbf-irf-217/2019-11-12-final: no later build may change it\n")
     );
-    let before = snapshot(&dir.path().join(FOLDER));
+    let before = files(&dir.path().join(FOLDER));
 
     // Identical inputs: left alone.
     let same = run(dir.path(), &["build"]);
@@ -139,7 +124,7 @@ fn an_archived_version_is_never_overwritten() {
             .stderr
             .contains("copy the source to a new version name (e.g. 2019-11-12-final-r2.yaml)")
     );
-    assert_eq!(snapshot(&dir.path().join(FOLDER)), before);
+    assert_eq!(files(&dir.path().join(FOLDER)), before);
 }
 
 #[test]
@@ -244,7 +229,7 @@ fn a_failing_source_stops_no_other_and_keeps_its_old_outputs() {
         std::fs::write(data.join(format!("{version}.yaml")), &minimal).unwrap();
     }
     assert_eq!(run(dir.path(), &["build", "--quiet"]).status, 0);
-    let old = snapshot(&dir.path().join("out/pbf-irf-999/2020-01-b"));
+    let old = files(&dir.path().join("out/pbf-irf-999/2020-01-b"));
 
     // b breaks; a, c and d change and build.
     for version in ["2020-01-a", "2020-01-c", "2020-01-d"] {
@@ -267,7 +252,7 @@ fn a_failing_source_stops_no_other_and_keeps_its_old_outputs() {
     assert!(out.stderr.contains("summary:\n  built              data/pbf-irf-999/2020-01-a.yaml\n  invalid            data/pbf-irf-999/2020-01-b.yaml\n  built              data/pbf-irf-999/2020-01-c.yaml\n  built              data/pbf-irf-999/2020-01-d.yaml\n"), "{}", out.stderr);
     assert!(out.stderr.ends_with("built 3 of 4 sources\n"));
     assert_eq!(
-        snapshot(&dir.path().join("out/pbf-irf-999/2020-01-b")),
+        files(&dir.path().join("out/pbf-irf-999/2020-01-b")),
         old,
         "the failed source's outputs changed"
     );

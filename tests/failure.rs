@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{Run, root};
+use common::{Run, files, root};
 
 const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
 const VERSION: &str = "out/pbf-irf-217/2019-11-12-final";
@@ -19,21 +19,6 @@ fn workspace(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(source.parent().unwrap()).unwrap();
     std::fs::copy(root().join(EXAMPLE), &source).unwrap();
     source
-}
-
-fn files(folder: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<_> = std::fs::read_dir(folder)
-        .unwrap()
-        .flatten()
-        .map(|e| {
-            (
-                e.file_name().into_string().unwrap(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 fn change(source: &Path) {

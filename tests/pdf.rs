@@ -4,25 +4,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-use common::{Run, pdf_body, pdf_text, root, squash, tool};
-
-const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
-
-/// The example, built once for all tests of this file.
-fn example() -> &'static Path {
-    static OUT: OnceLock<PathBuf> = OnceLock::new();
-    OUT.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let out = Run::new(&["build", "--out", dir.to_str().unwrap(), EXAMPLE]).output();
-        assert_eq!(out.status, 0, "{}", out.stderr);
-        dir.join("pbf-irf-217/2019-11-12-final")
-    })
-}
+use common::{EXAMPLE, Run, built_example, pdf_body, pdf_text, root, squash, tool};
 
 fn example_pdf(lang: &str) -> PathBuf {
-    example().join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf"))
+    built_example().join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf"))
 }
 
 /// Every text of the example in `lang`, except the Annex A lines the PDF does not show.
@@ -80,7 +66,7 @@ fn collect(v: &serde_json::Value, path: String, lang: &str, out: &mut Vec<(Strin
 fn the_example_builds_in_french_and_english() {
     assert!(example_pdf("fr").is_file());
     assert!(example_pdf("en").is_file());
-    let mut names: Vec<_> = std::fs::read_dir(example())
+    let mut names: Vec<_> = std::fs::read_dir(built_example())
         .unwrap()
         .flatten()
         .map(|e| e.file_name().into_string().unwrap())

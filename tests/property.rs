@@ -19,7 +19,9 @@ fn quoted(text: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{feff}' => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{feff}' => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -31,7 +33,10 @@ fn quoted(text: &str) -> String {
 /// dashes.
 fn expected(text: &str) -> String {
     let printed = typography("fr", text.trim());
-    let lines: Vec<&str> = printed.lines().map(|l| l.trim_start().strip_prefix("- ").unwrap_or(l)).collect();
+    let lines: Vec<&str> = printed
+        .lines()
+        .map(|l| l.trim_start().strip_prefix("- ").unwrap_or(l))
+        .collect();
     lines
         .join("\n")
         .chars()

@@ -35,16 +35,9 @@ pub fn render(report: &Report, catalog: &Catalog) -> Result<Vec<u8>, XlsxError> 
 
 /// The document properties, dated with the report date so that the bytes never change.
 fn properties(report: &Report, labels: &Labels) -> Result<DocProperties, XlsxError> {
-    let parts: Vec<u16> = report
-        .cover
-        .report_date
-        .0
-        .split('-')
-        .filter_map(|p| p.parse().ok())
-        .collect();
-    let date = match parts.as_slice() {
-        [y, m, d] => ExcelDateTime::from_ymd(*y, *m as u8, *d as u8)?,
-        _ => ExcelDateTime::from_ymd(2000, 1, 1)?,
+    let date = match report.cover.report_date.ymd() {
+        Some((y, m, d)) => ExcelDateTime::from_ymd(y, m, d)?,
+        None => ExcelDateTime::from_ymd(2000, 1, 1)?,
     };
     Ok(DocProperties::new()
         .set_title(format!(

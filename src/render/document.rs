@@ -406,10 +406,9 @@ fn month_name(month: usize, catalog: &Catalog) -> String {
 
 /// `2019-11-12` as `12 novembre 2019` / `12 November 2019`.
 pub fn format_date(date: &Date, catalog: &Catalog) -> String {
-    let parts: Vec<usize> = date.0.split('-').filter_map(|p| p.parse().ok()).collect();
-    match parts.as_slice() {
-        [y, m, d] => format!("{d} {} {y}", month_name(*m, catalog)),
-        _ => date.0.clone(),
+    match date.ymd() {
+        Some((y, m, d)) => format!("{d} {} {y}", month_name(usize::from(m), catalog)),
+        None => date.0.clone(),
     }
 }
 

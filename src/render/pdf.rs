@@ -153,18 +153,12 @@ pub fn emitted_files(
 
 /// Midnight UTC of the report date: the only time a PDF ever records.
 fn report_datetime(report: &Report) -> Datetime {
-    let parts: Vec<i32> = report
+    report
         .cover
         .report_date
-        .0
-        .split('-')
-        .filter_map(|p| p.parse().ok())
-        .collect();
-    match parts.as_slice() {
-        [y, m, d] => Datetime::from_ymd_hms(*y, *m as u8, *d as u8, 0, 0, 0),
-        _ => None,
-    }
-    .expect("check accepts only real dates")
+        .ymd()
+        .and_then(|(y, m, d)| Datetime::from_ymd_hms(i32::from(y), m, d, 0, 0, 0))
+        .expect("check accepts only real dates")
 }
 
 fn pdf_options(report: &Report, version: &str, lang: &str) -> PdfOptions {

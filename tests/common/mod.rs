@@ -118,3 +118,32 @@ pub fn squash(text: &str) -> String {
         })
         .collect()
 }
+
+/// The files of a folder with their bytes, sorted by name.
+pub fn files(folder: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().into_string().unwrap(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+pub const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
+
+/// The shipped example, built once per test binary: its version folder.
+pub fn built_example() -> &'static Path {
+    static OUT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let out = Run::new(&["build", "--out", dir.to_str().unwrap(), EXAMPLE]).output();
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        dir.join("pbf-irf-217/2019-11-12-final")
+    })
+}
