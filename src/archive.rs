@@ -111,6 +111,17 @@ pub fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
+type Hashes = BTreeMap<String, String>;
+
+/// The hashes of the embedded templates, catalogs and fonts: the same for the whole process.
+static EMBEDDED: std::sync::LazyLock<(Hashes, Hashes, Hashes)> = std::sync::LazyLock::new(|| {
+    (
+        hashes("", |n| !n.starts_with("i18n/") && !n.starts_with("fonts/")),
+        hashes("i18n/", |_| true),
+        hashes("fonts/", |_| true),
+    )
+});
+
 fn hashes(prefix: &str, keep: impl Fn(&str) -> bool) -> BTreeMap<String, String> {
     templates::files_under(prefix)
         .filter(|(name, _)| keep(name))
@@ -151,9 +162,9 @@ pub fn plan(
         timestamp: format!("{}T00:00:00Z", report.cover.report_date.0),
         draft,
         source: FileEntry::of(source_name, source_bytes),
-        templates: hashes("", |n| !n.starts_with("i18n/") && !n.starts_with("fonts/")),
-        catalogs: hashes("i18n/", |_| true),
-        fonts: hashes("fonts/", |_| true),
+        templates: EMBEDDED.0.clone(),
+        catalogs: EMBEDDED.1.clone(),
+        fonts: EMBEDDED.2.clone(),
         outputs: Vec::new(),
     }
 }

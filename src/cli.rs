@@ -62,6 +62,10 @@ pub struct BuildArgs {
     /// Print only errors.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Keep running, and rebuild a source whenever its file changes (templates and catalogs are
+    /// built into the program: changing them needs a new build of the program).
+    #[arg(long)]
+    pub watch: bool,
     /// Also list every file written.
     #[arg(long, short)]
     pub verbose: bool,

@@ -76,7 +76,39 @@ fn print_diagnostics(path: &Path, checked: &Checked) {
 
 /// `pbf-report build`: check every source, then render each that is valid into
 /// `out/<project>/<version>/`, in parallel across cores. A source that fails stops no other.
+/// With `--watch`, build again whenever a source changes, until stopped.
 pub fn build(args: &BuildArgs) -> Result<Status> {
+    let status = build_once(args)?;
+    if !args.watch {
+        return Ok(status);
+    }
+    eprintln!("watching for changes; Ctrl-C stops");
+    let mut seen = fingerprint(&args.paths);
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        let now = fingerprint(&args.paths);
+        if now != seen {
+            seen = now;
+            build_once(args)?;
+        }
+    }
+}
+
+/// What the sources hold now: their paths and the hashes of their bytes.
+fn fingerprint(paths: &[PathBuf]) -> Vec<(PathBuf, String)> {
+    let (sources, _) = find_sources(paths);
+    sources
+        .into_iter()
+        .map(|p| {
+            let hash = std::fs::read(&p)
+                .map(|b| archive::sha256(&b))
+                .unwrap_or_default();
+            (p, hash)
+        })
+        .collect()
+}
+
+fn build_once(args: &BuildArgs) -> Result<Status> {
     let (sources, missing) = find_sources(&args.paths);
     for problem in &missing {
         eprintln!("error: {problem}");
@@ -176,7 +208,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
             Status::Success
         }
         Ok(Outcome::UpToDate) => {
-            if !args.quiet {
+            if !args.quiet && !args.watch {
                 eprintln!("up to date: {} (nothing rendered)", path.display());
             }
             Status::Success

@@ -275,3 +275,59 @@ fn a_version_name_that_could_leave_out_is_refused() {
     );
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn watch_rebuilds_a_source_when_it_changes() {
+    use std::io::{BufRead, BufReader};
+    let (dir, source) = workspace();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+        .args(["build", "--watch"])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let wait_for = |text: &str| loop {
+        let line = received
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("watch went quiet");
+        if line.contains(text) {
+            break;
+        }
+    };
+    wait_for("watching for changes");
+    let first = std::fs::read(
+        dir.path()
+            .join(FOLDER)
+            .join("pbf-irf-217-2019-11-12-final.fr.pdf"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&source).unwrap().replacen(
+        "country: Mali",
+        "country: République du Mali",
+        1,
+    );
+    std::fs::write(&source, text).unwrap();
+    wait_for("built data/pbf-irf-217/2019-11-12-final.yaml (6 files)");
+    let _ = child.kill();
+    let _ = child.wait();
+    let second = std::fs::read(
+        dir.path()
+            .join(FOLDER)
+            .join("pbf-irf-217-2019-11-12-final.fr.pdf"),
+    )
+    .unwrap();
+    assert_ne!(first, second);
+    let pdf = common::pdf_text(
+        &dir.path()
+            .join(FOLDER)
+            .join("pbf-irf-217-2019-11-12-final.fr.pdf"),
+    );
+    assert!(pdf.contains("République du Mali"));
+}
