@@ -235,6 +235,35 @@ pub fn render(
     })
 }
 
+/// Writes, for each language of the source at `path`, the files with which the stock
+/// `typst compile` lays out the same document as `render`: the template, the data, the attached
+/// files and the fonts, under `dir/<project>/<version>/<lang>/`.
+pub fn emit(path: &Path, dir: &Path, draft: bool) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let checked = check::check_bytes(path, &bytes);
+    let report = checked
+        .renderable(draft)
+        .ok_or("the source does not check")?;
+    let version = version_of(path).ok_or("the file name is not a version name")?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("source.yaml");
+    let manifest = plan(report, name, &bytes, &version, draft);
+    for lang in &report.languages {
+        let catalog = Catalog::load(lang)?;
+        let workbook = annex_a::render(report, &catalog).map_err(|e| e.to_string())?;
+        let workbook_name = format!("annex-a.{lang}.xlsx");
+        let attachments = attachments(&manifest, lang, &bytes, &workbook_name, &workbook);
+        let options = document::Options { draft };
+        let base = dir.join(&manifest.project).join(&version).join(lang);
+        for (file, data) in pdf::emitted_files(report, &version, &catalog, options, &attachments) {
+            write_atomic(&base.join(file), &data).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
 fn attachments(
     manifest: &Manifest,
     lang: &str,

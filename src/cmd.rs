@@ -9,7 +9,6 @@ use crate::cli::{BuildArgs, CatalogArgs, CheckArgs, ExtractArgs, FolderArgs, New
 use crate::diagnostic::Diagnostic;
 use crate::i18n::Catalog;
 use crate::model;
-use crate::render::{document, pdf};
 
 /// Exit status, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +128,7 @@ fn build_once(args: &BuildArgs) -> Result<Status> {
         }
     }
     if let Some(dir) = &args.emit_typst {
-        emit_typst(&sources, &results, dir)?;
+        emit_typst(&sources, &results, dir, args.draft)?;
     }
     if sources.len() > 1 && !args.quiet {
         eprintln!("{}", summary(&sources, &results));
@@ -283,41 +282,10 @@ fn summary(sources: &[PathBuf], results: &[BuildResult]) -> String {
 
 /// `--emit-typst`: the template, data, attached files and fonts of each PDF of the sources that
 /// built, under `DIR/<project>/<version>/<lang>/`.
-fn emit_typst(sources: &[PathBuf], results: &[BuildResult], dir: &Path) -> Result<()> {
+fn emit_typst(sources: &[PathBuf], results: &[BuildResult], dir: &Path, draft: bool) -> Result<()> {
     for (path, result) in sources.iter().zip(results) {
-        if result.is_err() {
-            continue;
-        }
-        let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-        let checked = check::check_bytes(path, &bytes);
-        let Some(report) = checked.report.as_ref() else {
-            continue;
-        };
-        let version = archive::version_of(path).unwrap_or_default();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("source.yaml");
-        let manifest = archive::plan(report, name, &bytes, &version, false);
-        for lang in &report.languages {
-            let catalog = Catalog::load(lang)?;
-            let base = dir.join(&report.project_id).join(&version).join(lang);
-            let source = pdf::Attachment {
-                name: manifest.source.name.clone(),
-                bytes: bytes.clone(),
-                mime: "application/yaml",
-                relationship: "source",
-                description: "The report source".into(),
-            };
-            for (file, data) in pdf::emitted_files(
-                report,
-                &version,
-                &catalog,
-                document::Options::default(),
-                &[source],
-            ) {
-                archive::write_atomic(&base.join(file), &data).map_err(|e| e.to_string())?;
-            }
+        if result.is_ok() {
+            archive::emit(path, dir, draft).map_err(|e| format!("{}: {e}", path.display()))?;
         }
     }
     Ok(())
