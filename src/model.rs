@@ -450,9 +450,20 @@ impl From<Usd> for f64 {
     }
 }
 
+impl Usd {
+    /// The largest amount a source may state, in USD: far above any PBF budget, and small
+    /// enough that sums of every amount a source can hold stay exact in cents.
+    pub const MAX: f64 = 1e12;
+}
+
 impl<'de> Deserialize<'de> for Usd {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = f64::deserialize(d)?;
+        if !value.is_finite() || value.abs() > Usd::MAX {
+            return Err(serde::de::Error::custom(format!(
+                "{value} USD is out of range"
+            )));
+        }
         Ok(Usd((value * 100.0).round() as i64))
     }
 }
@@ -466,7 +477,7 @@ impl JsonSchema for Usd {
             "description": "An amount in US dollars, at most two decimals.",
             "type": "number",
             "minimum": 0,
-            "maximum": 1_000_000_000_000u64,
+            "maximum": Usd::MAX,
             "multipleOf": 0.01,
         })
     }
@@ -474,8 +485,9 @@ impl JsonSchema for Usd {
 
 impl std::ops::Add for Usd {
     type Output = Usd;
+    /// Saturating: no sum of a source's amounts comes near, but a bad source must not crash.
     fn add(self, other: Usd) -> Usd {
-        Usd(self.0 + other.0)
+        Usd(self.0.saturating_add(other.0))
     }
 }
 

@@ -13,7 +13,8 @@ pub const INDIRECT_PERCENT: i64 = 7;
 
 /// Indirect support costs on `direct`, rounded to the cent (half up), as Annex A computes them.
 pub fn indirect(direct: Usd) -> Usd {
-    Usd((direct.0 * INDIRECT_PERCENT + 50).div_euclid(100))
+    let cents = (i128::from(direct.0) * i128::from(INDIRECT_PERCENT) + 50).div_euclid(100);
+    Usd(i64::try_from(cents).unwrap_or(i64::MAX))
 }
 
 pub fn check(report: &Report, root: &Node, file: &Path, catalogs: &[String]) -> Vec<Diagnostic> {
@@ -377,5 +378,8 @@ mod tests {
         assert_eq!(indirect(Usd(79_906_542)), Usd(5_593_458));
         // 0.5 cent rounds up.
         assert_eq!(indirect(Usd(50)), Usd(4));
+        // Near the largest amounts, no overflow.
+        assert_eq!(indirect(Usd(i64::MAX)), Usd(645_636_042_579_834_306));
+        assert_eq!(Usd(i64::MAX) + Usd(1), Usd(i64::MAX));
     }
 }
