@@ -11,6 +11,12 @@ pub fn count(text: &str) -> usize {
     text.trim().nfc().count()
 }
 
+/// Characters that take no room on the page but still count toward a limit: soft hyphens,
+/// zero-width spaces and joiners, direction marks, embeddings and isolates, the byte-order mark.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// Where a limit falls in `text`: up to `context` characters before the cut and after it,
 /// counted the same way as `count`.
 pub fn cut_at(text: &str, limit: usize, context: usize) -> (String, String) {

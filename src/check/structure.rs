@@ -412,8 +412,7 @@ impl<'a> Walker<'a> {
                     .push("it is invisible and may come from a copy and paste: delete it".into());
                 return false;
             }
-            if matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-            {
+            if limits::is_invisible(c) {
                 invisible.push(c);
             }
         }

@@ -40,7 +40,9 @@ pub fn fonts() -> &'static FontStore {
 pub fn can_draw(c: char) -> bool {
     let invisible = c.is_whitespace()
         || c.is_control()
-        || matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}');
+        || crate::check::limits::is_invisible(c)
+        // Line and paragraph separators break lines; variation selectors pick an emoji's style.
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{FE00}'..='\u{FE0F}');
     let book = FONTS.book();
     invisible
         || (0..)
