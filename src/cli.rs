@@ -62,8 +62,8 @@ pub struct BuildArgs {
     /// Print only errors.
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Keep running, and rebuild a source whenever its file changes (templates and catalogs are
-    /// built into the program: changing them needs a new build of the program).
+    /// Keep running, and build again whenever a source changes; errors are reported and the
+    /// watch goes on. Ctrl-C ends it, or the end of standard input when that is not a terminal.
     #[arg(long)]
     pub watch: bool,
     /// Also list every file written.

@@ -8,10 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Pos};
+use crate::error::Error;
 use crate::templates;
 
 /// The language every other catalog is translated from.
 pub const REFERENCE: &str = "en";
+
+const CATALOG_FOLDER: &str = "a folder of catalogs (<lang>.yaml, with en.yaml)";
 
 /// The languages that have a catalog in the binary, e.g. `["en", "fr"]`.
 pub fn languages() -> Vec<String> {
@@ -78,7 +81,7 @@ impl Catalog {
 
 /// The short hash that marks which English text a translation was made from.
 pub fn text_hash(text: &str) -> String {
-    crate::archive::sha256(text.as_bytes())[..8].to_string()
+    crate::hash::sha256(text.as_bytes())[..8].to_string()
 }
 
 /// Reads a catalog file: one `key: "text"  # en:<hash>` per line; blank lines and comment
@@ -125,9 +128,14 @@ pub fn parse(file: &Path, text: &str) -> (BTreeMap<String, Entry>, Vec<Diagnosti
 }
 
 /// The catalog files of a folder, by language.
-pub fn read_dir(dir: &Path) -> Result<BTreeMap<String, (PathBuf, String)>, String> {
+pub fn read_dir(dir: &Path) -> Result<BTreeMap<String, (PathBuf, String)>, Error> {
     let mut files = BTreeMap::new();
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotADirectory => {
+            Error::wrong_kind(dir, CATALOG_FOLDER, "a file, not a folder")
+        }
+        _ => Error::read(dir, e),
+    })?;
     for entry in entries.flatten() {
         let path = entry.path();
         if let Some(lang) = path
@@ -135,8 +143,10 @@ pub fn read_dir(dir: &Path) -> Result<BTreeMap<String, (PathBuf, String)>, Strin
             .and_then(|s| s.to_str())
             .filter(|_| path.extension().is_some_and(|e| e == "yaml"))
         {
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let bytes = crate::fsio::read_file(&path)?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Error::wrong_kind(&path, "a catalog in UTF-8 text", "not UTF-8 text")
+            })?;
             files.insert(lang.to_string(), (path, text));
         }
     }
@@ -153,12 +163,13 @@ pub struct Status {
 }
 
 /// Every problem of every catalog in `dir`, and each language's status.
-pub fn check_dir(dir: &Path) -> Result<(Vec<Diagnostic>, BTreeMap<String, Status>), String> {
+pub fn check_dir(dir: &Path) -> Result<(Vec<Diagnostic>, BTreeMap<String, Status>), Error> {
     let files = read_dir(dir)?;
     let (ref_path, ref_text) = files.get(REFERENCE).ok_or_else(|| {
-        format!(
-            "{}: the reference catalog {REFERENCE}.yaml is missing",
-            dir.display()
+        Error::wrong_kind(
+            dir,
+            CATALOG_FOLDER,
+            "a folder without the reference catalog en.yaml",
         )
     })?;
     let (reference, mut problems) = parse(ref_path, ref_text);

@@ -101,12 +101,8 @@ impl Node {
 /// Reads `path` and parses it; any problem comes back as one diagnostic (a source that does not
 /// parse has nothing more to check).
 pub fn load(path: &Path) -> Result<(Source, Node), Box<Diagnostic>> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Box::new(Diagnostic::error(
-            path,
-            format!("cannot read the file: {e}"),
-        ))
-    })?;
+    let bytes = crate::fsio::read_file(path)
+        .map_err(|e| Box::new(Diagnostic::error(path, e.to_string())))?;
     parse(path, &bytes)
 }
 

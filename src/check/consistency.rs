@@ -5,17 +5,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Pos};
-use crate::model::{Activity, Rating, Report, Usd};
+use crate::model::{
+    Activity, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Rating, Report, Usd, below_gender_minimum,
+    indirect,
+};
 use crate::source::{Node, Value};
-
-/// PBF's indirect support cost rate, applied to direct costs (7%).
-pub const INDIRECT_PERCENT: i64 = 7;
-
-/// Indirect support costs on `direct`, rounded to the cent (half up), as Annex A computes them.
-pub fn indirect(direct: Usd) -> Usd {
-    let cents = (i128::from(direct.0) * i128::from(INDIRECT_PERCENT) + 50).div_euclid(100);
-    Usd(i64::try_from(cents).unwrap_or(i64::MAX))
-}
 
 pub fn check(report: &Report, root: &Node, file: &Path, catalogs: &[String]) -> Vec<Diagnostic> {
     let mut c = Rules {
@@ -249,7 +243,7 @@ impl Rules<'_> {
                 self.error(
                     &field,
                     format!(
-                        "direct costs {sum} USD plus 7% indirect costs {} USD make {with_indirect} USD, \
+                        "direct costs {sum} USD plus {INDIRECT_PERCENT}% indirect costs {} USD make {with_indirect} USD, \
                          but the cover approves {cover} USD for `{id}`",
                         indirect(sum)
                     ),
@@ -294,6 +288,17 @@ impl Rules<'_> {
                 format!(
                     "the activities' gender amounts add up to {gender} USD, Part 2 states {} USD",
                     r.finance.gender_planned
+                ),
+            );
+        }
+        let budget: Usd = direct.values().map(|d| *d + indirect(*d)).sum();
+        if budget.0 > 0 && below_gender_minimum(gender, budget) {
+            let share = gender.0 as f64 * 100.0 / budget.0 as f64;
+            self.warning(
+                "finance.gender_planned",
+                format!(
+                    "gender equality and women's empowerment get {share:.1}% of the budget; \
+                     PBF expects at least {GENDER_MIN_PERCENT}%"
                 ),
             );
         }

@@ -32,14 +32,19 @@ impl Checked {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
-    /// The report, if nothing stops it from being rendered; in a draft, texts over their limit
-    /// do not.
-    pub fn renderable(&self, draft: bool) -> Option<&Report> {
+    /// The report and the diagnostics that do not stop it from being rendered (warnings; in a
+    /// draft, texts over their limit), or every diagnostic when something does.
+    pub fn into_renderable(
+        self,
+        draft: bool,
+    ) -> Result<(Report, Vec<Diagnostic>), Vec<Diagnostic>> {
         let blocking =
-            |d: &&Diagnostic| d.is_error() && !(draft && d.kind == crate::diagnostic::Kind::Limit);
-        match self.diagnostics.iter().find(blocking) {
-            Some(_) => None,
-            None => self.report.as_ref(),
+            |d: &Diagnostic| d.is_error() && !(draft && d.kind == crate::diagnostic::Kind::Limit);
+        match self.report {
+            Some(report) if !self.diagnostics.iter().any(blocking) => {
+                Ok((report, self.diagnostics))
+            }
+            _ => Err(self.diagnostics),
         }
     }
 
@@ -69,12 +74,9 @@ pub fn render_all(diagnostics: &[Diagnostic], text: Option<&str>) -> String {
 
 /// Reads and checks the source at `path`.
 pub fn check_file(path: &Path) -> Checked {
-    match std::fs::read(path) {
+    match crate::fsio::read_file(path) {
         Ok(bytes) => check_bytes(path, &bytes),
-        Err(e) => failed(Diagnostic::error(
-            path,
-            format!("cannot read the file: {e}"),
-        )),
+        Err(e) => failed(Diagnostic::error(path, e.to_string())),
     }
 }
 

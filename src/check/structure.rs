@@ -11,6 +11,42 @@ use super::limits;
 use crate::diagnostic::{Diagnostic, shorten};
 use crate::source::{Node, Value};
 
+/// Every JSON Schema keyword this walker acts on or may ignore (annotations). A unit test fails
+/// when the generated schema uses any other, so that no keyword is silently skipped.
+pub const KEYWORDS: &[&str] = &[
+    // annotations, nothing to enforce
+    "$schema",
+    "title",
+    "description",
+    "default",
+    // structure
+    "$defs",
+    "$ref",
+    "type",
+    "properties",
+    "additionalProperties",
+    "required",
+    "minProperties",
+    "items",
+    "minItems",
+    "maxItems",
+    "enum",
+    "anyOf",
+    "oneOf",
+    // values
+    "format",
+    "pattern",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "multipleOf",
+    // ours: a text given once or per language
+    "x-text",
+];
+
+/// The `format` values the walker knows.
+pub const FORMATS: &[&str] = &["date", "x-year-month", "uint32"];
+
 /// Longest text accepted at all: five times the longest answer of the form. A longer text is
 /// refused before it is counted or rendered.
 pub const MAX_TEXT: usize = 15_000;
@@ -25,6 +61,8 @@ pub struct Walker<'a> {
     /// Where the unknown keys stand, with the field each was likely meant to be (when that field
     /// is missing), so that the typed report can still be read.
     pub unknown_keys: std::collections::HashMap<crate::diagnostic::Pos, Option<String>>,
+    /// The schema's patterns, compiled once per walk.
+    patterns: std::collections::HashMap<String, regex::Regex>,
 }
 
 impl<'a> Walker<'a> {
@@ -41,6 +79,7 @@ impl<'a> Walker<'a> {
             key_pos: None,
             diagnostics: Vec::new(),
             unknown_keys: std::collections::HashMap::new(),
+            patterns: std::collections::HashMap::new(),
         }
     }
 
@@ -151,6 +190,11 @@ impl<'a> Walker<'a> {
             }
         }
         self.key_pos = own_key_pos;
+        if let Some(min) = schema.get("minProperties").and_then(Json::as_u64)
+            && (entries.len() as u64) < min
+        {
+            self.error(node, path, format!("give at least {min} entry here"));
+        }
         for name in strings(schema.get("required")) {
             match entries.iter().find(|e| e.key == name) {
                 // A misspelt key already says "did you mean `name`?".
@@ -238,7 +282,32 @@ impl<'a> Walker<'a> {
                     format!("\"{text}\" is not a month written YYYY-MM (or a date YYYY-MM-DD)"),
                 );
             }
-            _ => {}
+            _ => self.pattern(schema, node, text, path),
+        }
+        if let Some(max) = schema.get("maxLength").and_then(Json::as_u64) {
+            self.limit(node, path, text, Some(max as usize), None);
+        }
+    }
+
+    /// A `pattern` the text must match; reported only when its `format` had nothing to say.
+    fn pattern(&mut self, schema: &Json, node: &Node, text: &str, path: &str) {
+        let Some(pattern) = schema.get("pattern").and_then(Json::as_str) else {
+            return;
+        };
+        let matches = match self.patterns.entry(pattern.to_string()) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(regex::Regex::new(pattern).expect("the model's patterns compile"))
+            }
+        }
+        .is_match(text);
+        if !matches {
+            let shown = shorten(text, 40);
+            self.error(
+                node,
+                path,
+                format!("\"{shown}\" is not written as this field requires ({pattern})"),
+            );
         }
     }
 
@@ -265,6 +334,12 @@ impl<'a> Walker<'a> {
                 path,
                 format!("{} is above the largest allowed value, {max}", show(value)),
             );
+            return;
+        }
+        if schema.get("format").and_then(Json::as_str) == Some("uint32")
+            && value > f64::from(u32::MAX)
+        {
+            self.error(node, path, format!("{} is too large a count", show(value)));
             return;
         }
         if schema.get("multipleOf").and_then(Json::as_f64) == Some(0.01) {
@@ -306,7 +381,7 @@ impl<'a> Walker<'a> {
     /// A `Text`: one string, or one string per report language; each within the field's limit.
     fn text(&mut self, schema: &Json, node: &Node, path: &str) {
         let limit = schema
-            .get("x-limit")
+            .pointer("/anyOf/0/maxLength")
             .and_then(Json::as_u64)
             .map(|l| l as usize);
         match &node.value {
@@ -316,6 +391,12 @@ impl<'a> Walker<'a> {
                 }
             }
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {}
+            Value::Map(entries) if entries.is_empty() => {
+                let d = self.error(node, path, "expected a text, found an empty mapping");
+                d.notes.push(
+                    "write the text after the colon, or one text per language (fr: …)".into(),
+                );
+            }
             Value::Map(entries) => {
                 for entry in entries {
                     let child = join(path, &entry.key);
@@ -577,23 +658,9 @@ pub fn closest<'c>(given: &str, candidates: impl Iterator<Item = &'c str>) -> Op
         .map(|(_, c)| c)
 }
 
+/// A day of the calendar in the years a report can speak of.
 fn is_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    let [y, m, d] = parts.as_slice() else {
-        return false;
-    };
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<u32>(), d.parse::<u32>()) else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    text.len() == 10 && (1900..=2200).contains(&y) && (1..=days).contains(&d)
+    crate::model::parse_date(text).is_some_and(|(y, _, _)| (1900..=2200).contains(&y))
 }
 
 /// `YYYY-MM-DD` in shape, whether or not the day exists.
@@ -608,15 +675,94 @@ fn is_date_shaped(text: &str) -> bool {
 }
 
 fn is_year_month(text: &str) -> bool {
-    if text.len() == 10 {
-        return is_date(text);
-    }
-    is_date(&format!("{text}-01")) && text.len() == 7
+    crate::model::parse_month(text).is_some_and(|(y, _)| (1900..=2200).contains(&y))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every keyword of `schema`, walking into subschemas.
+    fn keywords(schema: &Json, found: &mut std::collections::BTreeSet<String>) {
+        let Json::Object(map) = schema else { return };
+        for (key, value) in map {
+            found.insert(key.clone());
+            match key.as_str() {
+                "properties" | "$defs" => {
+                    for sub in value.as_object().into_iter().flat_map(|m| m.values()) {
+                        keywords(sub, found);
+                    }
+                }
+                "anyOf" | "oneOf" => {
+                    for sub in value.as_array().into_iter().flatten() {
+                        keywords(sub, found);
+                    }
+                }
+                "items" | "additionalProperties" => keywords(value, found),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn the_walker_knows_every_keyword_of_the_schema() {
+        let schema = crate::model::schema();
+        let mut found = std::collections::BTreeSet::new();
+        keywords(&schema, &mut found);
+        let unknown: Vec<&String> = found
+            .iter()
+            .filter(|k| !KEYWORDS.contains(&k.as_str()))
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "the schema uses keywords the walker ignores: {unknown:?}"
+        );
+        let text = serde_json::to_string(&schema).unwrap();
+        for format in text.split("\"format\":\"").skip(1) {
+            let format = format.split('"').next().unwrap();
+            assert!(FORMATS.contains(&format), "unknown format {format}");
+        }
+    }
+
+    /// The messages of walking `yaml` against `schema`.
+    fn walk(schema: Json, yaml: &str) -> Vec<String> {
+        let (_, root) = crate::source::parse(Path::new("t.yaml"), yaml.as_bytes()).unwrap();
+        let mut walker = Walker::new(&schema, Path::new("t.yaml"), &[]);
+        walker.walk(&schema, &root, "");
+        walker.diagnostics.into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn value_keywords_are_enforced() {
+        let schema = serde_json::json!({
+            "type": "object",
+            "properties": {
+                "month": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" },
+                "short": { "type": "string", "maxLength": 3 },
+                "count": { "type": "integer", "format": "uint32", "minimum": 0 },
+                "map": { "type": "object", "minProperties": 1 },
+            },
+        });
+        assert_eq!(
+            walk(
+                schema.clone(),
+                "month: 2019-07\nshort: abc\ncount: 4\nmap: {a: 1}"
+            ),
+            Vec::<String>::new()
+        );
+        let messages = walk(
+            schema,
+            "month: 2019-+7\nshort: abcd\ncount: 4294967296\nmap: {}",
+        );
+        assert_eq!(messages.len(), 4, "{messages:?}");
+        assert!(messages[0].contains("2019-+7"), "{messages:?}");
+        assert!(
+            messages[1].contains("4 characters, 1 over the limit of 3"),
+            "{messages:?}"
+        );
+        assert!(messages[2].contains("too large"), "{messages:?}");
+        assert!(messages[3].contains("at least 1"), "{messages:?}");
+    }
 
     #[test]
     fn dates_must_exist() {

@@ -9,6 +9,7 @@ use crate::check::limits;
 use crate::i18n::Catalog;
 use crate::model::{
     Cell, Date, Indicator, Narrative, Outcome, Output, Report, Text, Usd, YearMonth,
+    group_thousands,
 };
 
 /// How the document is rendered.
@@ -378,14 +379,7 @@ pub fn format_money(usd: Usd, catalog: &Catalog) -> String {
     let thousands = catalog.get("format.thousands");
     let decimal = catalog.get("format.decimal");
     let cents = usd.0.unsigned_abs();
-    let units = (cents / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
-            grouped.push_str(&thousands);
-        }
-        grouped.push(c);
-    }
+    let mut grouped = group_thousands(cents / 100, &thousands);
     if !cents.is_multiple_of(100) {
         grouped = format!("{grouped}{decimal}{:02}", cents % 100);
     }
@@ -417,10 +411,9 @@ pub fn format_month(month: &YearMonth, catalog: &Catalog) -> String {
     if month.0.len() == 10 {
         return format_date(&Date(month.0.clone()), catalog);
     }
-    let parts: Vec<usize> = month.0.split('-').filter_map(|p| p.parse().ok()).collect();
-    match parts.as_slice() {
-        [y, m] => {
-            let name = month_name(*m, catalog);
+    match month.ym() {
+        Some((y, m)) => {
+            let name = month_name(usize::from(m), catalog);
             let mut chars = name.chars();
             let capital: String = chars
                 .next()
@@ -428,7 +421,7 @@ pub fn format_month(month: &YearMonth, catalog: &Catalog) -> String {
                 .unwrap_or_default();
             format!("{capital} {y}")
         }
-        _ => month.0.clone(),
+        None => month.0.clone(),
     }
 }
 

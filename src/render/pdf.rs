@@ -25,7 +25,11 @@ const MAIN: &str = "report.typ";
 
 /// The creator written into every PDF; a new tool or typst version changes the bytes.
 pub fn creator() -> String {
-    format!("pbf-report {} (Typst 0.15.1)", env!("CARGO_PKG_VERSION"))
+    format!(
+        "pbf-report {} (Typst {})",
+        env!("CARGO_PKG_VERSION"),
+        super::TYPST_VERSION
+    )
 }
 
 /// A file carried inside the PDF (PDF/A-3 "associated file").

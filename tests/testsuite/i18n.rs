@@ -2,11 +2,9 @@
 //! a time, `i18n status`, a new language from a new file, and the French and English documents
 //! asking the same questions in the same order.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{Run, root};
+use crate::common::{Run, root};
 
 /// A copy of the repository's catalogs, for breaking.
 fn catalogs() -> (tempfile::TempDir, PathBuf) {
@@ -29,7 +27,7 @@ fn edit(file: &Path, from: &str, to: &str) {
     std::fs::write(file, text.replacen(from, to, 1)).unwrap();
 }
 
-fn check(dir: &Path) -> common::Output {
+fn check(dir: &Path) -> crate::common::Output {
     Run::new(&["i18n", "check", "--dir", dir.to_str().unwrap()]).output()
 }
 
@@ -68,7 +66,7 @@ fn a_changed_english_text_makes_its_translation_stale() {
         out.stderr
     );
     assert!(out.stderr.contains("   = English now: \"COUNTRY NAME:\""));
-    let hash = &pbf_report::archive::sha256(b"COUNTRY NAME:")[..8];
+    let hash = &pbf_report::hash::sha256(b"COUNTRY NAME:")[..8];
     assert!(
         out.stderr
             .contains(&format!("end the line with  # en:{hash}")),
@@ -216,7 +214,7 @@ fn a_new_language_is_a_new_catalog_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("es.pdf");
     std::fs::write(&path, pdf.bytes).unwrap();
-    let text = common::pdf_text(&path);
+    let text = crate::common::pdf_text(&path);
     for label in [
         "PAÍS: Niger",
         "INFORME DE PROGRESO DEL PROYECTO PBF",
@@ -224,7 +222,7 @@ fn a_new_language_is_a_new_catalog_file() {
     ] {
         assert!(text.contains(label), "{label} not in:\n{text}");
     }
-    let info = common::tool("pdfinfo", &[path.to_str().unwrap()]);
+    let info = crate::common::tool("pdfinfo", &[path.to_str().unwrap()]);
     assert!(
         info.contains("INFORME DE PROGRESO DEL PROYECTO PBF"),
         "{info}"

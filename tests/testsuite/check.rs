@@ -1,11 +1,9 @@
 //! `pbf-report check` on real files: the shipped example, a corpus of good sources and a corpus
 //! of bad ones, each with the exact message a report writer sees (`tests/bad/*.stderr`).
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Run, assert_golden, root};
+use crate::common::{Run, assert_golden, root};
 
 fn sources(dir: &str) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(root().join(dir))
@@ -128,7 +126,36 @@ fn a_missing_path_is_an_error() {
     let out = Run::new(&["check", "data/no-such-report.yaml"]).output();
     assert_eq!(out.status, 1);
     assert!(
+        out.stderr.starts_with(
+            "error: data/no-such-report.yaml: no such file or folder; check the path\n"
+        )
+    );
+}
+
+#[test]
+fn a_gender_share_under_15_percent_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("low-gender.yaml");
+    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let low = text
+        .replace("      gender: 25000\n", "      gender: 20000\n")
+        .replace("gender_planned: 25000\n", "gender_planned: 20000\n");
+    std::fs::write(&source, low).unwrap();
+    let path = source.to_str().unwrap();
+    let out = Run::new(&["check", path]).output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(
+            "warning: finance.gender_planned: gender equality and women's empowerment get 12.5% \
+             of the budget; PBF expects at least 15%\n"
+        ),
+        "{}",
         out.stderr
-            .starts_with("error: data/no-such-report.yaml: no such file or folder\n")
+    );
+    assert_eq!(
+        Run::new(&["check", "--deny-warnings", path])
+            .output()
+            .status,
+        1
     );
 }

@@ -1,11 +1,9 @@
 //! The PDFs, read back as their readers will: text with `pdftotext`, structure with `qpdf`,
 //! fonts with `pdffonts`, metadata with `pdfinfo`.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{EXAMPLE, Run, built_example, pdf_body, pdf_text, root, squash, tool};
+use crate::common::{EXAMPLE, Run, built_example, pdf_body, pdf_text, root, squash, tool};
 
 fn example_pdf(lang: &str) -> PathBuf {
     built_example().join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf"))
@@ -261,7 +259,7 @@ fn the_same_build_twice_gives_the_same_bytes() {
 }
 
 /// A copy of `tests/good/minimal.yaml` whose first 1.1 answer is `status`, built into a temp folder.
-fn build_minimal(status: &str, extra: &[&str]) -> (tempfile::TempDir, common::Output) {
+fn build_minimal(status: &str, extra: &[&str]) -> (tempfile::TempDir, crate::common::Output) {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
     let text = text.replace(

@@ -1,8 +1,6 @@
 //! `pbf-report schema` and `pbf-report new`, run as a report writer would.
 
-mod common;
-
-use common::{Run, root};
+use crate::common::{Run, root};
 
 #[test]
 fn the_committed_schema_is_the_tool_schema() {
@@ -110,12 +108,12 @@ fn new_never_overwrites_and_refuses_bad_input() {
     assert_eq!(after, text);
 
     let out = Run::new(&["new", "../escape"]).cwd(dir.path()).output();
-    assert_eq!(out.status, 1);
+    assert_eq!(out.status, 2);
     assert!(out.stderr.contains("cannot name a project"));
     let out = Run::new(&["new", "pbf-irf-301", "--lang", "xx"])
         .cwd(dir.path())
         .output();
-    assert_eq!(out.status, 1);
+    assert_eq!(out.status, 2);
     assert_eq!(
         out.stderr,
         "error: no catalog for language `xx`; the catalogs are en, fr\n"

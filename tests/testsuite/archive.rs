@@ -1,17 +1,15 @@
 //! Building many sources, archiving versions and proving them later: the real binary on real
 //! files in temporary folders.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{Run, files, root};
+use crate::common::{Run, files, root};
 
 const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
-const FOLDER: &str = "out/pbf-irf-217/2019-11-12-final";
+pub const FOLDER: &str = "out/pbf-irf-217/2019-11-12-final";
 
 /// A work folder holding a copy of the example under data/.
-fn workspace() -> (tempfile::TempDir, PathBuf) {
+pub fn workspace() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join(EXAMPLE);
     std::fs::create_dir_all(source.parent().unwrap()).unwrap();
@@ -19,7 +17,7 @@ fn workspace() -> (tempfile::TempDir, PathBuf) {
     (dir, source)
 }
 
-fn run(dir: &Path, args: &[&str]) -> common::Output {
+fn run(dir: &Path, args: &[&str]) -> crate::common::Output {
     Run::new(args).cwd(dir).output()
 }
 
@@ -67,7 +65,7 @@ fn the_manifest_names_every_input_and_output() {
     assert_eq!(manifest["typst"], "0.15.1");
     assert_eq!(
         manifest["source"]["sha256"],
-        pbf_report::archive::sha256(&std::fs::read(&source).unwrap())
+        pbf_report::hash::sha256(&std::fs::read(&source).unwrap())
     );
     assert!(manifest["templates"]["pbf-2019/report.typ"].is_string());
     assert!(manifest["catalogs"]["i18n/fr.yaml"].is_string());
@@ -81,7 +79,7 @@ fn the_manifest_names_every_input_and_output() {
                 .join(output["name"].as_str().unwrap()),
         )
         .unwrap();
-        assert_eq!(output["sha256"], pbf_report::archive::sha256(&bytes));
+        assert_eq!(output["sha256"], pbf_report::hash::sha256(&bytes));
         assert_eq!(output["size"], bytes.len());
     }
 }
@@ -212,7 +210,7 @@ fn the_pdf_carries_its_source_and_verifies_alone() {
     let verified = run(dir.path(), &["verify", alone.to_str().unwrap()]);
     assert_eq!(verified.status, 0, "{}", verified.stderr);
 
-    let qpdf = common::tool("qpdf", &["--list-attachments", alone.to_str().unwrap()]);
+    let qpdf = crate::common::tool("qpdf", &["--list-attachments", alone.to_str().unwrap()]);
     assert!(
         qpdf.contains("2019-11-12-final.yaml") && qpdf.contains("annex-a.fr.xlsx"),
         "{qpdf}"
@@ -274,60 +272,4 @@ fn a_version_name_that_could_leave_out_is_refused() {
         out.stderr
     );
     assert!(!dir.path().join("out").exists());
-}
-
-#[test]
-fn watch_rebuilds_a_source_when_it_changes() {
-    use std::io::{BufRead, BufReader};
-    let (dir, source) = workspace();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pbf-report"))
-        .args(["build", "--watch"])
-        .current_dir(dir.path())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (lines, received) = std::sync::mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let wait_for = |text: &str| loop {
-        let line = received
-            .recv_timeout(std::time::Duration::from_secs(60))
-            .expect("watch went quiet");
-        if line.contains(text) {
-            break;
-        }
-    };
-    wait_for("watching for changes");
-    let first = std::fs::read(
-        dir.path()
-            .join(FOLDER)
-            .join("pbf-irf-217-2019-11-12-final.fr.pdf"),
-    )
-    .unwrap();
-    let text = std::fs::read_to_string(&source).unwrap().replacen(
-        "country: Mali",
-        "country: République du Mali",
-        1,
-    );
-    std::fs::write(&source, text).unwrap();
-    wait_for("built data/pbf-irf-217/2019-11-12-final.yaml (6 files)");
-    let _ = child.kill();
-    let _ = child.wait();
-    let second = std::fs::read(
-        dir.path()
-            .join(FOLDER)
-            .join("pbf-irf-217-2019-11-12-final.fr.pdf"),
-    )
-    .unwrap();
-    assert_ne!(first, second);
-    let pdf = common::pdf_text(
-        &dir.path()
-            .join(FOLDER)
-            .join("pbf-irf-217-2019-11-12-final.fr.pdf"),
-    );
-    assert!(pdf.contains("République du Mali"));
 }

@@ -2,11 +2,9 @@
 //! real, and its exit status and messages are pinned in `tests/hostile/<name>.out`. None may
 //! panic or hang; every one either builds, with its text in the PDF, or is refused clearly.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Run, assert_golden, root};
+use crate::common::{Run, assert_golden, root};
 
 #[test]
 fn every_hostile_source_is_built_or_refused_clearly() {
@@ -78,10 +76,10 @@ fn hostile_text_that_builds_prints_as_typed() {
         let pdf = out
             .path()
             .join(format!("pbf-irf-999/{name}/pbf-irf-999-{name}.fr.pdf"));
-        let text = common::squash(&common::pdf_text(&pdf));
+        let text = crate::common::squash(&crate::common::pdf_text(&pdf));
         // French typography may add narrow spaces and guillemets; squash removes both.
         assert!(
-            text.contains(&common::squash(typed)),
+            text.contains(&crate::common::squash(typed)),
             "{name}: {typed} not in the PDF:\n{text}"
         );
     }

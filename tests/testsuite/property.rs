@@ -1,8 +1,6 @@
 //! Any text in a narrative answer either renders and reads back from the PDF as typed (after
 //! French typography), or is refused with an error — never a panic or a typst error.
 
-mod common;
-
 use std::path::Path;
 
 use pbf_report::check;
@@ -51,25 +49,25 @@ proptest! {
     fn any_narrative_renders_as_typed_or_is_refused(
         text in "[a-zA-Z0-9 àéèêçœÉ«»’'\"#$*_@<>\\\\\\]\\[{}%&!?;:.,()/\\-\n\t😀🕊漢\u{200b}\u{ad}\u{7}]{0,120}"
     ) {
-        let base = std::fs::read_to_string(common::root().join("tests/good/minimal.yaml")).unwrap();
+        let base = std::fs::read_to_string(crate::common::root().join("tests/good/minimal.yaml")).unwrap();
         let source = base.replace("  status: Les activités préparatoires sont achevées.", &format!("  status: {}", quoted(&text)));
         let path = Path::new("property.yaml");
         let checked = check::check_bytes(path, source.as_bytes());
-        match checked.renderable(false) {
-            None => prop_assert!(checked.diagnostics.iter().any(|d| d.is_error())),
-            Some(report) => {
+        match checked.into_renderable(false) {
+            Err(diagnostics) => prop_assert!(diagnostics.iter().any(|d| d.is_error())),
+            Ok((report, _)) => {
                 let catalog = Catalog::load("fr").unwrap();
-                let rendered = pdf::render(report, path, "v", &catalog, Options::default(), &[]);
+                let rendered = pdf::render(&report, path, "v", &catalog, Options::default(), &[]);
                 prop_assert!(rendered.is_ok(), "typst failed on {:?}", text);
                 let dir = tempfile::tempdir().unwrap();
                 let file = dir.path().join("p.pdf");
                 std::fs::write(&file, rendered.unwrap().bytes).unwrap();
                 // The body only: an answer may run over a page, past the footer and footnotes.
-                let mut got = common::squash(&common::pdf_body(&file));
+                let mut got = crate::common::squash(&crate::common::pdf_body(&file));
                 for (n, key) in [(1, "cover.footnote_start"), (2, "cover.footnote_duration")] {
-                    got = got.replace(&common::squash(&format!("{n}{}", catalog.get(key))), "");
+                    got = got.replace(&crate::common::squash(&format!("{n}{}", catalog.get(key))), "");
                 }
-                let want = common::squash(&expected(&text));
+                let want = crate::common::squash(&expected(&text));
                 prop_assert!(got.contains(&want), "{:?} printed as something else; wanted {:?}", text, want);
             }
         }

@@ -5,11 +5,17 @@
 //! Ratings and other choices are enums with stable keys; their display text lives in the language
 //! catalogs under `templates/i18n/`.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+mod values;
+
+pub use values::{
+    Cell, Date, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Narrative, Note, Summary, Text, Usd,
+    YearMonth, below_gender_minimum, group_thousands, indirect, parse_date, parse_month,
+};
 
 /// The template a source is written for; a later template is a new variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -370,196 +376,6 @@ pub enum FinanceRating {
     OnTrack,
     Delayed,
     OffTrack,
-}
-
-/// A text in the report's language, or one text per language (`fr: …`, `en: …`).
-/// A single text prints the same in every language: right for names and figures.
-/// `LIMIT` is the form's character limit (0: none), counted by `check::limits::count`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(transparent)]
-pub struct Text<const LIMIT: usize = 0>(TextRepr);
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(untagged)]
-enum TextRepr {
-    Same(String),
-    PerLanguage(BTreeMap<String, String>),
-}
-
-/// A narrative answer of Part 1.1 or 1.3.
-pub type Narrative = Text<1500>;
-/// An outcome progress summary.
-pub type Summary = Text<3000>;
-/// A cell of the indicator table.
-pub type Cell = Text<300>;
-/// The finance delay explanation.
-pub type Note = Text<500>;
-
-impl<const LIMIT: usize> Text<LIMIT> {
-    /// The text for `lang`, or an empty string when the source gives none for it.
-    pub fn get(&self, lang: &str) -> &str {
-        match &self.0 {
-            TextRepr::Same(s) => s,
-            TextRepr::PerLanguage(m) => m.get(lang).map_or("", String::as_str),
-        }
-    }
-}
-
-impl<const LIMIT: usize> JsonSchema for Text<LIMIT> {
-    fn schema_name() -> Cow<'static, str> {
-        match LIMIT {
-            0 => "Text".into(),
-            n => format!("Text{n}").into(),
-        }
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let mut one = json_schema!({ "type": "string" });
-        let description = if LIMIT == 0 {
-            "A text, or one text per language (fr: …, en: …).".to_string()
-        } else {
-            one.insert("maxLength".into(), LIMIT.into());
-            format!(
-                "A text of at most {LIMIT} characters, or one such text per language (fr: …, en: …). \
-                 Characters are counted after NFC normalisation, spaces and line breaks included, ends trimmed."
-            )
-        };
-        let mut schema = json_schema!({
-            "description": description,
-            "anyOf": [
-                one.clone(),
-                { "type": "object", "additionalProperties": one, "minProperties": 1 }
-            ],
-            "x-text": true,
-        });
-        if LIMIT > 0 {
-            schema.insert("x-limit".into(), LIMIT.into());
-        }
-        schema
-    }
-}
-
-/// An amount in US dollars, kept in cents so that sums are exact.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(into = "f64")]
-pub struct Usd(pub i64);
-
-impl From<Usd> for f64 {
-    fn from(usd: Usd) -> f64 {
-        usd.0 as f64 / 100.0
-    }
-}
-
-impl Usd {
-    /// The largest amount a source may state, in USD: far above any PBF budget, and small
-    /// enough that sums of every amount a source can hold stay exact in cents.
-    pub const MAX: f64 = 1e12;
-}
-
-impl<'de> Deserialize<'de> for Usd {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = f64::deserialize(d)?;
-        if !value.is_finite() || value.abs() > Usd::MAX {
-            return Err(serde::de::Error::custom(format!(
-                "{value} USD is out of range"
-            )));
-        }
-        Ok(Usd((value * 100.0).round() as i64))
-    }
-}
-
-impl JsonSchema for Usd {
-    fn schema_name() -> Cow<'static, str> {
-        "Usd".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "An amount in US dollars, at most two decimals.",
-            "type": "number",
-            "minimum": 0,
-            "maximum": Usd::MAX,
-            "multipleOf": 0.01,
-        })
-    }
-}
-
-impl std::ops::Add for Usd {
-    type Output = Usd;
-    /// Saturating: no sum of a source's amounts comes near, but a bad source must not crash.
-    fn add(self, other: Usd) -> Usd {
-        Usd(self.0.saturating_add(other.0))
-    }
-}
-
-impl std::iter::Sum for Usd {
-    fn sum<I: Iterator<Item = Usd>>(iter: I) -> Usd {
-        iter.fold(Usd(0), |a, b| a + b)
-    }
-}
-
-impl std::fmt::Display for Usd {
-    /// Plain figure with a thousands separator, as the English form prints it: `2,500,000.00`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let cents = self.0.unsigned_abs();
-        let units = (cents / 100).to_string();
-        let mut grouped = String::new();
-        for (i, c) in units.chars().enumerate() {
-            if i > 0 && (units.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        write!(f, "{sign}{grouped}.{:02}", cents % 100)
-    }
-}
-
-/// A calendar date written `YYYY-MM-DD`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(transparent)]
-pub struct Date(pub String);
-
-impl Date {
-    /// Year, month and day; `check` accepts only dates that have them.
-    pub fn ymd(&self) -> Option<(u16, u8, u8)> {
-        let mut parts = self.0.split('-').map(str::parse::<u16>);
-        match (parts.next(), parts.next(), parts.next(), parts.next()) {
-            (Some(Ok(y)), Some(Ok(m)), Some(Ok(d)), None) => Some((y, m as u8, d as u8)),
-            _ => None,
-        }
-    }
-}
-
-impl JsonSchema for Date {
-    fn schema_name() -> Cow<'static, str> {
-        "Date".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "A date written YYYY-MM-DD.",
-            "type": "string",
-            "format": "date",
-        })
-    }
-}
-
-/// A month written `YYYY-MM`, or an exact date `YYYY-MM-DD`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(transparent)]
-pub struct YearMonth(pub String);
-
-impl JsonSchema for YearMonth {
-    fn schema_name() -> Cow<'static, str> {
-        "YearMonth".into()
-    }
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "description": "A month written YYYY-MM, or a date written YYYY-MM-DD.",
-            "type": "string",
-            "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])(-[0-3][0-9])?$",
-            "format": "x-year-month",
-        })
-    }
 }
 
 /// Whether `id` can name a project and its output folder: lower-case ASCII letters, digits and

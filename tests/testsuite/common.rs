@@ -1,7 +1,5 @@
 //! A small builder for running the real `pbf-report` binary in tests.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -63,10 +61,14 @@ pub fn assert_golden(path: &Path, actual: &str) {
 
 /// Runs a tool of the machine and returns its standard output; fails the test if it is missing.
 pub fn tool(program: &str, args: &[&str]) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program} is needed by this test ({e}); .ci/run installs it"));
+    let out = Command::new(program).args(args).output().unwrap_or_else(|_| {
+        let package = match program {
+            "pdftotext" | "pdfinfo" | "pdffonts" | "pdftoppm" => "poppler-utils",
+            "soffice" => "libreoffice-calc-nogui",
+            other => other,
+        };
+        panic!("{program} is missing: install the Debian package {package} (scripts/test does it as root)")
+    });
     assert!(
         out.status.success(),
         "{program} {args:?} failed: {}",
@@ -106,7 +108,7 @@ pub fn pdf_body(path: &Path) -> String {
 /// bullets the PDF draws; all double quotes alike.
 pub fn squash(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    let invisible = |c: char| matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}');
+    let invisible = pbf_report::check::limits::is_invisible;
     text.nfkc()
         .filter(|c| !c.is_whitespace() && *c != '•' && !invisible(*c))
         .map(|c| {

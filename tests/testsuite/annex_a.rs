@@ -2,12 +2,10 @@
 //! trusting the results stored in the file. Both must give the same figures, and those figures
 //! must be the cover's and the PDF's, to the cent.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{EXAMPLE, Run, built_example, pdf_text, squash};
+use crate::common::{EXAMPLE, Run, built_example, pdf_text, squash};
 
 /// A LibreOffice profile that recalculates formulas on load (`0`) or never does (`1`).
 fn profile(dir: &Path, mode: u8) -> PathBuf {
@@ -27,7 +25,7 @@ fn profile(dir: &Path, mode: u8) -> PathBuf {
 fn sheets(book: &Path, profile: &Path, out: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
     let url = format!("-env:UserInstallation=file://{}", profile.display());
     let filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1";
-    common::tool(
+    crate::common::tool(
         "soffice",
         &[
             &url,

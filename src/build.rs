@@ -1,0 +1,296 @@
+//! Building one source: read → check → plan → render every language in memory → write
+//! `out/<project>/<version>/`. The first three steps are `prepare`, which `build`, `verify` and
+//! `--emit-typst` all start from, so a source is always read, checked and planned the same way.
+
+use std::path::Path;
+
+use crate::check;
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Status};
+use crate::fsio;
+use crate::i18n::Catalog;
+use crate::manifest::{FileEntry, MANIFEST, Manifest};
+use crate::model::{self, Report};
+use crate::render::{annex_a, document, pdf};
+
+/// Inside each PDF: which report, version and language it is.
+pub const IDENTITY: &str = "pbf-report.json";
+
+/// Why a source could not be built.
+#[derive(Debug)]
+pub enum Failure {
+    /// The source (or its name) is wrong: the diagnostics say how.
+    Invalid(Vec<Diagnostic>),
+    /// The template failed on this source: the diagnostics point into the template.
+    Template(Vec<Diagnostic>),
+    /// A file could not be read or written.
+    Io(Error),
+}
+
+impl Failure {
+    pub fn status(&self) -> Status {
+        match self {
+            Failure::Invalid(_) => Status::Invalid,
+            Failure::Template(_) => Status::Internal,
+            Failure::Io(e) => e.status(),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure::Io(e)
+    }
+}
+
+/// A source read, checked and planned: everything a rendering starts from.
+pub struct Job {
+    pub source_name: String,
+    pub bytes: Vec<u8>,
+    pub report: Report,
+    /// What the build is made from; its outputs are empty until it is rendered.
+    pub manifest: Manifest,
+    /// What `check` said that does not stop the build (warnings; in a draft, limits).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Checks `bytes`, the source named `path`, and plans its build as `version`.
+pub fn prepare(path: &Path, bytes: Vec<u8>, version: &str, draft: bool) -> Result<Job, Failure> {
+    let checked = check::check_bytes(path, &bytes);
+    let (report, warnings) = checked.into_renderable(draft).map_err(Failure::Invalid)?;
+    let source_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("source.yaml")
+        .to_string();
+    let manifest = Manifest::plan(&report, &source_name, &bytes, version, draft);
+    Ok(Job {
+        source_name,
+        bytes,
+        report,
+        manifest,
+        warnings,
+    })
+}
+
+/// The report version named by a source file: `2019-11-12-final.yaml` → `2019-11-12-final`.
+/// Only lower-case letters, digits and dashes, so that it cannot name a path outside `out/`.
+pub fn version_of(path: &Path) -> Result<String, Failure> {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| model::is_valid_project_id(s))
+        .map(str::to_string)
+        .ok_or_else(|| {
+            Failure::Invalid(vec![Diagnostic::error(
+                path,
+                "the file name names the report version and may hold only lower-case letters, \
+                 digits and dashes (e.g. 2019-11-12-final.yaml)",
+            )])
+        })
+}
+
+/// The name of the PDF of one language.
+pub fn pdf_name(project: &str, version: &str, lang: &str) -> String {
+    format!("{project}-{version}.{lang}.pdf")
+}
+
+/// One source, rendered in memory: the files to write and the manifest that describes them.
+pub struct Rendered {
+    pub files: Vec<(String, Vec<u8>)>,
+    pub manifest: Manifest,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// What one language of a job renders from: its catalog and the files its PDF carries (the
+/// source, the workbook and the PDF's identity), the workbook first among them.
+struct Language {
+    catalog: Catalog,
+    attachments: Vec<pdf::Attachment>,
+}
+
+impl Job {
+    fn options(&self) -> document::Options {
+        document::Options {
+            draft: self.manifest.draft,
+        }
+    }
+
+    fn language(&self, lang: &str, source: &Path) -> Result<Language, Failure> {
+        let catalog = Catalog::load(lang)
+            .map_err(|e| Failure::Invalid(vec![Diagnostic::error(source, e)]))?;
+        let workbook = annex_a::render(&self.report, &catalog).map_err(|e| {
+            Failure::Io(Error::template(format!(
+                "cannot write the Annex A workbook: {e}"
+            )))
+        })?;
+        let attachments = attachments(&self.manifest, lang, &self.bytes, workbook);
+        Ok(Language {
+            catalog,
+            attachments,
+        })
+    }
+
+    /// Renders every language: its PDF, which carries the source, the workbook and its
+    /// identity, and its workbook.
+    pub fn render(&self, source: &Path) -> Result<Rendered, Failure> {
+        let mut files = Vec::new();
+        let mut warnings = self.warnings.clone();
+        for lang in &self.report.languages {
+            let Language {
+                catalog,
+                attachments,
+            } = self.language(lang, source)?;
+            let rendered = pdf::render(
+                &self.report,
+                source,
+                &self.manifest.version,
+                &catalog,
+                self.options(),
+                &attachments,
+            )
+            .map_err(Failure::Template)?;
+            warnings.extend(rendered.warnings);
+            let name = pdf_name(&self.manifest.project, &self.manifest.version, lang);
+            files.push((name, rendered.bytes));
+            let workbook = attachments.into_iter().nth(1).expect("the workbook");
+            files.push((workbook.name, workbook.bytes));
+        }
+        let mut manifest = self.manifest.clone();
+        manifest.outputs = files
+            .iter()
+            .map(|(name, bytes)| FileEntry::of(name, bytes))
+            .collect();
+        // typst memoizes every compile; without this a batch keeps every report's layout in
+        // memory (about 30 MB a source). Results not reused within two sources are dropped.
+        typst::comemo::evict(2);
+        Ok(Rendered {
+            files,
+            manifest,
+            warnings,
+        })
+    }
+
+    /// Writes, for each language, the files with which the stock `typst compile` lays out the
+    /// same document as `render`: the template, the data, the attached files and the fonts,
+    /// under `dir/<project>/<version>/<lang>/`.
+    pub fn emit(&self, source: &Path, dir: &Path) -> Result<(), Failure> {
+        for lang in &self.report.languages {
+            let Language {
+                catalog,
+                attachments,
+            } = self.language(lang, source)?;
+            let base = dir
+                .join(&self.manifest.project)
+                .join(&self.manifest.version)
+                .join(lang);
+            let version = &self.manifest.version;
+            let files = pdf::emitted_files(
+                &self.report,
+                version,
+                &catalog,
+                self.options(),
+                &attachments,
+            );
+            for (file, data) in files {
+                fsio::write_atomic(&base.join(file), &data)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The files a PDF carries: the source, the workbook (second), and the PDF's identity.
+fn attachments(
+    manifest: &Manifest,
+    lang: &str,
+    source: &[u8],
+    workbook: Vec<u8>,
+) -> Vec<pdf::Attachment> {
+    let identity = serde_json::json!({
+        "project": manifest.project,
+        "version": manifest.version,
+        "language": lang,
+        "source": manifest.source.name,
+        "draft": manifest.draft,
+        "tool": manifest.tool,
+    });
+    vec![
+        pdf::Attachment {
+            name: manifest.source.name.clone(),
+            bytes: source.to_vec(),
+            mime: "application/yaml",
+            relationship: "source",
+            description: "The report source this PDF was built from".into(),
+        },
+        pdf::Attachment {
+            name: format!("annex-a.{lang}.xlsx"),
+            bytes: workbook,
+            mime: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            relationship: "supplement",
+            description: "Annex A: the project budget with expenditure to date".into(),
+        },
+        pdf::Attachment {
+            name: IDENTITY.into(),
+            bytes: serde_json::to_vec_pretty(&identity).expect("serialises"),
+            mime: "application/json",
+            relationship: "supplement",
+            description: "Which report, version and language this PDF is".into(),
+        },
+    ]
+}
+
+/// What a build of one source did.
+pub enum Outcome {
+    /// Rendered and written; the names of the files written, and the warnings.
+    Built(Vec<String>, Vec<Diagnostic>),
+    /// The folder already holds what these inputs make: nothing was rendered.
+    UpToDate,
+    /// The version is archived and these inputs differ: nothing was written.
+    Refused(Vec<String>),
+}
+
+/// Reads, checks and plans the source at `path`, as its file name's version.
+pub fn prepare_file(path: &Path, draft: bool) -> Result<Job, Failure> {
+    let bytes = fsio::read_file(path)?;
+    let version = version_of(path);
+    // The source's own problems come first; the file name's only once they are fixed.
+    let job = prepare(
+        path,
+        bytes,
+        version.as_ref().map_or("", String::as_str),
+        draft,
+    )?;
+    version?;
+    Ok(job)
+}
+
+/// Checks, renders and writes one source into `out`.
+pub fn build_source(path: &Path, out: &Path, draft: bool) -> Result<Outcome, Failure> {
+    let job = prepare_file(path, draft)?;
+    let folder = out.join(&job.manifest.project).join(&job.manifest.version);
+    let archived = crate::archive::is_archived(&folder);
+    if let Ok(old) = Manifest::read(&folder) {
+        let changes = job.manifest.changes_from(&old);
+        if changes.is_empty() && (archived || old.intact_in(&folder)) {
+            return Ok(Outcome::UpToDate);
+        }
+        if archived {
+            return Ok(Outcome::Refused(changes));
+        }
+    }
+    let rendered = job.render(path)?;
+    fsio::remove_leftovers(&folder);
+    let mut written = Vec::new();
+    let manifest = serde_json::to_vec_pretty(&rendered.manifest).expect("serialises");
+    let files = rendered
+        .files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()));
+    let files = files.chain([(job.source_name.as_str(), job.bytes.as_slice())]);
+    // The manifest last: a folder with a manifest is complete.
+    for (name, data) in files.chain([(MANIFEST, manifest.as_slice())]) {
+        fsio::write_atomic(&folder.join(name), data)?;
+        written.push(name.to_string());
+    }
+    Ok(Outcome::Built(written, rendered.warnings))
+}

@@ -1,0 +1,18 @@
+//! `pbf-report archive`: marks a verified version folder as submitted.
+
+use crate::cli::FolderArgs;
+use crate::error::{Result, Status};
+use crate::terminal;
+
+pub fn run(args: &FolderArgs) -> Result<Status> {
+    let shown = terminal::path(&args.path);
+    if super::verify::verify_and_print(&args.path)? != Status::Success {
+        eprintln!("error: {shown} does not verify; it was not archived");
+        return Ok(Status::Invalid);
+    }
+    match crate::archive::mark(&args.path)? {
+        true => eprintln!("archived {shown}: no later build may change it"),
+        false => eprintln!("{shown} was archived already"),
+    }
+    Ok(Status::Success)
+}

@@ -1,0 +1,184 @@
+//! `pbf-report build`: check every source, then render each that is valid into
+//! `out/<project>/<version>/`, in parallel across cores. A source that fails stops no other.
+//! With `--watch`, build again whenever a source changes, until stopped.
+
+use std::path::{Path, PathBuf};
+
+use super::{plural, print_source_diagnostics, print_standalone};
+use crate::build::{self, Failure, Outcome};
+use crate::cli::BuildArgs;
+use crate::error::{Result, Status};
+use crate::terminal;
+
+type BuildResult = std::result::Result<Outcome, Failure>;
+
+pub fn run(args: &BuildArgs) -> Result<Status> {
+    match args.watch {
+        true => Ok(super::watch::run(args)),
+        false => Ok(build_once(args)),
+    }
+}
+
+/// Builds every source named once, printing what happened; returns the worst status.
+pub(super) fn build_once(args: &BuildArgs) -> Status {
+    let (sources, missing) = crate::sources::find(&args.paths);
+    let mut status = Status::Success;
+    for problem in &missing {
+        eprintln!("error: {problem}");
+        status = status.worst(problem.status());
+    }
+    let results = build_all(&sources, args);
+    let (mut built, mut fresh) = (0, 0);
+    for (path, result) in sources.iter().zip(&results) {
+        status = status.worst(report_outcome(path, result, args));
+        match result {
+            Ok(Outcome::Built(..)) => built += 1,
+            Ok(Outcome::UpToDate) => fresh += 1,
+            _ => {}
+        }
+    }
+    if let Some(dir) = &args.emit_typst {
+        for (path, result) in sources.iter().zip(&results) {
+            if result.is_ok() {
+                emit_typst(path, dir, args.draft, &mut status);
+            }
+        }
+    }
+    if sources.len() > 1 && !args.quiet {
+        eprintln!("{}", summary(&sources, &results));
+    }
+    let fresh = match fresh {
+        0 => String::new(),
+        n => format!(", {n} up to date"),
+    };
+    eprintln!(
+        "built {built} of {} source{}{fresh}",
+        sources.len(),
+        plural(sources.len())
+    );
+    status
+}
+
+fn emit_typst(path: &Path, dir: &Path, draft: bool, status: &mut Status) {
+    match build::prepare_file(path, draft).and_then(|job| job.emit(path, dir)) {
+        Ok(()) => {}
+        Err(failure) => {
+            *status = status.worst(failure.status());
+            print_failure(path, &failure);
+        }
+    }
+}
+
+/// Builds every source on as many threads as there are cores, with a progress line on a terminal.
+fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
+    use std::io::IsTerminal;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<BuildResult>>> =
+        Mutex::new((0..sources.len()).map(|_| None).collect());
+    let progress = sources.len() > 1 && !args.quiet && std::io::stdout().is_terminal();
+    let jobs = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = sources.get(i) else { break };
+                    let result = build::build_source(path, &args.out, args.draft);
+                    results.lock().expect("no thread panics holding it")[i] = Some(result);
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if progress {
+                        let shown = terminal::path(path);
+                        eprint!("\r[{n}/{}] {shown}\x1b[K", sources.len());
+                    }
+                }
+            });
+        }
+    });
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    let results = results.into_inner().expect("threads joined");
+    results
+        .into_iter()
+        .map(|r| r.expect("every source built"))
+        .collect()
+}
+
+/// Prints what happened to one source and returns its exit status.
+fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status {
+    let shown = terminal::path(path);
+    match result {
+        Ok(Outcome::Built(files, diagnostics)) => {
+            let shown_diagnostics: Vec<_> = diagnostics
+                .iter()
+                .filter(|d| !args.quiet || d.is_error())
+                .cloned()
+                .collect();
+            print_source_diagnostics(path, &shown_diagnostics);
+            if args.verbose {
+                for file in files {
+                    eprintln!("wrote {file}");
+                }
+            }
+            if !args.quiet {
+                eprintln!("built {shown} ({} files)", files.len());
+            }
+            Status::Success
+        }
+        Ok(Outcome::UpToDate) => {
+            if !args.quiet && !args.watch {
+                eprintln!("up to date: {shown} (nothing rendered)");
+            }
+            Status::Success
+        }
+        Ok(Outcome::Refused(changes)) => {
+            eprintln!("error: {shown}: its version is archived, and this build would change it:");
+            for change in changes {
+                eprintln!("   - {change}");
+            }
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy())
+                .unwrap_or_default();
+            eprintln!(
+                "   = an archived version is never rebuilt; to submit a new revision, copy the source \
+                 to a new version name (e.g. {}-r2.yaml) and build that",
+                terminal::escape(&stem)
+            );
+            Status::Invalid
+        }
+        Err(failure) => {
+            print_failure(path, failure);
+            failure.status()
+        }
+    }
+}
+
+fn print_failure(path: &Path, failure: &Failure) {
+    match failure {
+        Failure::Invalid(diagnostics) => print_source_diagnostics(path, diagnostics),
+        Failure::Template(diagnostics) => print_standalone(diagnostics),
+        Failure::Io(e) => eprintln!("error: {e}"),
+    }
+}
+
+/// One line per source: what happened to it.
+fn summary(sources: &[PathBuf], results: &[BuildResult]) -> String {
+    let mut lines = vec!["summary:".to_string()];
+    for (path, result) in sources.iter().zip(results) {
+        let what = match result {
+            Ok(Outcome::Built(..)) => "built",
+            Ok(Outcome::UpToDate) => "up to date",
+            Ok(Outcome::Refused(_)) => "refused (archived)",
+            Err(f) if f.status() == Status::Invalid => "invalid",
+            Err(_) => "failed",
+        };
+        lines.push(format!("  {what:<18} {}", terminal::path(path)));
+    }
+    lines.join("\n")
+}

@@ -1,0 +1,42 @@
+//! `pbf-report check`: every problem of every source, then a summary.
+
+use super::plural;
+use crate::check;
+use crate::cli::CheckArgs;
+use crate::error::{Result, Status};
+
+pub fn run(args: &CheckArgs) -> Result<Status> {
+    let (sources, missing) = crate::sources::find(&args.paths);
+    let (mut errors, mut warnings) = (missing.len(), 0);
+    for problem in &missing {
+        eprintln!("error: {problem}");
+    }
+    for path in &sources {
+        let checked = check::check_file(path);
+        if !checked.diagnostics.is_empty() {
+            eprintln!("{}", checked.render());
+        }
+        if checked.consistency_skipped {
+            eprintln!(
+                "note: {}: budget, duration and Annex A checks run once the errors above are fixed\n",
+                crate::terminal::path(path)
+            );
+        }
+        let e = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+        errors += e;
+        warnings += checked.diagnostics.len() - e;
+    }
+    eprintln!(
+        "checked {} source{}: {errors} error{}, {warnings} warning{}",
+        sources.len(),
+        plural(sources.len()),
+        plural(errors),
+        plural(warnings)
+    );
+    let failed = errors > 0 || (args.deny_warnings && warnings > 0);
+    Ok(if failed {
+        Status::Invalid
+    } else {
+        Status::Success
+    })
+}

@@ -1,0 +1,65 @@
+//! The commands behind the command line, one file each: parse nothing, call the pipeline, print
+//! what happened, return the exit status. Printing shared by several commands lives here.
+
+mod archive;
+mod build;
+mod check;
+mod extract;
+mod i18n;
+mod new;
+mod schema;
+mod verify;
+mod watch;
+
+use std::path::Path;
+
+use crate::cli::{Command, I18nCommand};
+use crate::diagnostic::Diagnostic;
+use crate::error::{Result, Status};
+
+/// Runs one command.
+pub fn run(command: Command) -> Result<Status> {
+    match command {
+        Command::Build(args) => build::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Archive(args) => archive::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Extract(args) => extract::run(&args),
+        Command::I18n(I18nCommand::Check(args)) => i18n::check(&args),
+        Command::I18n(I18nCommand::Status(args)) => i18n::status(&args),
+        Command::Schema => schema::run(),
+        Command::New(args) => new::run(&args),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Diagnostics about the source at `path`, with its lines; those about other files (the
+/// template) after them.
+fn print_source_diagnostics(path: &Path, diagnostics: &[Diagnostic]) {
+    let (here, elsewhere): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        diagnostics.iter().cloned().partition(|d| d.file == path);
+    if !here.is_empty() {
+        let source = std::fs::read(path)
+            .ok()
+            .and_then(|b| crate::source::text_of(path, &b));
+        let text = source.as_ref().map(|s| s.text.as_str());
+        eprintln!("{}", crate::check::render_all(&here, text));
+    }
+    print_standalone(&elsewhere);
+}
+
+/// Diagnostics about files other than a report source (the template), with their lines.
+fn print_standalone(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        let embedded = d
+            .file
+            .to_str()
+            .and_then(|f| f.strip_prefix("templates/"))
+            .and_then(crate::templates::file);
+        let text = embedded.and_then(|b| std::str::from_utf8(b).ok());
+        eprintln!("{}", d.render(text));
+    }
+}

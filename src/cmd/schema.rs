@@ -1,0 +1,9 @@
+//! `pbf-report schema`: the JSON Schema of the source format, on standard output.
+
+use crate::error::{Result, Status};
+
+pub fn run() -> Result<Status> {
+    let text = serde_json::to_string_pretty(&crate::model::schema()).expect("a schema serialises");
+    println!("{text}");
+    Ok(Status::Success)
+}

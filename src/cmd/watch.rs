@@ -1,0 +1,85 @@
+//! `pbf-report build --watch`: build again whenever a source changes, until stopped. Nothing a
+//! build meets stops the loop — an invalid source, a half-written file, a full disk: each is
+//! reported and the watch goes on. A change is built once it has settled (the same bytes at two
+//! polls in a row), so an editor's write in several steps is built once, whole.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use super::build::build_once;
+use crate::cli::BuildArgs;
+use crate::error::Status;
+use crate::terminal;
+
+/// How often the sources are looked at.
+const POLL: Duration = Duration::from_millis(250);
+
+/// Builds, then watches until stopped; returns the status of the last build.
+pub fn run(args: &BuildArgs) -> Status {
+    let stop = stop_at_end_of_input();
+    // Taken before the first build, so that a change made while it runs is built after it.
+    let mut built = fingerprint(&args.paths);
+    let mut status = build_once(args);
+    eprintln!("watching for changes; Ctrl-C stops");
+    let mut last = built.clone();
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(POLL);
+        let now = fingerprint(&args.paths);
+        let settled = now == last;
+        last = now;
+        if settled && last != built {
+            eprintln!("changed: {}; building again", changes(&built, &last));
+            status = build_once(args);
+            built = last.clone();
+        }
+    }
+    status
+}
+
+/// Standard input that is not a terminal (a pipe from a script or a test) ends the watch when
+/// it closes; on a terminal only Ctrl-C does.
+fn stop_at_end_of_input() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    if !std::io::stdin().is_terminal() {
+        let flag = stop.clone();
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            flag.store(true, Ordering::Relaxed);
+        });
+    }
+    stop
+}
+
+/// What the sources hold now: each path and the hash of its bytes (empty when unreadable).
+fn fingerprint(paths: &[PathBuf]) -> BTreeMap<PathBuf, String> {
+    let (sources, _) = crate::sources::find(paths);
+    sources
+        .into_iter()
+        .map(|p| {
+            let hash = crate::fsio::read_file(&p)
+                .map(|b| crate::hash::sha256(&b))
+                .unwrap_or_default();
+            (p, hash)
+        })
+        .collect()
+}
+
+/// The files that differ between two fingerprints, for the line that says why a build runs.
+fn changes(before: &BTreeMap<PathBuf, String>, now: &BTreeMap<PathBuf, String>) -> String {
+    let mut names: Vec<String> = now
+        .iter()
+        .filter(|(path, hash)| before.get(*path) != Some(hash))
+        .map(|(path, _)| terminal::path(path))
+        .collect();
+    names.extend(
+        before
+            .keys()
+            .filter(|path| !now.contains_key(*path))
+            .map(|path| format!("{} (removed)", terminal::path(path))),
+    );
+    names.join(", ")
+}

@@ -1,0 +1,102 @@
+//! Files on disk: reading an input that must be a regular file, and writing an output so that a
+//! reader never sees half of it (a temporary file beside it, synced, then renamed over it).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The bytes of the regular file at `path`. A folder, FIFO, device or socket is refused before
+/// it is opened, so that reading never blocks on a pipe.
+pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::NotAFile {
+            path: path.into(),
+            found: kind_of(&meta),
+        });
+    }
+    std::fs::read(path).map_err(|e| Error::read(path, e))
+}
+
+/// What a path that is not a regular file is, in a few words.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Writes `bytes` to `path` atomically, creating the parent folders: a temporary file beside
+/// it, synced, then renamed over it.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| Error::write(path, e))
+}
+
+/// Removes the temporary files that an interrupted write left in `folder` (`.<name>.<pid>.tmp`).
+pub fn remove_leftovers(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_is_not_read_as_a_file() {
+        let dir = std::env::temp_dir();
+        let e = read_file(&dir).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::NotAFile {
+                    found: "a folder",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! `manifest.json`: what a version folder holds and what it was made from, and what changed
+//! between two builds' inputs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::hash::sha256;
+use crate::model::Report;
+use crate::templates;
+
+pub const MANIFEST: &str = "manifest.json";
+
+/// What a folder holds and what it was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub tool: String,
+    pub typst: String,
+    pub project: String,
+    pub version: String,
+    pub languages: Vec<String>,
+    /// The only time the outputs record: the report date, midnight UTC.
+    pub timestamp: String,
+    pub draft: bool,
+    pub source: FileEntry,
+    /// SHA-256 of every embedded template, catalog and font file, by path under `templates/`.
+    pub templates: BTreeMap<String, String>,
+    pub catalogs: BTreeMap<String, String>,
+    pub fonts: BTreeMap<String, String>,
+    pub outputs: Vec<FileEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+impl FileEntry {
+    pub fn of(name: &str, bytes: &[u8]) -> FileEntry {
+        FileEntry {
+            name: name.to_string(),
+            sha256: sha256(bytes),
+            size: bytes.len() as u64,
+        }
+    }
+}
+
+type Hashes = BTreeMap<String, String>;
+
+/// The hashes of the embedded templates, catalogs and fonts: the same for the whole process.
+static EMBEDDED: LazyLock<(Hashes, Hashes, Hashes)> = LazyLock::new(|| {
+    (
+        hashes("", |n| !n.starts_with("i18n/") && !n.starts_with("fonts/")),
+        hashes("i18n/", |_| true),
+        hashes("fonts/", |_| true),
+    )
+});
+
+fn hashes(prefix: &str, keep: impl Fn(&str) -> bool) -> Hashes {
+    templates::files_under(prefix)
+        .filter(|(name, _)| keep(name))
+        .map(|(name, bytes)| (name.to_string(), sha256(bytes)))
+        .collect()
+}
+
+impl Manifest {
+    /// The manifest of a build of `report` from `source_bytes`, before any rendering: what it is
+    /// made from. Its outputs are filled in when it is rendered.
+    pub fn plan(
+        report: &Report,
+        source_name: &str,
+        source_bytes: &[u8],
+        version: &str,
+        draft: bool,
+    ) -> Manifest {
+        let (templates, catalogs, fonts) = EMBEDDED.clone();
+        Manifest {
+            tool: format!("pbf-report {}", env!("CARGO_PKG_VERSION")),
+            typst: crate::render::TYPST_VERSION.into(),
+            project: report.project_id.clone(),
+            version: version.to_string(),
+            languages: report.languages.clone(),
+            timestamp: format!("{}T00:00:00Z", report.cover.report_date.0),
+            draft,
+            source: FileEntry::of(source_name, source_bytes),
+            templates,
+            catalogs,
+            fonts,
+            outputs: Vec::new(),
+        }
+    }
+
+    /// The manifest of the version folder `folder`.
+    pub fn read(folder: &Path) -> Result<Manifest> {
+        const EXPECTED: &str = "a version folder (out/<project>/<version>) with its manifest.json";
+        if !folder.is_dir() {
+            return Err(match folder.exists() {
+                true => Error::wrong_kind(folder, EXPECTED, "not a folder"),
+                false => Error::Missing {
+                    path: folder.into(),
+                },
+            });
+        }
+        let path = folder.join(MANIFEST);
+        if !path.exists() {
+            return Err(Error::wrong_kind(
+                folder,
+                EXPECTED,
+                "a folder without manifest.json",
+            ));
+        }
+        let bytes = crate::fsio::read_file(&path)?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            let found = format!(
+                "not a manifest written by pbf-report (line {}, column {})",
+                e.line(),
+                e.column()
+            );
+            Error::wrong_kind(&path, "a manifest written by pbf-report", found)
+        })
+    }
+
+    /// What differs between the inputs of two builds, in a person's words; empty when the same
+    /// inputs would give the same bytes.
+    pub fn changes_from(&self, old: &Manifest) -> Vec<String> {
+        let mut changes = Vec::new();
+        if self.source.sha256 != old.source.sha256 {
+            changes.push(format!("the source {} changed", self.source.name));
+        }
+        for (what, new, before) in [
+            ("template", &self.templates, &old.templates),
+            ("catalog", &self.catalogs, &old.catalogs),
+            ("font", &self.fonts, &old.fonts),
+        ] {
+            let changed: BTreeSet<&str> = new
+                .keys()
+                .chain(before.keys())
+                .filter(|k| new.get(*k) != before.get(*k))
+                .map(String::as_str)
+                .collect();
+            if !changed.is_empty() {
+                let names: Vec<&str> = changed.into_iter().collect();
+                changes.push(format!("{what} files changed: {}", names.join(", ")));
+            }
+        }
+        if self.tool != old.tool || self.typst != old.typst {
+            changes.push(format!(
+                "the tool changed: {} (typst {}) built it, this is {} (typst {})",
+                old.tool, old.typst, self.tool, self.typst
+            ));
+        }
+        if self.draft != old.draft {
+            changes.push(format!("draft was {}, is now {}", old.draft, self.draft));
+        }
+        if self.languages != old.languages {
+            changes.push(format!(
+                "languages were {:?}, are now {:?}",
+                old.languages, self.languages
+            ));
+        }
+        changes
+    }
+
+    /// Whether every file the manifest lists is in `folder` with the bytes it records.
+    pub fn intact_in(&self, folder: &Path) -> bool {
+        self.outputs.iter().chain([&self.source]).all(|entry| {
+            std::fs::read(folder.join(&entry.name)).is_ok_and(|b| sha256(&b) == entry.sha256)
+        })
+    }
+}

@@ -1,0 +1,291 @@
+//! The values a report's fields hold: texts with their limits, amounts in cents, dates and
+//! months, and the fund's rules on amounts (indirect costs, the gender share).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Serialize};
+
+/// A text in the report's language, or one text per language (`fr: …`, `en: …`).
+/// A single text prints the same in every language: right for names and figures.
+/// `LIMIT` is the form's character limit (0: none), counted by `check::limits::count`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct Text<const LIMIT: usize = 0>(TextRepr);
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+enum TextRepr {
+    Same(String),
+    PerLanguage(BTreeMap<String, String>),
+}
+
+/// A narrative answer of Part 1.1 or 1.3.
+pub type Narrative = Text<1500>;
+/// An outcome progress summary.
+pub type Summary = Text<3000>;
+/// A cell of the indicator table.
+pub type Cell = Text<300>;
+/// The finance delay explanation.
+pub type Note = Text<500>;
+
+impl<const LIMIT: usize> Text<LIMIT> {
+    /// The text for `lang`, or an empty string when the source gives none for it.
+    pub fn get(&self, lang: &str) -> &str {
+        match &self.0 {
+            TextRepr::Same(s) => s,
+            TextRepr::PerLanguage(m) => m.get(lang).map_or("", String::as_str),
+        }
+    }
+}
+
+impl<const LIMIT: usize> JsonSchema for Text<LIMIT> {
+    fn schema_name() -> Cow<'static, str> {
+        match LIMIT {
+            0 => "Text".into(),
+            n => format!("Text{n}").into(),
+        }
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let mut one = json_schema!({ "type": "string" });
+        let description = if LIMIT == 0 {
+            "A text, or one text per language (fr: …, en: …).".to_string()
+        } else {
+            one.insert("maxLength".into(), LIMIT.into());
+            format!(
+                "A text of at most {LIMIT} characters, or one such text per language (fr: …, en: …). \
+                 Characters are counted after NFC normalisation, spaces and line breaks included, ends trimmed."
+            )
+        };
+        // `x-text` tells `check` to read the two branches as one text, for messages in a
+        // writer's words; the limit is the `maxLength` of the branches.
+        json_schema!({
+            "description": description,
+            "anyOf": [
+                one.clone(),
+                { "type": "object", "additionalProperties": one, "minProperties": 1 }
+            ],
+            "x-text": true,
+        })
+    }
+}
+
+/// An amount in US dollars, kept in cents so that sums are exact.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(into = "f64")]
+pub struct Usd(pub i64);
+
+impl From<Usd> for f64 {
+    fn from(usd: Usd) -> f64 {
+        usd.0 as f64 / 100.0
+    }
+}
+
+impl Usd {
+    /// The largest amount a source may state, in USD: far above any PBF budget, and small
+    /// enough that sums of every amount a source can hold stay exact in cents.
+    pub const MAX: f64 = 1e12;
+}
+
+impl<'de> Deserialize<'de> for Usd {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = f64::deserialize(d)?;
+        if !value.is_finite() || value.abs() > Usd::MAX {
+            return Err(serde::de::Error::custom(format!(
+                "{value} USD is out of range"
+            )));
+        }
+        Ok(Usd((value * 100.0).round() as i64))
+    }
+}
+
+impl JsonSchema for Usd {
+    fn schema_name() -> Cow<'static, str> {
+        "Usd".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "An amount in US dollars, at most two decimals.",
+            "type": "number",
+            "minimum": 0,
+            "maximum": Usd::MAX,
+            "multipleOf": 0.01,
+        })
+    }
+}
+
+/// PBF's indirect support cost rate on direct costs, in percent.
+pub const INDIRECT_PERCENT: i64 = 7;
+
+/// The share of a budget PBF expects to go to gender equality and women's empowerment, in
+/// percent.
+pub const GENDER_MIN_PERCENT: i64 = 15;
+
+/// Indirect support costs on `direct`, rounded to the cent (half up): the one rule that `check`,
+/// the PDF and the workbook's cached results share.
+pub fn indirect(direct: Usd) -> Usd {
+    let cents = (i128::from(direct.0) * i128::from(INDIRECT_PERCENT) + 50).div_euclid(100);
+    Usd(i64::try_from(cents).unwrap_or(i64::MAX))
+}
+
+/// Whether `gender` is less than `GENDER_MIN_PERCENT` of `total`, the budget it is part of.
+pub fn below_gender_minimum(gender: Usd, total: Usd) -> bool {
+    i128::from(gender.0) * 100 < i128::from(total.0) * i128::from(GENDER_MIN_PERCENT)
+}
+
+impl std::ops::Add for Usd {
+    type Output = Usd;
+    /// Saturating: no sum of a source's amounts comes near, but a bad source must not crash.
+    fn add(self, other: Usd) -> Usd {
+        Usd(self.0.saturating_add(other.0))
+    }
+}
+
+impl std::iter::Sum for Usd {
+    fn sum<I: Iterator<Item = Usd>>(iter: I) -> Usd {
+        iter.fold(Usd(0), |a, b| a + b)
+    }
+}
+
+impl std::fmt::Display for Usd {
+    /// Plain figure with a thousands separator, as the English form prints it: `2,500,000.00`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let cents = self.0.unsigned_abs();
+        let units = group_thousands(cents / 100, ",");
+        write!(f, "{sign}{units}.{:02}", cents % 100)
+    }
+}
+
+/// `units` with `separator` between groups of three digits: `2500000` → `2 500 000`.
+pub fn group_thousands(units: u64, separator: &str) -> String {
+    let digits = units.to_string();
+    let mut grouped = String::with_capacity(digits.len() * 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push_str(separator);
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
+/// A calendar date written `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct Date(pub String);
+
+impl Date {
+    /// Year, month and day; `check` accepts only dates that have them.
+    pub fn ymd(&self) -> Option<(u16, u8, u8)> {
+        parse_date(&self.0)
+    }
+}
+
+impl JsonSchema for Date {
+    fn schema_name() -> Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A date written YYYY-MM-DD.",
+            "type": "string",
+            "format": "date",
+        })
+    }
+}
+
+/// A month written `YYYY-MM`, or an exact date `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct YearMonth(pub String);
+
+impl JsonSchema for YearMonth {
+    fn schema_name() -> Cow<'static, str> {
+        "YearMonth".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A month written YYYY-MM, or a date written YYYY-MM-DD.",
+            "type": "string",
+            "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])(-[0-3][0-9])?$",
+            "format": "x-year-month",
+        })
+    }
+}
+
+impl YearMonth {
+    /// Year and month, whether it is written as a month or as a date.
+    pub fn ym(&self) -> Option<(u16, u8)> {
+        parse_month(&self.0)
+    }
+}
+
+/// Year, month and day of a date written `YYYY-MM-DD`, if it is a day of the calendar. The one
+/// reader of dates: `check` validates with it, the renderers format with it.
+pub fn parse_date(text: &str) -> Option<(u16, u8, u8)> {
+    let (month, day) = text.rsplit_once('-')?;
+    let (y, m) = parse_month(month).filter(|_| month.len() == 7)?;
+    let d = digits(day, 2)? as u8;
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 31,
+    };
+    (1..=days).contains(&d).then_some((y, m, d))
+}
+
+/// Year and month of `YYYY-MM`, or of a date `YYYY-MM-DD`.
+pub fn parse_month(text: &str) -> Option<(u16, u8)> {
+    if text.len() == 10 {
+        return parse_date(text).map(|(y, m, _)| (y, m));
+    }
+    let (year, month) = text.split_once('-')?;
+    let (y, m) = (digits(year, 4)?, digits(month, 2)? as u8);
+    (1..=12).contains(&m).then_some((y, m))
+}
+
+/// The number written by exactly `n` ASCII digits.
+fn digits(text: &str, n: usize) -> Option<u16> {
+    (text.len() == n && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_strictly() {
+        assert_eq!(parse_date("2019-11-12"), Some((2019, 11, 12)));
+        assert_eq!(parse_date("2020-02-29"), Some((2020, 2, 29)));
+        for bad in [
+            "2019-02-29",
+            "2019-13-01",
+            "2019-00-10",
+            "12/11/2019",
+            "2019-+7-01",
+            "2019-1-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert_eq!(parse_month("2018-01"), Some((2018, 1)));
+        assert_eq!(parse_month("2018-01-31"), Some((2018, 1)));
+        for bad in ["2019-+7", "2018-1", "2018-13", "+018-01", "2018-01-32"] {
+            assert_eq!(parse_month(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn thousands_are_grouped_by_three() {
+        assert_eq!(group_thousands(2_500_000, " "), "2 500 000");
+        assert_eq!(group_thousands(999, ","), "999");
+        assert_eq!(group_thousands(1000, ","), "1,000");
+        assert_eq!(Usd(-123_456_789).to_string(), "-1,234,567.89");
+    }
+}

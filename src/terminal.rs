@@ -1,0 +1,44 @@
+//! Printing text that came from a user or a file name: control characters are shown escaped
+//! (`\u{1b}`), so that a source or a file name can never move the cursor, retitle or clear the
+//! terminal of the person reading the message.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+/// `text` with every control character (but tab and line break) written as `\u{…}`.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path as it is printed: lossily decoded, control characters escaped, line breaks too.
+pub fn path(path: &Path) -> String {
+    escape(&path.display().to_string()).replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        assert_eq!(escape("a\u{1b}]0;x\u{7}b"), "a\\u{1b}]0;x\\u{7}b");
+        assert_eq!(
+            escape("ligne\nsuivante\tcolonne"),
+            "ligne\nsuivante\tcolonne"
+        );
+        assert_eq!(escape("\u{9b}2J"), "\\u{9b}2J");
+        assert_eq!(path(Path::new("a\nb\u{1b}.yaml")), "a\\nb\\u{1b}.yaml");
+    }
+}

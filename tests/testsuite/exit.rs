@@ -1,0 +1,188 @@
+//! The README's exit-status table, command by command: a missing path, a wrong kind of file and
+//! a good input. Every refusal is one sentence that names the path, with no system error number.
+
+use std::path::Path;
+
+use crate::common::{EXAMPLE, Run, built_example, root};
+
+/// Runs `pbf-report ARGS` and checks its status; a failure must name `names` and never show a
+/// raw system error.
+fn expect(args: &[&str], status: i32, names: &str) -> String {
+    let out = Run::new(args).output();
+    assert_eq!(out.status, status, "pbf-report {args:?}:\n{}", out.stderr);
+    assert!(!out.stderr.contains("os error"), "{args:?}: {}", out.stderr);
+    assert!(
+        !out.stderr.contains("internal error"),
+        "{args:?}: {}",
+        out.stderr
+    );
+    if status != 0 {
+        assert!(
+            out.stderr.contains(names),
+            "{args:?} should name {names}: {}",
+            out.stderr
+        );
+    }
+    out.stderr
+}
+
+/// A folder with a text file, a text file named `.pdf`, a PDF not made by pbf-report, a folder
+/// with no manifest, and a copy of the example's version folder.
+struct Files {
+    dir: tempfile::TempDir,
+}
+
+impl Files {
+    fn new() -> Files {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::write(p.join("notes.txt"), "some notes\n").unwrap();
+        std::fs::write(p.join("notes.pdf"), "some notes, not a PDF\n").unwrap();
+        crate::common::tool("qpdf", &["--empty", p.join("empty.pdf").to_str().unwrap()]);
+        std::fs::create_dir(p.join("no-manifest")).unwrap();
+        std::fs::create_dir(p.join("version")).unwrap();
+        for (name, bytes) in crate::common::files(built_example()) {
+            std::fs::write(p.join("version").join(name), bytes).unwrap();
+        }
+        Files { dir }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).to_str().unwrap().to_string()
+    }
+}
+
+#[test]
+fn check_and_build() {
+    let f = Files::new();
+    let out = f.path("out");
+    expect(
+        &["check", "no-such.yaml"],
+        1,
+        "no-such.yaml: no such file or folder",
+    );
+    expect(&["check", &f.path("notes.pdf")], 1, "notes.pdf");
+    expect(&["check", EXAMPLE], 0, "");
+    expect(&["build", "--out", &out, "no-such.yaml"], 1, "no-such.yaml");
+    expect(
+        &["build", "--out", &out, &f.path("notes.pdf")],
+        1,
+        "notes.pdf",
+    );
+    expect(&["build", "--out", &out, EXAMPLE], 0, "");
+}
+
+#[test]
+fn verify_and_archive() {
+    let f = Files::new();
+    for command in ["verify", "archive"] {
+        expect(
+            &[command, "out/no-such/version"],
+            1,
+            "out/no-such/version: no such file or folder",
+        );
+        expect(&[command, &f.path("notes.txt")], 1, "not a folder");
+        expect(
+            &[command, &f.path("no-manifest")],
+            1,
+            "a folder without manifest.json",
+        );
+    }
+    expect(
+        &["verify", &f.path("notes.pdf")],
+        1,
+        "notes.pdf is not a PDF",
+    );
+    expect(
+        &["verify", &f.path("empty.pdf")],
+        1,
+        "empty.pdf is a PDF whose attached files",
+    );
+    expect(&["verify", &f.path("version")], 0, "");
+    expect(&["archive", &f.path("version")], 0, "");
+}
+
+#[test]
+fn extract() {
+    let f = Files::new();
+    let out = f.path("extracted");
+    expect(
+        &["extract", "no-such.pdf"],
+        1,
+        "no-such.pdf: no such file or folder",
+    );
+    expect(
+        &["extract", &f.path("notes.txt")],
+        1,
+        "notes.txt is not a PDF",
+    );
+    expect(&["extract", &f.path("empty.pdf")], 1, "empty.pdf");
+    expect(
+        &["extract", &f.path("version")],
+        1,
+        "is a folder, not a file",
+    );
+    let pdf = f.path("version/pbf-irf-217-2019-11-12-final.fr.pdf");
+    expect(&["extract", &pdf, "--out", &out], 0, "");
+    assert!(Path::new(&out).join("2019-11-12-final.yaml").is_file());
+}
+
+#[test]
+fn catalogs() {
+    let f = Files::new();
+    for command in ["check", "status"] {
+        expect(
+            &["i18n", command, "--dir", "no-such-dir"],
+            1,
+            "no-such-dir: no such file or folder",
+        );
+        expect(
+            &["i18n", command, "--dir", &f.path("notes.txt")],
+            1,
+            "notes.txt is a file",
+        );
+        expect(
+            &["i18n", command, "--dir", &f.path("no-manifest")],
+            1,
+            "without the reference",
+        );
+        let good = root().join("templates/i18n");
+        expect(&["i18n", command, "--dir", good.to_str().unwrap()], 0, "");
+    }
+}
+
+#[test]
+fn new_and_schema() {
+    let f = Files::new();
+    let taken = f.path("notes.txt");
+    expect(
+        &["new", "pbf-irf-300", "--lang", "en", "-o", &taken],
+        1,
+        "notes.txt exists already",
+    );
+    expect(
+        &["new", "PBF-IRF-300", "--lang", "en"],
+        2,
+        "cannot name a project",
+    );
+    expect(
+        &["new", "pbf-irf-300", "--lang", "xx"],
+        2,
+        "the catalogs are en, fr",
+    );
+    let fresh = f.path("new/report.yaml");
+    expect(&["new", "pbf-irf-300", "--lang", "en", "-o", &fresh], 0, "");
+    expect(&["schema", "extra"], 2, "extra");
+    expect(&["schema"], 0, "");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_at_once() {
+    let f = Files::new();
+    let fifo = f.path("pipe.yaml");
+    crate::common::tool("mkfifo", &[&fifo]);
+    let stderr = expect(&["check", &fifo], 1, "is a FIFO (named pipe), not a file");
+    assert!(stderr.contains("pipe.yaml"), "{stderr}");
+    expect(&["build", "--out", &f.path("out"), &fifo], 1, "is a FIFO");
+}

@@ -1,0 +1,18 @@
+//! The integration tests: one binary, so that the whole of typst is linked once. Each module
+//! runs the real `pbf-report` binary on real files, or the library on them, and reads the
+//! outputs back with real readers (pdftotext, qpdf, LibreOffice).
+
+mod common;
+
+mod annex_a;
+mod archive;
+mod check;
+mod cli;
+mod example;
+mod exit;
+mod failure;
+mod hostile;
+mod i18n;
+mod pdf;
+mod property;
+mod watch;

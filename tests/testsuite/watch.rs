@@ -1,0 +1,155 @@
+//! `build --watch`, driven the way a person uses it: edit, break, fix, write in two steps. Every
+//! step waits on what the program prints, never on a fixed sleep, so the tests do not race the
+//! program's polling however loaded the machine is.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+use crate::archive::{FOLDER, workspace};
+
+/// Only a guard against a hung program: each step normally takes well under a second.
+const HANG: Duration = Duration::from_secs(300);
+const SOURCE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
+
+struct Watch {
+    child: Child,
+    lines: Receiver<String>,
+    /// Everything printed so far, for failure messages.
+    seen: Vec<String>,
+}
+
+impl Watch {
+    fn start(dir: &Path) -> Watch {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+            .args(["build", "--watch"])
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (send, lines) = channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = send.send(line);
+            }
+        });
+        let mut watch = Watch {
+            child,
+            lines,
+            seen: Vec::new(),
+        };
+        watch.wait_for("watching for changes");
+        watch
+    }
+
+    /// Reads what the program prints until a line contains `text`; returns the lines read.
+    fn wait_for(&mut self, text: &str) -> Vec<String> {
+        let mut read = Vec::new();
+        loop {
+            let line = self.lines.recv_timeout(HANG).unwrap_or_else(|_| {
+                panic!(
+                    "no line with {text:?}; the watch printed:\n{}",
+                    self.seen.join("\n")
+                )
+            });
+            self.seen.push(line.clone());
+            read.push(line.clone());
+            if line.contains(text) {
+                return read;
+            }
+        }
+    }
+
+    /// Closes standard input, which ends the watch; returns its exit status.
+    fn stop(mut self) -> i32 {
+        drop(self.child.stdin.take());
+        self.child.wait().unwrap().code().unwrap_or(-1)
+    }
+}
+
+/// The example's text with one edit.
+fn edited(from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(crate::common::root().join(SOURCE)).unwrap();
+    assert!(text.contains(from));
+    text.replacen(from, to, 1)
+}
+
+fn french_pdf(dir: &Path) -> String {
+    crate::common::pdf_text(&dir.join(FOLDER).join("pbf-irf-217-2019-11-12-final.fr.pdf"))
+}
+
+#[test]
+fn an_edit_is_rebuilt_and_says_which_file_changed() {
+    let (dir, source) = workspace();
+    let mut watch = Watch::start(dir.path());
+    std::fs::write(
+        &source,
+        edited("country: Mali", "country: République du Mali"),
+    )
+    .unwrap();
+    let lines = watch.wait_for(&format!("built {SOURCE} (6 files)"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == &format!("changed: {SOURCE}; building again")),
+        "{lines:?}"
+    );
+    assert_eq!(watch.stop(), 0);
+    assert!(french_pdf(dir.path()).contains("République du Mali"));
+}
+
+#[test]
+fn an_invalid_source_is_reported_and_the_watch_goes_on() {
+    let (dir, source) = workspace();
+    let good = std::fs::read(&source).unwrap();
+    let mut watch = Watch::start(dir.path());
+    std::fs::write(&source, edited("country: Mali", "country: [Mali")).unwrap();
+    let lines = watch.wait_for("built 0 of 1 source");
+    assert!(
+        lines.iter().any(|l| l.starts_with("error: invalid YAML")),
+        "{lines:?}"
+    );
+    std::fs::write(&source, edited("country: Mali", "country: Mali (fixed)")).unwrap();
+    watch.wait_for(&format!("built {SOURCE} (6 files)"));
+    std::fs::write(&source, &good).unwrap();
+    watch.wait_for(&format!("built {SOURCE} (6 files)"));
+    assert_eq!(watch.stop(), 0);
+    let verify = crate::common::Run::new(&["verify", FOLDER])
+        .cwd(dir.path())
+        .output();
+    assert_eq!(verify.status, 0, "{}", verify.stderr);
+}
+
+#[test]
+fn a_source_written_in_two_halves_ends_built() {
+    let (dir, source) = workspace();
+    let full = edited("country: Mali", "country: Mali, en deux temps");
+    let middle = full[..full.len() / 2].rfind('\n').unwrap() + 1;
+    let (first, second) = full.split_at(middle);
+    let mut watch = Watch::start(dir.path());
+    std::fs::write(&source, first).unwrap();
+    // The half alone settles, is built, and is refused: reported, and the watch goes on.
+    watch.wait_for("built 0 of 1 source");
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&source)
+        .unwrap();
+    std::io::Write::write_all(&mut file, second.as_bytes()).unwrap();
+    drop(file);
+    watch.wait_for(&format!("built {SOURCE} (6 files)"));
+    assert_eq!(watch.stop(), 0);
+    assert!(french_pdf(dir.path()).contains("Mali, en deux temps"));
+}
+
+#[test]
+fn the_watch_ends_with_the_status_of_its_last_build() {
+    let (dir, source) = workspace();
+    let mut watch = Watch::start(dir.path());
+    std::fs::write(&source, "project_id: [\n").unwrap();
+    watch.wait_for("built 0 of 1 source");
+    assert_eq!(watch.stop(), 1);
+}
