@@ -8,9 +8,9 @@ build:
 check:
     cargo run -- check
 
-# Run the tests (what CI runs).
+# Run the tests, installing the programs they need (what CI runs).
 test:
-    cargo test
+    scripts/test
 
 # Measure check and build times on the example.
 bench:
