@@ -65,10 +65,9 @@ impl Error {
             Error::Missing { .. } | Error::NotAFile { .. } | Error::WrongKind { .. } => {
                 Status::Invalid
             }
-            Error::Read { source, .. } => match source.kind() {
-                io::ErrorKind::PermissionDenied | io::ErrorKind::InvalidData => Status::Invalid,
-                _ => Status::Internal,
-            },
+            // An input that cannot be read (no permission, a symlink loop, a path through a
+            // file) is the input's problem, like a missing one.
+            Error::Read { .. } => Status::Invalid,
             Error::Write { .. } | Error::Template { .. } => Status::Internal,
             Error::Usage { .. } => Status::Usage,
         }
@@ -147,9 +146,10 @@ impl fmt::Display for Error {
             ),
             Error::Write { path, source } => write!(
                 f,
-                "cannot write {}: {}; check that its folder is writable and the disk has room",
+                "cannot write {}: {}; {}",
                 crate::terminal::path(path),
-                io_reason(source)
+                io_reason(source),
+                write_advice(source)
             ),
             Error::Template { message } => write!(f, "{message}"),
             Error::Usage { message } => write!(f, "{message}"),
@@ -158,6 +158,21 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// What to do about a write that failed, from what the system said.
+fn write_advice(e: &io::Error) -> &'static str {
+    match e.kind() {
+        io::ErrorKind::NotADirectory | io::ErrorKind::AlreadyExists => {
+            "a file stands where a folder is needed: move it or choose another output folder"
+        }
+        io::ErrorKind::StorageFull => "free some space on that disk and run the command again",
+        io::ErrorKind::ReadOnlyFilesystem => "that disk is read-only: choose another output folder",
+        io::ErrorKind::PermissionDenied => {
+            "check the folder's permissions, or choose another output folder"
+        }
+        _ => "check that its folder is writable and the disk has room",
+    }
+}
 
 /// What went wrong with a file, in the system's words without its error number
 /// ("No space left on device", not "No space left on device (os error 28)").

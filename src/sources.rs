@@ -1,12 +1,15 @@
 //! Finding report sources: the files named on the command line, and every `.yaml`/`.yml` file
-//! under the folders named (`data/` when none is).
+//! (in any case) under the folders named (`data/` when none is). A file reached twice (named
+//! twice, or through a symbolic link) is one source; a folder that cannot be read, or that holds
+//! no source at all, is an error rather than a silent "0 sources".
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
 /// The report sources named by `paths`, folders searched and sorted, and an error for each path
-/// that does not exist.
+/// that does not exist, cannot be read or holds no source.
 pub fn find(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
     let default = [PathBuf::from("data")];
     let paths = if paths.is_empty() {
@@ -14,30 +17,73 @@ pub fn find(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
     } else {
         paths
     };
-    let (mut sources, mut missing) = (Vec::new(), Vec::new());
+    let mut found = Found::default();
     for path in paths {
         if path.is_dir() {
-            collect_yaml(path, &mut sources);
+            let errors = found.errors.len();
+            if found.folder(path) == 0 && found.errors.len() == errors {
+                let none = "a folder with no report source (.yaml) in it";
+                let expected = "report sources or folders that hold them";
+                found.errors.push(Error::wrong_kind(path, expected, none));
+            }
         } else if path.exists() {
-            sources.push(path.clone());
+            found.source(path);
         } else {
-            missing.push(Error::Missing { path: path.clone() });
+            found.errors.push(Error::Missing { path: path.clone() });
         }
     }
-    (sources, missing)
+    (found.sources, found.errors)
 }
 
-fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            collect_yaml(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(path);
+#[derive(Default)]
+struct Found {
+    sources: Vec<PathBuf>,
+    errors: Vec<Error>,
+    /// Real paths of the files and folders seen, so that none is taken twice.
+    seen: HashSet<PathBuf>,
+}
+
+impl Found {
+    /// Takes the source at `path` unless it was taken already.
+    fn source(&mut self, path: &Path) {
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if self.seen.insert(real) {
+            self.sources.push(path.to_path_buf());
         }
     }
+
+    /// Takes the sources under `dir`; returns how many source files it holds, counting those
+    /// taken already.
+    fn folder(&mut self, dir: &Path) -> usize {
+        let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if !self.seen.insert(real) {
+            return 1; // a folder reached again: its sources are taken already
+        }
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.errors.push(Error::read(dir, e));
+                return 0;
+            }
+        };
+        let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        let mut count = 0;
+        for path in paths {
+            if path.is_dir() {
+                count += self.folder(&path);
+            } else if is_source_name(&path) {
+                self.source(&path);
+                count += 1;
+            }
+        }
+        count
+    }
+}
+
+/// `.yaml` or `.yml`, in any case.
+pub fn is_source_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }

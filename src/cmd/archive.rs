@@ -6,6 +6,8 @@ use crate::terminal;
 
 pub fn run(args: &FolderArgs) -> Result<Status> {
     let shown = terminal::path(&args.path);
+    // Only a version folder is archived: a PDF or a stray folder is refused before verifying.
+    crate::manifest::Manifest::read(&args.path)?;
     if super::verify::verify_and_print(&args.path)? != Status::Success {
         eprintln!("error: {shown} does not verify; it was not archived");
         return Ok(Status::Invalid);

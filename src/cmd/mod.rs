@@ -32,6 +32,19 @@ pub fn run(command: Command) -> Result<Status> {
     }
 }
 
+/// Writes `text` to standard output. A reader that stopped reading (`| head`) is not an error;
+/// a full or closed output is.
+fn print_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(crate::error::Error::write(Path::new("standard output"), e))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

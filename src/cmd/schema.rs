@@ -4,6 +4,6 @@ use crate::error::{Result, Status};
 
 pub fn run() -> Result<Status> {
     let text = serde_json::to_string_pretty(&crate::model::schema()).expect("a schema serialises");
-    println!("{text}");
+    super::print_out(&format!("{text}\n"))?;
     Ok(Status::Success)
 }

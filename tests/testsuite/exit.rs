@@ -186,3 +186,75 @@ fn a_fifo_is_refused_at_once() {
     assert!(stderr.contains("pipe.yaml"), "{stderr}");
     expect(&["build", "--out", &f.path("out"), &fifo], 1, "is a FIFO");
 }
+
+#[test]
+fn archive_takes_only_a_version_folder() {
+    let f = Files::new();
+    let pdf = f.path("version/pbf-irf-217-2019-11-12-final.fr.pdf");
+    let stderr = expect(&["archive", &pdf], 1, "is not a folder");
+    assert!(
+        !stderr.contains("ok "),
+        "verified before refusing: {stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_loop_is_an_input_error() {
+    let f = Files::new();
+    std::os::unix::fs::symlink(f.path("loop.pdf"), f.path("loop.pdf")).unwrap();
+    expect(&["verify", &f.path("loop.pdf")], 1, "loop.pdf");
+    expect(&["extract", &f.path("loop.pdf")], 1, "loop.pdf");
+}
+
+#[test]
+fn a_folder_without_sources_is_said_so() {
+    let f = Files::new();
+    let empty = f.path("no-manifest");
+    expect(
+        &["check", &empty],
+        1,
+        "is a folder with no report source (.yaml) in it",
+    );
+    expect(
+        &["build", "--out", &f.path("out"), &empty],
+        1,
+        "no report source",
+    );
+}
+
+#[test]
+fn a_source_named_twice_builds_once() {
+    let f = Files::new();
+    let out = f.path("out");
+    let stderr = expect(&["build", "--out", &out, EXAMPLE, EXAMPLE, "data"], 0, "");
+    assert!(stderr.ends_with("built 1 of 1 source\n"), "{stderr}");
+}
+
+#[test]
+fn a_full_standard_output_is_an_error_not_a_panic() {
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+        .arg("schema")
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot write standard output: No space left on device;"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_where_the_output_folder_should_be_is_explained() {
+    let f = Files::new();
+    let pdf = f.path("version/pbf-irf-217-2019-11-12-final.fr.pdf");
+    let out = f.path("notes.txt");
+    let stderr = expect(&["extract", &pdf, "--out", &out], 3, "notes.txt");
+    assert!(
+        stderr.contains("a file stands where a folder is needed"),
+        "{stderr}"
+    );
+}
