@@ -70,11 +70,21 @@ fn main() {
     measure("check the example (in process)", 50, || {
         assert!(!check::check_file(&source).has_errors());
     });
+    let templates = pbf_report::templates::Templates::builtin();
     for lang in ["fr", "en"] {
         let catalog = Catalog::load(lang).unwrap();
         measure(&format!("render the {lang} PDF (in process)"), 20, || {
             let options = document::Options::default();
-            pdf::render(&report, &source, "2019-11-12-final", &catalog, options, &[]).unwrap();
+            pdf::render(
+                &templates,
+                &report,
+                &source,
+                "2019-11-12-final",
+                &catalog,
+                options,
+                &[],
+            )
+            .unwrap();
         });
         measure(
             &format!("write the {lang} Annex A workbook (in process)"),

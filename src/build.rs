@@ -3,15 +3,17 @@
 //! `--emit-typst` all start from, so a source is always read, checked and planned the same way.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Status};
 use crate::fsio;
 use crate::i18n::Catalog;
-use crate::manifest::{FileEntry, MANIFEST, Manifest};
+use crate::manifest::{FileEntry, MANIFEST, Manifest, words_used};
 use crate::model::{self, Report};
 use crate::render::{annex_a, document, pdf};
+use crate::templates::Templates;
 
 /// Inside each PDF: which report, version and language it is.
 pub const IDENTITY: &str = "pbf-report.json";
@@ -52,24 +54,33 @@ pub struct Job {
     pub manifest: Manifest,
     /// What `check` said that does not stop the build (warnings; in a draft, limits).
     pub warnings: Vec<Diagnostic>,
+    /// The templates and catalogs it is made with.
+    pub templates: Arc<Templates>,
 }
 
 /// Checks `bytes`, the source named `path`, and plans its build as `version`.
-pub fn prepare(path: &Path, bytes: Vec<u8>, version: &str, draft: bool) -> Result<Job, Failure> {
-    let checked = check::check_bytes(path, &bytes);
+pub fn prepare(
+    path: &Path,
+    bytes: Vec<u8>,
+    version: &str,
+    draft: bool,
+    templates: Arc<Templates>,
+) -> Result<Job, Failure> {
+    let checked = check::check_with(path, &bytes, &templates.languages());
     let (report, warnings) = checked.into_renderable(draft).map_err(Failure::Invalid)?;
     let source_name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("source.yaml")
         .to_string();
-    let manifest = Manifest::plan(&report, &source_name, &bytes, version, draft);
+    let manifest = Manifest::plan(&report, &templates, &source_name, &bytes, version, draft);
     Ok(Job {
         source_name,
         bytes,
         report,
         manifest,
         warnings,
+        templates,
     })
 }
 
@@ -116,14 +127,15 @@ impl Job {
     }
 
     fn language(&self, lang: &str, source: &Path) -> Result<Language, Failure> {
-        let catalog = Catalog::load(lang)
+        let catalog = Catalog::load_from(&self.templates, lang)
             .map_err(|e| Failure::Invalid(vec![Diagnostic::error(source, e)]))?;
         let workbook = annex_a::render(&self.report, &catalog).map_err(|e| {
             Failure::Io(Error::template(format!(
                 "cannot write the Annex A workbook: {e}"
             )))
         })?;
-        let attachments = attachments(&self.manifest, lang, &self.bytes, workbook);
+        let words = words_used(&self.templates, [lang]).into_iter();
+        let attachments = attachments(&self.manifest, lang, &self.bytes, workbook, words);
         Ok(Language {
             catalog,
             attachments,
@@ -141,6 +153,7 @@ impl Job {
                 attachments,
             } = self.language(lang, source)?;
             let rendered = pdf::render(
+                &self.templates,
                 &self.report,
                 source,
                 &self.manifest.version,
@@ -185,6 +198,7 @@ impl Job {
                 .join(lang);
             let version = &self.manifest.version;
             let files = pdf::emitted_files(
+                &self.templates,
                 &self.report,
                 version,
                 &catalog,
@@ -199,13 +213,25 @@ impl Job {
     }
 }
 
-/// The files a PDF carries: the source, the workbook (second), and the PDF's identity.
-fn attachments(
+/// The name a template or catalog file is attached under: `i18n/fr.yaml` → `i18n.fr.yaml`.
+pub fn attached_name(name: &str) -> String {
+    name.replace('/', ".")
+}
+
+/// The files a PDF carries: the source, the workbook (second), the PDF's identity, and the
+/// template and catalog files its words come from.
+fn attachments<'a>(
     manifest: &Manifest,
     lang: &str,
     source: &[u8],
     workbook: Vec<u8>,
+    words: impl Iterator<Item = (&'a str, &'a [u8])>,
 ) -> Vec<pdf::Attachment> {
+    let words: Vec<(&str, &[u8])> = words.collect();
+    let names: serde_json::Map<String, serde_json::Value> = words
+        .iter()
+        .map(|(name, _)| (name.to_string(), attached_name(name).into()))
+        .collect();
     let identity = serde_json::json!({
         "project": manifest.project,
         "version": manifest.version,
@@ -213,8 +239,9 @@ fn attachments(
         "source": manifest.source.name,
         "draft": manifest.draft,
         "tool": manifest.tool,
+        "words": names,
     });
-    vec![
+    let mut files = vec![
         pdf::Attachment {
             name: manifest.source.name.clone(),
             bytes: source.to_vec(),
@@ -236,7 +263,15 @@ fn attachments(
             relationship: "supplement",
             description: "Which report, version and language this PDF is".into(),
         },
-    ]
+    ];
+    files.extend(words.into_iter().map(|(name, bytes)| pdf::Attachment {
+        name: attached_name(name),
+        bytes: bytes.to_vec(),
+        mime: "text/plain",
+        relationship: "source",
+        description: format!("The file templates/{name} this PDF was made with"),
+    }));
+    files
 }
 
 /// What a build of one source did.
@@ -254,12 +289,9 @@ pub fn prepare_file(path: &Path, draft: bool) -> Result<Job, Failure> {
     let bytes = fsio::read_file(path)?;
     let version = version_of(path);
     // The source's own problems come first; the file name's only once they are fixed.
-    let job = prepare(
-        path,
-        bytes,
-        version.as_ref().map_or("", String::as_str),
-        draft,
-    )?;
+    let templates = crate::templates::current();
+    let version_name = version.as_ref().map_or("", String::as_str);
+    let job = prepare(path, bytes, version_name, draft, templates)?;
     version?;
     Ok(job)
 }

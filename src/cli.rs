@@ -13,6 +13,10 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// The templates and catalogs to use, laid over the built-in ones; default: the workspace's
+    /// templates/ folder when there is one.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -27,7 +31,7 @@ pub enum Command {
     Verify(FolderArgs),
     /// Write out the files a PDF carries: its report source and its Annex A workbook.
     Extract(ExtractArgs),
-    /// Check the language catalogs, or show how complete each is.
+    /// Start, check, count or preview the language catalogs.
     #[command(subcommand)]
     I18n(I18nCommand),
     /// Print the JSON Schema of the report source format.
@@ -73,10 +77,37 @@ pub struct BuildArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum I18nCommand {
-    /// Missing, extra, stale and empty entries, placeholders and French spacing; exits 1 on any.
+    /// Missing, extra, stale and empty entries, template syntax, placeholders and French
+    /// spacing; exits 1 on any (entries not yet translated are a warning).
     Check(CatalogArgs),
-    /// A table per language: entries translated, missing and stale.
+    /// A table per language: entries translated, untranslated, stale, missing and extra.
     Status(CatalogArgs),
+    /// Start a catalog for a new language: every entry, its English recorded, marked untranslated.
+    Init(InitArgs),
+    /// Build a report in a language with each catalog entry's key printed beside its text, to
+    /// see where each string lands; entries not yet translated are marked ✗.
+    Preview(PreviewArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The language code: lower-case letters, e.g. es, pt, ar.
+    pub lang: String,
+    /// The folder of catalogs.
+    #[arg(long, default_value = "templates/i18n")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PreviewArgs {
+    /// The language to preview.
+    pub lang: String,
+    /// The report to show; default: the first source under data/.
+    #[arg(long)]
+    pub source: Option<PathBuf>,
+    /// Where to write the PDF.
+    #[arg(long, default_value = "out/preview")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::terminal::escape;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
@@ -95,35 +97,44 @@ impl Diagnostic {
 
     /// The diagnostic as a person reads it, with the source line when `text` is the source.
     pub fn render(&self, text: Option<&str>) -> String {
+        let line = self
+            .pos
+            .and_then(|p| text?.lines().nth(p.line as usize - 1));
+        self.render_line(line)
+    }
+
+    /// The diagnostic as a person reads it, with `line`, the line it points at, when known.
+    pub fn render_line(&self, line: Option<&str>) -> String {
         let mut out = String::new();
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // Everything from a source or a file name is printed escaped: a source must not be able
+        // to move the cursor or retitle the terminal of the person reading this.
+        let message = escape(&self.message);
         match &self.field {
-            Some(field) => writeln!(out, "{kind}: {field}: {}", self.message),
-            None => writeln!(out, "{kind}: {}", self.message),
+            Some(field) => writeln!(out, "{kind}: {}: {message}", escape(field)),
+            None => writeln!(out, "{kind}: {message}"),
         }
         .ok();
-        let file = self.file.display();
+        let file = crate::terminal::path(&self.file);
         match self.pos {
             Some(p) => writeln!(out, "  --> {file}:{}:{}", p.line, p.col),
             None => writeln!(out, "  --> {file}"),
         }
         .ok();
-        if let (Some(p), Some(text)) = (self.pos, text)
-            && let Some(line) = text.lines().nth(p.line as usize - 1)
-        {
+        if let (Some(p), Some(line)) = (self.pos, line) {
             let number = p.line.to_string();
             let gutter = " ".repeat(number.len());
-            let line = shorten(line.trim_end(), 100);
+            let line = shorten(&escape(line.trim_end()), 100);
             let caret_at = (p.col as usize - 1).min(line.chars().count());
             writeln!(out, "{gutter} |").ok();
             writeln!(out, "{number} | {line}").ok();
             writeln!(out, "{gutter} | {}^", " ".repeat(caret_at)).ok();
         }
         for note in &self.notes {
-            writeln!(out, "   = {note}").ok();
+            writeln!(out, "   = {}", escape(note)).ok();
         }
         out
     }

@@ -1,27 +1,31 @@
 //! Language catalogs: one flat YAML file per language under `templates/i18n/`, every word the
-//! PDF and the workbook print, under stable keys, one entry per line. Placeholders (`{{ n }}`)
-//! are minijinja. English is the reference: each entry of another language ends with a comment
-//! `# en:<hash>` naming the English text it translates, so a changed English text shows which
-//! translations are stale.
+//! PDF and the workbook print, under stable keys, one entry per line. English is the reference.
+//! In every other language, a comment line `# en: "…"` above an entry records the English text
+//! it was translated from (as gettext keeps the previous msgid), so a changed English text shows
+//! which translations are stale and what changed; `# untranslated` after an entry marks one not
+//! yet translated. The only syntax inside a text is a `{{ name }}` placeholder.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::error::Error;
-use crate::templates;
+use crate::templates::Templates;
 
 /// The language every other catalog is translated from.
 pub const REFERENCE: &str = "en";
 
-const CATALOG_FOLDER: &str = "a folder of catalogs (<lang>.yaml, with en.yaml)";
+/// The entry that says how untranslated entries print: `"english"` (their text, which `i18n
+/// init` sets to the English) or `"key"` (the key in brackets, to find them on the page).
+pub const UNTRANSLATED_SETTING: &str = "_untranslated";
 
-/// The languages that have a catalog in the binary, e.g. `["en", "fr"]`.
+const CATALOG_FOLDER: &str = "a folder of catalogs (<lang>.yaml, with en.yaml)";
+const RECORD: &str = "# en: ";
+const UNTRANSLATED: &str = "# untranslated";
+
+/// The languages that have a catalog in this run's templates, e.g. `["en", "fr"]`.
 pub fn languages() -> Vec<String> {
-    templates::files_under("i18n/")
-        .filter_map(|(name, _)| name.strip_prefix("i18n/")?.strip_suffix(".yaml"))
-        .map(str::to_string)
-        .collect()
+    crate::templates::current().languages()
 }
 
 /// One entry of a catalog file, where it stands and what it was translated from.
@@ -29,8 +33,10 @@ pub fn languages() -> Vec<String> {
 pub struct Entry {
     pub text: String,
     pub line: u32,
-    /// The `# en:<hash>` mark: the hash of the English text this entry translates.
+    /// The English text this entry was translated from (`# en: "…"` on the line above).
     pub from: Option<String>,
+    /// Marked `# untranslated`.
+    pub untranslated: bool,
 }
 
 /// One language's catalog.
@@ -38,87 +44,138 @@ pub struct Entry {
 pub struct Catalog {
     pub lang: String,
     pub entries: BTreeMap<String, String>,
+    /// Keys still untranslated, printed as `[key]` when the catalog asks for it.
+    pub untranslated: BTreeSet<String>,
+    pub show_keys: bool,
 }
 
 impl Catalog {
-    /// The embedded catalog of `lang`.
+    /// The catalog of `lang` in this run's templates.
     pub fn load(lang: &str) -> Result<Catalog, String> {
-        let bytes = templates::file(&format!("i18n/{lang}.yaml"))
+        Catalog::load_from(&crate::templates::current(), lang)
+    }
+
+    /// The catalog of `lang` in `templates`; a catalog with an error in it is refused.
+    pub fn load_from(templates: &Templates, lang: &str) -> Result<Catalog, String> {
+        let name = format!("i18n/{lang}.yaml");
+        let bytes = templates
+            .file(&name)
             .ok_or_else(|| format!("no catalog for language `{lang}`"))?;
-        let text = std::str::from_utf8(bytes).map_err(|e| format!("catalog `{lang}`: {e}"))?;
-        let (entries, problems) = parse(Path::new(&format!("templates/i18n/{lang}.yaml")), text);
-        if let Some(problem) = problems.first() {
-            return Err(problem.message.clone());
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| format!("the catalog templates/{name} is not UTF-8 text"))?;
+        let (entries, problems) = parse(Path::new(&format!("templates/{name}")), text);
+        if let Some(problem) = problems.iter().find(|d| d.is_error()) {
+            let at = problem
+                .pos
+                .map(|p| format!(" (line {})", p.line))
+                .unwrap_or_default();
+            return Err(format!("templates/{name}{at}: {}", problem.message));
         }
         Ok(Catalog::from_entries(lang, &entries))
     }
 
     pub fn from_entries(lang: &str, entries: &BTreeMap<String, Entry>) -> Catalog {
+        let show_keys = entries
+            .get(UNTRANSLATED_SETTING)
+            .is_some_and(|e| e.text == "key");
         Catalog {
             lang: lang.to_string(),
             entries: entries
                 .iter()
+                .filter(|(k, _)| *k != UNTRANSLATED_SETTING)
                 .map(|(k, e)| (k.clone(), e.text.clone()))
                 .collect(),
+            untranslated: entries
+                .iter()
+                .filter(|(_, e)| e.untranslated)
+                .map(|(k, _)| k.clone())
+                .collect(),
+            show_keys,
         }
     }
 
     /// The text under `key`, or the key itself in brackets so that a gap is visible.
     pub fn get(&self, key: &str) -> String {
+        if self.show_keys && self.untranslated.contains(key) {
+            return format!("[{key}]");
+        }
         self.entries
             .get(key)
             .cloned()
             .unwrap_or_else(|| format!("[{key}]"))
     }
 
-    /// The text under `key` with its placeholders filled in from `context`.
+    /// The text under `key` with its `{{ name }}` placeholders filled in from `context`; a name
+    /// the context lacks stays as written.
     pub fn render(&self, key: &str, context: minijinja::Value) -> String {
-        let template = self.get(key);
-        let env = minijinja::Environment::new();
-        env.render_str(&template, context).unwrap_or(template)
+        let text = self.get(key);
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find("{{") {
+            let after = &rest[open + 2..];
+            let Some(close) = after.find("}}") else { break };
+            let name = after[..close].trim();
+            out.push_str(&rest[..open]);
+            match context.get_attr(name) {
+                Ok(value) if !value.is_undefined() => out.push_str(&value.to_string()),
+                _ => out.push_str(&rest[open..open + 2 + close + 2]),
+            }
+            rest = &after[close + 2..];
+        }
+        out.push_str(rest);
+        out
     }
 }
 
-/// The short hash that marks which English text a translation was made from.
-pub fn text_hash(text: &str) -> String {
-    crate::hash::sha256(text.as_bytes())[..8].to_string()
-}
-
-/// Reads a catalog file: one `key: "text"  # en:<hash>` per line; blank lines and comment
-/// lines are free. Each line is read as YAML on its own, so quoting and escapes are YAML's.
+/// Reads a catalog file: one `key: "text"` per line, read as YAML on its own line so quoting and
+/// escapes are YAML's; `# en: "…"` on the line before an entry; `# untranslated` after it.
 pub fn parse(file: &Path, text: &str) -> (BTreeMap<String, Entry>, Vec<Diagnostic>) {
     let mut entries = BTreeMap::new();
     let mut problems = Vec::new();
+    let mut from: Option<String> = None;
     for (i, line) in text.lines().enumerate() {
         let number = i as u32 + 1;
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
         let at = Pos {
             line: number,
             col: 1,
         };
-        let parsed: Result<BTreeMap<String, String>, _> = serde_saphyr::from_str(line);
-        match parsed {
+        let trimmed = line.trim();
+        let recorded = from.take();
+        if let Some(english) = trimmed.strip_prefix(RECORD) {
+            match serde_saphyr::from_str::<String>(english) {
+                Ok(english) => from = Some(english),
+                Err(_) => problems.push(
+                    Diagnostic::error(
+                        file,
+                        "a `# en:` line holds the English text in double quotes",
+                    )
+                    .at(at),
+                ),
+            }
+            continue;
+        }
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        match serde_saphyr::from_str::<BTreeMap<String, String>>(line) {
             Ok(map) if map.len() == 1 => {
                 let (key, value) = map.into_iter().next().expect("one entry");
-                let from = line
-                    .rsplit_once("# en:")
-                    .map(|(_, hash)| hash.trim().to_string())
-                    .filter(|h| h.len() == 8 && h.chars().all(|c| c.is_ascii_hexdigit()));
+                let untranslated =
+                    line.trim_end().ends_with(UNTRANSLATED) && !value.ends_with(UNTRANSLATED);
+                if let Some(problem) = syntax_problem(&value) {
+                    problems.push(Diagnostic::error(file, format!("`{key}`: {problem}")).at(at));
+                }
                 if entries.contains_key(&key) {
                     problems
                         .push(Diagnostic::error(file, format!("`{key}` is given twice")).at(at));
                 }
-                entries.insert(
-                    key,
-                    Entry {
-                        text: value,
-                        line: number,
-                        from,
-                    },
-                );
+                let entry = Entry {
+                    text: value,
+                    line: number,
+                    from: recorded,
+                    untranslated,
+                };
+                entries.insert(key, entry);
             }
             _ => problems
                 .push(Diagnostic::error(file, "each line holds one entry: key: \"text\"").at(at)),
@@ -127,9 +184,58 @@ pub fn parse(file: &Path, text: &str) -> (BTreeMap<String, Entry>, Vec<Diagnosti
     (entries, problems)
 }
 
-/// The catalog files of a folder, by language.
-pub fn read_dir(dir: &Path) -> Result<BTreeMap<String, (PathBuf, String)>, Error> {
+/// Why `text` holds template syntax other than `{{ name }}` placeholders, if it does: a catalog
+/// string is data, never a program.
+fn syntax_problem(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i + 1 < chars.len() {
+        let pair = (chars[i], chars[i + 1]);
+        let at = i + 1;
+        match pair {
+            ('{', '%') | ('{', '#') => {
+                let found = format!("{}{}", pair.0, pair.1);
+                return Some(format!(
+                    "`{found}` at character {at} is template syntax; a text may hold only \
+                     {{{{ name }}}} placeholders"
+                ));
+            }
+            ('{', '{') => {
+                let rest: String = chars[i + 2..].iter().collect();
+                let Some(close) = rest.find("}}") else {
+                    return Some(format!(
+                        "`{{{{` at character {at} is never closed with `}}}}`"
+                    ));
+                };
+                let name = rest[..close].trim();
+                let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                if !plain {
+                    return Some(format!(
+                        "`{{{{ {name} }}}}` at character {at} is an expression; a placeholder \
+                         is a plain name, e.g. {{{{ n }}}}"
+                    ));
+                }
+                i += 2 + rest[..close].chars().count() + 2;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Catalog files by language: each file's path and text.
+pub type Files = BTreeMap<String, (PathBuf, String)>;
+
+/// The catalog files of a folder, by language; a file that is not UTF-8 text is a problem, and
+/// the others are still read.
+pub fn read_dir(dir: &Path) -> Result<(Files, Vec<Diagnostic>), Error> {
     let mut files = BTreeMap::new();
+    let mut problems = Vec::new();
     let entries = std::fs::read_dir(dir).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotADirectory => {
             Error::wrong_kind(dir, CATALOG_FOLDER, "a file, not a folder")
@@ -138,33 +244,46 @@ pub fn read_dir(dir: &Path) -> Result<BTreeMap<String, (PathBuf, String)>, Error
     })?;
     for entry in entries.flatten() {
         let path = entry.path();
-        if let Some(lang) = path
+        let Some(lang) = path
             .file_stem()
             .and_then(|s| s.to_str())
             .filter(|_| path.extension().is_some_and(|e| e == "yaml"))
-        {
-            let bytes = crate::fsio::read_file(&path)?;
-            let text = String::from_utf8(bytes).map_err(|_| {
-                Error::wrong_kind(&path, "a catalog in UTF-8 text", "not UTF-8 text")
-            })?;
-            files.insert(lang.to_string(), (path, text));
+        else {
+            continue;
+        };
+        let text = crate::fsio::read_file(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| String::from_utf8(b).map_err(|_| "this is not UTF-8 text".into()))
+            .and_then(|t| match t.contains('\0') {
+                true => Err("this is not a text file (it holds a NUL byte)".into()),
+                false => Ok(t),
+            });
+        match text {
+            Ok(text) => {
+                files.insert(lang.to_string(), (path, text));
+            }
+            Err(why) => problems.push(
+                Diagnostic::error(&path, format!("{why}; a catalog is YAML text in UTF-8"))
+                    .note("the other catalogs were checked"),
+            ),
         }
     }
-    Ok(files)
+    Ok((files, problems))
 }
 
 /// How complete one language is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Status {
     pub translated: usize,
-    pub missing: usize,
+    pub untranslated: usize,
     pub stale: usize,
+    pub missing: usize,
     pub extra: usize,
 }
 
 /// Every problem of every catalog in `dir`, and each language's status.
 pub fn check_dir(dir: &Path) -> Result<(Vec<Diagnostic>, BTreeMap<String, Status>), Error> {
-    let files = read_dir(dir)?;
+    let (files, mut problems) = read_dir(dir)?;
     let (ref_path, ref_text) = files.get(REFERENCE).ok_or_else(|| {
         Error::wrong_kind(
             dir,
@@ -172,7 +291,8 @@ pub fn check_dir(dir: &Path) -> Result<(Vec<Diagnostic>, BTreeMap<String, Status
             "a folder without the reference catalog en.yaml",
         )
     })?;
-    let (reference, mut problems) = parse(ref_path, ref_text);
+    let (reference, parse_problems) = parse(ref_path, ref_text);
+    problems.extend(parse_problems);
     problems.extend(empties(ref_path, &reference));
     let mut statuses = BTreeMap::new();
     for (lang, (path, text)) in &files {
@@ -186,10 +306,11 @@ pub fn check_dir(dir: &Path) -> Result<(Vec<Diagnostic>, BTreeMap<String, Status
         problems.extend(found);
         statuses.insert(lang.clone(), status);
     }
+    let translated = reference.len();
     statuses.insert(
         REFERENCE.to_string(),
         Status {
-            translated: reference.len(),
+            translated,
             ..Status::default()
         },
     );
@@ -201,17 +322,19 @@ fn empties(path: &Path, entries: &BTreeMap<String, Entry>) -> Vec<Diagnostic> {
     entries
         .iter()
         .filter(|(_, e)| e.text.is_empty())
-        .map(|(k, e)| {
-            Diagnostic::error(path, format!("`{k}` is empty")).at(Pos {
-                line: e.line,
-                col: 1,
-            })
-        })
+        .map(|(k, e)| Diagnostic::error(path, format!("`{k}` is empty")).at(line(e)))
         .collect()
 }
 
-/// One translation against the reference: missing, extra and stale keys, placeholders, and
-/// the language's own typography.
+fn line(entry: &Entry) -> Pos {
+    Pos {
+        line: entry.line,
+        col: 1,
+    }
+}
+
+/// One translation against the reference: missing, extra, untranslated and stale keys,
+/// placeholders, and the language's own typography.
 fn compare(
     lang: &str,
     path: &Path,
@@ -220,72 +343,90 @@ fn compare(
 ) -> (Vec<Diagnostic>, Status) {
     let mut problems = Vec::new();
     let mut status = Status::default();
+    let mut untranslated = Vec::new();
     for (key, original) in reference {
         let Some(entry) = entries.get(key) else {
             status.missing += 1;
             problems.push(
                 Diagnostic::error(path, format!("`{key}` is missing"))
-                    .note(format!("English: \"{}\"", original.text))
+                    .note(format!("add:  {RECORD}{}", quoted(&original.text)))
                     .note(format!(
-                        "add: {key}: \"…\"  # en:{}",
-                        text_hash(&original.text)
+                        "      {key}: {}  {UNTRANSLATED}",
+                        quoted(&original.text)
                     )),
             );
             continue;
         };
-        let at = Pos {
-            line: entry.line,
-            col: 1,
-        };
-        let wanted = text_hash(&original.text);
-        match &entry.from {
-            Some(hash) if *hash == wanted => status.translated += 1,
-            from => {
-                status.stale += 1;
-                let why = match from {
-                    Some(hash) => {
-                        format!("the English text changed since it was translated (en:{hash})")
-                    }
-                    None => "it does not say which English text it translates".to_string(),
-                };
-                problems.push(
-                    Diagnostic::error(path, format!("`{key}` is stale: {why}"))
-                        .at(at)
-                        .note(format!("English now: \"{}\"", original.text))
-                        .note(format!(
-                            "once the translation matches it, end the line with  # en:{wanted}"
-                        )),
-                );
+        if entry.untranslated {
+            status.untranslated += 1;
+            untranslated.push((key, entry));
+        } else {
+            match &entry.from {
+                Some(from) if *from == original.text => status.translated += 1,
+                from => {
+                    status.stale += 1;
+                    problems.push(stale(path, key, entry, from.as_deref(), &original.text));
+                }
             }
         }
         let (ours, theirs) = (placeholders(&entry.text), placeholders(&original.text));
         if ours != theirs {
-            problems.push(
-                Diagnostic::error(
-                    path,
-                    format!("`{key}` has the placeholders {ours:?}, English has {theirs:?}"),
-                )
-                .at(at),
-            );
+            let message = format!("`{key}` has the placeholders {ours:?}, English has {theirs:?}");
+            problems.push(Diagnostic::error(path, message).at(line(entry)));
         }
-        if lang == "fr" {
+        if lang == "fr" && !entry.untranslated {
             problems.extend(french_spacing(path, key, entry));
         }
     }
+    if let Some((first, entry)) = untranslated.first() {
+        let n = untranslated.len();
+        let message = format!(
+            "{n} entr{} not yet translated (marked {UNTRANSLATED}), the first `{first}`",
+            if n == 1 { "y is" } else { "ies are" }
+        );
+        let d = Diagnostic::warning(path, message)
+            .at(line(entry))
+            .note("they print in English until translated; `i18n status` counts them");
+        problems.push(d);
+    }
     for (key, entry) in entries {
-        if !reference.contains_key(key) {
+        if !reference.contains_key(key) && key != UNTRANSLATED_SETTING {
             status.extra += 1;
             problems.push(
                 Diagnostic::error(path, format!("`{key}` is not in the English catalog"))
-                    .at(Pos {
-                        line: entry.line,
-                        col: 1,
-                    })
+                    .at(line(entry))
                     .note("remove it, or add it to en.yaml first"),
             );
         }
     }
     (problems, status)
+}
+
+fn stale(path: &Path, key: &str, entry: &Entry, from: Option<&str>, now: &str) -> Diagnostic {
+    let d = match from {
+        Some(then) => Diagnostic::error(
+            path,
+            format!("`{key}` is stale: the English text changed since it was translated"),
+        )
+        .note(format!("English then: {}", quoted(then))),
+        None => Diagnostic::error(
+            path,
+            format!(
+                "`{key}` is stale: no `{RECORD}\"…\"` line above it says which English text it translates"
+            ),
+        ),
+    };
+    d.at(line(entry))
+        .note(format!("English now:  {}", quoted(now)))
+        .note(format!(
+            "once the translation matches it, write above the entry:  {RECORD}{}",
+            quoted(now)
+        ))
+}
+
+/// A text as a catalog writes it: in double quotes, with YAML's (and JSON's) escapes.
+pub fn quoted(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serialises")
 }
 
 /// The placeholder names of a text: `{{ n }}` → `n`.
@@ -314,12 +455,38 @@ fn french_spacing(path: &Path, key: &str, entry: &Entry) -> Option<Diagnostic> {
                 chars[bad + 1]
             ),
         )
-        .at(Pos {
-            line: entry.line,
-            col: 1,
-        })
+        .at(line(entry))
         .note("write U+202F (\"\\u202F\" in double quotes), or nothing: the PDF adds it"),
     )
+}
+
+/// A new catalog for `lang`: every entry of `reference` (the text of en.yaml) in its order, with
+/// its comments, each entry's English recorded above it and given as its text, marked
+/// untranslated.
+pub fn new_catalog(lang: &str, reference: &str) -> String {
+    let mut out = format!(
+        "# Catalog for `{lang}`, started from the English one by `pbf-report i18n init {lang}`.\n\
+         # Translate each text, then delete its `{UNTRANSLATED}` mark. Keep the `{RECORD}…` line\n\
+         # above each entry: it records the English the translation was made from.\n\
+         # Untranslated entries print in English; write \"key\" below to print their keys instead.\n\
+         {UNTRANSLATED_SETTING}: \"english\"\n\n"
+    );
+    for line in reference.lines() {
+        let entry = serde_saphyr::from_str::<BTreeMap<String, String>>(line)
+            .ok()
+            .filter(|m| m.len() == 1 && !line.trim_start().starts_with('#'));
+        match entry.and_then(|m| m.into_iter().next()) {
+            Some((key, text)) => {
+                out.push_str(&format!("{RECORD}{}\n", quoted(&text)));
+                out.push_str(&format!("{key}: {}  {UNTRANSLATED}\n", quoted(&text)));
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -336,22 +503,73 @@ mod tests {
     }
 
     #[test]
-    fn entries_keep_their_line_and_mark() {
+    fn entries_keep_their_line_and_what_they_translate() {
         let (entries, problems) = parse(
             Path::new("x.yaml"),
-            "# c\n\na: \"A: b\"  # en:0123abcd\nb: B\n",
+            "# c\n\n# en: \"A: b\"\na: \"A : b\"\nb: B  # untranslated\n",
         );
-        assert!(problems.is_empty());
-        assert_eq!(entries["a"].text, "A: b");
-        assert_eq!(entries["a"].line, 3);
-        assert_eq!(entries["a"].from.as_deref(), Some("0123abcd"));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(entries["a"].text, "A : b");
+        assert_eq!(entries["a"].line, 4);
+        assert_eq!(entries["a"].from.as_deref(), Some("A: b"));
+        assert!(!entries["a"].untranslated);
         assert_eq!(entries["b"].from, None);
+        assert!(entries["b"].untranslated);
     }
 
     #[test]
-    fn the_embedded_catalogs_are_complete_and_current() {
-        for lang in languages() {
-            let catalog = Catalog::load(&lang).unwrap();
+    fn only_plain_placeholders_are_allowed() {
+        assert_eq!(syntax_problem("Page {{ page }} sur {{total}}"), None);
+        for (text, found) in [
+            (
+                "RAPPORT{% if false %} SECRET{% endif %}",
+                "`{%` at character 8",
+            ),
+            ("a {# note #}", "`{#` at character 3"),
+            (
+                "{{ n * 2 }}",
+                "`{{ n * 2 }}` at character 1 is an expression",
+            ),
+            ("{{ range(9999999) }}", "is an expression"),
+            ("open {{ n", "never closed"),
+        ] {
+            let problem = syntax_problem(text).unwrap_or_default();
+            assert!(problem.contains(found), "{text}: {problem}");
+        }
+    }
+
+    #[test]
+    fn render_fills_placeholders_and_runs_nothing() {
+        let catalog = Catalog {
+            lang: "xx".into(),
+            entries: [(
+                "k".to_string(),
+                "{{ n }} / {{ missing }} {% x %}".to_string(),
+            )]
+            .into(),
+            untranslated: BTreeSet::new(),
+            show_keys: false,
+        };
+        let text = catalog.render("k", minijinja::context! { n => 3 });
+        assert_eq!(text, "3 / {{ missing }} {% x %}");
+    }
+
+    #[test]
+    fn a_new_catalog_records_the_english_of_every_entry() {
+        let text = new_catalog("es", "# Cover\ncover.country: \"COUNTRY:\"\n");
+        let (entries, problems) = parse(Path::new("es.yaml"), &text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let entry = &entries["cover.country"];
+        assert_eq!(entry.text, "COUNTRY:");
+        assert_eq!(entry.from.as_deref(), Some("COUNTRY:"));
+        assert!(entry.untranslated);
+        assert!(text.contains("# Cover\n"));
+    }
+
+    #[test]
+    fn the_builtin_catalogs_load() {
+        for lang in Templates::builtin().languages() {
+            let catalog = Catalog::load_from(&Templates::builtin(), &lang).unwrap();
             assert!(catalog.entries.len() > 150, "{lang}");
         }
     }

@@ -16,7 +16,7 @@ fn main() -> ExitCode {
              source that caused it"
         );
     }));
-    let result = std::panic::catch_unwind(|| pbf_report::cmd::run(cli.command));
+    let result = std::panic::catch_unwind(|| pbf_report::cmd::run(cli));
     match result {
         Ok(Ok(status)) => status.into(),
         Ok(Err(e)) => {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::hash::sha256;
 use crate::model::Report;
-use crate::templates;
+use crate::templates::{self, Templates};
 
 pub const MANIFEST: &str = "manifest.json";
 
@@ -26,7 +26,8 @@ pub struct Manifest {
     pub timestamp: String,
     pub draft: bool,
     pub source: FileEntry,
-    /// SHA-256 of every embedded template, catalog and font file, by path under `templates/`.
+    /// SHA-256 of the template, catalog and font files the outputs are made with, by path
+    /// under `templates/`.
     pub templates: BTreeMap<String, String>,
     pub catalogs: BTreeMap<String, String>,
     pub fonts: BTreeMap<String, String>,
@@ -52,20 +53,27 @@ impl FileEntry {
 
 type Hashes = BTreeMap<String, String>;
 
-/// The hashes of the embedded templates, catalogs and fonts: the same for the whole process.
-static EMBEDDED: LazyLock<(Hashes, Hashes, Hashes)> = LazyLock::new(|| {
-    (
-        hashes("", |n| !n.starts_with("i18n/") && !n.starts_with("fonts/")),
-        hashes("i18n/", |_| true),
-        hashes("fonts/", |_| true),
-    )
-});
-
-fn hashes(prefix: &str, keep: impl Fn(&str) -> bool) -> Hashes {
-    templates::files_under(prefix)
-        .filter(|(name, _)| keep(name))
+/// The hashes of the built-in fonts: the same for the whole process.
+static FONTS: LazyLock<Hashes> = LazyLock::new(|| {
+    templates::builtin_under("fonts/")
         .map(|(name, bytes)| (name.to_string(), sha256(bytes)))
         .collect()
+});
+
+/// The files of `templates` a report in `languages` is made with: the template folder and the
+/// catalogs of its languages, by name under `templates/`.
+pub fn words_used<'a, 'l>(
+    templates: &'a Templates,
+    languages: impl IntoIterator<Item = &'l str>,
+) -> Vec<(&'a str, &'a [u8])> {
+    let mut used: Vec<_> = templates
+        .files_under(crate::render::pdf::TEMPLATE_PREFIX)
+        .collect();
+    for lang in languages {
+        let name = format!("i18n/{lang}.yaml");
+        used.extend(templates.entry(&name));
+    }
+    used
 }
 
 impl Manifest {
@@ -73,12 +81,21 @@ impl Manifest {
     /// made from. Its outputs are filled in when it is rendered.
     pub fn plan(
         report: &Report,
+        words: &Templates,
         source_name: &str,
         source_bytes: &[u8],
         version: &str,
         draft: bool,
     ) -> Manifest {
-        let (templates, catalogs, fonts) = EMBEDDED.clone();
+        let (mut templates, mut catalogs) = (Hashes::new(), Hashes::new());
+        for (name, bytes) in words_used(words, report.languages.iter().map(String::as_str)) {
+            let kind = match name.starts_with("i18n/") {
+                true => &mut catalogs,
+                false => &mut templates,
+            };
+            kind.insert(name.to_string(), sha256(bytes));
+        }
+        let fonts = FONTS.clone();
         Manifest {
             tool: format!("pbf-report {}", env!("CARGO_PKG_VERSION")),
             typst: crate::render::TYPST_VERSION.into(),

@@ -1,19 +1,172 @@
-//! The `templates/` folder, embedded at build time: catalogs, typst templates, fonts, skeleton.
+//! The files the reports are made with — typst templates, language catalogs, the skeleton of
+//! `new` — under names relative to `templates/`. A built-in copy is compiled into the program;
+//! the workspace's own `templates/` folder (or `--templates DIR`) is laid over it at run time,
+//! so a catalog edit or a new language needs no new program. Fonts are always the built-in ones.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock, RwLock};
+
+use crate::error::{Error, Result};
 
 include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 
-/// The embedded file at `name` (a path relative to `templates/`).
-pub fn file(name: &str) -> Option<&'static [u8]> {
-    FILES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, bytes)| *bytes)
+/// Largest template or catalog file read from disk: far above any real one.
+const MAX_FILE: u64 = 8 << 20;
+
+/// One set of template files.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    files: BTreeMap<String, Arc<[u8]>>,
 }
 
-/// The embedded files whose path starts with `prefix`.
-pub fn files_under(prefix: &str) -> impl Iterator<Item = (&'static str, &'static [u8])> + use<'_> {
+impl Templates {
+    /// The copy built into the program.
+    pub fn builtin() -> Templates {
+        let files = FILES
+            .iter()
+            .map(|(name, bytes)| (name.to_string(), Arc::from(*bytes)))
+            .collect();
+        Templates { files }
+    }
+
+    /// The built-in copy with the files of `dir` laid over it (fonts excepted).
+    pub fn with_folder(dir: &Path) -> Result<Templates> {
+        let meta = std::fs::metadata(dir).map_err(|e| Error::read(dir, e))?;
+        if !meta.is_dir() {
+            let expected = "a templates folder (i18n/, pbf-2019/)";
+            return Err(Error::wrong_kind(dir, expected, "not a folder"));
+        }
+        let mut found = Vec::new();
+        collect(dir, dir, &mut found)?;
+        Ok(Templates::builtin().with_files(found))
+    }
+
+    /// These files with `files` (name → bytes) added or replacing the ones of that name.
+    pub fn with_files(mut self, files: Vec<(String, Vec<u8>)>) -> Templates {
+        for (name, bytes) in files {
+            if !name.starts_with("fonts/") {
+                self.files.insert(name, Arc::from(bytes));
+            }
+        }
+        self
+    }
+
+    pub fn file(&self, name: &str) -> Option<&[u8]> {
+        self.files.get(name).map(|b| &b[..])
+    }
+
+    /// The file at `name` with its name, both borrowed from this set.
+    pub fn entry(&self, name: &str) -> Option<(&str, &[u8])> {
+        self.files
+            .get_key_value(name)
+            .map(|(n, b)| (n.as_str(), &b[..]))
+    }
+
+    /// The files whose name starts with `prefix`, in name order.
+    pub fn files_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [u8])> {
+        self.files
+            .range(prefix.to_string()..)
+            .take_while(move |(n, _)| n.starts_with(prefix))
+            .map(|(n, b)| (n.as_str(), &b[..]))
+    }
+
+    /// The languages that have a catalog, e.g. `["en", "fr"]`.
+    pub fn languages(&self) -> Vec<String> {
+        self.files_under("i18n/")
+            .filter_map(|(name, _)| name.strip_prefix("i18n/")?.strip_suffix(".yaml"))
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// The files under `dir`, named relative to `root`. Only regular files are read, each within
+/// `MAX_FILE`.
+fn collect(root: &Path, dir: &Path, found: &mut Vec<(String, Vec<u8>)>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::read(dir, e))?;
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::read(&path, e))?;
+        if meta.is_dir() {
+            collect(root, &path, found)?;
+        } else if meta.is_file() && meta.len() <= MAX_FILE {
+            let name = path.strip_prefix(root).expect("under root");
+            let name = name.to_string_lossy().replace('\\', "/");
+            found.push((name, crate::fsio::read_file(&path)?));
+        }
+    }
+    Ok(())
+}
+
+/// Where the templates of this run come from: `None` for the built-in copy alone.
+static FOLDER: OnceLock<Option<PathBuf>> = OnceLock::new();
+static CURRENT: RwLock<Option<Arc<Templates>>> = RwLock::new(None);
+
+/// Chooses the templates of this run: `dir` when given, else the workspace's `templates/`
+/// when there is one, else the built-in copy; and reads them.
+pub fn choose(dir: Option<&Path>) -> Result<()> {
+    let workspace = Path::new("templates");
+    let folder = dir
+        .map(Path::to_path_buf)
+        .or_else(|| workspace.is_dir().then(|| workspace.to_path_buf()));
+    let _ = FOLDER.set(folder);
+    reload()
+}
+
+/// Reads the chosen templates again (for `build --watch`); on an error the previous ones stay.
+pub fn reload() -> Result<()> {
+    let templates = match FOLDER.get().cloned().flatten() {
+        Some(dir) => Templates::with_folder(&dir)?,
+        None => Templates::builtin(),
+    };
+    *CURRENT.write().expect("never poisoned") = Some(Arc::new(templates));
+    Ok(())
+}
+
+/// The folder laid over the built-in copy, if any: what `build --watch` watches.
+pub fn folder() -> Option<PathBuf> {
+    FOLDER.get().cloned().flatten()
+}
+
+/// The templates of this run (the built-in copy until `choose` is called).
+pub fn current() -> Arc<Templates> {
+    if let Some(t) = CURRENT.read().expect("never poisoned").as_ref() {
+        return t.clone();
+    }
+    let mut slot = CURRENT.write().expect("never poisoned");
+    slot.get_or_insert_with(|| Arc::new(Templates::builtin()))
+        .clone()
+}
+
+/// The built-in files whose path starts with `prefix`: the fonts, which are never read from
+/// disk.
+pub fn builtin_under(
+    prefix: &str,
+) -> impl Iterator<Item = (&'static str, &'static [u8])> + use<'_> {
     FILES
         .iter()
         .copied()
         .filter(move |(n, _)| n.starts_with(prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_is_laid_over_the_builtin_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("i18n")).unwrap();
+        std::fs::write(dir.path().join("i18n/es.yaml"), "doc.title: \"INFORME\"\n").unwrap();
+        std::fs::write(dir.path().join("i18n/fr.yaml"), "doc.title: \"RAPPORT\"\n").unwrap();
+        let t = Templates::with_folder(dir.path()).unwrap();
+        assert_eq!(t.languages(), ["en", "es", "fr"]);
+        assert_eq!(
+            t.file("i18n/fr.yaml"),
+            Some(&b"doc.title: \"RAPPORT\"\n"[..])
+        );
+        assert!(t.file("pbf-2019/report.typ").is_some());
+        assert!(t.files_under("fonts/").next().is_some());
+    }
 }

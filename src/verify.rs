@@ -1,12 +1,16 @@
-//! Verification: a version folder or a single PDF against what its source makes today. Every
-//! output is rebuilt from the source copy and compared byte for byte.
+//! Verification: a version folder or a single PDF against what its source makes. Every output
+//! is rebuilt from the source copy, with the template and catalogs the PDFs carry (so neither
+//! an edited catalog on disk nor a newer built-in one changes the verdict), and compared byte
+//! for byte.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::build::{self, Failure, IDENTITY, Rendered};
 use crate::error::{Error, Result};
 use crate::hash::sha256;
 use crate::manifest::Manifest;
+use crate::templates::Templates;
 
 /// One file of a verification and what was found.
 pub struct Verdict {
@@ -25,7 +29,17 @@ pub fn folder(folder: &Path) -> Result<Vec<Verdict>> {
         name: manifest.source.name.clone(),
         problem: (!source_ok).then(|| "the source copy is not the one the manifest names".into()),
     }];
-    let rebuilt = match rebuild(&source_path, source, &manifest.version, manifest.draft)? {
+    let pdfs = manifest.outputs.iter().filter(|o| o.name.ends_with(".pdf"));
+    let words: Vec<(String, Vec<u8>)> = pdfs
+        .filter_map(|o| std::fs::read(folder.join(&o.name)).ok())
+        .flat_map(|pdf| carried_words(&pdf))
+        .collect();
+    let templates = match words.is_empty() {
+        true => crate::templates::current(),
+        false => Arc::new(Templates::builtin().with_files(words)),
+    };
+    let (version, draft) = (&manifest.version, manifest.draft);
+    let rebuilt = match rebuild(&source_path, source, version, draft, templates)? {
         Ok(rebuilt) => rebuilt,
         Err(why) => {
             verdicts[0].problem = Some(why);
@@ -61,8 +75,10 @@ fn rebuild(
     source: Vec<u8>,
     version: &str,
     draft: bool,
+    templates: Arc<Templates>,
 ) -> Result<std::result::Result<Rendered, String>> {
-    let rendered = build::prepare(path, source, version, draft).and_then(|job| job.render(path));
+    let rendered =
+        build::prepare(path, source, version, draft, templates).and_then(|job| job.render(path));
     match rendered {
         Ok(rendered) => Ok(Ok(rendered)),
         Err(Failure::Invalid(diagnostics)) => {
@@ -101,7 +117,9 @@ pub fn pdf(path: &Path) -> Result<Vec<Verdict>> {
         .find(|(n, _)| *n == source_name)
         .ok_or_else(|| not_ours("a PDF that does not carry its source"))?;
     let name = path.display().to_string();
-    let rebuilt = match rebuild(Path::new(&source_name), source.1.clone(), &version, draft)? {
+    let templates = Arc::new(Templates::builtin().with_files(words_of(&identity, &files)));
+    let source = source.1.clone();
+    let rebuilt = match rebuild(Path::new(&source_name), source, &version, draft, templates)? {
         Ok(rebuilt) => rebuilt,
         Err(why) => {
             return Ok(vec![Verdict {
@@ -119,4 +137,34 @@ pub fn pdf(path: &Path) -> Result<Vec<Verdict>> {
         Some(_) => None,
     };
     Ok(vec![Verdict { name, problem }])
+}
+
+/// The template and catalog files a PDF carries, by their names under `templates/`.
+fn carried_words(pdf: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let Ok(files) = crate::pdf_files::attached(Path::new("pdf"), pdf) else {
+        return Vec::new();
+    };
+    let identity = files
+        .iter()
+        .find(|(n, _)| n == IDENTITY)
+        .and_then(|(_, bytes)| serde_json::from_slice(bytes).ok());
+    match identity {
+        Some(identity) => words_of(&identity, &files),
+        None => Vec::new(),
+    }
+}
+
+/// The files the identity's `words` map names, taken from `files`.
+fn words_of(identity: &serde_json::Value, files: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
+    let Some(words) = identity["words"].as_object() else {
+        return Vec::new();
+    };
+    words
+        .iter()
+        .filter_map(|(name, attached)| {
+            let attached = attached.as_str()?;
+            let (_, bytes) = files.iter().find(|(n, _)| n == attached)?;
+            Some((name.clone(), bytes.clone()))
+        })
+        .collect()
 }

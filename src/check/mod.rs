@@ -80,8 +80,13 @@ pub fn check_file(path: &Path) -> Checked {
     }
 }
 
-/// Checks the bytes of a source named `path`.
+/// Checks the bytes of a source named `path` against this run's catalogs.
 pub fn check_bytes(path: &Path, bytes: &[u8]) -> Checked {
+    check_with(path, bytes, &crate::templates::current().languages())
+}
+
+/// Checks the bytes of a source named `path`; `catalogs` are the languages it may be written in.
+pub fn check_with(path: &Path, bytes: &[u8], catalogs: &[String]) -> Checked {
     let (source, root) = match source::parse(path, bytes) {
         Ok(parsed) => parsed,
         Err(d) => {
@@ -103,8 +108,7 @@ pub fn check_bytes(path: &Path, bytes: &[u8]) -> Checked {
     let mut report = None;
     match serde_json::from_value::<Report>(root.to_json(&walker.unknown_keys)) {
         Ok(r) => {
-            let catalogs = crate::i18n::languages();
-            diagnostics.extend(consistency::check(&r, &root, path, &catalogs));
+            diagnostics.extend(consistency::check(&r, &root, path, catalogs));
             report = Some(r);
         }
         Err(e) if structure_ok => diagnostics.push(Diagnostic::error(

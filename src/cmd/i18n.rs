@@ -1,25 +1,41 @@
-//! `pbf-report i18n check` and `i18n status`: the translators' view of the catalogs.
+//! `pbf-report i18n`: the translators' commands. `init` starts a language, `check` and `status`
+//! say what is left to do, `preview` shows where each string lands on the page.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use super::plural;
-use crate::cli::CatalogArgs;
-use crate::error::{Result, Status};
-use crate::i18n;
+use crate::cli::{CatalogArgs, InitArgs, PreviewArgs};
+use crate::error::{Error, Result, Status};
+use crate::i18n::{self, Catalog};
+use crate::terminal;
 
-/// Every problem of every catalog, with file, line and key.
+/// Every problem of every catalog, with file, line and key. Each file is read once, so the
+/// check takes time in proportion to the catalogs' size.
 pub fn check(args: &CatalogArgs) -> Result<Status> {
     let (problems, statuses) = i18n::check_dir(&args.dir)?;
+    let mut texts: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    let mut out = String::new();
     for problem in &problems {
-        let text = std::fs::read_to_string(&problem.file).ok();
-        eprintln!("{}", problem.render(text.as_deref()));
+        let lines = texts.entry(problem.file.clone()).or_insert_with(|| {
+            let text = std::fs::read_to_string(&problem.file).unwrap_or_default();
+            text.lines().map(str::to_string).collect()
+        });
+        let line = problem.pos.and_then(|p| lines.get(p.line as usize - 1));
+        out.push_str(&problem.render_line(line.map(String::as_str)));
+        out.push('\n');
     }
+    let errors = problems.iter().filter(|d| d.is_error()).count();
+    let warnings = problems.len() - errors;
     let files = statuses.len();
-    eprintln!(
-        "checked {files} catalog{}: {} problem{}",
+    out.push_str(&format!(
+        "checked {files} catalog{}: {errors} problem{}, {warnings} warning{}\n",
         plural(files),
-        problems.len(),
-        plural(problems.len())
-    );
-    Ok(if problems.is_empty() {
+        plural(errors),
+        plural(warnings)
+    ));
+    eprint!("{out}");
+    Ok(if errors == 0 {
         Status::Success
     } else {
         Status::Invalid
@@ -29,9 +45,9 @@ pub fn check(args: &CatalogArgs) -> Result<Status> {
 /// How complete each language is.
 pub fn status(args: &CatalogArgs) -> Result<Status> {
     let (_, statuses) = i18n::check_dir(&args.dir)?;
-    println!(
-        "{:<10} {:>10} {:>8} {:>6} {:>6}",
-        "language", "translated", "missing", "stale", "extra"
+    let mut table = format!(
+        "{:<10} {:>10} {:>12} {:>6} {:>8} {:>6}\n",
+        "language", "translated", "untranslated", "stale", "missing", "extra"
     );
     for (lang, s) in &statuses {
         let reference = if lang == i18n::REFERENCE {
@@ -39,10 +55,158 @@ pub fn status(args: &CatalogArgs) -> Result<Status> {
         } else {
             ""
         };
-        println!(
-            "{:<10} {:>10} {:>8} {:>6} {:>6}{reference}",
-            lang, s.translated, s.missing, s.stale, s.extra
-        );
+        table.push_str(&format!(
+            "{:<10} {:>10} {:>12} {:>6} {:>8} {:>6}{reference}\n",
+            terminal::escape(lang),
+            s.translated,
+            s.untranslated,
+            s.stale,
+            s.missing,
+            s.extra
+        ));
     }
+    super::print_out(&table)?;
     Ok(Status::Success)
+}
+
+/// Writes `<dir>/<lang>.yaml` from the English catalog; never over an existing file.
+pub fn init(args: &InitArgs) -> Result<Status> {
+    let valid = (2..=8).contains(&args.lang.len())
+        && args
+            .lang
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '-')
+        && !args.lang.starts_with('-');
+    if !valid {
+        return Err(Error::usage(format!(
+            "\"{}\" is not a language code: use lower-case letters, e.g. es or pt",
+            terminal::escape(&args.lang)
+        )));
+    }
+    let path = args.dir.join(format!("{}.yaml", args.lang));
+    if path.exists() {
+        eprintln!(
+            "error: {} exists already; it was left as it is",
+            terminal::path(&path)
+        );
+        return Ok(Status::Invalid);
+    }
+    let english_path = args.dir.join("en.yaml");
+    let english = match english_path.exists() {
+        true => String::from_utf8(crate::fsio::read_file(&english_path)?).map_err(|_| {
+            Error::wrong_kind(&english_path, "a catalog in UTF-8 text", "not UTF-8 text")
+        })?,
+        false => {
+            let builtin = crate::templates::Templates::builtin();
+            String::from_utf8_lossy(builtin.file("i18n/en.yaml").unwrap_or_default()).into()
+        }
+    };
+    crate::fsio::write_atomic(&path, i18n::new_catalog(&args.lang, &english).as_bytes())?;
+    eprintln!(
+        "wrote {}: every entry is in English, marked # untranslated; translate and remove the marks",
+        terminal::path(&path)
+    );
+    Ok(Status::Success)
+}
+
+/// Keys whose text is a format, not words: a key beside them would break what they format.
+fn is_format(key: &str) -> bool {
+    key.starts_with("format.") || key == "months"
+}
+
+/// Builds a report in `lang` with each entry's key beside its text.
+pub fn preview(args: &PreviewArgs) -> Result<Status> {
+    let templates = crate::templates::current();
+    let mut catalog = Catalog::load_from(&templates, &args.lang).map_err(|e| {
+        Error::usage(format!(
+            "{}; the catalogs are {}",
+            terminal::escape(&e),
+            templates.languages().join(", ")
+        ))
+    })?;
+    for (key, text) in catalog.entries.iter_mut() {
+        if !is_format(key) {
+            let mark = if catalog.untranslated.contains(key) {
+                "✗ "
+            } else {
+                ""
+            };
+            *text = format!("{mark}{text} ⟨{key}⟩");
+        }
+    }
+    catalog.show_keys = false;
+    let source = match &args.source {
+        Some(path) => path.clone(),
+        None => first_source()?,
+    };
+    let bytes = crate::fsio::read_file(&source)?;
+    let checked = crate::check::check_bytes(&source, &bytes);
+    let (report, _) = checked.into_renderable(true).map_err(|diagnostics| {
+        let first = diagnostics
+            .first()
+            .map(|d| d.message.clone())
+            .unwrap_or_default();
+        Error::wrong_kind(
+            &source,
+            "a report source that checks",
+            format!("a source with errors ({first})"),
+        )
+    })?;
+    let report = in_language(&report, &args.lang);
+    let options = crate::render::document::Options::default();
+    let pdf = crate::render::pdf::render(
+        &templates,
+        &report,
+        &source,
+        "preview",
+        &catalog,
+        options,
+        &[],
+    )
+    .map_err(|d| Error::template(d.iter().map(|d| d.render(None)).collect::<String>()))?;
+    let path = args.out.join(format!("preview.{}.pdf", args.lang));
+    crate::fsio::write_atomic(&path, &pdf.bytes)?;
+    let left = catalog.untranslated.len();
+    eprintln!(
+        "wrote {}: each text is followed by its key; {left} entr{} not yet translated (marked ✗)",
+        terminal::path(&path),
+        if left == 1 { "y is" } else { "ies are" }
+    );
+    Ok(Status::Success)
+}
+
+fn first_source() -> Result<PathBuf> {
+    let (sources, mut errors) = crate::sources::find(&[]);
+    match sources.into_iter().next() {
+        Some(source) => Ok(source),
+        None => Err(errors.pop().unwrap_or(Error::Missing {
+            path: Path::new("data").into(),
+        })),
+    }
+}
+
+/// `report` written in `lang` alone: every text given per language takes its English (or first)
+/// version in `lang`, so a language the report was never written in can be previewed.
+fn in_language(report: &crate::model::Report, lang: &str) -> crate::model::Report {
+    fn fill(value: &mut serde_json::Value, langs: &[String], lang: &str) {
+        match value {
+            serde_json::Value::Object(map) => {
+                let per_language =
+                    !map.is_empty() && map.iter().all(|(k, v)| langs.contains(k) && v.is_string());
+                if per_language {
+                    let text = map.get("en").or_else(|| map.values().next()).cloned();
+                    map.insert(lang.to_string(), text.unwrap_or_default());
+                } else {
+                    map.values_mut().for_each(|v| fill(v, langs, lang));
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| fill(v, langs, lang)),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(report).expect("a report serialises");
+    fill(&mut value, &report.languages, lang);
+    value["languages"] = serde_json::json!([lang]);
+    value["unofficial_translations"] = serde_json::json!([]);
+    serde_json::from_value(value).expect("the same report, one language more")
 }

@@ -13,13 +13,14 @@ mod watch;
 
 use std::path::Path;
 
-use crate::cli::{Command, I18nCommand};
+use crate::cli::{Cli, Command, I18nCommand};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Result, Status};
 
-/// Runs one command.
-pub fn run(command: Command) -> Result<Status> {
-    match command {
+/// Runs one command, with the templates it names or the workspace's.
+pub fn run(cli: Cli) -> Result<Status> {
+    crate::templates::choose(cli.templates.as_deref())?;
+    match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Archive(args) => archive::run(&args),
@@ -27,6 +28,8 @@ pub fn run(command: Command) -> Result<Status> {
         Command::Extract(args) => extract::run(&args),
         Command::I18n(I18nCommand::Check(args)) => i18n::check(&args),
         Command::I18n(I18nCommand::Status(args)) => i18n::status(&args),
+        Command::I18n(I18nCommand::Init(args)) => i18n::init(&args),
+        Command::I18n(I18nCommand::Preview(args)) => i18n::preview(&args),
         Command::Schema => schema::run(),
         Command::New(args) => new::run(&args),
     }
@@ -66,12 +69,13 @@ fn print_source_diagnostics(path: &Path, diagnostics: &[Diagnostic]) {
 
 /// Diagnostics about files other than a report source (the template), with their lines.
 fn print_standalone(diagnostics: &[Diagnostic]) {
+    let templates = crate::templates::current();
     for d in diagnostics {
         let embedded = d
             .file
             .to_str()
             .and_then(|f| f.strip_prefix("templates/"))
-            .and_then(crate::templates::file);
+            .and_then(|f| templates.file(f));
         let text = embedded.and_then(|b| std::str::from_utf8(b).ok());
         eprintln!("{}", d.render(text));
     }

@@ -40,7 +40,9 @@ pub fn run(args: &NewArgs) -> Result<Status> {
 }
 
 fn skeleton(catalog: &Catalog, project_id: &str, path: &Path) -> Result<String> {
-    let template = crate::templates::file("new-report.yaml.j2")
+    let templates = crate::templates::current();
+    let template = templates
+        .file("new-report.yaml.j2")
         .and_then(|t| std::str::from_utf8(t).ok())
         .ok_or_else(|| Error::template("the skeleton template is missing from the program"))?;
     let mut env = minijinja::Environment::new();

@@ -1,4 +1,5 @@
-//! `pbf-report build --watch`: build again whenever a source changes, until stopped. Nothing a
+//! `pbf-report build --watch`: build again whenever a source, or a file of the workspace's
+//! templates and catalogs, changes, until stopped. Nothing a
 //! build meets stops the loop — an invalid source, a half-written file, a full disk: each is
 //! reported and the watch goes on. A change is built once it has settled (the same bytes at two
 //! polls in a row), so an editor's write in several steps is built once, whole.
@@ -33,7 +34,16 @@ pub fn run(args: &BuildArgs) -> Status {
         last = now;
         if settled && last != built {
             eprintln!("changed: {}; building again", changes(&built, &last));
-            status = build_once(args);
+            let folder = crate::templates::folder();
+            let templates_changed = changed_paths(&built, &last)
+                .any(|p| folder.as_ref().is_some_and(|f| p.starts_with(f)));
+            status = match templates_changed.then(crate::templates::reload) {
+                Some(Err(e)) => {
+                    eprintln!("error: {e}");
+                    e.status()
+                }
+                _ => build_once(args),
+            };
             built = last.clone();
         }
     }
@@ -54,10 +64,14 @@ fn stop_at_end_of_input() -> Arc<AtomicBool> {
     stop
 }
 
-/// What the sources hold now: each path and the hash of its bytes (empty when unreadable).
+/// What the sources and the templates folder hold now: each path and the hash of its bytes
+/// (empty when unreadable).
 fn fingerprint(paths: &[PathBuf]) -> BTreeMap<PathBuf, String> {
-    let (sources, _) = crate::sources::find(paths);
-    sources
+    let (mut files, _) = crate::sources::find(paths);
+    if let Some(folder) = crate::templates::folder() {
+        files_under(&folder, &mut files);
+    }
+    files
         .into_iter()
         .map(|p| {
             let hash = crate::fsio::read_file(&p)
@@ -66,6 +80,31 @@ fn fingerprint(paths: &[PathBuf]) -> BTreeMap<PathBuf, String> {
             (p, hash)
         })
         .collect()
+}
+
+fn files_under(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => files_under(&entry.path(), out),
+            Ok(t) if t.is_file() => out.push(entry.path()),
+            _ => {}
+        }
+    }
+}
+
+/// The paths whose bytes differ, or that came or went, between two fingerprints.
+fn changed_paths<'a>(
+    before: &'a BTreeMap<PathBuf, String>,
+    now: &'a BTreeMap<PathBuf, String>,
+) -> impl Iterator<Item = &'a PathBuf> {
+    let changed = now
+        .iter()
+        .filter(|(path, hash)| before.get(*path) != Some(hash))
+        .map(|(path, _)| path);
+    changed.chain(before.keys().filter(|path| !now.contains_key(*path)))
 }
 
 /// The files that differ between two fingerprints, for the line that says why a build runs.

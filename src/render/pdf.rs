@@ -15,12 +15,15 @@ use super::world::{REPLACEMENT, ReportWorld, can_draw};
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::i18n::Catalog;
 use crate::model::Report;
+use crate::templates::Templates;
 
 /// A bound on the layout: the full form with every answer at its limit is about 20 pages.
 pub const MAX_PAGES: usize = 200;
 
 /// The template folder for the 2019 form and its main file.
 pub const TEMPLATE: &str = "pbf-2019";
+/// Its files' names under `templates/` start with this.
+pub const TEMPLATE_PREFIX: &str = "pbf-2019/";
 const MAIN: &str = "report.typ";
 
 /// The creator written into every PDF; a new tool or typst version changes the bytes.
@@ -52,6 +55,7 @@ pub struct Pdf {
 
 /// Renders `report` in the catalog's language. `source` names the report source in messages.
 pub fn render(
+    templates: &Templates,
     report: &Report,
     source: &Path,
     version: &str,
@@ -59,7 +63,7 @@ pub fn render(
     options: Options,
     attachments: &[Attachment],
 ) -> Result<Pdf, Vec<Diagnostic>> {
-    let world = world(report, version, catalog, options, attachments);
+    let world = world(templates, report, version, catalog, options, attachments);
     let compiled = typst::compile::<PagedDocument>(&world);
     let mut warnings: Vec<Diagnostic> = compiled
         .warnings
@@ -89,6 +93,7 @@ pub fn render(
 
 /// The world for one language of one report: the template, its data and the attached files.
 pub fn world(
+    templates: &Templates,
     report: &Report,
     version: &str,
     catalog: &Catalog,
@@ -102,7 +107,7 @@ pub fn world(
             .iter()
             .map(|a| (a.name.clone(), a.bytes.clone())),
     );
-    ReportWorld::new(TEMPLATE, MAIN, files, report_datetime(report))
+    ReportWorld::new(templates, TEMPLATE, MAIN, files, report_datetime(report))
 }
 
 /// The template data, with the list of files to attach.
@@ -132,6 +137,7 @@ fn data_json(
 /// The files that let the stock `typst compile` reproduce the PDF: the template, the data, the
 /// attached files and the fonts, each with its path relative to the output folder.
 pub fn emitted_files(
+    templates: &Templates,
     report: &Report,
     version: &str,
     catalog: &Catalog,
@@ -146,10 +152,10 @@ pub fn emitted_files(
             .map(|a| (PathBuf::from(&a.name), a.bytes.clone())),
     );
     let prefix = format!("{TEMPLATE}/");
-    for (name, bytes) in crate::templates::files_under(&prefix) {
+    for (name, bytes) in templates.files_under(&prefix) {
         files.push((PathBuf::from(&name[prefix.len()..]), bytes.to_vec()));
     }
-    for (name, bytes) in crate::templates::files_under("fonts/") {
+    for (name, bytes) in crate::templates::builtin_under("fonts/") {
         files.push((PathBuf::from(name), bytes.to_vec()));
     }
     files
@@ -264,6 +270,7 @@ mod tests {
 
     fn compile_errors(main: &str) -> Vec<Diagnostic> {
         let world = ReportWorld::new(
+            &Templates::builtin(),
             TEMPLATE,
             "test.typ",
             vec![("test.typ".into(), main.as_bytes().to_vec())],
@@ -301,6 +308,7 @@ mod tests {
     #[test]
     fn the_clock_is_the_report_date() {
         let world = ReportWorld::new(
+            &Templates::builtin(),
             TEMPLATE,
             "t.typ",
             vec![],

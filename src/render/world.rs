@@ -1,5 +1,6 @@
-//! The typst `World` of pbf-report: the template files and fonts embedded in the binary, the
-//! report data served from memory, a fixed clock, and no packages, network or system fonts.
+//! The typst `World` of pbf-report: the template files of the run, the fonts built into the
+//! binary, the report data served from memory, a fixed clock, and no packages, network or
+//! system fonts.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -12,12 +13,12 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_kit::fonts::FontStore;
 
-use crate::templates;
+use crate::templates::{self, Templates};
 
 /// The fonts under `templates/fonts/`, loaded once per process and shared by every compile.
 static FONTS: LazyLock<FontStore> = LazyLock::new(|| {
     let mut store = FontStore::new();
-    for (name, bytes) in templates::files_under("fonts/") {
+    for (name, bytes) in templates::builtin_under("fonts/") {
         if name.ends_with(".ttf") || name.ends_with(".otf") {
             for font in Font::iter(Bytes::new(bytes)) {
                 let info = font.info().clone();
@@ -58,18 +59,27 @@ pub struct ReportWorld {
     main: FileId,
     template: String,
     files: HashMap<FileId, Bytes>,
+    /// The files that come from the template folder, for messages.
+    template_files: std::collections::HashSet<FileId>,
     today: Datetime,
 }
 
 impl ReportWorld {
     /// A world whose project root holds the files of `templates/<template>/` and `data`
     /// (name → bytes), with `main` as the document to compile and `today` as the date.
-    pub fn new(template: &str, main: &str, data: Vec<(String, Vec<u8>)>, today: Datetime) -> Self {
+    pub fn new(
+        templates: &Templates,
+        template: &str,
+        main: &str,
+        data: Vec<(String, Vec<u8>)>,
+        today: Datetime,
+    ) -> Self {
         let prefix = format!("{template}/");
         let mut files = HashMap::new();
-        for (name, bytes) in templates::files_under(&prefix) {
-            files.insert(file_id(&name[prefix.len()..]), Bytes::new(bytes));
+        for (name, bytes) in templates.files_under(&prefix) {
+            files.insert(file_id(&name[prefix.len()..]), Bytes::new(bytes.to_vec()));
         }
+        let template_files = files.keys().copied().collect();
         for (name, bytes) in data {
             files.insert(file_id(&name), Bytes::new(bytes));
         }
@@ -77,6 +87,7 @@ impl ReportWorld {
             main: file_id(main),
             template: template.to_string(),
             files,
+            template_files,
             today,
         }
     }
@@ -84,9 +95,8 @@ impl ReportWorld {
     /// Where a file of this world comes from, for messages: `templates/pbf-2019/report.typ`.
     pub fn display_path(&self, id: FileId) -> String {
         let path = id.vpath().get_without_slash().to_string();
-        let prefixed = format!("{}/{path}", self.template);
-        if templates::file(&prefixed).is_some() {
-            format!("templates/{prefixed}")
+        if self.template_files.contains(&id) {
+            format!("templates/{}/{path}", self.template)
         } else {
             path
         }

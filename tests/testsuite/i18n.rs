@@ -34,12 +34,12 @@ fn check(dir: &Path) -> crate::common::Output {
 #[test]
 fn the_repository_catalogs_pass() {
     let out = Run::new(&["i18n", "check"]).output();
-    assert_eq!(out.stderr, "checked 2 catalogs: 0 problems\n");
+    assert_eq!(out.stderr, "checked 2 catalogs: 0 problems, 0 warnings\n");
     assert_eq!(out.status, 0);
 }
 
 #[test]
-fn a_changed_english_text_makes_its_translation_stale() {
+fn a_changed_english_text_shows_what_changed() {
     let (_dir, i18n) = catalogs();
     edit(
         &i18n.join("en.yaml"),
@@ -55,64 +55,43 @@ fn a_changed_english_text_makes_its_translation_stale() {
         .position(|l| l.starts_with("cover.country:"))
         .unwrap()
         + 1;
-    let expected =
-        "error: `cover.country` is stale: the English text changed since it was translated (en:"
-            .to_string();
-    assert!(out.stderr.contains(&expected), "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains(&format!("  --> {}:{line}:1", fr.display())),
-        "{}",
-        out.stderr
+    let expected = format!(
+        "error: `cover.country` is stale: the English text changed since it was translated\n  \
+         --> {}:{line}:1\n   |\n{line} | cover.country: \"PAYS:\"\n   | ^\n   \
+         = English then: \"COUNTRY:\"\n   = English now:  \"COUNTRY NAME:\"\n   \
+         = once the translation matches it, write above the entry:  # en: \"COUNTRY NAME:\"\n",
+        fr.display()
     );
-    assert!(out.stderr.contains("   = English now: \"COUNTRY NAME:\""));
-    let hash = &pbf_report::hash::sha256(b"COUNTRY NAME:")[..8];
+    assert!(out.stderr.starts_with(&expected), "{}", out.stderr);
     assert!(
         out.stderr
-            .contains(&format!("end the line with  # en:{hash}")),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.ends_with("checked 2 catalogs: 1 problem\n"),
+            .ends_with("checked 2 catalogs: 1 problem, 0 warnings\n"),
         "{}",
         out.stderr
     );
 
-    // The translator updates the text and the mark: clean again.
+    // The translator updates the text and the record above it: clean again.
     edit(
         &fr,
-        "cover.country: \"PAYS:\"",
-        "cover.country: \"NOM DU PAYS:\"",
+        "# en: \"COUNTRY:\"\ncover.country: \"PAYS:\"",
+        "# en: \"COUNTRY NAME:\"\ncover.country: \"NOM DU PAYS:\"",
     );
-    let text = std::fs::read_to_string(&fr).unwrap();
-    let fixed: String = text
-        .lines()
-        .map(|l| {
-            if l.starts_with("cover.country:") {
-                format!("cover.country: \"NOM DU PAYS:\"  # en:{hash}\n")
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    std::fs::write(&fr, fixed).unwrap();
     assert_eq!(check(&i18n).status, 0);
 }
 
 #[test]
 fn each_rule_is_reported_with_file_line_and_key() {
-    let cases: [(&str, &str, &str, &str); 7] = [
+    let cases: [(&str, &str, &str, &str); 10] = [
         (
             "fr",
-            "doc.unofficial: \"Traduction non officielle\"",
+            "# en: \"Unofficial translation\"\ndoc.unofficial: \"Traduction non officielle\"",
             "",
             "error: `doc.unofficial` is missing",
         ),
         (
             "fr",
             "doc.title:",
-            "doc.subtitle: \"Sous-titre\"  # en:00000000\ndoc.title:",
+            "# en: \"x\"\ndoc.subtitle: \"Sous-titre\"\ndoc.title:",
             "error: `doc.subtitle` is not in the English catalog",
         ),
         (
@@ -135,15 +114,33 @@ fn each_rule_is_reported_with_file_line_and_key() {
         ),
         (
             "fr",
-            "doc.title: \"RAPPORT DE PROGRES DE PROJET PBF\"  # en:a6b815a1",
-            "doc.title: \"RAPPORT DE PROGRES DE PROJET PBF\"",
-            "error: `doc.title` is stale: it does not say which English text it translates",
+            "# en: \"PBF PROJECT PROGRESS REPORT\"\n",
+            "",
+            "error: `doc.title` is stale: no `# en: \"…\"` line above it says which English text it translates",
         ),
         (
             "en",
             "doc.title: \"PBF PROJECT PROGRESS REPORT\"",
             "doc.title: [\"PBF\", \"REPORT\"]",
             "error: each line holds one entry: key: \"text\"",
+        ),
+        (
+            "fr",
+            "doc.title: \"RAPPORT DE PROGRES DE PROJET PBF\"",
+            "doc.title: \"RAPPORT{% if false %} SECRET{% endif %}\"",
+            "error: `doc.title`: `{%` at character 8 is template syntax; a text may hold only {{ name }} placeholders",
+        ),
+        (
+            "fr",
+            "doc.title: \"RAPPORT DE PROGRES DE PROJET PBF\"",
+            "doc.title: \"RAPPORT {# caché #}\"",
+            "error: `doc.title`: `{#` at character 9 is template syntax",
+        ),
+        (
+            "en",
+            "Page {{ page }} of {{ total }}",
+            "Page {{ page }} of {{ total * 2 }}",
+            "error: `doc.page`: `{{ total * 2 }}` at character 20 is an expression; a placeholder is a plain name, e.g. {{ n }}",
         ),
     ];
     for (lang, from, to, expected) in cases {
@@ -165,11 +162,39 @@ fn each_rule_is_reported_with_file_line_and_key() {
 }
 
 #[test]
-fn status_counts_translated_missing_and_stale_entries() {
+fn a_binary_catalog_is_reported_and_the_others_still_checked() {
+    let (_dir, i18n) = catalogs();
+    std::fs::write(i18n.join("xx.yaml"), b"\xff\xfe\x00binary").unwrap();
+    edit(
+        &i18n.join("fr.yaml"),
+        "\"Traduction non officielle\"",
+        "\"\"",
+    );
+    let out = check(&i18n);
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr
+            .contains("error: this is not UTF-8 text; a catalog is YAML text in UTF-8\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("xx.yaml"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("error: `doc.unofficial` is empty"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn status_counts_each_kind_of_entry() {
     let (_dir, i18n) = catalogs();
     std::fs::write(
         i18n.join("es.yaml"),
-        "doc.title: \"INFORME DE PROGRESO DEL PROYECTO PBF\"  # en:a6b815a1\ndoc.fund: \"FONDO\"\n",
+        "# en: \"PBF PROJECT PROGRESS REPORT\"\ndoc.title: \"INFORME DE PROGRESO DEL PROYECTO PBF\"\n\
+         # en: \"OLD ENGLISH\"\ndoc.template: \"MODELO\"\n\
+         doc.fund: \"SECRETARY-GENERAL’S PEACEBUILDING FUND\"  # untranslated\n\
+         doc.nothing: \"nada\"\n",
     )
     .unwrap();
     let out = Run::new(&["i18n", "status", "--dir", i18n.to_str().unwrap()]).output();
@@ -178,43 +203,86 @@ fn status_counts_translated_missing_and_stale_entries() {
     assert_eq!(
         out.stdout,
         format!(
-            "language   translated  missing  stale  extra\n\
-             en                {total:>3}        0      0      0 (reference)\n\
-             es                  1      {:>3}      1      0\n\
-             fr                {total:>3}        0      0      0\n",
-            total - 2
+            "language   translated untranslated  stale  missing  extra\n\
+             en                {total:>3}            0      0        0      0 (reference)\n\
+             es                  1            1      1      {:>3}      1\n\
+             fr                {total:>3}            0      0        0      0\n",
+            total - 3
         )
     );
 }
 
-#[test]
-fn a_new_language_is_a_new_catalog_file() {
-    // A small Spanish catalog: the English one with a few entries translated.
-    let english = std::fs::read_to_string(root().join("templates/i18n/en.yaml")).unwrap();
-    let spanish = english
-        .replace("\"COUNTRY:\"", "\"PAÍS:\"")
-        .replace(
-            "\"PBF PROJECT PROGRESS REPORT\"",
-            "\"INFORME DE PROGRESO DEL PROYECTO PBF\"",
-        )
-        .replace(
-            "\"Page {{ page }} of {{ total }}\"",
-            "\"Página {{ page }} de {{ total }}\"",
-        );
-    let (entries, problems) = pbf_report::i18n::parse(Path::new("es.yaml"), &spanish);
-    assert!(problems.is_empty());
-    let catalog = pbf_report::i18n::Catalog::from_entries("es", &entries);
-
-    let source = root().join("tests/good/minimal.yaml");
-    let mut report = pbf_report::check::check_file(&source).report.unwrap();
-    report.languages = vec!["es".into()];
-    let options = pbf_report::render::document::Options::default();
-    let pdf =
-        pbf_report::render::pdf::render(&report, &source, "v1", &catalog, options, &[]).unwrap();
+/// A workspace with the example and the repository's templates, for the release binary alone.
+fn translator_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("es.pdf");
-    std::fs::write(&path, pdf.bytes).unwrap();
-    let text = crate::common::pdf_text(&path);
+    let copy = |from: &str| {
+        let target = dir.path().join(from);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(root().join(from), target).unwrap();
+    };
+    copy("data/pbf-irf-217/2019-11-12-final.yaml");
+    for file in ["i18n/en.yaml", "i18n/fr.yaml", "pbf-2019/report.typ"] {
+        copy(&format!("templates/{file}"));
+    }
+    dir
+}
+
+#[test]
+fn a_new_language_is_started_translated_and_built_without_a_new_program() {
+    let dir = translator_workspace();
+    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
+    let init = run(&["i18n", "init", "es"]);
+    assert_eq!(init.status, 0, "{}", init.stderr);
+    assert_eq!(
+        run(&["i18n", "init", "es"]).status,
+        1,
+        "init never overwrites"
+    );
+    let es = dir.path().join("templates/i18n/es.yaml");
+    for (english, spanish) in [
+        (
+            "cover.country: \"COUNTRY:\"  # untranslated",
+            "cover.country: \"PAÍS:\"",
+        ),
+        (
+            "doc.title: \"PBF PROJECT PROGRESS REPORT\"  # untranslated",
+            "doc.title: \"INFORME DE PROGRESO DEL PROYECTO PBF\"",
+        ),
+        (
+            "doc.page: \"Page {{ page }} of {{ total }}\"  # untranslated",
+            "doc.page: \"Página {{ page }} de {{ total }}\"",
+        ),
+    ] {
+        edit(&es, english, spanish);
+    }
+    let check = run(&["i18n", "check"]);
+    assert_eq!(
+        check.status, 0,
+        "untranslated entries only warn:\n{}",
+        check.stderr
+    );
+    assert!(check.stderr.contains("warning: "), "{}", check.stderr);
+    let status = run(&["i18n", "status"]);
+    assert!(
+        status
+            .stdout
+            .contains("\nes                  3          161      0        0      0\n"),
+        "{}",
+        status.stdout
+    );
+
+    // A report written in Spanish alone, in place of the example.
+    let minimal = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let spanish = minimal.replacen("languages: [fr]", "languages: [es]", 1);
+    assert_ne!(spanish, minimal);
+    std::fs::remove_file(dir.path().join("data/pbf-irf-217/2019-11-12-final.yaml")).unwrap();
+    std::fs::write(dir.path().join("data/pbf-irf-217/2020-01-es.yaml"), spanish).unwrap();
+    let build = run(&["build"]);
+    assert_eq!(build.status, 0, "{}", build.stderr);
+    let pdf = dir
+        .path()
+        .join("out/pbf-irf-999/2020-01-es/pbf-irf-999-2020-01-es.es.pdf");
+    let text = crate::common::pdf_text(&pdf);
     for label in [
         "PAÍS: Niger",
         "INFORME DE PROGRESO DEL PROYECTO PBF",
@@ -222,10 +290,106 @@ fn a_new_language_is_a_new_catalog_file() {
     ] {
         assert!(text.contains(label), "{label} not in:\n{text}");
     }
-    let info = crate::common::tool("pdfinfo", &[path.to_str().unwrap()]);
+    // Untranslated entries print in English.
+    assert!(text.contains("Project Title:"), "{text}");
+}
+
+#[test]
+fn a_catalog_edit_rebuilds_and_the_pdf_keeps_its_words() {
+    let dir = translator_workspace();
+    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
+    assert_eq!(run(&["build"]).status, 0);
+    let fr = dir.path().join("templates/i18n/fr.yaml");
+    edit(
+        &fr,
+        "cover.country: \"PAYS:\"",
+        "cover.country: \"PAYS CONCERNÉ:\"",
+    );
+    let again = run(&["build"]);
+    assert_eq!(again.status, 0, "{}", again.stderr);
     assert!(
-        info.contains("INFORME DE PROGRESO DEL PROYECTO PBF"),
-        "{info}"
+        again
+            .stderr
+            .contains("built data/pbf-irf-217/2019-11-12-final.yaml (6 files)"),
+        "{}",
+        again.stderr
+    );
+    let folder = "out/pbf-irf-217/2019-11-12-final";
+    let pdf = dir
+        .path()
+        .join(folder)
+        .join("pbf-irf-217-2019-11-12-final.fr.pdf");
+    assert!(crate::common::pdf_text(&pdf).contains("PAYS CONCERNÉ"));
+    let manifest = std::fs::read_to_string(dir.path().join(folder).join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"i18n/fr.yaml\""), "{manifest}");
+    assert!(!manifest.contains("\"i18n/es.yaml\""), "{manifest}");
+
+    // The PDF carries its catalog and template: it verifies whatever the catalogs on disk say.
+    edit(
+        &fr,
+        "cover.country: \"PAYS CONCERNÉ:\"",
+        "cover.country: \"ÉTAT:\"",
+    );
+    let pdf_arg = pdf.to_str().unwrap();
+    let verify = run(&["verify", pdf_arg]);
+    assert_eq!(verify.status, 0, "{}", verify.stderr);
+    let folder_verify = run(&["verify", folder]);
+    assert_eq!(folder_verify.status, 0, "{}", folder_verify.stderr);
+    let out = dir.path().join("extracted");
+    assert_eq!(
+        run(&["extract", pdf_arg, "--out", out.to_str().unwrap()]).status,
+        0
+    );
+    let carried = std::fs::read_to_string(out.join("i18n.fr.yaml")).unwrap();
+    assert!(carried.contains("cover.country: \"PAYS CONCERNÉ:\""));
+    assert!(out.join("pbf-2019.report.typ").is_file());
+
+    // Archived, a catalog change is refused like any other change.
+    assert_eq!(run(&["archive", folder]).status, 0);
+    let refused = run(&["build"]);
+    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("catalog files changed: i18n/fr.yaml"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
+fn a_preview_shows_each_key_beside_its_text() {
+    let dir = translator_workspace();
+    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
+    assert_eq!(run(&["i18n", "init", "es"]).status, 0);
+    edit(
+        &dir.path().join("templates/i18n/es.yaml"),
+        "cover.country: \"COUNTRY:\"  # untranslated",
+        "cover.country: \"PAÍS:\"",
+    );
+    let preview = run(&["i18n", "preview", "es"]);
+    assert_eq!(preview.status, 0, "{}", preview.stderr);
+    let text = crate::common::pdf_text(&dir.path().join("out/preview/preview.es.pdf"));
+    assert!(text.contains("PAÍS: ⟨cover.country⟩"), "{text}");
+    assert!(text.contains("✗ Project Title: ⟨cover.title⟩"), "{text}");
+}
+
+#[test]
+fn checking_twenty_thousand_entries_takes_time_in_proportion() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut en = String::new();
+    let mut xx = String::new();
+    for i in 0..20_000 {
+        en.push_str(&format!("key.{i}: \"Text {i}\"\n"));
+        xx.push_str(&format!("key.{i}: \"Texte {i}\"\n")); // no record: every entry is stale
+    }
+    std::fs::write(dir.path().join("en.yaml"), en).unwrap();
+    std::fs::write(dir.path().join("xx.yaml"), xx).unwrap();
+    let out = check(dir.path());
+    assert_eq!(out.status, 1);
+    assert!(
+        out.stderr
+            .ends_with("checked 2 catalogs: 20000 problems, 0 warnings\n")
     );
 }
 

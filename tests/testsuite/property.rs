@@ -8,6 +8,7 @@ use pbf_report::i18n::Catalog;
 use pbf_report::render::document::{Options, typography};
 use pbf_report::render::pdf;
 use pbf_report::render::world::{REPLACEMENT, can_draw};
+use pbf_report::templates::Templates;
 use proptest::prelude::*;
 
 /// A YAML double-quoted scalar holding exactly `text`.
@@ -57,7 +58,7 @@ proptest! {
             Err(diagnostics) => prop_assert!(diagnostics.iter().any(|d| d.is_error())),
             Ok((report, _)) => {
                 let catalog = Catalog::load("fr").unwrap();
-                let rendered = pdf::render(&report, path, "v", &catalog, Options::default(), &[]);
+                let rendered = pdf::render(&Templates::builtin(), &report, path, "v", &catalog, Options::default(), &[]);
                 prop_assert!(rendered.is_ok(), "typst failed on {:?}", text);
                 let dir = tempfile::tempdir().unwrap();
                 let file = dir.path().join("p.pdf");

@@ -153,3 +153,44 @@ fn the_watch_ends_with_the_status_of_its_last_build() {
     watch.wait_for("built 0 of 1 source");
     assert_eq!(watch.stop(), 1);
 }
+
+#[test]
+fn a_catalog_edit_is_rebuilt() {
+    let (dir, _) = workspace();
+    let i18n = dir.path().join("templates/i18n");
+    std::fs::create_dir_all(&i18n).unwrap();
+    for lang in ["en", "fr"] {
+        let from = crate::common::root().join(format!("templates/i18n/{lang}.yaml"));
+        std::fs::copy(from, i18n.join(format!("{lang}.yaml"))).unwrap();
+    }
+    let mut watch = Watch::start(dir.path());
+    let fr = i18n.join("fr.yaml");
+    let text = std::fs::read_to_string(&fr).unwrap();
+    std::fs::write(
+        &fr,
+        text.replacen(
+            "cover.country: \"PAYS:\"",
+            "cover.country: \"PAYS CONCERNÉ:\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let lines = watch.wait_for(&format!("built {SOURCE} (6 files)"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "changed: templates/i18n/fr.yaml; building again"),
+        "{lines:?}"
+    );
+    // A broken catalog is reported, and the watch goes on.
+    std::fs::write(&fr, "cover.country: [\n").unwrap();
+    watch.wait_for("built 0 of 1 source");
+    std::fs::write(
+        &fr,
+        text.replacen("cover.country: \"PAYS:\"", "cover.country: \"ÉTAT:\"", 1),
+    )
+    .unwrap();
+    watch.wait_for(&format!("built {SOURCE} (6 files)"));
+    assert_eq!(watch.stop(), 0);
+    assert!(crate::common::squash(&french_pdf(dir.path())).contains("ÉTAT:Mali"));
+}
