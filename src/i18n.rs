@@ -63,13 +63,28 @@ impl Catalog {
             .ok_or_else(|| format!("no catalog for language `{lang}`"))?;
         let text = std::str::from_utf8(bytes)
             .map_err(|_| format!("the catalog templates/{name} is not UTF-8 text"))?;
-        let (entries, problems) = parse(Path::new(&format!("templates/{name}")), text);
+        let file = format!("templates/{name}");
+        let (mut entries, mut problems) = parse(Path::new(&file), text);
+        let english = match lang == REFERENCE {
+            true => None,
+            false => templates
+                .file("i18n/en.yaml")
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .map(|t| parse(Path::new("templates/i18n/en.yaml"), t).0),
+        };
+        problems.extend(render_rules(Path::new(&file), &entries, english.as_ref()));
         if let Some(problem) = problems.iter().find(|d| d.is_error()) {
             let at = problem
                 .pos
                 .map(|p| format!(" (line {})", p.line))
                 .unwrap_or_default();
-            return Err(format!("templates/{name}{at}: {}", problem.message));
+            return Err(format!("{file}{at}: {}", problem.message));
+        }
+        // An entry not yet translated prints today's English, not the English it was started from.
+        for (key, entry) in entries.iter_mut().filter(|(_, e)| e.untranslated) {
+            if let Some(now) = english.as_ref().and_then(|en| en.get(key)) {
+                entry.text = now.text.clone();
+            }
         }
         Ok(Catalog::from_entries(lang, &entries))
     }
@@ -96,7 +111,7 @@ impl Catalog {
 
     /// The text under `key`, or the key itself in brackets so that a gap is visible.
     pub fn get(&self, key: &str) -> String {
-        if self.show_keys && self.untranslated.contains(key) {
+        if self.show_keys && self.untranslated.contains(key) && !is_structural(key) {
             return format!("[{key}]");
         }
         self.entries
@@ -125,6 +140,59 @@ impl Catalog {
         out.push_str(rest);
         out
     }
+}
+
+/// Entries whose text is a format or a name with rules of its own (sheet names): shown as
+/// written even when untranslated entries show their keys.
+pub fn is_structural(key: &str) -> bool {
+    key.starts_with("format.") || key == "months" || key.starts_with("annex.sheet_")
+}
+
+/// The rules an entry must keep for a PDF and a workbook to be made with it: the same
+/// placeholders as English, twelve month names, sheet names a spreadsheet accepts. `check`
+/// reports them; `build` refuses a catalog that breaks one.
+fn render_rules(
+    path: &Path,
+    entries: &BTreeMap<String, Entry>,
+    english: Option<&BTreeMap<String, Entry>>,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut sheets: Vec<(&str, &Entry)> = Vec::new();
+    for (key, entry) in entries {
+        let error = |message: String| Diagnostic::error(path, message).at(line(entry));
+        if let Some(original) = english.and_then(|en| en.get(key)) {
+            let (ours, theirs) = (placeholders(&entry.text), placeholders(&original.text));
+            if ours != theirs {
+                let message =
+                    format!("`{key}` has the placeholders {ours:?}, English has {theirs:?}");
+                problems.push(error(message));
+            }
+        }
+        let names = entry.text.split_whitespace().count();
+        if key == "months" && names != 12 {
+            problems.push(error(format!(
+                "`months` holds {names} names; it needs the twelve months, separated by spaces"
+            )));
+        }
+        if key.starts_with("annex.sheet_") {
+            if let Some(c) = entry.text.chars().find(|c| "[]:*?/\\".contains(*c)) {
+                problems.push(error(format!(
+                    "`{key}`: a sheet name cannot hold `{c}` (nor any of [ ] : * ? / \\)"
+                )));
+            } else if entry.text.chars().count() > 31 {
+                problems.push(error(format!(
+                    "`{key}`: a sheet name has at most 31 characters"
+                )));
+            }
+            let same =
+                |(_, e): &&(&str, &Entry)| e.text.to_lowercase() == entry.text.to_lowercase();
+            if let Some((other, _)) = sheets.iter().find(same) {
+                problems.push(error(format!("`{key}` names the same sheet as `{other}`")));
+            }
+            sheets.push((key, entry));
+        }
+    }
+    problems
 }
 
 /// Reads a catalog file: one `key: "text"` per line, read as YAML on its own line so quoting and
@@ -251,9 +319,27 @@ pub fn read_dir(dir: &Path) -> Result<(Files, Vec<Diagnostic>), Error> {
         else {
             continue;
         };
+        if lang.chars().any(|c| c.is_ascii_uppercase()) {
+            let message = format!(
+                "a catalog's name is its language code in lower case: rename it {}.yaml",
+                lang.to_lowercase()
+            );
+            problems.push(Diagnostic::error(&path, message));
+            continue;
+        }
         let text = crate::fsio::read_file(&path)
             .map_err(|e| e.to_string())
-            .and_then(|b| String::from_utf8(b).map_err(|_| "this is not UTF-8 text".into()))
+            .and_then(|b| {
+                String::from_utf8(b).map_err(|e| {
+                    let bytes = e.as_bytes();
+                    let at = e.utf8_error().valid_up_to();
+                    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+                    format!(
+                        "this is not UTF-8 text (byte 0x{:02X} on line {line})",
+                        bytes[at]
+                    )
+                })
+            })
             .and_then(|t| match t.contains('\0') {
                 true => Err("this is not a text file (it holds a NUL byte)".into()),
                 false => Ok(t),
@@ -293,6 +379,7 @@ pub fn check_dir(dir: &Path) -> Result<(Vec<Diagnostic>, BTreeMap<String, Status
     })?;
     let (reference, parse_problems) = parse(ref_path, ref_text);
     problems.extend(parse_problems);
+    problems.extend(render_rules(ref_path, &reference, None));
     problems.extend(empties(ref_path, &reference));
     let mut statuses = BTreeMap::new();
     for (lang, (path, text)) in &files {
@@ -341,8 +428,14 @@ fn compare(
     entries: &BTreeMap<String, Entry>,
     reference: &BTreeMap<String, Entry>,
 ) -> (Vec<Diagnostic>, Status) {
-    let mut problems = Vec::new();
+    let mut problems = render_rules(path, entries, Some(reference));
     let mut status = Status::default();
+    if entries.is_empty() {
+        status.missing = reference.len();
+        let message =
+            format!("the catalog holds no entry; `pbf-report i18n init {lang}` starts one");
+        return (vec![Diagnostic::error(path, message)], status);
+    }
     let mut untranslated = Vec::new();
     for (key, original) in reference {
         let Some(entry) = entries.get(key) else {
@@ -369,15 +462,11 @@ fn compare(
                 }
             }
         }
-        let (ours, theirs) = (placeholders(&entry.text), placeholders(&original.text));
-        if ours != theirs {
-            let message = format!("`{key}` has the placeholders {ours:?}, English has {theirs:?}");
-            problems.push(Diagnostic::error(path, message).at(line(entry)));
-        }
         if lang == "fr" && !entry.untranslated {
             problems.extend(french_spacing(path, key, entry));
         }
     }
+    untranslated.sort_by_key(|(_, e)| e.line);
     if let Some((first, entry)) = untranslated.first() {
         let n = untranslated.len();
         let message = format!(

@@ -15,8 +15,15 @@ use crate::terminal;
 pub fn check(args: &CatalogArgs) -> Result<Status> {
     let (problems, statuses) = i18n::check_dir(&args.dir)?;
     let mut texts: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    let mut shown: BTreeMap<PathBuf, usize> = BTreeMap::new();
     let mut out = String::new();
     for problem in &problems {
+        // A screenful at a time, as for sources: past the cap, a count per file.
+        let n = shown.entry(problem.file.clone()).or_default();
+        *n += 1;
+        if *n > crate::check::MAX_SHOWN {
+            continue;
+        }
         let lines = texts.entry(problem.file.clone()).or_insert_with(|| {
             let text = std::fs::read_to_string(&problem.file).unwrap_or_default();
             text.lines().map(str::to_string).collect()
@@ -24,6 +31,13 @@ pub fn check(args: &CatalogArgs) -> Result<Status> {
         let line = problem.pos.and_then(|p| lines.get(p.line as usize - 1));
         out.push_str(&problem.render_line(line.map(String::as_str)));
         out.push('\n');
+    }
+    for (file, n) in shown.iter().filter(|(_, n)| **n > crate::check::MAX_SHOWN) {
+        let rest = n - crate::check::MAX_SHOWN;
+        out.push_str(&format!(
+            "… and {rest} more problems in {}\n\n",
+            terminal::path(file)
+        ));
     }
     let errors = problems.iter().filter(|d| d.is_error()).count();
     let warnings = problems.len() - errors;

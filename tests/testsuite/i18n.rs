@@ -173,8 +173,9 @@ fn a_binary_catalog_is_reported_and_the_others_still_checked() {
     let out = check(&i18n);
     assert_eq!(out.status, 1);
     assert!(
-        out.stderr
-            .contains("error: this is not UTF-8 text; a catalog is YAML text in UTF-8\n"),
+        out.stderr.contains(
+            "error: this is not UTF-8 text (byte 0xFF on line 1); a catalog is YAML text in UTF-8\n"
+        ),
         "{}",
         out.stderr
     );
@@ -388,8 +389,16 @@ fn checking_twenty_thousand_entries_takes_time_in_proportion() {
     let out = check(dir.path());
     assert_eq!(out.status, 1);
     assert!(
-        out.stderr
-            .ends_with("checked 2 catalogs: 20000 problems, 0 warnings\n")
+        out.stderr.ends_with(
+            "… and 19950 more problems in xx.yaml\n\nchecked 2 catalogs: 20000 problems, 0 warnings\n"
+        ) || out.stderr.contains("/xx.yaml\n\nchecked 2 catalogs: 20000 problems, 0 warnings\n"),
+        "{}",
+        &out.stderr[out.stderr.len().saturating_sub(300)..]
+    );
+    assert_eq!(
+        out.stderr.matches("error: ").count(),
+        50,
+        "a screenful, then a count"
     );
 }
 
@@ -482,4 +491,89 @@ fn no_wording_hides_in_the_template() {
         );
     }
     assert!(literals > 30, "{literals} literals");
+}
+
+#[test]
+fn a_catalog_that_would_break_the_outputs_is_refused_by_check_and_build() {
+    let dir = translator_workspace();
+    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
+    let fr = dir.path().join("templates/i18n/fr.yaml");
+    for (from, to, message) in [
+        (
+            "doc.page: \"Page {{ page }} sur {{ total }}\"",
+            "doc.page: \"Page {{ pagina }} sur {{ total }}\"",
+            "`doc.page` has the placeholders",
+        ),
+        (
+            "months: \"janvier février",
+            "months: \"février",
+            "`months` holds 11 names",
+        ),
+        (
+            "annex.sheet_budget: \"1) Tableau budgétaire\"",
+            "annex.sheet_budget: \"Budget: tableau\"",
+            "a sheet name cannot hold `:`",
+        ),
+    ] {
+        let original = std::fs::read_to_string(&fr).unwrap();
+        edit(&fr, from, to);
+        let check = run(&["i18n", "check"]);
+        assert_eq!(check.status, 1, "{}", check.stderr);
+        assert!(
+            check.stderr.contains(message),
+            "{message}: {}",
+            check.stderr
+        );
+        let build = run(&["build"]);
+        assert_eq!(build.status, 1, "{}", build.stderr);
+        assert!(
+            build.stderr.contains("templates/i18n/fr.yaml (line"),
+            "{}",
+            build.stderr
+        );
+        assert!(
+            build.stderr.contains(message),
+            "{message}: {}",
+            build.stderr
+        );
+        std::fs::write(&fr, original).unwrap();
+    }
+    std::fs::rename(&fr, dir.path().join("templates/i18n/FR.yaml")).unwrap();
+    let check = run(&["i18n", "check"]);
+    assert!(
+        check.stderr.contains("rename it fr.yaml"),
+        "{}",
+        check.stderr
+    );
+}
+
+#[test]
+fn untranslated_entries_print_todays_english_or_their_keys() {
+    let dir = translator_workspace();
+    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
+    assert_eq!(run(&["i18n", "init", "es"]).status, 0);
+    edit(
+        &dir.path().join("templates/i18n/en.yaml"),
+        "cover.title: \"Project Title:\"",
+        "cover.title: \"Title of the project:\"",
+    );
+    let minimal = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    std::fs::remove_file(dir.path().join("data/pbf-irf-217/2019-11-12-final.yaml")).unwrap();
+    let source = dir.path().join("data/pbf-irf-217/2020-01-es.yaml");
+    std::fs::write(
+        &source,
+        minimal.replacen("languages: [fr]", "languages: [es]", 1),
+    )
+    .unwrap();
+    assert_eq!(run(&["build"]).status, 0);
+    let pdf = dir
+        .path()
+        .join("out/pbf-irf-999/2020-01-es/pbf-irf-999-2020-01-es.es.pdf");
+    assert!(crate::common::pdf_text(&pdf).contains("Title of the project:"));
+    let es = dir.path().join("templates/i18n/es.yaml");
+    edit(&es, "_untranslated: \"english\"", "_untranslated: \"key\"");
+    let build = run(&["build"]);
+    assert_eq!(build.status, 0, "{}", build.stderr);
+    let text = crate::common::pdf_text(&pdf);
+    assert!(text.contains("[cover.title]"), "{text}");
 }
