@@ -1,28 +1,151 @@
-//! The archive mark: `ARCHIVED.json` in a version folder says it is the submitted version, which
-//! no later build may change.
+//! The archive mark: `ARCHIVED.json` in a version folder says it is the submitted version. It is
+//! the authority whatever state the rest of the folder is in: it records the manifest's hash and
+//! every file's name and hash, when it was archived and by whom, and no build writes into a
+//! folder that has one (even a damaged one).
 
 use std::path::Path;
 
-use crate::error::Result;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
 use crate::fsio;
 use crate::hash::sha256;
-use crate::manifest::MANIFEST;
+use crate::manifest::{FileEntry, MANIFEST, Manifest};
 
 pub const ARCHIVED: &str = "ARCHIVED.json";
 
-pub fn is_archived(folder: &Path) -> bool {
-    folder.join(ARCHIVED).is_file()
+/// What `ARCHIVED.json` holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Mark {
+    /// When it was archived, UTC (the only wall-clock time pbf-report writes anywhere).
+    pub archived_at: String,
+    pub by: String,
+    pub manifest_sha256: String,
+    /// Every file of the folder but the mark itself, manifest included.
+    pub files: Vec<FileEntry>,
 }
 
-/// Marks `folder` as submitted; `false` when it was marked already. The caller verifies it
-/// first.
-pub fn mark(folder: &Path) -> Result<bool> {
+/// Whether `folder` holds an archive mark, in any form (a file, or anything standing in its
+/// place, which a build must not overwrite either).
+pub fn is_archived(folder: &Path) -> bool {
+    folder.join(ARCHIVED).symlink_metadata().is_ok()
+}
+
+/// The archive mark of `folder`.
+pub fn read(folder: &Path) -> Result<Mark> {
+    let path = folder.join(ARCHIVED);
+    let bytes = fsio::read_file(&path)?;
+    serde_json::from_slice(&bytes).map_err(|_| {
+        Error::wrong_kind(
+            &path,
+            "an archive mark written by pbf-report",
+            "a damaged archive mark",
+        )
+    })
+}
+
+/// How the files of an archived folder differ from its mark: missing, changed or added files,
+/// each in a person's words; empty when the folder is as it was archived.
+pub fn damage(folder: &Path, mark: &Mark) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in &mark.files {
+        match std::fs::read(folder.join(&entry.name)) {
+            Err(_) => found.push(format!("{} is missing", entry.name)),
+            Ok(bytes) if sha256(&bytes) != entry.sha256 => {
+                found.push(format!("{} was changed", entry.name));
+            }
+            Ok(_) => {}
+        }
+    }
+    for name in file_names(folder) {
+        if name != ARCHIVED && !mark.files.iter().any(|e| e.name == name) {
+            found.push(format!("{name} was added"));
+        }
+    }
+    found
+}
+
+/// The names of the entries of `folder`, sorted.
+pub fn file_names(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The manifest of `folder` if it may be archived: a version folder, not built as a draft.
+pub fn can_archive(folder: &Path) -> Result<Manifest> {
+    let manifest = Manifest::read(folder)?;
+    if manifest.draft {
+        let found = "a draft build (texts over their limit printed, marked)";
+        let expected = "a version built without --draft";
+        return Err(Error::wrong_kind(folder, expected, found));
+    }
+    Ok(manifest)
+}
+
+/// Marks `folder`, which the caller has verified, as submitted by `by`; `false` when it was
+/// marked already. A draft is never a submitted version. Every file is made read-only.
+pub fn mark(folder: &Path, by: &str) -> Result<bool> {
     if is_archived(folder) {
         return Ok(false);
     }
-    let manifest = fsio::read_file(&folder.join(MANIFEST))?;
-    let mark = serde_json::json!({ "manifest_sha256": sha256(&manifest) });
+    can_archive(folder)?;
+    let manifest_bytes = fsio::read_file(&folder.join(MANIFEST))?;
+    let mut files = Vec::new();
+    for name in file_names(folder) {
+        let bytes = fsio::read_file(&folder.join(&name))?;
+        files.push(FileEntry::of(&name, &bytes));
+    }
+    let mark = Mark {
+        archived_at: now_utc(),
+        by: by.to_string(),
+        manifest_sha256: sha256(&manifest_bytes),
+        files,
+    };
     let bytes = serde_json::to_vec_pretty(&mark).expect("serialises");
     fsio::write_atomic(&folder.join(ARCHIVED), &bytes)?;
+    for name in file_names(folder) {
+        let path = folder.join(name);
+        if let Ok(meta) = std::fs::metadata(&path) {
+            let mut permissions = meta.permissions();
+            permissions.set_readonly(true);
+            let _ = std::fs::set_permissions(&path, permissions);
+        }
+    }
     Ok(true)
+}
+
+/// The current time as `YYYY-MM-DDTHH:MM:SSZ`.
+fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (h, min, s) = (rest / 3600, rest % 3600 / 60, rest % 60);
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}Z")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_archive_time_is_a_utc_timestamp() {
+        let now = super::now_utc();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.starts_with("20") && now.ends_with('Z'), "{now}");
+    }
 }

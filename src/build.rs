@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::archive;
 use crate::check;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Status};
@@ -19,7 +20,7 @@ use crate::templates::Templates;
 pub const IDENTITY: &str = "pbf-report.json";
 
 /// Why a source could not be built.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Failure {
     /// The source (or its name) is wrong: the diagnostics say how.
     Invalid(Vec<Diagnostic>),
@@ -282,6 +283,9 @@ pub enum Outcome {
     UpToDate,
     /// The version is archived and these inputs differ: nothing was written.
     Refused(Vec<String>),
+    /// The version is archived and its folder no longer holds what was archived: nothing was
+    /// written; what differs.
+    Damaged(Vec<String>),
 }
 
 /// Reads, checks and plans the source at `path`, as its file name's version.
@@ -299,30 +303,51 @@ pub fn prepare_file(path: &Path, draft: bool) -> Result<Job, Failure> {
 /// Checks, renders and writes one source into `out`.
 pub fn build_source(path: &Path, out: &Path, draft: bool) -> Result<Outcome, Failure> {
     let job = prepare_file(path, draft)?;
-    let folder = out.join(&job.manifest.project).join(&job.manifest.version);
-    let archived = crate::archive::is_archived(&folder);
-    if let Ok(old) = Manifest::read(&folder) {
-        let changes = job.manifest.changes_from(&old);
-        if changes.is_empty() && (archived || old.intact_in(&folder)) {
-            return Ok(Outcome::UpToDate);
+    write_job(&job, path, out)
+}
+
+/// The version folder a job writes.
+pub fn folder_of(job: &Job, out: &Path) -> std::path::PathBuf {
+    out.join(&job.manifest.project).join(&job.manifest.version)
+}
+
+/// Renders a prepared source and replaces its version folder in `out` with the result, as a
+/// whole and under the folder's lock; an archived folder is never written.
+pub fn write_job(job: &Job, path: &Path, out: &Path) -> Result<Outcome, Failure> {
+    let folder = folder_of(job, out);
+    let lock = crate::folder::lock(&folder)?;
+    if archive::is_archived(&folder) {
+        let mark = match archive::read(&folder) {
+            Ok(mark) => mark,
+            Err(e) => return Ok(Outcome::Damaged(vec![e.to_string()])),
+        };
+        let damage = archive::damage(&folder, &mark);
+        if !damage.is_empty() {
+            return Ok(Outcome::Damaged(damage));
         }
-        if archived {
-            return Ok(Outcome::Refused(changes));
-        }
+        let changes = job.manifest.changes_from(&Manifest::read(&folder)?);
+        return Ok(match changes.is_empty() {
+            true => Outcome::UpToDate,
+            false => Outcome::Refused(changes),
+        });
+    }
+    if let Ok(old) = Manifest::read(&folder)
+        && job.manifest.changes_from(&old).is_empty()
+        && old.intact_in(&folder)
+        && archive::file_names(&folder).len() == old.outputs.len() + 2
+    {
+        return Ok(Outcome::UpToDate);
     }
     let rendered = job.render(path)?;
-    fsio::remove_leftovers(&folder);
-    let mut written = Vec::new();
     let manifest = serde_json::to_vec_pretty(&rendered.manifest).expect("serialises");
-    let files = rendered
+    let mut files: Vec<(&str, &[u8])> = rendered
         .files
         .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()));
-    let files = files.chain([(job.source_name.as_str(), job.bytes.as_slice())]);
-    // The manifest last: a folder with a manifest is complete.
-    for (name, data) in files.chain([(MANIFEST, manifest.as_slice())]) {
-        fsio::write_atomic(&folder.join(name), data)?;
-        written.push(name.to_string());
-    }
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    files.push((job.source_name.as_str(), job.bytes.as_slice()));
+    files.push((MANIFEST, manifest.as_slice()));
+    crate::folder::replace(&folder, &files, &lock)?;
+    let written = files.iter().map(|(n, _)| n.to_string()).collect();
     Ok(Outcome::Built(written, rendered.warnings))
 }

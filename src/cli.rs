@@ -26,10 +26,11 @@ pub enum Command {
     /// Check report sources and list every problem, without writing anything.
     Check(CheckArgs),
     /// Mark a built version folder as submitted: no later build may change it.
-    Archive(FolderArgs),
+    Archive(ArchiveArgs),
     /// Rebuild a version folder (or a PDF) from its source and compare every byte.
     Verify(FolderArgs),
-    /// Write out the files a PDF carries: its report source and its Annex A workbook.
+    /// Write out the files a PDF carries: its report source, its Annex A workbook, the template
+    /// and catalog it was made with, and its identity (pbf-report.json).
     Extract(ExtractArgs),
     /// Start, check, count or preview the language catalogs.
     #[command(subcommand)]
@@ -119,8 +120,17 @@ pub struct CatalogArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct FolderArgs {
-    /// A version folder, out/<project>/<version> (for verify, also a PDF).
+    /// A version folder, out/<project>/<version>, or a PDF built by pbf-report.
     pub path: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ArchiveArgs {
+    /// A version folder, out/<project>/<version>.
+    pub path: PathBuf,
+    /// Who submits it, as the archive mark records it; default: the USER of the environment.
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -33,14 +33,17 @@ impl From<Status> for ExitCode {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Error {
     /// An input named on the command line (or by a manifest) does not exist.
     Missing { path: PathBuf },
     /// An input exists but is a folder, FIFO, device or socket where a file is expected.
     NotAFile { path: PathBuf, found: &'static str },
     /// An input that cannot be read for another reason.
-    Read { path: PathBuf, source: io::Error },
+    Read {
+        path: PathBuf,
+        source: std::sync::Arc<io::Error>,
+    },
     /// An input that is a file, but not the kind the command works on.
     WrongKind {
         path: PathBuf,
@@ -50,7 +53,10 @@ pub enum Error {
         found: String,
     },
     /// An output that cannot be written.
-    Write { path: PathBuf, source: io::Error },
+    Write {
+        path: PathBuf,
+        source: std::sync::Arc<io::Error>,
+    },
     /// A template, catalog or the workbook writer failed: the tool's fault, not the source's.
     Template { message: String },
     /// Arguments that cannot be used as given.
@@ -83,7 +89,7 @@ impl Error {
             },
             _ => Error::Read {
                 path: path.into(),
-                source,
+                source: source.into(),
             },
         }
     }
@@ -91,7 +97,7 @@ impl Error {
     pub fn write(path: &Path, source: io::Error) -> Error {
         Error::Write {
             path: path.into(),
-            source,
+            source: source.into(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cmd;
 pub mod diagnostic;
 pub mod error;
+pub mod folder;
 pub mod fsio;
 pub mod hash;
 pub mod i18n;

@@ -53,6 +53,15 @@ impl FileEntry {
 
 type Hashes = BTreeMap<String, String>;
 
+/// A name that can only be a file directly in a folder: no separator, not `.` or `..`, not
+/// hidden, no control character.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(char::is_control)
+}
+
 /// The hashes of the built-in fonts: the same for the whole process.
 static FONTS: LazyLock<Hashes> = LazyLock::new(|| {
     templates::builtin_under("fonts/")
@@ -132,14 +141,32 @@ impl Manifest {
             ));
         }
         let bytes = crate::fsio::read_file(&path)?;
-        serde_json::from_slice(&bytes).map_err(|e| {
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
             let found = format!(
                 "not a manifest written by pbf-report (line {}, column {})",
                 e.line(),
                 e.column()
             );
             Error::wrong_kind(&path, "a manifest written by pbf-report", found)
-        })
+        })?;
+        // Names are only ever file names in the folder: a manifest cannot point elsewhere.
+        let outside = manifest
+            .outputs
+            .iter()
+            .chain([&manifest.source])
+            .find(|e| !is_plain_name(&e.name));
+        if let Some(entry) = outside {
+            let found = format!(
+                "a manifest that names \"{}\", not a file name of its folder",
+                crate::terminal::escape(&entry.name)
+            );
+            return Err(Error::wrong_kind(
+                &path,
+                "a manifest written by pbf-report",
+                found,
+            ));
+        }
+        Ok(manifest)
     }
 
     /// What differs between the inputs of two builds, in a person's words; empty when the same

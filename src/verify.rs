@@ -46,6 +46,20 @@ pub fn folder(folder: &Path) -> Result<Vec<Verdict>> {
             return Ok(verdicts);
         }
     };
+    verdicts.extend(against_mark(folder));
+    for name in crate::archive::file_names(folder) {
+        let listed = name == crate::manifest::MANIFEST
+            || name == crate::archive::ARCHIVED
+            || manifest
+                .outputs
+                .iter()
+                .chain([&manifest.source])
+                .any(|e| e.name == name);
+        if !listed {
+            let problem = Some("this file is not listed in the manifest".to_string());
+            verdicts.push(Verdict { name, problem });
+        }
+    }
     for entry in &manifest.outputs {
         let on_disk = std::fs::read(folder.join(&entry.name)).ok();
         let again = rebuilt.files.iter().find(|(n, _)| *n == entry.name);
@@ -167,4 +181,39 @@ fn words_of(identity: &serde_json::Value, files: &[(String, Vec<u8>)]) -> Vec<(S
             Some((name.clone(), bytes.clone()))
         })
         .collect()
+}
+
+/// For an archived folder: the manifest against the one archived, and every file against the
+/// archive mark. The mark is the authority: a manifest edited to match changed files is caught.
+fn against_mark(folder: &Path) -> Vec<Verdict> {
+    use crate::archive::{self, ARCHIVED};
+    if !archive::is_archived(folder) {
+        return Vec::new();
+    }
+    let mark = match archive::read(folder) {
+        Ok(mark) => mark,
+        Err(e) => {
+            return vec![Verdict {
+                name: ARCHIVED.into(),
+                problem: Some(e.to_string()),
+            }];
+        }
+    };
+    let manifest = std::fs::read(folder.join(crate::manifest::MANIFEST)).unwrap_or_default();
+    let mut verdicts = Vec::new();
+    if sha256(&manifest) != mark.manifest_sha256 {
+        let problem = Some("the manifest is not the one that was archived".to_string());
+        verdicts.push(Verdict {
+            name: crate::manifest::MANIFEST.into(),
+            problem,
+        });
+    }
+    for damage in archive::damage(folder, &mark) {
+        let problem = Some(format!("{damage} since it was archived"));
+        verdicts.push(Verdict {
+            name: ARCHIVED.into(),
+            problem,
+        });
+    }
+    verdicts
 }

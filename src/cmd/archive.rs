@@ -1,18 +1,23 @@
 //! `pbf-report archive`: marks a verified version folder as submitted.
 
-use crate::cli::FolderArgs;
+use crate::cli::ArchiveArgs;
 use crate::error::{Result, Status};
 use crate::terminal;
 
-pub fn run(args: &FolderArgs) -> Result<Status> {
+pub fn run(args: &ArchiveArgs) -> Result<Status> {
     let shown = terminal::path(&args.path);
     // Only a version folder is archived: a PDF or a stray folder is refused before verifying.
-    crate::manifest::Manifest::read(&args.path)?;
+    crate::archive::can_archive(&args.path)?;
     if super::verify::verify_and_print(&args.path)? != Status::Success {
         eprintln!("error: {shown} does not verify; it was not archived");
         return Ok(Status::Invalid);
     }
-    match crate::archive::mark(&args.path)? {
+    let by = args
+        .by
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".into());
+    match crate::archive::mark(&args.path, &by)? {
         true => eprintln!("archived {shown}: no later build may change it"),
         false => eprintln!("{shown} was archived already"),
     }

@@ -69,44 +69,105 @@ fn emit_typst(path: &Path, dir: &Path, draft: bool, status: &mut Status) {
     }
 }
 
-/// Builds every source on as many threads as there are cores, with a progress line on a terminal.
+/// Builds every source: all are read, checked and planned first, so that two sources that
+/// would write one version folder are both refused before anything is written; then the rest
+/// render and write, on as many threads as there are cores, with a progress line on a terminal.
 fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
     use std::io::IsTerminal;
+    let jobs = par_map(
+        sources,
+        |_, path| build::prepare_file(path, args.draft),
+        |_| {},
+    );
+    let jobs = refuse_collisions(sources, jobs, &args.out);
+    let progress = sources.len() > 1 && !args.quiet && std::io::stdout().is_terminal();
+    let shown = |n: usize| {
+        if progress {
+            eprint!("\r[{n}/{}]\x1b[K", sources.len());
+        }
+    };
+    let results = par_map(
+        &jobs,
+        |i, job| match job {
+            Ok(job) => build::write_job(job, &sources[i], &args.out),
+            Err(failure) => Err(failure.clone()),
+        },
+        shown,
+    );
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    results
+}
+
+/// `f` over `items` on as many threads as there are cores, in order; `done` is told how many
+/// are finished after each.
+fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(usize, &T) -> R + Sync,
+    done: impl Fn(usize) + Sync,
+) -> Vec<R> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<BuildResult>>> =
-        Mutex::new((0..sources.len()).map(|_| None).collect());
-    let progress = sources.len() > 1 && !args.quiet && std::io::stdout().is_terminal();
-    let jobs = std::thread::available_parallelism()
+    let (next, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(sources.len().max(1));
+        .min(items.len().max(1));
     std::thread::scope(|scope| {
-        for _ in 0..jobs {
+        for _ in 0..threads {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = sources.get(i) else { break };
-                    let result = build::build_source(path, &args.out, args.draft);
+                    let Some(item) = items.get(i) else { break };
+                    let result = f(i, item);
                     results.lock().expect("no thread panics holding it")[i] = Some(result);
-                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if progress {
-                        let shown = terminal::path(path);
-                        eprint!("\r[{n}/{}] {shown}\x1b[K", sources.len());
-                    }
+                    done(finished.fetch_add(1, Ordering::Relaxed) + 1);
                 }
             });
         }
     });
-    if progress {
-        eprint!("\r\x1b[K");
-    }
     let results = results.into_inner().expect("threads joined");
     results
         .into_iter()
-        .map(|r| r.expect("every source built"))
+        .map(|r| r.expect("every item done"))
         .collect()
+}
+
+/// Two sources that would write the same version folder: both are refused, each naming the
+/// other, since building them would lose one report.
+fn refuse_collisions(
+    sources: &[PathBuf],
+    mut jobs: Vec<Result<build::Job, Failure>>,
+    out: &Path,
+) -> Vec<Result<build::Job, Failure>> {
+    let mut by_folder: std::collections::BTreeMap<PathBuf, Vec<usize>> = Default::default();
+    for (i, job) in jobs.iter().enumerate() {
+        if let Ok(job) = job {
+            by_folder
+                .entry(build::folder_of(job, out))
+                .or_default()
+                .push(i);
+        }
+    }
+    for (folder, indices) in by_folder.into_iter().filter(|(_, v)| v.len() > 1) {
+        for &i in &indices {
+            let others: Vec<String> = indices
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| terminal::path(&sources[j]))
+                .collect();
+            let message = format!(
+                "this source and {} would both write {}; give one of them another project id \
+                 or file name",
+                others.join(", "),
+                terminal::path(&folder)
+            );
+            let d = crate::diagnostic::Diagnostic::error(&sources[i], message);
+            jobs[i] = Err(Failure::Invalid(vec![d]));
+        }
+    }
+    jobs
 }
 
 /// Prints what happened to one source and returns its exit status.
@@ -135,6 +196,20 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
                 eprintln!("up to date: {shown} (nothing rendered)");
             }
             Status::Success
+        }
+        Ok(Outcome::Damaged(damage)) => {
+            eprintln!(
+                "error: {shown}: its version is archived, and its folder no longer holds what was archived:"
+            );
+            for problem in damage {
+                eprintln!("   - {}", terminal::escape(problem));
+            }
+            eprintln!(
+                "   = nothing was written; `pbf-report verify` on the folder lists every difference, \
+                 and `pbf-report extract` on a PDF of the version gives back the source and \
+                 workbook it carries"
+            );
+            Status::Invalid
         }
         Ok(Outcome::Refused(changes)) => {
             eprintln!("error: {shown}: its version is archived, and this build would change it:");
@@ -175,6 +250,7 @@ fn summary(sources: &[PathBuf], results: &[BuildResult]) -> String {
             Ok(Outcome::Built(..)) => "built",
             Ok(Outcome::UpToDate) => "up to date",
             Ok(Outcome::Refused(_)) => "refused (archived)",
+            Ok(Outcome::Damaged(_)) => "archived, damaged",
             Err(f) if f.status() == Status::Invalid => "invalid",
             Err(_) => "failed",
         };

@@ -76,7 +76,7 @@ fn an_output_folder_that_cannot_be_created_is_an_error_that_names_it() {
     assert_eq!(out.status, 3, "{}", out.stderr);
     assert!(
         out.stderr
-            .starts_with("error: cannot write out/pbf-irf-217/2019-11-12-final: Not a directory"),
+            .starts_with("error: cannot write out/pbf-irf-217: Not a directory"),
         "{}",
         out.stderr
     );

@@ -14,5 +14,6 @@ mod failure;
 mod hostile;
 mod i18n;
 mod pdf;
+mod promises;
 mod property;
 mod watch;

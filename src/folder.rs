@@ -1,0 +1,109 @@
+//! A version folder on disk changes as a whole or not at all. A build takes the folder's lock
+//! (`out/<project>/.<version>.lock`), writes every file into a staging folder beside it, then
+//! swaps it in with two renames: the old folder aside, the staging folder in its place. A crash
+//! at any point leaves the old folder or the new one; the next writer, holding the lock, finishes
+//! or undoes a swap that was cut short and removes what the dead one left.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::fsio;
+
+/// The lock on one version folder, held while it is read for a decision and written.
+pub struct Lock {
+    _file: File,
+}
+
+/// Takes the lock of `folder`, waiting for another process or thread that holds it.
+pub fn lock(folder: &Path) -> Result<Lock> {
+    let (parent, name) = split(folder);
+    std::fs::create_dir_all(&parent).map_err(|e| Error::write(&parent, e))?;
+    let path = parent.join(format!(".{name}.lock"));
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::write(&path, e))?;
+    file.lock().map_err(|e| Error::write(&path, e))?;
+    recover(folder)?;
+    Ok(Lock { _file: file })
+}
+
+fn split(folder: &Path) -> (PathBuf, String) {
+    let parent = folder.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (parent, name)
+}
+
+fn staging_of(folder: &Path) -> PathBuf {
+    let (parent, name) = split(folder);
+    parent.join(format!(".{name}.staging"))
+}
+
+fn aside_of(folder: &Path) -> PathBuf {
+    let (parent, name) = split(folder);
+    parent.join(format!(".{name}.old"))
+}
+
+/// Under the lock: puts back a folder set aside by a swap that was cut short, and removes
+/// staging folders and set-aside copies that no writer owns any more.
+fn recover(folder: &Path) -> Result<()> {
+    let aside = aside_of(folder);
+    if aside.exists() {
+        if folder.exists() {
+            // The new folder was swapped in; only removing the old one was left to do.
+            std::fs::remove_dir_all(&aside).map_err(|e| Error::write(&aside, e))?;
+        } else {
+            // Cut short between the two renames: the old folder goes back.
+            std::fs::rename(&aside, folder).map_err(|e| Error::write(folder, e))?;
+        }
+    }
+    let staging = staging_of(folder);
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| Error::write(&staging, e))?;
+    }
+    fsio::remove_leftovers(folder);
+    Ok(())
+}
+
+/// Replaces `folder` with exactly `files` (name → bytes), under `lock`: all of them or none.
+pub fn replace(folder: &Path, files: &[(&str, &[u8])], _lock: &Lock) -> Result<()> {
+    let staging = staging_of(folder);
+    std::fs::create_dir_all(&staging).map_err(|e| Error::write(&staging, e))?;
+    let written = files
+        .iter()
+        .try_for_each(|(name, bytes)| fsio::write_atomic(&staging.join(name), bytes));
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    sync_dir(&staging);
+    let aside = aside_of(folder);
+    let had_old = folder.exists();
+    if had_old {
+        std::fs::rename(folder, &aside).map_err(|e| Error::write(folder, e))?;
+    }
+    if let Err(e) = std::fs::rename(&staging, folder) {
+        if had_old {
+            let _ = std::fs::rename(&aside, folder);
+        }
+        return Err(Error::write(folder, e));
+    }
+    sync_dir(folder.parent().unwrap_or(Path::new(".")));
+    if had_old {
+        std::fs::remove_dir_all(&aside).map_err(|e| Error::write(&aside, e))?;
+    }
+    Ok(())
+}
+
+/// Makes a folder's entries durable (best effort: not every file system allows it).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
