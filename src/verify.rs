@@ -69,8 +69,12 @@ pub fn folder(folder: &Path) -> Result<Vec<Verdict>> {
                 Some("its bytes differ from the manifest".into())
             }
             (_, None) => Some("the source no longer makes this file".into()),
-            (_, Some((_, again))) if sha256(again) != entry.sha256 => {
-                Some("a rebuild from the source gives other bytes".into())
+            (Some(disk), Some((_, again))) if sha256(again) != entry.sha256 => {
+                let mut problem = "a rebuild from the source gives other bytes".to_string();
+                if entry.name.ends_with(".pdf") {
+                    problem = format!("{problem}; {}", text_difference(&disk, again));
+                }
+                Some(problem)
             }
             _ => None,
         };
@@ -145,9 +149,10 @@ pub fn pdf(path: &Path) -> Result<Vec<Verdict>> {
     let pdf_name = build::pdf_name(&field("project"), &version, &lang);
     let problem = match rebuilt.files.iter().find(|(n, _)| *n == pdf_name) {
         None => Some(format!("the source no longer has the language {lang}")),
-        Some((_, again)) if *again != bytes => {
-            Some("a rebuild from the source it carries gives other bytes".into())
-        }
+        Some((_, again)) if *again != bytes => Some(format!(
+            "a rebuild from the source it carries gives other bytes; {}",
+            text_difference(&bytes, again)
+        )),
         Some(_) => None,
     };
     Ok(vec![Verdict { name, problem }])
@@ -216,4 +221,30 @@ fn against_mark(folder: &Path) -> Vec<Verdict> {
         });
     }
     verdicts
+}
+
+/// Which pages' text differs between two PDFs, in a person's words.
+fn text_difference(pdf: &[u8], rebuilt: &[u8]) -> String {
+    let texts = |bytes: &[u8]| {
+        crate::pdf_files::open(Path::new("pdf"), bytes)
+            .map(|doc| crate::pdf_files::page_texts(&doc))
+            .ok()
+    };
+    let (Some(ours), Some(again)) = (texts(pdf), texts(rebuilt)) else {
+        return "its text cannot be read".into();
+    };
+    if ours.len() != again.len() {
+        return format!("it has {} pages, the rebuild {}", ours.len(), again.len());
+    }
+    let pages: Vec<String> = (1..=ours.len())
+        .filter(|&p| ours[p - 1] != again[p - 1])
+        .map(|p| p.to_string())
+        .collect();
+    match pages.as_slice() {
+        [] => "the text of every page is the same (the file was re-saved or rewritten by another \
+               program)"
+            .into(),
+        [one] => format!("the text differs on page {one}"),
+        many => format!("the text differs on pages {}", many.join(", ")),
+    }
 }

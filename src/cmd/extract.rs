@@ -2,24 +2,14 @@
 //! existing file.
 
 use crate::cli::ExtractArgs;
-use crate::error::{Error, Result, Status};
+use crate::error::{Result, Status};
 use crate::terminal;
 
 pub fn run(args: &ExtractArgs) -> Result<Status> {
     let bytes = crate::fsio::read_file(&args.pdf)?;
     let files = crate::pdf_files::attached(&args.pdf, &bytes)?;
+    // The reader refuses unsafe and repeated names; nothing is written over an existing file.
     for (name, _) in &files {
-        if name.contains(['/', '\\']) || name.starts_with('.') {
-            let found = format!(
-                "a PDF with an attached file of unsafe name \"{}\"",
-                terminal::escape(name)
-            );
-            return Err(Error::wrong_kind(
-                &args.pdf,
-                "a PDF built by pbf-report",
-                found,
-            ));
-        }
         let target = args.out.join(name);
         if target.exists() {
             eprintln!(

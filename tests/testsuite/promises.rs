@@ -297,3 +297,177 @@ fn two_builds_of_one_workspace_at_once_both_succeed() {
     let verify = run(dir.path(), &["verify", FOLDER]);
     assert_eq!(verify.status, 0, "{}", verify.stderr);
 }
+
+/// A PDF whose catalog names `files` as attached: (name, stream content, whether the content is
+/// deflated).
+fn pdf_with(files: Vec<(String, Vec<u8>, bool)>) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.7");
+    let pages = doc.new_object_id();
+    let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages });
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let mut names = Vec::new();
+    for (name, content, deflated) in files {
+        let mut dict = dictionary! { "Type" => "EmbeddedFile" };
+        if deflated {
+            dict.set("Filter", "FlateDecode");
+        }
+        let mut stream = Stream::new(dict, content);
+        stream.allows_compression = false;
+        let data = doc.add_object(stream);
+        let spec = dictionary! {
+            "Type" => "Filespec",
+            "F" => Object::string_literal(name.clone()),
+            "UF" => Object::string_literal(name.clone()),
+            "EF" => dictionary! { "F" => data },
+        };
+        names.push(Object::string_literal(name));
+        names.push(doc.add_object(spec).into());
+    }
+    let tree = dictionary! { "EmbeddedFiles" => dictionary! { "Names" => names } };
+    let catalog =
+        doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages, "Names" => tree });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+fn zeros_deflated(mib: usize) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; mib << 20], 9)
+}
+
+/// `extract` of `pdf`: its exit status and what it said; nothing may be written.
+fn extract(pdf: Vec<u8>) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crafted.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = Run::new(&[
+        "extract",
+        path.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ])
+    .output();
+    assert!(!out_dir.exists(), "something was written: {}", out.stderr);
+    (out.status, out.stderr)
+}
+
+#[test]
+fn crafted_pdfs_are_refused_with_a_short_error() {
+    // A decompression bomb: 32 MiB of zeros in a few kilobytes.
+    let (status, stderr) = extract(pdf_with(vec![(
+        "bomb.yaml".into(),
+        zeros_deflated(32),
+        true,
+    )]));
+    assert_eq!(status, 1, "{stderr}");
+    assert!(
+        stderr.contains("\"bomb.yaml\" does not inflate within 16 MiB"),
+        "{stderr}"
+    );
+    assert!(stderr.len() < 300, "{} bytes of message", stderr.len());
+    // Forty files of 8 MiB each: more than 64 MiB in all.
+    let large = (0..40)
+        .map(|i| (format!("f{i}.bin"), zeros_deflated(8), true))
+        .collect();
+    let (status, stderr) = extract(pdf_with(large));
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("inflate to more than 64 MiB"), "{stderr}");
+    // Twenty thousand tiny files.
+    let small = (0..20_000)
+        .map(|i| (format!("f{i}.txt"), b"x".to_vec(), false))
+        .collect();
+    let (status, stderr) = extract(pdf_with(small));
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("carries more than 64 files"), "{stderr}");
+    // Two files of one name, and a name that is a path.
+    let twice = vec![
+        ("a.yaml".into(), b"1".to_vec(), false),
+        ("a.yaml".into(), b"2".to_vec(), false),
+    ];
+    let (status, stderr) = extract(pdf_with(twice));
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("two files named \"a.yaml\""), "{stderr}");
+    let (status, stderr) = extract(pdf_with(vec![(
+        "../evil.yaml".into(),
+        b"1".to_vec(),
+        false,
+    )]));
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("unsafe name \"../evil.yaml\""), "{stderr}");
+}
+
+#[test]
+fn a_pdf_re_saved_by_another_program_still_gives_its_files() {
+    let (dir, source) = workspace();
+    assert_eq!(run(dir.path(), &["build"]).status, 0);
+    let pdf = folder(dir.path()).join("pbf-irf-217-2019-11-12-final.fr.pdf");
+    let resaved = dir.path().join("resaved.pdf");
+    crate::common::tool(
+        "qpdf",
+        &[
+            "--object-streams=generate",
+            pdf.to_str().unwrap(),
+            resaved.to_str().unwrap(),
+        ],
+    );
+    let out = dir.path().join("extracted");
+    let extract = run(
+        dir.path(),
+        &["extract", "resaved.pdf", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(extract.status, 0, "{}", extract.stderr);
+    assert_eq!(
+        std::fs::read(out.join("2019-11-12-final.yaml")).unwrap(),
+        std::fs::read(&source).unwrap()
+    );
+    let verify = run(dir.path(), &["verify", "resaved.pdf"]);
+    assert_eq!(verify.status, 1, "{}", verify.stderr);
+    assert!(
+        verify
+            .stderr
+            .contains("the text of every page is the same (the file was re-saved"),
+        "{}",
+        verify.stderr
+    );
+}
+
+#[test]
+fn verify_says_which_pages_differ() {
+    let (dir, source) = workspace();
+    assert_eq!(run(dir.path(), &["build"]).status, 0);
+    let f = folder(dir.path());
+    let pdf = "pbf-irf-217-2019-11-12-final.fr.pdf";
+    let original = std::fs::read(f.join(pdf)).unwrap();
+    // Another PDF in its place: its text differs where the country prints (page 1).
+    let text = std::fs::read_to_string(&source).unwrap();
+    std::fs::write(&source, text.replacen("country: Mali", "country: Niger", 1)).unwrap();
+    let other_out = dir.path().join("other");
+    assert_eq!(
+        run(dir.path(), &["build", "--out", other_out.to_str().unwrap()]).status,
+        0
+    );
+    let other = std::fs::read(other_out.join("pbf-irf-217/2019-11-12-final").join(pdf)).unwrap();
+    assert_ne!(original, other);
+    std::fs::write(&source, text).unwrap();
+    let manifest = f.join("manifest.json");
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    std::fs::write(f.join(pdf), &other).unwrap();
+    value["outputs"][0]["sha256"] = pbf_report::hash::sha256(&other).into();
+    std::fs::write(&manifest, serde_json::to_vec_pretty(&value).unwrap()).unwrap();
+    let verify = run(dir.path(), &["verify", FOLDER]);
+    assert_eq!(verify.status, 1, "{}", verify.stderr);
+    assert!(
+        verify.stderr.contains("the text differs on page 1"),
+        "{}",
+        verify.stderr
+    );
+}
