@@ -290,7 +290,7 @@ pub enum Outcome {
 
 /// Reads, checks and plans the source at `path`, as its file name's version.
 pub fn prepare_file(path: &Path, draft: bool) -> Result<Job, Failure> {
-    let bytes = fsio::read_file(path)?;
+    let bytes = fsio::read_source(path)?;
     let version = version_of(path);
     // The source's own problems come first; the file name's only once they are fixed.
     let templates = crate::templates::current();

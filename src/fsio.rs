@@ -6,9 +6,19 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// The bytes of the regular file at `path`. A folder, FIFO, device or socket is refused before
-/// it is opened, so that reading never blocks on a pipe.
+/// Most bytes read of any input: above the largest PDF pbf-report reads (64 MiB).
+const MAX_READ: u64 = 64 << 20;
+
+/// The bytes of the regular file at `path`, at most 64 MiB of them. A folder, FIFO, device or
+/// socket is refused before it is opened, so that reading never blocks on a pipe.
 pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    read_within(path, MAX_READ)
+}
+
+/// The first `max` bytes and one more of the regular file at `path`: a caller that finds more
+/// than `max` knows the file is too large without its whole being read into memory.
+pub fn read_within(path: &Path, max: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
     let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
     if !meta.is_file() {
         return Err(Error::NotAFile {
@@ -16,7 +26,17 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
             found: kind_of(&meta),
         });
     }
-    std::fs::read(path).map_err(|e| Error::read(path, e))
+    let file = std::fs::File::open(path).map_err(|e| Error::read(path, e))?;
+    let mut bytes = Vec::with_capacity(meta.len().min(max + 1) as usize);
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::read(path, e))?;
+    Ok(bytes)
+}
+
+/// The bytes of the report source at `path`, read through its size limit.
+pub fn read_source(path: &Path) -> Result<Vec<u8>> {
+    read_within(path, crate::source::MAX_SOURCE_BYTES as u64)
 }
 
 /// What a path that is not a regular file is, in a few words.

@@ -17,12 +17,17 @@ fn main() -> ExitCode {
         );
     }));
     let result = std::panic::catch_unwind(|| pbf_report::cmd::run(cli));
-    match result {
-        Ok(Ok(status)) => status.into(),
+    let status = match result {
+        Ok(Ok(status)) => status,
         Ok(Err(e)) => {
-            eprintln!("error: {e}");
-            e.status().into()
+            pbf_report::say!("error: {e}");
+            e.status()
         }
-        Err(_) => Status::Internal.into(),
+        Err(_) => Status::Internal,
+    };
+    // A message or a result that could not be written is a failure, whatever the command found.
+    match pbf_report::terminal::output_failed() {
+        true => Status::Internal.into(),
+        false => status.into(),
     }
 }

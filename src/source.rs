@@ -127,8 +127,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(Source, Node), Box<Diagnostic
     if bytes.len() > MAX_SOURCE_BYTES {
         return Err(fail(
             format!(
-                "the file is {} KiB; a report source may be at most {} KiB",
-                bytes.len() / 1024,
+                "the file is larger than {} KiB, the most a report source may be",
                 MAX_SOURCE_BYTES / 1024
             ),
             None,

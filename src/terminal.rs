@@ -1,6 +1,7 @@
 //! Printing text that came from a user or a file name: control characters are shown escaped
 //! (`\u{1b}`), so that a source or a file name can never move the cursor, retitle or clear the
-//! terminal of the person reading the message.
+//! terminal of the person reading the message. Messages go through `say!`, which never panics on a
+//! full or closed standard error.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -25,6 +26,42 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 /// A path as it is printed: lossily decoded, control characters escaped, line breaks too.
 pub fn path(path: &Path) -> String {
     escape(&path.display().to_string()).replace('\n', "\\n")
+}
+
+/// Set when a message could not be written: the run then ends with the internal-error status.
+static OUTPUT_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes `text` to standard error. A full or closed standard error never panics: the failure
+/// is remembered, and `output_failed` tells `main`.
+pub fn say(text: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    if err.write_fmt(text).and_then(|()| err.flush()).is_err() {
+        OUTPUT_FAILED.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Whether a message or a result could not be written during this run.
+pub fn output_failed() -> bool {
+    OUTPUT_FAILED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Remembers that standard output could not be written.
+pub fn output_lost() {
+    OUTPUT_FAILED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `eprintln!` that never panics: see `say`.
+#[macro_export]
+macro_rules! say {
+    () => { $crate::terminal::say(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::terminal::say(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// `eprint!` that never panics: see `say`.
+#[macro_export]
+macro_rules! say_raw {
+    ($($arg:tt)*) => { $crate::terminal::say(format_args!($($arg)*)) };
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@ pub fn render_all(diagnostics: &[Diagnostic], text: Option<&str>) -> String {
 
 /// Reads and checks the source at `path`.
 pub fn check_file(path: &Path) -> Checked {
-    match crate::fsio::read_file(path) {
+    match crate::fsio::read_source(path) {
         Ok(bytes) => check_bytes(path, &bytes),
         Err(e) => failed(Diagnostic::error(path, e.to_string())),
     }

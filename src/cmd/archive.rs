@@ -9,7 +9,7 @@ pub fn run(args: &ArchiveArgs) -> Result<Status> {
     // Only a version folder is archived: a PDF or a stray folder is refused before verifying.
     crate::archive::can_archive(&args.path)?;
     if super::verify::verify_and_print(&args.path)? != Status::Success {
-        eprintln!("error: {shown} does not verify; it was not archived");
+        crate::say!("error: {shown} does not verify; it was not archived");
         return Ok(Status::Invalid);
     }
     let by = args
@@ -18,8 +18,8 @@ pub fn run(args: &ArchiveArgs) -> Result<Status> {
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "unknown".into());
     match crate::archive::mark(&args.path, &by)? {
-        true => eprintln!("archived {shown}: no later build may change it"),
-        false => eprintln!("{shown} was archived already"),
+        true => crate::say!("archived {shown}: no later build may change it"),
+        false => crate::say!("{shown} was archived already"),
     }
     Ok(Status::Success)
 }

@@ -24,7 +24,7 @@ pub(super) fn build_once(args: &BuildArgs) -> Status {
     let (sources, missing) = crate::sources::find(&args.paths);
     let mut status = Status::Success;
     for problem in &missing {
-        eprintln!("error: {problem}");
+        crate::say!("error: {problem}");
         status = status.worst(problem.status());
     }
     let results = build_all(&sources, args);
@@ -45,13 +45,13 @@ pub(super) fn build_once(args: &BuildArgs) -> Status {
         }
     }
     if sources.len() > 1 && !args.quiet {
-        eprintln!("{}", summary(&sources, &results));
+        crate::say!("{}", summary(&sources, &results));
     }
     let fresh = match fresh {
         0 => String::new(),
         n => format!(", {n} up to date"),
     };
-    eprintln!(
+    crate::say!(
         "built {built} of {} source{}{fresh}",
         sources.len(),
         plural(sources.len())
@@ -83,7 +83,7 @@ fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
     let progress = sources.len() > 1 && !args.quiet && std::io::stdout().is_terminal();
     let shown = |n: usize| {
         if progress {
-            eprint!("\r[{n}/{}]\x1b[K", sources.len());
+            crate::say_raw!("\r[{n}/{}]\x1b[K", sources.len());
         }
     };
     let results = par_map(
@@ -95,7 +95,7 @@ fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
         shown,
     );
     if progress {
-        eprint!("\r\x1b[K");
+        crate::say_raw!("\r\x1b[K");
     }
     results
 }
@@ -183,28 +183,28 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
             print_source_diagnostics(path, &shown_diagnostics);
             if args.verbose {
                 for file in files {
-                    eprintln!("wrote {file}");
+                    crate::say!("wrote {file}");
                 }
             }
             if !args.quiet {
-                eprintln!("built {shown} ({} files)", files.len());
+                crate::say!("built {shown} ({} files)", files.len());
             }
             Status::Success
         }
         Ok(Outcome::UpToDate) => {
             if !args.quiet && !args.watch {
-                eprintln!("up to date: {shown} (nothing rendered)");
+                crate::say!("up to date: {shown} (nothing rendered)");
             }
             Status::Success
         }
         Ok(Outcome::Damaged(damage)) => {
-            eprintln!(
+            crate::say!(
                 "error: {shown}: its version is archived, and its folder no longer holds what was archived:"
             );
             for problem in damage {
-                eprintln!("   - {}", terminal::escape(problem));
+                crate::say!("   - {}", terminal::escape(problem));
             }
-            eprintln!(
+            crate::say!(
                 "   = nothing was written; `pbf-report verify` on the folder lists every difference, \
                  and `pbf-report extract` on a PDF of the version gives back the source and \
                  workbook it carries"
@@ -212,15 +212,15 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
             Status::Invalid
         }
         Ok(Outcome::Refused(changes)) => {
-            eprintln!("error: {shown}: its version is archived, and this build would change it:");
+            crate::say!("error: {shown}: its version is archived, and this build would change it:");
             for change in changes {
-                eprintln!("   - {change}");
+                crate::say!("   - {change}");
             }
             let stem = path
                 .file_stem()
                 .map(|s| s.to_string_lossy())
                 .unwrap_or_default();
-            eprintln!(
+            crate::say!(
                 "   = an archived version is never rebuilt; to submit a new revision, copy the source \
                  to a new version name (e.g. {}-r2.yaml) and build that",
                 terminal::escape(&stem)
@@ -238,7 +238,7 @@ fn print_failure(path: &Path, failure: &Failure) {
     match failure {
         Failure::Invalid(diagnostics) => print_source_diagnostics(path, diagnostics),
         Failure::Template(diagnostics) => print_standalone(diagnostics),
-        Failure::Io(e) => eprintln!("error: {e}"),
+        Failure::Io(e) => crate::say!("error: {e}"),
     }
 }
 

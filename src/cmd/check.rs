@@ -9,15 +9,15 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
     let (sources, missing) = crate::sources::find(&args.paths);
     let (mut errors, mut warnings) = (missing.len(), 0);
     for problem in &missing {
-        eprintln!("error: {problem}");
+        crate::say!("error: {problem}");
     }
     for path in &sources {
         let checked = check::check_file(path);
         if !checked.diagnostics.is_empty() {
-            eprintln!("{}", checked.render());
+            crate::say!("{}", checked.render());
         }
         if checked.consistency_skipped {
-            eprintln!(
+            crate::say!(
                 "note: {}: budget, duration and Annex A checks run once the errors above are fixed\n",
                 crate::terminal::path(path)
             );
@@ -26,7 +26,7 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
         errors += e;
         warnings += checked.diagnostics.len() - e;
     }
-    eprintln!(
+    crate::say!(
         "checked {} source{}: {errors} error{}, {warnings} warning{}",
         sources.len(),
         plural(sources.len()),

@@ -12,7 +12,7 @@ pub fn run(args: &ExtractArgs) -> Result<Status> {
     for (name, _) in &files {
         let target = args.out.join(name);
         if target.exists() {
-            eprintln!(
+            crate::say!(
                 "error: {} exists already; nothing was extracted",
                 terminal::path(&target)
             );
@@ -22,7 +22,7 @@ pub fn run(args: &ExtractArgs) -> Result<Status> {
     for (name, data) in &files {
         let target = args.out.join(name);
         crate::fsio::write_atomic(&target, data)?;
-        eprintln!("wrote {}", terminal::path(&target));
+        crate::say!("wrote {}", terminal::path(&target));
     }
     Ok(Status::Success)
 }

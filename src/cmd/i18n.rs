@@ -48,7 +48,7 @@ pub fn check(args: &CatalogArgs) -> Result<Status> {
         plural(errors),
         plural(warnings)
     ));
-    eprint!("{out}");
+    crate::say_raw!("{out}");
     Ok(if errors == 0 {
         Status::Success
     } else {
@@ -99,7 +99,7 @@ pub fn init(args: &InitArgs) -> Result<Status> {
     }
     let path = args.dir.join(format!("{}.yaml", args.lang));
     if path.exists() {
-        eprintln!(
+        crate::say!(
             "error: {} exists already; it was left as it is",
             terminal::path(&path)
         );
@@ -116,7 +116,7 @@ pub fn init(args: &InitArgs) -> Result<Status> {
         }
     };
     crate::fsio::write_atomic(&path, i18n::new_catalog(&args.lang, &english).as_bytes())?;
-    eprintln!(
+    crate::say!(
         "wrote {}: every entry is in English, marked # untranslated; translate and remove the marks",
         terminal::path(&path)
     );
@@ -181,7 +181,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Status> {
     let path = args.out.join(format!("preview.{}.pdf", args.lang));
     crate::fsio::write_atomic(&path, &pdf.bytes)?;
     let left = catalog.untranslated.len();
-    eprintln!(
+    crate::say!(
         "wrote {}: each text is followed by its key; {left} entr{} not yet translated (marked ✗)",
         terminal::path(&path),
         if left == 1 { "y is" } else { "ies are" }

@@ -42,6 +42,7 @@ fn print_out(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            crate::terminal::output_lost();
             Err(crate::error::Error::write(Path::new("standard output"), e))
         }
         _ => Ok(()),
@@ -58,11 +59,11 @@ fn print_source_diagnostics(path: &Path, diagnostics: &[Diagnostic]) {
     let (here, elsewhere): (Vec<Diagnostic>, Vec<Diagnostic>) =
         diagnostics.iter().cloned().partition(|d| d.file == path);
     if !here.is_empty() {
-        let source = std::fs::read(path)
+        let source = crate::fsio::read_source(path)
             .ok()
             .and_then(|b| crate::source::text_of(path, &b));
         let text = source.as_ref().map(|s| s.text.as_str());
-        eprintln!("{}", crate::check::render_all(&here, text));
+        crate::say!("{}", crate::check::render_all(&here, text));
     }
     print_standalone(&elsewhere);
 }
@@ -77,6 +78,6 @@ fn print_standalone(diagnostics: &[Diagnostic]) {
             .and_then(|f| f.strip_prefix("templates/"))
             .and_then(|f| templates.file(f));
         let text = embedded.and_then(|b| std::str::from_utf8(b).ok());
-        eprintln!("{}", d.render(text));
+        crate::say!("{}", d.render(text));
     }
 }

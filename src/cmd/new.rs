@@ -27,7 +27,7 @@ pub fn run(args: &NewArgs) -> Result<Status> {
         .clone()
         .unwrap_or_else(|| Path::new("data").join(&args.project_id).join("draft.yaml"));
     if path.exists() {
-        eprintln!(
+        crate::say!(
             "error: {} exists already; it was left as it is",
             terminal::path(&path)
         );
@@ -35,7 +35,7 @@ pub fn run(args: &NewArgs) -> Result<Status> {
     }
     let text = skeleton(&catalog, &args.project_id, &path)?;
     crate::fsio::write_atomic(&path, text.as_bytes())?;
-    eprintln!("wrote {}", terminal::path(&path));
+    crate::say!("wrote {}", terminal::path(&path));
     Ok(Status::Success)
 }
 

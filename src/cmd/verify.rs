@@ -22,9 +22,9 @@ pub(super) fn verify_and_print(path: &Path) -> Result<Status> {
     for v in &verdicts {
         let name = crate::terminal::escape(&v.name);
         match &v.problem {
-            None => eprintln!("ok       {name}"),
+            None => crate::say!("ok       {name}"),
             Some(problem) => {
-                eprintln!("DIFFERS  {name}: {problem}");
+                crate::say!("DIFFERS  {name}: {problem}");
                 status = Status::Invalid;
             }
         }

@@ -25,7 +25,7 @@ pub fn run(args: &BuildArgs) -> Status {
     // Taken before the first build, so that a change made while it runs is built after it.
     let mut built = fingerprint(&args.paths);
     let mut status = build_once(args);
-    eprintln!("watching for changes; Ctrl-C stops");
+    crate::say!("watching for changes; Ctrl-C stops");
     let mut last = built.clone();
     while !stop.load(Ordering::Relaxed) {
         std::thread::sleep(POLL);
@@ -33,13 +33,13 @@ pub fn run(args: &BuildArgs) -> Status {
         let settled = now == last;
         last = now;
         if settled && last != built {
-            eprintln!("changed: {}; building again", changes(&built, &last));
+            crate::say!("changed: {}; building again", changes(&built, &last));
             let folder = crate::templates::folder();
             let templates_changed = changed_paths(&built, &last)
                 .any(|p| folder.as_ref().is_some_and(|f| p.starts_with(f)));
             status = match templates_changed.then(crate::templates::reload) {
                 Some(Err(e)) => {
-                    eprintln!("error: {e}");
+                    crate::say!("error: {e}");
                     e.status()
                 }
                 _ => build_once(args),
@@ -74,7 +74,7 @@ fn fingerprint(paths: &[PathBuf]) -> BTreeMap<PathBuf, String> {
     files
         .into_iter()
         .map(|p| {
-            let hash = crate::fsio::read_file(&p)
+            let hash = crate::fsio::read_source(&p)
                 .map(|b| crate::hash::sha256(&b))
                 .unwrap_or_default();
             (p, hash)

@@ -96,7 +96,7 @@ fn verify_and_archive() {
     expect(
         &["verify", &f.path("empty.pdf")],
         1,
-        "empty.pdf is a PDF whose attached files",
+        "empty.pdf is a PDF that carries no attached files",
     );
     expect(&["verify", &f.path("version")], 0, "");
     expect(&["archive", &f.path("version")], 0, "");
@@ -257,4 +257,34 @@ fn a_file_where_the_output_folder_should_be_is_explained() {
         stderr.contains("a file stands where a folder is needed"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_full_standard_error_is_an_internal_error_not_an_abort() {
+    for args in [
+        &["check", EXAMPLE][..],
+        &["check", "no-such.yaml"],
+        &["i18n", "check"],
+    ] {
+        let full = std::fs::File::create("/dev/full").unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+            .args(args)
+            .current_dir(root())
+            .stderr(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+    }
+}
+
+#[test]
+fn a_huge_source_is_refused_without_being_read() {
+    let f = Files::new();
+    let huge = f.path("huge.yaml");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    let stderr = expect(&["check", &huge], 1, "larger than 1024 KiB");
+    assert!(stderr.contains("huge.yaml"), "{stderr}");
 }
