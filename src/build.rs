@@ -288,6 +288,30 @@ pub enum Outcome {
     Damaged(Vec<String>),
 }
 
+/// What is wrong with the version `report` says it supersedes, if anything: it must be another
+/// version, built and archived in `out`.
+pub fn supersedes_problem(
+    report: &Report,
+    version: &str,
+    path: &Path,
+    out: &Path,
+) -> Option<Diagnostic> {
+    let earlier = report.supersedes.as_ref()?;
+    let folder = out.join(&report.project_id).join(earlier);
+    let message = if earlier == version {
+        "a version cannot supersede itself".to_string()
+    } else if !archive::is_archived(&folder) {
+        format!(
+            "the version `{earlier}` it supersedes is not archived in {}; archive it first, or \
+             correct the name",
+            crate::terminal::path(&folder)
+        )
+    } else {
+        return None;
+    };
+    Some(Diagnostic::error(path, message).field("supersedes"))
+}
+
 /// Reads, checks and plans the source at `path`, as its file name's version.
 pub fn prepare_file(path: &Path, draft: bool) -> Result<Job, Failure> {
     let bytes = fsio::read_source(path)?;

@@ -25,6 +25,9 @@ pub struct Manifest {
     /// The only time the outputs record: the report date, midnight UTC.
     pub timestamp: String,
     pub draft: bool,
+    /// The version this one replaces, when the source says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
     pub source: FileEntry,
     /// SHA-256 of the template, catalog and font files the outputs are made with, by path
     /// under `templates/`.
@@ -113,6 +116,7 @@ impl Manifest {
             languages: report.languages.clone(),
             timestamp: format!("{}T00:00:00Z", report.cover.report_date.0),
             draft,
+            supersedes: report.supersedes.clone(),
             source: FileEntry::of(source_name, source_bytes),
             templates,
             catalogs,

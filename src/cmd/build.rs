@@ -76,7 +76,14 @@ fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
     use std::io::IsTerminal;
     let jobs = par_map(
         sources,
-        |_, path| build::prepare_file(path, args.draft),
+        |_, path| {
+            let job = build::prepare_file(path, args.draft)?;
+            let (report, version) = (&job.report, &job.manifest.version);
+            match build::supersedes_problem(report, version, path, &args.out) {
+                Some(problem) => Err(Failure::Invalid(vec![problem])),
+                None => Ok(job),
+            }
+        },
         |_| {},
     );
     let jobs = refuse_collisions(sources, jobs, &args.out);

@@ -12,7 +12,15 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
         crate::say!("error: {problem}");
     }
     for path in &sources {
-        let checked = check::check_file(path);
+        let mut checked = check::check_file(path);
+        // `check` has no output folder of its own: a superseded version is looked for in out/.
+        let version = crate::build::version_of(path).ok();
+        if let (Some(report), Some(version)) = (&checked.report, version) {
+            let out = std::path::Path::new("out");
+            checked.diagnostics.extend(crate::build::supersedes_problem(
+                report, &version, path, out,
+            ));
+        }
         if !checked.diagnostics.is_empty() {
             crate::say!("{}", checked.render());
         }

@@ -37,6 +37,11 @@ pub struct Report {
     /// Languages whose text is a translation without official standing; the PDF says so.
     #[serde(default)]
     pub unofficial_translations: Vec<String>,
+    /// The version this one replaces (its source's file name without `.yaml`), which must be
+    /// archived; the PDF's footer and title say "revision of" it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$"))]
+    pub supersedes: Option<String>,
     pub cover: Cover,
     /// Part 1.1: overall project progress.
     pub progress: Progress,

@@ -54,6 +54,8 @@ impl Builder<'_> {
         "draft": options.draft.then(|| b.label("draft.mark")),
         "unofficial": report.unofficial_translations.iter().any(|l| l == b.lang)
             .then(|| b.label("doc.unofficial")),
+        "revision_of": report.supersedes.as_ref()
+            .map(|v| b.label_with("doc.revision_of", minijinja::context! { version => v })),
         "project": { "id": report.project_id, "version": version, "gateway": report.cover.gateway_number },
         "t": b.labels(),
         "cover": b.cover(),

@@ -471,3 +471,63 @@ fn verify_says_which_pages_differ() {
         verify.stderr
     );
 }
+
+#[test]
+fn a_revision_names_the_archived_version_it_supersedes() {
+    let (dir, source) = archived();
+    let text = std::fs::read_to_string(&source).unwrap();
+    let revision = text
+        .replacen(
+            "languages: [fr, en]",
+            "languages: [fr, en]\nsupersedes: 2019-11-12-final",
+            1,
+        )
+        .replacen("country: Mali", "country: République du Mali", 1);
+    let r2 = source.with_file_name("2019-11-12-final-r2.yaml");
+    std::fs::write(&r2, &revision).unwrap();
+    let check = run(
+        dir.path(),
+        &["check", "data/pbf-irf-217/2019-11-12-final-r2.yaml"],
+    );
+    assert_eq!(check.status, 0, "{}", check.stderr);
+    let build = run(
+        dir.path(),
+        &["build", "data/pbf-irf-217/2019-11-12-final-r2.yaml"],
+    );
+    assert_eq!(build.status, 0, "{}", build.stderr);
+    let r2_folder = dir.path().join("out/pbf-irf-217/2019-11-12-final-r2");
+    let pdf = r2_folder.join("pbf-irf-217-2019-11-12-final-r2.fr.pdf");
+    let text = crate::common::pdf_text(&pdf);
+    assert!(
+        text.matches("Révision de 2019-11-12-final").count() >= 2,
+        "{text}"
+    );
+    let info = crate::common::tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    assert!(info.contains("Révision de 2019-11-12-final"), "{info}");
+    let manifest = std::fs::read_to_string(r2_folder.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"supersedes\": \"2019-11-12-final\""),
+        "{manifest}"
+    );
+
+    // A revision of a version that was never archived is refused by check and by build.
+    let r3 = source.with_file_name("2019-11-12-final-r3.yaml");
+    std::fs::write(
+        &r3,
+        revision.replacen(
+            "supersedes: 2019-11-12-final",
+            "supersedes: 2019-11-12-draft",
+            1,
+        ),
+    )
+    .unwrap();
+    let expected = "error: supersedes: the version `2019-11-12-draft` it supersedes is not archived in out/pbf-irf-217/2019-11-12-draft";
+    for command in ["check", "build"] {
+        let out = run(
+            dir.path(),
+            &[command, "data/pbf-irf-217/2019-11-12-final-r3.yaml"],
+        );
+        assert_eq!(out.status, 1, "{}", out.stderr);
+        assert!(out.stderr.contains(expected), "{}", out.stderr);
+    }
+}
