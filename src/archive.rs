@@ -31,6 +31,18 @@ pub fn is_archived(folder: &Path) -> bool {
     folder.join(ARCHIVED).symlink_metadata().is_ok()
 }
 
+/// Whether `folder` holds a readable archive mark: what a revision may supersede.
+pub fn is_soundly_archived(folder: &Path) -> bool {
+    read(folder).is_ok_and(|mark| damage(folder, &mark).is_empty())
+}
+
+/// The archived version folder that `path` is, or lies inside, if any: nothing may be written
+/// there.
+pub fn archived_around(path: &Path) -> Option<&Path> {
+    path.ancestors()
+        .find(|p| !p.as_os_str().is_empty() && is_archived(p))
+}
+
 /// The archive mark of `folder`.
 pub fn read(folder: &Path) -> Result<Mark> {
     let path = folder.join(ARCHIVED);

@@ -121,6 +121,18 @@ struct Language {
 }
 
 impl Job {
+    /// The names of the files a rendering writes, in order: per language, the PDF and the
+    /// workbook.
+    pub fn output_names(&self) -> impl Iterator<Item = String> + '_ {
+        let (project, version) = (&self.manifest.project, &self.manifest.version);
+        self.report.languages.iter().flat_map(move |lang| {
+            [
+                pdf_name(project, version, lang),
+                format!("annex-a.{lang}.xlsx"),
+            ]
+        })
+    }
+
     fn options(&self) -> document::Options {
         document::Options {
             draft: self.manifest.draft,
@@ -188,6 +200,12 @@ impl Job {
     /// same document as `render`: the template, the data, the attached files and the fonts,
     /// under `dir/<project>/<version>/<lang>/`.
     pub fn emit(&self, source: &Path, dir: &Path) -> Result<(), Failure> {
+        let target = dir
+            .join(&self.manifest.project)
+            .join(&self.manifest.version);
+        if let Some(archived) = archive::archived_around(&target) {
+            return Err(inside_archived(archived));
+        }
         for lang in &self.report.languages {
             let Language {
                 catalog,
@@ -288,6 +306,15 @@ pub enum Outcome {
     Damaged(Vec<String>),
 }
 
+fn inside_archived(archived: &Path) -> Failure {
+    let found = "an archived version folder, or a folder inside one";
+    Failure::Io(Error::wrong_kind(
+        archived,
+        "an output folder outside archived versions",
+        found,
+    ))
+}
+
 /// What is wrong with the version `report` says it supersedes, if anything: it must be another
 /// version, built and archived in `out`.
 pub fn supersedes_problem(
@@ -298,9 +325,11 @@ pub fn supersedes_problem(
 ) -> Option<Diagnostic> {
     let earlier = report.supersedes.as_ref()?;
     let folder = out.join(&report.project_id).join(earlier);
-    let message = if earlier == version {
+    let message = if earlier.is_empty() {
+        "give the version this one supersedes, or leave the field out".to_string()
+    } else if earlier == version {
         "a version cannot supersede itself".to_string()
-    } else if !archive::is_archived(&folder) {
+    } else if !archive::is_soundly_archived(&folder) {
         format!(
             "the version `{earlier}` it supersedes is not archived in {}; archive it first, or \
              correct the name",
@@ -339,6 +368,9 @@ pub fn folder_of(job: &Job, out: &Path) -> std::path::PathBuf {
 /// whole and under the folder's lock; an archived folder is never written.
 pub fn write_job(job: &Job, path: &Path, out: &Path) -> Result<Outcome, Failure> {
     let folder = folder_of(job, out);
+    if let Some(archived) = archive::archived_around(out) {
+        return Err(inside_archived(archived));
+    }
     let lock = crate::folder::lock(&folder)?;
     if archive::is_archived(&folder) {
         let mark = match archive::read(&folder) {
@@ -357,6 +389,11 @@ pub fn write_job(job: &Job, path: &Path, out: &Path) -> Result<Outcome, Failure>
     }
     if let Ok(old) = Manifest::read(&folder)
         && job.manifest.changes_from(&old).is_empty()
+        && old
+            .outputs
+            .iter()
+            .map(|o| o.name.clone())
+            .eq(job.output_names())
         && old.intact_in(&folder)
         && archive::file_names(&folder).len() == old.outputs.len() + 2
     {

@@ -57,22 +57,35 @@ fn recover(folder: &Path) -> Result<()> {
     if aside.exists() {
         if folder.exists() {
             // The new folder was swapped in; only removing the old one was left to do.
-            std::fs::remove_dir_all(&aside).map_err(|e| Error::write(&aside, e))?;
+            remove(&aside)?;
         } else {
             // Cut short between the two renames: the old folder goes back.
             std::fs::rename(&aside, folder).map_err(|e| Error::write(folder, e))?;
         }
     }
     let staging = staging_of(folder);
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(|e| Error::write(&staging, e))?;
+    if staging.symlink_metadata().is_ok() {
+        remove(&staging)?;
     }
-    fsio::remove_leftovers(folder);
     Ok(())
+}
+
+/// Removes a folder, or a file or link standing where one was expected.
+fn remove(path: &Path) -> Result<()> {
+    let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+    let removed = match is_dir {
+        true => std::fs::remove_dir_all(path),
+        false => std::fs::remove_file(path),
+    };
+    removed.map_err(|e| Error::write(path, e))
 }
 
 /// Replaces `folder` with exactly `files` (name → bytes), under `lock`: all of them or none.
 pub fn replace(folder: &Path, files: &[(&str, &[u8])], _lock: &Lock) -> Result<()> {
+    if folder.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
+        let taken = std::io::Error::from(std::io::ErrorKind::AlreadyExists);
+        return Err(Error::write(folder, taken));
+    }
     let staging = staging_of(folder);
     std::fs::create_dir_all(&staging).map_err(|e| Error::write(&staging, e))?;
     let written = files
@@ -96,7 +109,7 @@ pub fn replace(folder: &Path, files: &[(&str, &[u8])], _lock: &Lock) -> Result<(
     }
     sync_dir(folder.parent().unwrap_or(Path::new(".")));
     if had_old {
-        std::fs::remove_dir_all(&aside).map_err(|e| Error::write(&aside, e))?;
+        remove(&aside)?;
     }
     Ok(())
 }

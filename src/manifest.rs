@@ -177,6 +177,18 @@ impl Manifest {
     /// inputs would give the same bytes.
     pub fn changes_from(&self, old: &Manifest) -> Vec<String> {
         let mut changes = Vec::new();
+        let (new_id, old_id) = ((&self.project, &self.version), (&old.project, &old.version));
+        if new_id != old_id || self.source.name != old.source.name {
+            changes.push(format!(
+                "the folder holds {} {} built from {}, not {} {} from {}",
+                old.project,
+                old.version,
+                old.source.name,
+                self.project,
+                self.version,
+                self.source.name
+            ));
+        }
         if self.source.sha256 != old.source.sha256 {
             changes.push(format!("the source {} changed", self.source.name));
         }

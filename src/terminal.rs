@@ -8,7 +8,10 @@ use std::path::Path;
 
 /// `text` with every control character (but tab and line break) written as `\u{…}`.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    // Direction overrides and other invisible characters would let a name read as another.
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || crate::check::limits::is_invisible(c)
+    };
     if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
     }

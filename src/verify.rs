@@ -47,6 +47,23 @@ pub fn folder(folder: &Path) -> Result<Vec<Verdict>> {
         }
     };
     verdicts.extend(against_mark(folder));
+    // The folder's name is the version it holds: a copy under another name is not that version.
+    let named = folder.file_name().is_some_and(|n| *n == *manifest.version)
+        && folder
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| *n == *manifest.project);
+    if !named {
+        let problem = format!(
+            "this folder holds {} {}, which belongs in {}/{}",
+            manifest.project, manifest.version, manifest.project, manifest.version
+        );
+        let name = crate::manifest::MANIFEST.to_string();
+        verdicts.push(Verdict {
+            name,
+            problem: Some(problem),
+        });
+    }
     for name in crate::archive::file_names(folder) {
         let listed = name == crate::manifest::MANIFEST
             || name == crate::archive::ARCHIVED
@@ -82,6 +99,16 @@ pub fn folder(folder: &Path) -> Result<Vec<Verdict>> {
             name: entry.name.clone(),
             problem,
         });
+    }
+    for (name, _) in &rebuilt.files {
+        if !manifest.outputs.iter().any(|e| e.name == *name) {
+            let problem =
+                Some("the source makes this file, but the manifest does not list it".into());
+            verdicts.push(Verdict {
+                name: name.clone(),
+                problem,
+            });
+        }
     }
     Ok(verdicts)
 }
@@ -241,8 +268,8 @@ fn text_difference(pdf: &[u8], rebuilt: &[u8]) -> String {
         .map(|p| p.to_string())
         .collect();
     match pages.as_slice() {
-        [] => "the text of every page is the same (the file was re-saved or rewritten by another \
-               program)"
+        [] => "the text of every page is the same (the difference is in the file's structure or \
+               its attached files: re-saved by another program, or altered)"
             .into(),
         [one] => format!("the text differs on page {one}"),
         many => format!("the text differs on pages {}", many.join(", ")),

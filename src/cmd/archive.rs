@@ -8,6 +8,8 @@ pub fn run(args: &ArchiveArgs) -> Result<Status> {
     let shown = terminal::path(&args.path);
     // Only a version folder is archived: a PDF or a stray folder is refused before verifying.
     crate::archive::can_archive(&args.path)?;
+    // Under the folder's lock: a build cannot swap a new folder in between verifying and marking.
+    let _lock = crate::folder::lock(&args.path)?;
     if super::verify::verify_and_print(&args.path)? != Status::Success {
         crate::say!("error: {shown} does not verify; it was not archived");
         return Ok(Status::Invalid);

@@ -1,5 +1,8 @@
 //! `pbf-report check`: every problem of every source, then a summary.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
 use super::plural;
 use crate::check;
 use crate::cli::CheckArgs;
@@ -11,15 +14,26 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
     for problem in &missing {
         crate::say!("error: {problem}");
     }
+    // Where each source would be built, to find two that would share a version folder.
+    let mut folders: BTreeMap<(String, String), Vec<&PathBuf>> = BTreeMap::new();
     for path in &sources {
         let mut checked = check::check_file(path);
-        // `check` has no output folder of its own: a superseded version is looked for in out/.
-        let version = crate::build::version_of(path).ok();
+        // Everything `build` would refuse: the file name, and the version it supersedes (`check`
+        // has no output folder of its own: it is looked for in out/).
+        let version = match crate::build::version_of(path) {
+            Ok(version) => Some(version),
+            Err(crate::build::Failure::Invalid(d)) => {
+                checked.diagnostics.extend(d);
+                None
+            }
+            Err(_) => None,
+        };
         if let (Some(report), Some(version)) = (&checked.report, version) {
-            let out = std::path::Path::new("out");
-            checked.diagnostics.extend(crate::build::supersedes_problem(
-                report, &version, path, out,
-            ));
+            let out = Path::new("out");
+            let problem = crate::build::supersedes_problem(report, &version, path, out);
+            checked.diagnostics.extend(problem);
+            let key = (report.project_id.clone(), version);
+            folders.entry(key).or_default().push(path);
         }
         if !checked.diagnostics.is_empty() {
             crate::say!("{}", checked.render());
@@ -33,6 +47,21 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
         let e = checked.diagnostics.iter().filter(|d| d.is_error()).count();
         errors += e;
         warnings += checked.diagnostics.len() - e;
+    }
+    for ((project, version), paths) in folders.iter().filter(|(_, p)| p.len() > 1) {
+        for path in paths {
+            let others: Vec<String> = paths
+                .iter()
+                .filter(|p| *p != path)
+                .map(|p| crate::terminal::path(p))
+                .collect();
+            crate::say!(
+                "error: {}: this source and {} would both be built into out/{project}/{version}\n",
+                crate::terminal::path(path),
+                others.join(", ")
+            );
+            errors += 1;
+        }
     }
     crate::say!(
         "checked {} source{}: {errors} error{}, {warnings} warning{}",

@@ -5,6 +5,9 @@ use std::path::Path;
 
 use crate::common::{EXAMPLE, Run, built_example, root};
 
+/// Where the copy of the example's version folder stands, named as its version.
+const VERSION: &str = "pbf-irf-217/2019-11-12-final";
+
 /// Runs `pbf-report ARGS` and checks its status; a failure must name `names` and never show a
 /// raw system error.
 fn expect(args: &[&str], status: i32, names: &str) -> String {
@@ -40,9 +43,9 @@ impl Files {
         std::fs::write(p.join("notes.pdf"), "some notes, not a PDF\n").unwrap();
         crate::common::tool("qpdf", &["--empty", p.join("empty.pdf").to_str().unwrap()]);
         std::fs::create_dir(p.join("no-manifest")).unwrap();
-        std::fs::create_dir(p.join("version")).unwrap();
+        std::fs::create_dir_all(p.join(VERSION)).unwrap();
         for (name, bytes) in crate::common::files(built_example()) {
-            std::fs::write(p.join("version").join(name), bytes).unwrap();
+            std::fs::write(p.join(VERSION).join(name), bytes).unwrap();
         }
         Files { dir }
     }
@@ -98,8 +101,8 @@ fn verify_and_archive() {
         1,
         "empty.pdf is a PDF that carries no attached files",
     );
-    expect(&["verify", &f.path("version")], 0, "");
-    expect(&["archive", &f.path("version")], 0, "");
+    expect(&["verify", &f.path(VERSION)], 0, "");
+    expect(&["archive", &f.path(VERSION)], 0, "");
 }
 
 #[test]
@@ -117,12 +120,8 @@ fn extract() {
         "notes.txt is not a PDF",
     );
     expect(&["extract", &f.path("empty.pdf")], 1, "empty.pdf");
-    expect(
-        &["extract", &f.path("version")],
-        1,
-        "is a folder, not a file",
-    );
-    let pdf = f.path("version/pbf-irf-217-2019-11-12-final.fr.pdf");
+    expect(&["extract", &f.path(VERSION)], 1, "is a folder, not a file");
+    let pdf = f.path(&format!("{VERSION}/pbf-irf-217-2019-11-12-final.fr.pdf"));
     expect(&["extract", &pdf, "--out", &out], 0, "");
     assert!(Path::new(&out).join("2019-11-12-final.yaml").is_file());
 }
@@ -190,7 +189,7 @@ fn a_fifo_is_refused_at_once() {
 #[test]
 fn archive_takes_only_a_version_folder() {
     let f = Files::new();
-    let pdf = f.path("version/pbf-irf-217-2019-11-12-final.fr.pdf");
+    let pdf = f.path(&format!("{VERSION}/pbf-irf-217-2019-11-12-final.fr.pdf"));
     let stderr = expect(&["archive", &pdf], 1, "is not a folder");
     assert!(
         !stderr.contains("ok "),
@@ -250,7 +249,7 @@ fn a_full_standard_output_is_an_error_not_a_panic() {
 #[test]
 fn a_file_where_the_output_folder_should_be_is_explained() {
     let f = Files::new();
-    let pdf = f.path("version/pbf-irf-217-2019-11-12-final.fr.pdf");
+    let pdf = f.path(&format!("{VERSION}/pbf-irf-217-2019-11-12-final.fr.pdf"));
     let out = f.path("notes.txt");
     let stderr = expect(&["extract", &pdf, "--out", &out], 3, "notes.txt");
     assert!(

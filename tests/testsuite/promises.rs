@@ -433,7 +433,7 @@ fn a_pdf_re_saved_by_another_program_still_gives_its_files() {
     assert!(
         verify
             .stderr
-            .contains("the text of every page is the same (the file was re-saved"),
+            .contains("the text of every page is the same (the difference is in the file"),
         "{}",
         verify.stderr
     );
@@ -529,5 +529,174 @@ fn a_revision_names_the_archived_version_it_supersedes() {
         );
         assert_eq!(out.status, 1, "{}", out.stderr);
         assert!(out.stderr.contains(expected), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn archive_and_build_at_once_never_lose_the_mark() {
+    for i in 0..8 {
+        let (dir, source) = workspace();
+        assert_eq!(run(dir.path(), &["build"]).status, 0);
+        let text = std::fs::read_to_string(&source).unwrap();
+        std::fs::write(&source, text.replacen("country: Mali", "country: Malí", 1)).unwrap();
+        let mut build = Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+            .arg("build")
+            .current_dir(dir.path())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(40 * i));
+        let archive = run(dir.path(), &["archive", FOLDER]);
+        let _ = build.wait();
+        if archive.status == 0 {
+            assert!(
+                folder(dir.path()).join("ARCHIVED.json").is_file(),
+                "round {i}: the mark was lost"
+            );
+            let verify = run(dir.path(), &["verify", FOLDER]);
+            assert_eq!(verify.status, 0, "round {i}: {}", verify.stderr);
+        }
+    }
+}
+
+#[test]
+fn nothing_is_written_into_an_archived_folder_by_any_route() {
+    let (dir, _) = archived();
+    let before = files(&folder(dir.path()));
+    // A file that looks like a leftover is the folder's content, not litter to sweep away.
+    std::fs::write(folder(dir.path()).join(".notes.42.tmp"), b"mine").unwrap();
+    let out = run(dir.path(), &["build"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("   - .notes.42.tmp was added"),
+        "{}",
+        out.stderr
+    );
+    assert!(folder(dir.path()).join(".notes.42.tmp").exists());
+    std::fs::remove_file(folder(dir.path()).join(".notes.42.tmp")).unwrap();
+    // --emit-typst or --out pointing into it.
+    let out = run(dir.path(), &["build", "--emit-typst", "out"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("is an archived version folder, or a folder inside one"),
+        "{}",
+        out.stderr
+    );
+    let out = run(dir.path(), &["build", "--out", FOLDER]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("is an archived version folder"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(files(&folder(dir.path())), before);
+}
+
+#[test]
+fn a_copied_or_trimmed_folder_is_not_taken_for_the_version() {
+    let (dir, source) = workspace();
+    assert_eq!(run(dir.path(), &["build"]).status, 0);
+    // A copy of the folder under another version's name.
+    let copy = dir.path().join("out/pbf-irf-217/2019-11-12-b");
+    std::fs::create_dir(&copy).unwrap();
+    for (name, bytes) in files(&folder(dir.path())) {
+        std::fs::write(copy.join(name), bytes).unwrap();
+    }
+    let verify = run(dir.path(), &["verify", "out/pbf-irf-217/2019-11-12-b"]);
+    assert_eq!(verify.status, 1, "{}", verify.stderr);
+    assert!(
+        verify
+            .stderr
+            .contains("belongs in pbf-irf-217/2019-11-12-final"),
+        "{}",
+        verify.stderr
+    );
+    std::fs::copy(&source, source.with_file_name("2019-11-12-b.yaml")).unwrap();
+    let build = run(dir.path(), &["build", "data/pbf-irf-217/2019-11-12-b.yaml"]);
+    assert!(
+        build
+            .stderr
+            .contains("built data/pbf-irf-217/2019-11-12-b.yaml (6 files)"),
+        "{}",
+        build.stderr
+    );
+    // A workbook taken out with its line in the manifest.
+    let f = folder(dir.path());
+    std::fs::remove_file(f.join("annex-a.en.xlsx")).unwrap();
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.join("manifest.json")).unwrap()).unwrap();
+    manifest["outputs"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|o| o["name"] != "annex-a.en.xlsx");
+    std::fs::write(
+        f.join("manifest.json"),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+    let verify = run(dir.path(), &["verify", FOLDER]);
+    assert_eq!(verify.status, 1, "{}", verify.stderr);
+    assert!(
+        verify.stderr.contains("DIFFERS  annex-a.en.xlsx: the source makes this file, but the manifest does not list it"),
+        "{}",
+        verify.stderr
+    );
+    let build = run(
+        dir.path(),
+        &["build", "data/pbf-irf-217/2019-11-12-final.yaml"],
+    );
+    assert!(
+        build.stderr.contains("(6 files)"),
+        "rebuilt, not up to date: {}",
+        build.stderr
+    );
+}
+
+#[test]
+fn a_file_where_the_version_folder_should_be_is_left_alone() {
+    let (dir, _) = workspace();
+    let f = folder(dir.path());
+    std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+    std::fs::write(&f, b"somebody's notes").unwrap();
+    for _ in 0..2 {
+        let out = run(dir.path(), &["build"]);
+        assert_eq!(out.status, 3, "{}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("a file stands where a folder is needed"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(std::fs::read(&f).unwrap(), b"somebody's notes");
+    }
+    std::fs::remove_file(&f).unwrap();
+    assert_eq!(run(dir.path(), &["build"]).status, 0);
+}
+
+#[test]
+fn check_refuses_what_build_would_refuse() {
+    let (dir, source) = workspace();
+    let text = std::fs::read_to_string(&source).unwrap();
+    std::fs::write(source.with_file_name("Final Report.yaml"), &text).unwrap();
+    std::fs::write(
+        dir.path().join("data/pbf-irf-217/2019-11-12-final.YML"),
+        &text,
+    )
+    .unwrap();
+    let empty = text.replacen(
+        "languages: [fr, en]",
+        "languages: [fr, en]\nsupersedes: ''",
+        1,
+    );
+    std::fs::write(source.with_file_name("2020-01-01-r.yaml"), empty).unwrap();
+    let out = run(dir.path(), &["check"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    for expected in [
+        "the file name names the report version",
+        "this source and data/pbf-irf-217/2019-11-12-final.yaml would both be built into out/pbf-irf-217/2019-11-12-final",
+        "error: supersedes: give the version this one supersedes, or leave the field out",
+    ] {
+        assert!(out.stderr.contains(expected), "{expected}\n{}", out.stderr);
     }
 }
