@@ -19,6 +19,11 @@ pub fn run(args: &ArchiveArgs) -> Result<Status> {
         .clone()
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "unknown".into());
+    if by.trim().is_empty() {
+        return Err(crate::error::Error::usage(
+            "--by needs the name of who submits the version",
+        ));
+    }
     match crate::archive::mark(&args.path, &by)? {
         true => crate::say!("archived {shown}: no later build may change it"),
         false => crate::say!("{shown} was archived already"),

@@ -11,7 +11,8 @@ pub fn run(args: &ExtractArgs) -> Result<Status> {
     // The reader refuses unsafe and repeated names; nothing is written over an existing file.
     for (name, _) in &files {
         let target = args.out.join(name);
-        if target.exists() {
+        // Anything already there counts, a dangling link included: it is never written through.
+        if target.symlink_metadata().is_ok() {
             crate::say!(
                 "error: {} exists already; nothing was extracted",
                 terminal::path(&target)

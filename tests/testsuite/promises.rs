@@ -21,6 +21,14 @@ fn archived() -> (tempfile::TempDir, PathBuf) {
     (dir, source)
 }
 
+/// Changes the country of the source at `source`: the smallest edit that changes the PDF.
+fn set_country(source: &Path, country: &str) {
+    let text = std::fs::read_to_string(source).unwrap();
+    let edited = text.replacen("country: Mali", &format!("country: {country}"), 1);
+    assert_ne!(edited, text);
+    std::fs::write(source, edited).unwrap();
+}
+
 fn folder(dir: &Path) -> PathBuf {
     dir.join(FOLDER)
 }
@@ -61,8 +69,7 @@ fn an_archived_folder_without_its_manifest_is_never_rebuilt() {
     let manifest = folder(dir.path()).join("manifest.json");
     writable(&manifest);
     std::fs::remove_file(&manifest).unwrap();
-    let text = std::fs::read_to_string(&source).unwrap();
-    std::fs::write(&source, text.replacen("country: Mali", "country: Niger", 1)).unwrap();
+    set_country(&source, "Niger");
     let before = files(&folder(dir.path()));
     let out = run(dir.path(), &["build"]);
     assert_eq!(out.status, 1, "{}", out.stderr);
@@ -88,8 +95,7 @@ fn anything_in_place_of_the_archive_mark_still_stops_a_build() {
     writable(&mark);
     std::fs::remove_file(&mark).unwrap();
     std::fs::create_dir(&mark).unwrap();
-    let text = std::fs::read_to_string(&source).unwrap();
-    std::fs::write(&source, text.replacen("country: Mali", "country: Niger", 1)).unwrap();
+    set_country(&source, "Niger");
     let out = run(dir.path(), &["build"]);
     assert_eq!(out.status, 1, "{}", out.stderr);
     assert!(
@@ -448,7 +454,7 @@ fn verify_says_which_pages_differ() {
     let original = std::fs::read(f.join(pdf)).unwrap();
     // Another PDF in its place: its text differs where the country prints (page 1).
     let text = std::fs::read_to_string(&source).unwrap();
-    std::fs::write(&source, text.replacen("country: Mali", "country: Niger", 1)).unwrap();
+    set_country(&source, "Niger");
     let other_out = dir.path().join("other");
     assert_eq!(
         run(dir.path(), &["build", "--out", other_out.to_str().unwrap()]).status,
@@ -537,8 +543,7 @@ fn archive_and_build_at_once_never_lose_the_mark() {
     for i in 0..8 {
         let (dir, source) = workspace();
         assert_eq!(run(dir.path(), &["build"]).status, 0);
-        let text = std::fs::read_to_string(&source).unwrap();
-        std::fs::write(&source, text.replacen("country: Mali", "country: Malí", 1)).unwrap();
+        set_country(&source, "Malí");
         let mut build = Command::new(env!("CARGO_BIN_EXE_pbf-report"))
             .arg("build")
             .current_dir(dir.path())
@@ -699,4 +704,28 @@ fn check_refuses_what_build_would_refuse() {
     ] {
         assert!(out.stderr.contains(expected), "{expected}\n{}", out.stderr);
     }
+}
+
+#[test]
+fn archive_needs_a_name_and_extract_never_writes_through_a_link() {
+    let (dir, _) = workspace();
+    assert_eq!(run(dir.path(), &["build"]).status, 0);
+    let out = run(dir.path(), &["archive", FOLDER, "--by", " "]);
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    let target = dir.path().join("extracted");
+    std::fs::create_dir(&target).unwrap();
+    let elsewhere = dir.path().join("elsewhere.yaml");
+    std::os::unix::fs::symlink(&elsewhere, target.join("2019-11-12-final.yaml")).unwrap();
+    let pdf = format!("{FOLDER}/pbf-irf-217-2019-11-12-final.fr.pdf");
+    let out = run(
+        dir.path(),
+        &["extract", &pdf, "--out", target.to_str().unwrap()],
+    );
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("exists already; nothing was extracted"),
+        "{}",
+        out.stderr
+    );
+    assert!(!elsewhere.exists());
 }
