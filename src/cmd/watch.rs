@@ -74,7 +74,7 @@ fn fingerprint(paths: &[PathBuf]) -> BTreeMap<PathBuf, String> {
     files
         .into_iter()
         .map(|p| {
-            let hash = crate::fsio::read_source(&p)
+            let hash = crate::fsio::read_file(&p)
                 .map(|b| crate::hash::sha256(&b))
                 .unwrap_or_default();
             (p, hash)

@@ -90,32 +90,39 @@ fn a_ten_megabyte_source_is_refused_at_once() {
 
 #[test]
 fn warnings_fail_only_when_denied() {
+    let (_dir, path) = minimal_with(&[(
+        "  rating: on_track\n  peacebuilding",
+        "  rating: off_track\n  peacebuilding",
+    )]);
+    let stderr = warns_unless_denied(&path);
+    assert!(
+        stderr.contains("warning: progress.off_track: the project is rated off track"),
+        "{stderr}"
+    );
+}
+
+/// The minimal good source with `edits` made, in a temporary folder.
+fn minimal_with(edits: &[(&str, &str)]) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("off-track.yaml");
-    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
-    std::fs::write(
-        &path,
-        text.replace(
-            "  rating: on_track\n  peacebuilding",
-            "  rating: off_track\n  peacebuilding",
-        ),
-    )
-    .unwrap();
-    let path = path.to_str().unwrap();
+    let path = dir.path().join("edited.yaml");
+    let mut text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from}");
+        text = text.replace(from, to);
+    }
+    std::fs::write(&path, text).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    (dir, path)
+}
+
+/// Checks `path`: it must pass with warnings, and fail with `--deny-warnings`. Returns what the
+/// check printed.
+fn warns_unless_denied(path: &str) -> String {
     let out = Run::new(&["check", path]).output();
     assert_eq!(out.status, 0, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("warning: progress.off_track: the project is rated off track"),
-        "{}",
-        out.stderr
-    );
-    assert_eq!(
-        Run::new(&["check", "--deny-warnings", path])
-            .output()
-            .status,
-        1
-    );
+    let denied = Run::new(&["check", "--deny-warnings", path]).output();
+    assert_eq!(denied.status, 1, "{}", denied.stderr);
+    out.stderr
 }
 
 #[test]
@@ -131,28 +138,16 @@ fn a_missing_path_is_an_error() {
 
 #[test]
 fn a_gender_share_under_15_percent_is_warned_about() {
-    let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("low-gender.yaml");
-    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
-    let low = text
-        .replace("      gender: 25000\n", "      gender: 20000\n")
-        .replace("gender_planned: 25000\n", "gender_planned: 20000\n");
-    std::fs::write(&source, low).unwrap();
-    let path = source.to_str().unwrap();
-    let out = Run::new(&["check", path]).output();
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    let (_dir, path) = minimal_with(&[
+        ("      gender: 25000\n", "      gender: 20000\n"),
+        ("gender_planned: 25000\n", "gender_planned: 20000\n"),
+    ]);
+    let stderr = warns_unless_denied(&path);
     assert!(
-        out.stderr.starts_with(
+        stderr.starts_with(
             "warning: finance.gender_planned: gender equality and women's empowerment get 12.5% \
              of the budget; PBF expects at least 15%\n"
         ),
-        "{}",
-        out.stderr
-    );
-    assert_eq!(
-        Run::new(&["check", "--deny-warnings", path])
-            .output()
-            .status,
-        1
+        "{stderr}"
     );
 }

@@ -12,6 +12,15 @@ fn run(dir: &Path, args: &[&str]) -> crate::common::Output {
     Run::new(args).cwd(dir).output()
 }
 
+/// Fails, showing everything printed, unless `out`'s standard error contains `text`.
+fn assert_says(out: &crate::common::Output, text: &str) {
+    assert!(
+        out.stderr.contains(text),
+        "expected {text:?} in:\n{}",
+        out.stderr
+    );
+}
+
 /// A built and archived copy of the example.
 fn archived() -> (tempfile::TempDir, PathBuf) {
     let (dir, source) = workspace();
@@ -73,18 +82,9 @@ fn an_archived_folder_without_its_manifest_is_never_rebuilt() {
     let before = files(&folder(dir.path()));
     let out = run(dir.path(), &["build"]);
     assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("its folder no longer holds what was archived"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("   - manifest.json is missing"),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stderr.contains("`pbf-report verify`"), "{}", out.stderr);
+    assert_says(&out, "its folder no longer holds what was archived");
+    assert_says(&out, "   - manifest.json is missing");
+    assert_says(&out, "`pbf-report verify`");
     assert_eq!(files(&folder(dir.path())), before);
 }
 
@@ -98,11 +98,7 @@ fn anything_in_place_of_the_archive_mark_still_stops_a_build() {
     set_country(&source, "Niger");
     let out = run(dir.path(), &["build"]);
     assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("ARCHIVED.json is a folder"),
-        "{}",
-        out.stderr
-    );
+    assert_says(&out, "ARCHIVED.json is a folder");
 }
 
 #[test]
@@ -114,32 +110,15 @@ fn a_damaged_archived_folder_is_named_by_build_and_verify() {
     std::fs::write(folder(dir.path()).join("extra.txt"), b"added").unwrap();
     let out = run(dir.path(), &["build"]);
     assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("   - annex-a.fr.xlsx was changed"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("   - extra.txt was added"),
-        "{}",
-        out.stderr
-    );
+    assert_says(&out, "   - annex-a.fr.xlsx was changed");
+    assert_says(&out, "   - extra.txt was added");
     let verify = run(dir.path(), &["verify", FOLDER]);
     assert_eq!(verify.status, 1);
-    assert!(
-        verify
-            .stderr
-            .contains("DIFFERS  extra.txt: this file is not listed in the manifest"),
-        "{}",
-        verify.stderr
+    assert_says(
+        &verify,
+        "DIFFERS  extra.txt: this file is not listed in the manifest",
     );
-    assert!(
-        verify
-            .stderr
-            .contains("annex-a.fr.xlsx was changed since it was archived"),
-        "{}",
-        verify.stderr
-    );
+    assert_says(&verify, "annex-a.fr.xlsx was changed since it was archived");
 }
 
 #[test]
@@ -163,12 +142,9 @@ fn verify_is_not_fooled_by_an_edited_manifest() {
     .unwrap();
     let verify = run(dir.path(), &["verify", FOLDER]);
     assert_eq!(verify.status, 1, "{}", verify.stderr);
-    assert!(
-        verify.stderr.contains(
-            "DIFFERS  pbf-irf-217-2019-11-12-final.fr.pdf: this file is not listed in the manifest"
-        ),
-        "{}",
-        verify.stderr
+    assert_says(
+        &verify,
+        "DIFFERS  pbf-irf-217-2019-11-12-final.fr.pdf: this file is not listed in the manifest",
     );
     // A manifest that names a file outside its folder.
     value["source"]["name"] = "../../../etc/passwd".into();
@@ -179,12 +155,9 @@ fn verify_is_not_fooled_by_an_edited_manifest() {
     .unwrap();
     let verify = run(dir.path(), &["verify", FOLDER]);
     assert_eq!(verify.status, 1, "{}", verify.stderr);
-    assert!(
-        verify
-            .stderr
-            .contains("names \"../../../etc/passwd\", not a file name of its folder"),
-        "{}",
-        verify.stderr
+    assert_says(
+        &verify,
+        "names \"../../../etc/passwd\", not a file name of its folder",
     );
     assert!(!verify.stderr.contains("root:"), "{}", verify.stderr);
 }
@@ -195,7 +168,7 @@ fn a_draft_is_never_archived() {
     assert_eq!(run(dir.path(), &["build", "--draft"]).status, 0);
     let out = run(dir.path(), &["archive", FOLDER]);
     assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("is a draft build"), "{}", out.stderr);
+    assert_says(&out, "is a draft build");
     assert!(!folder(dir.path()).join("ARCHIVED.json").exists());
 }
 
@@ -471,11 +444,7 @@ fn verify_says_which_pages_differ() {
     std::fs::write(&manifest, serde_json::to_vec_pretty(&value).unwrap()).unwrap();
     let verify = run(dir.path(), &["verify", FOLDER]);
     assert_eq!(verify.status, 1, "{}", verify.stderr);
-    assert!(
-        verify.stderr.contains("the text differs on page 1"),
-        "{}",
-        verify.stderr
-    );
+    assert_says(&verify, "the text differs on page 1");
 }
 
 #[test]
@@ -534,7 +503,7 @@ fn a_revision_names_the_archived_version_it_supersedes() {
             &[command, "data/pbf-irf-217/2019-11-12-final-r3.yaml"],
         );
         assert_eq!(out.status, 1, "{}", out.stderr);
-        assert!(out.stderr.contains(expected), "{}", out.stderr);
+        assert_says(&out, expected);
     }
 }
 
@@ -572,29 +541,19 @@ fn nothing_is_written_into_an_archived_folder_by_any_route() {
     std::fs::write(folder(dir.path()).join(".notes.42.tmp"), b"mine").unwrap();
     let out = run(dir.path(), &["build"]);
     assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("   - .notes.42.tmp was added"),
-        "{}",
-        out.stderr
-    );
+    assert_says(&out, "   - .notes.42.tmp was added");
     assert!(folder(dir.path()).join(".notes.42.tmp").exists());
     std::fs::remove_file(folder(dir.path()).join(".notes.42.tmp")).unwrap();
     // --emit-typst or --out pointing into it.
     let out = run(dir.path(), &["build", "--emit-typst", "out"]);
     assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("is an archived version folder, or a folder inside one"),
-        "{}",
-        out.stderr
+    assert_says(
+        &out,
+        "is an archived version folder, or a folder inside one",
     );
     let out = run(dir.path(), &["build", "--out", FOLDER]);
     assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("is an archived version folder"),
-        "{}",
-        out.stderr
-    );
+    assert_says(&out, "is an archived version folder");
     assert_eq!(files(&folder(dir.path())), before);
 }
 
@@ -610,22 +569,10 @@ fn a_copied_or_trimmed_folder_is_not_taken_for_the_version() {
     }
     let verify = run(dir.path(), &["verify", "out/pbf-irf-217/2019-11-12-b"]);
     assert_eq!(verify.status, 1, "{}", verify.stderr);
-    assert!(
-        verify
-            .stderr
-            .contains("belongs in pbf-irf-217/2019-11-12-final"),
-        "{}",
-        verify.stderr
-    );
+    assert_says(&verify, "belongs in pbf-irf-217/2019-11-12-final");
     std::fs::copy(&source, source.with_file_name("2019-11-12-b.yaml")).unwrap();
     let build = run(dir.path(), &["build", "data/pbf-irf-217/2019-11-12-b.yaml"]);
-    assert!(
-        build
-            .stderr
-            .contains("built data/pbf-irf-217/2019-11-12-b.yaml (6 files)"),
-        "{}",
-        build.stderr
-    );
+    assert_says(&build, "built data/pbf-irf-217/2019-11-12-b.yaml (6 files)");
     // A workbook taken out with its line in the manifest.
     let f = folder(dir.path());
     std::fs::remove_file(f.join("annex-a.en.xlsx")).unwrap();
@@ -642,10 +589,9 @@ fn a_copied_or_trimmed_folder_is_not_taken_for_the_version() {
     .unwrap();
     let verify = run(dir.path(), &["verify", FOLDER]);
     assert_eq!(verify.status, 1, "{}", verify.stderr);
-    assert!(
-        verify.stderr.contains("DIFFERS  annex-a.en.xlsx: the source makes this file, but the manifest does not list it"),
-        "{}",
-        verify.stderr
+    assert_says(
+        &verify,
+        "DIFFERS  annex-a.en.xlsx: the source makes this file, but the manifest does not list it",
     );
     let build = run(
         dir.path(),
@@ -667,12 +613,7 @@ fn a_file_where_the_version_folder_should_be_is_left_alone() {
     for _ in 0..2 {
         let out = run(dir.path(), &["build"]);
         assert_eq!(out.status, 3, "{}", out.stderr);
-        assert!(
-            out.stderr
-                .contains("a file stands where a folder is needed"),
-            "{}",
-            out.stderr
-        );
+        assert_says(&out, "a file stands where a folder is needed");
         assert_eq!(std::fs::read(&f).unwrap(), b"somebody's notes");
     }
     std::fs::remove_file(&f).unwrap();
@@ -722,10 +663,6 @@ fn archive_needs_a_name_and_extract_never_writes_through_a_link() {
         &["extract", &pdf, "--out", target.to_str().unwrap()],
     );
     assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("exists already; nothing was extracted"),
-        "{}",
-        out.stderr
-    );
+    assert_says(&out, "exists already; nothing was extracted");
     assert!(!elsewhere.exists());
 }
