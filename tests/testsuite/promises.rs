@@ -12,6 +12,15 @@ fn run(dir: &Path, args: &[&str]) -> crate::common::Output {
     Run::new(args).cwd(dir).output()
 }
 
+/// Rewrites the manifest of `folder` after `change`, as a forger would.
+fn edit_manifest(folder: &Path, change: impl FnOnce(&mut serde_json::Value)) {
+    let path = folder.join("manifest.json");
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    change(&mut value);
+    std::fs::write(&path, serde_json::to_vec_pretty(&value).unwrap()).unwrap();
+}
+
 /// Fails, showing everything printed, unless `out`'s standard error contains `text`.
 fn assert_says(out: &crate::common::Output, text: &str) {
     assert!(
@@ -132,14 +141,9 @@ fn verify_is_not_fooled_by_an_edited_manifest() {
         b"%PDF-1.7 forged",
     )
     .unwrap();
-    let manifest = std::fs::read_to_string(f.join("manifest.json")).unwrap();
-    let mut value: serde_json::Value = serde_json::from_str(&manifest).unwrap();
-    value["outputs"].as_array_mut().unwrap().remove(0);
-    std::fs::write(
-        f.join("manifest.json"),
-        serde_json::to_vec_pretty(&value).unwrap(),
-    )
-    .unwrap();
+    edit_manifest(&f, |m| {
+        m["outputs"].as_array_mut().unwrap().remove(0);
+    });
     let verify = run(dir.path(), &["verify", FOLDER]);
     assert_eq!(verify.status, 1, "{}", verify.stderr);
     assert_says(
@@ -147,12 +151,7 @@ fn verify_is_not_fooled_by_an_edited_manifest() {
         "DIFFERS  pbf-irf-217-2019-11-12-final.fr.pdf: this file is not listed in the manifest",
     );
     // A manifest that names a file outside its folder.
-    value["source"]["name"] = "../../../etc/passwd".into();
-    std::fs::write(
-        f.join("manifest.json"),
-        serde_json::to_vec_pretty(&value).unwrap(),
-    )
-    .unwrap();
+    edit_manifest(&f, |m| m["source"]["name"] = "../../../etc/passwd".into());
     let verify = run(dir.path(), &["verify", FOLDER]);
     assert_eq!(verify.status, 1, "{}", verify.stderr);
     assert_says(
@@ -436,12 +435,10 @@ fn verify_says_which_pages_differ() {
     let other = std::fs::read(other_out.join("pbf-irf-217/2019-11-12-final").join(pdf)).unwrap();
     assert_ne!(original, other);
     std::fs::write(&source, text).unwrap();
-    let manifest = f.join("manifest.json");
-    let mut value: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
     std::fs::write(f.join(pdf), &other).unwrap();
-    value["outputs"][0]["sha256"] = pbf_report::hash::sha256(&other).into();
-    std::fs::write(&manifest, serde_json::to_vec_pretty(&value).unwrap()).unwrap();
+    edit_manifest(&f, |m| {
+        m["outputs"][0]["sha256"] = pbf_report::hash::sha256(&other).into()
+    });
     let verify = run(dir.path(), &["verify", FOLDER]);
     assert_eq!(verify.status, 1, "{}", verify.stderr);
     assert_says(&verify, "the text differs on page 1");
@@ -576,17 +573,10 @@ fn a_copied_or_trimmed_folder_is_not_taken_for_the_version() {
     // A workbook taken out with its line in the manifest.
     let f = folder(dir.path());
     std::fs::remove_file(f.join("annex-a.en.xlsx")).unwrap();
-    let mut manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(f.join("manifest.json")).unwrap()).unwrap();
-    manifest["outputs"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|o| o["name"] != "annex-a.en.xlsx");
-    std::fs::write(
-        f.join("manifest.json"),
-        serde_json::to_vec_pretty(&manifest).unwrap(),
-    )
-    .unwrap();
+    edit_manifest(&f, |m| {
+        let outputs = m["outputs"].as_array_mut().unwrap();
+        outputs.retain(|o| o["name"] != "annex-a.en.xlsx");
+    });
     let verify = run(dir.path(), &["verify", FOLDER]);
     assert_eq!(verify.status, 1, "{}", verify.stderr);
     assert_says(
