@@ -26,6 +26,9 @@ pub struct Source {
 pub struct Node {
     pub value: Value,
     pub pos: Pos,
+    /// Where the scalar stands in the source, in bytes (from its anchor for an alias): numbers
+    /// are read from these bytes as typed, never through a float.
+    pub span: Option<std::ops::Range<usize>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -56,19 +59,26 @@ impl Node {
     }
 
     /// The same data as JSON, for the typed deserialisation. The keys standing at a position in
-    /// `unknown` are renamed to the name given with it, or left out when there is none.
+    /// `unknown` are renamed to the name given with it, or left out when there is none; the
+    /// values standing at a position in `values` are replaced by the value given there.
     pub fn to_json(
         &self,
         unknown: &std::collections::HashMap<Pos, Option<String>>,
+        values: &std::collections::HashMap<Pos, serde_json::Value>,
     ) -> serde_json::Value {
         use serde_json::Value as J;
+        if let Some(value) = values.get(&self.pos) {
+            return value.clone();
+        }
         match &self.value {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::Str(s) => J::String(s.clone()),
-            Value::Seq(items) => J::Array(items.iter().map(|n| n.to_json(unknown)).collect()),
+            Value::Seq(items) => {
+                J::Array(items.iter().map(|n| n.to_json(unknown, values)).collect())
+            }
             Value::Map(entries) => J::Object(
                 entries
                     .iter()
@@ -77,7 +87,7 @@ impl Node {
                             Some(renamed) => renamed.clone()?,
                             None => e.key.clone(),
                         };
-                        Some((key, e.value.to_json(unknown)))
+                        Some((key, e.value.to_json(unknown, values)))
                     })
                     .collect(),
             ),
@@ -250,9 +260,15 @@ fn describe_breach(breach: &serde_saphyr::budget::BudgetBreach) -> String {
 
 fn node(spanned: Spanned<Value>) -> Node {
     let loc = spanned.referenced;
+    let span = spanned.defined.span();
+    let span = span
+        .byte_offset()
+        .zip(span.byte_len())
+        .and_then(|(at, len)| Some(usize::try_from(at).ok()?..usize::try_from(at + len).ok()?));
     Node {
         value: spanned.value,
         pos: Pos::new(loc.line(), loc.column()).unwrap_or_default(),
+        span,
     }
 }
 

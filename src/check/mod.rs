@@ -99,14 +99,14 @@ pub fn check_with(path: &Path, bytes: &[u8], catalogs: &[String]) -> Checked {
         }
     };
     let languages = languages_of(&root);
-    let mut walker = structure::Walker::new(&SCHEMA, path, &languages);
+    let mut walker = structure::Walker::new(&SCHEMA, path, &source.text, &languages);
     walker.walk(&SCHEMA, &root, "");
     let mut diagnostics = walker.diagnostics;
     let structure_ok = !diagnostics.iter().any(Diagnostic::is_error);
     // Texts over their limit and unknown fields still leave a readable report, so that the
     // consistency rules can report their problems in the same run.
     let mut report = None;
-    match serde_json::from_value::<Report>(root.to_json(&walker.unknown_keys)) {
+    match serde_json::from_value::<Report>(root.to_json(&walker.unknown_keys, &walker.values)) {
         Ok(r) => {
             diagnostics.extend(consistency::check(&r, &root, path, catalogs));
             report = Some(r);

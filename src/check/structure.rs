@@ -54,6 +54,8 @@ pub const MAX_TEXT: usize = 15_000;
 pub struct Walker<'a> {
     defs: &'a Map<String, Json>,
     file: &'a Path,
+    /// The source text: numbers are read from the characters typed.
+    text: &'a str,
     languages: &'a [String],
     /// Where the key of the mapping being walked stands: missing fields are reported there.
     key_pos: Option<crate::diagnostic::Pos>,
@@ -61,12 +63,15 @@ pub struct Walker<'a> {
     /// Where the unknown keys stand, with the field each was likely meant to be (when that field
     /// is missing), so that the typed report can still be read.
     pub unknown_keys: std::collections::HashMap<crate::diagnostic::Pos, Option<String>>,
+    /// Values the typed report takes in another form than the parser's, by position: amounts as
+    /// their exact decimal text, numbers in a text field as the text typed (`0.50`, not 0.5).
+    pub values: std::collections::HashMap<crate::diagnostic::Pos, Json>,
     /// The schema's patterns, compiled once per walk.
     patterns: std::collections::HashMap<String, regex::Regex>,
 }
 
 impl<'a> Walker<'a> {
-    pub fn new(schema: &'a Json, file: &'a Path, languages: &'a [String]) -> Self {
+    pub fn new(schema: &'a Json, file: &'a Path, text: &'a str, languages: &'a [String]) -> Self {
         static EMPTY: std::sync::OnceLock<Map<String, Json>> = std::sync::OnceLock::new();
         let defs = schema
             .get("$defs")
@@ -75,10 +80,12 @@ impl<'a> Walker<'a> {
         Walker {
             defs,
             file,
+            text,
             languages,
             key_pos: None,
             diagnostics: Vec::new(),
             unknown_keys: std::collections::HashMap::new(),
+            values: std::collections::HashMap::new(),
             patterns: std::collections::HashMap::new(),
         }
     }
@@ -123,7 +130,14 @@ impl<'a> Walker<'a> {
         if !type_matches(kind, node) {
             let expected = describe_type(kind);
             let found = node.describe();
-            self.error(node, path, format!("expected {expected}, found {found}"));
+            let d = self.error(node, path, format!("expected {expected}, found {found}"));
+            if let (Some(0.01), Value::Str(text)) =
+                (schema.get("multipleOf").and_then(Json::as_f64), &node.value)
+                && let Some(plain) = amount_in_words(text)
+            {
+                d.notes
+                    .push(format!("help: write the amount as a plain number: {plain}"));
+            }
             return;
         }
         match &node.value {
@@ -209,6 +223,7 @@ impl<'a> Walker<'a> {
                     let at = Node {
                         value: Value::Null,
                         pos: own_key_pos.unwrap_or(node.pos),
+                        span: None,
                     };
                     let d = self.error(&at, &join(path, name), "this required field is missing");
                     if let Some(what) = what {
@@ -311,7 +326,15 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// The source text of a scalar as typed, without quotes' or comments' help.
+    fn written(&self, node: &Node) -> Option<&'a str> {
+        node.span.clone().and_then(|span| self.text.get(span))
+    }
+
     fn number(&mut self, schema: &'a Json, node: &Node, path: &str) {
+        if schema.get("multipleOf").and_then(Json::as_f64) == Some(0.01) {
+            return self.amount(node, path);
+        }
         let value = match node.value {
             Value::Int(i) => i as f64,
             Value::Float(f) => f,
@@ -340,15 +363,57 @@ impl<'a> Walker<'a> {
             && value > f64::from(u32::MAX)
         {
             self.error(node, path, format!("{} is too large a count", show(value)));
-            return;
         }
-        if schema.get("multipleOf").and_then(Json::as_f64) == Some(0.01) {
-            let cents = value * 100.0;
-            if (cents - cents.round()).abs() > 1e-6 {
+    }
+
+    /// A number or `true` where a text is expected (`target: 20`): the text is what was typed.
+    fn typed_as_text(&mut self, node: &Node) {
+        if let Some(written) = self.written(node) {
+            self.values
+                .insert(node.pos, Json::String(written.trim().to_string()));
+        }
+    }
+
+    /// An amount in USD, read exactly from the digits typed.
+    fn amount(&mut self, node: &Node, path: &str) {
+        use crate::model::{AmountError, Usd};
+        let typed = self.written(node).unwrap_or_default().trim();
+        let written = shorten(typed, 24);
+        match Usd::parse(typed) {
+            Ok(usd) => {
+                self.values.insert(node.pos, Json::String(usd.plain()));
+            }
+            Err(AmountError::TooPrecise) => {
+                let d = self.error(
+                    node,
+                    path,
+                    format!("{written}: an amount in USD has at most two decimals"),
+                );
+                d.notes
+                    .push("help: round it to the cent, as the financial report does".into());
+            }
+            Err(AmountError::Negative) => {
                 self.error(
                     node,
                     path,
-                    format!("{value}: an amount in USD has at most two decimals"),
+                    format!("{written}: an amount cannot be negative"),
+                );
+            }
+            Err(AmountError::TooLarge) => {
+                let most = crate::model::group_thousands(Usd::MAX_UNITS as u64, ",");
+                self.error(
+                    node,
+                    path,
+                    format!(
+                        "{written} USD is above the largest amount a report may state, {most} USD"
+                    ),
+                );
+            }
+            Err(AmountError::NotANumber) => {
+                let d = self.error(node, path, format!("{written} is not an amount in USD"));
+                d.notes.push(
+                    "help: write it in decimal digits, with a point before the cents: 19979.42"
+                        .into(),
                 );
             }
         }
@@ -390,7 +455,7 @@ impl<'a> Walker<'a> {
                     self.limit(node, path, s, limit, None);
                 }
             }
-            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {}
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => self.typed_as_text(node),
             Value::Map(entries) if entries.is_empty() => {
                 let d = self.error(node, path, "expected a text, found an empty mapping");
                 d.notes.push(
@@ -418,7 +483,9 @@ impl<'a> Walker<'a> {
                             }
                         }
                         Value::Null => {}
-                        Value::Int(_) | Value::Float(_) | Value::Bool(_) => {}
+                        Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                            self.typed_as_text(&entry.value)
+                        }
                         _ => {
                             let found = entry.value.describe();
                             self.error(
@@ -432,6 +499,7 @@ impl<'a> Walker<'a> {
                 let at = Node {
                     value: Value::Null,
                     pos: self.key_pos.unwrap_or(node.pos),
+                    span: None,
                 };
                 for lang in self.languages {
                     if !entries.iter().any(|e| &e.key == lang) {
@@ -549,6 +617,20 @@ impl<'a> Walker<'a> {
             after.replace('\n', "⏎")
         ));
     }
+}
+
+/// The plain form of an amount typed as a text with separators or a currency (`'428,000'`,
+/// `USD 2 500 000`, `$ 855,000.50`), when it is one.
+fn amount_in_words(text: &str) -> Option<String> {
+    let bare = text
+        .trim()
+        .trim_start_matches("USD")
+        .trim_end_matches("USD")
+        .trim_start_matches(['$', ' '])
+        .trim();
+    let grouped = bare.replace([',', ' ', '\u{a0}', '\u{202f}', '\''], "");
+    let usd = crate::model::Usd::parse(&grouped).ok()?;
+    (grouped.bytes().all(|b| b.is_ascii_digit() || b == b'.')).then(|| usd.plain())
 }
 
 /// A number as a person reads it: `1e308` rather than its 309 digits.
@@ -727,7 +809,7 @@ mod tests {
     /// The messages of walking `yaml` against `schema`.
     fn walk(schema: Json, yaml: &str) -> Vec<String> {
         let (_, root) = crate::source::parse(Path::new("t.yaml"), yaml.as_bytes()).unwrap();
-        let mut walker = Walker::new(&schema, Path::new("t.yaml"), &[]);
+        let mut walker = Walker::new(&schema, Path::new("t.yaml"), yaml, &[]);
         walker.walk(&schema, &root, "");
         walker.diagnostics.into_iter().map(|d| d.message).collect()
     }

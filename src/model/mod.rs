@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 mod values;
 
 pub use values::{
-    Cell, Date, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Narrative, Note, Summary, Text, Usd,
-    YearMonth, below_gender_minimum, group_thousands, indirect, parse_date, parse_month,
+    AmountError, Cell, Date, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Narrative, Note, Summary, Text,
+    Usd, YearMonth, below_gender_minimum, group_thousands, indirect, parse_date, parse_month,
 };
 
 /// The template a source is written for; a later template is a new variant.
@@ -235,6 +235,23 @@ pub struct AnnexA {
     pub funds_received: BTreeMap<String, Usd>,
 }
 
+impl AnnexA {
+    /// Indirect support costs on the expenditure to date: each recipient's expenditure by
+    /// category takes its own, rounded to the cent, and the total is their sum — the rule the
+    /// budget follows, so that both sheets agree to the cent.
+    pub fn indirect_on_spent(&self, recipients: &[Recipient]) -> Usd {
+        recipients
+            .iter()
+            .map(|r| {
+                let spent = self.by_category.get(&r.id).map_or(Usd(0), |c| {
+                    c.lines().iter().map(|(_, line)| line.spent).sum()
+                });
+                indirect(spent)
+            })
+            .sum()
+    }
+}
+
 /// A budget line of the Budget Table: amounts per recipient id, direct costs in USD.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -280,9 +297,10 @@ impl AdditionalCosts {
     }
 }
 
-/// The seven UN budget categories, each with its budget and expenditure to date.
+/// The seven UN budget categories, each with its budget and expenditure to date; a category
+/// left out is zero.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Categories {
     pub staff: BudgetLine,
     pub supplies: BudgetLine,
@@ -291,6 +309,21 @@ pub struct Categories {
     pub travel: BudgetLine,
     pub transfers: BudgetLine,
     pub general_operating: BudgetLine,
+}
+
+impl Default for Categories {
+    fn default() -> Self {
+        let zero = BudgetLine::default();
+        Categories {
+            staff: zero,
+            supplies: zero,
+            equipment: zero,
+            contractual: zero,
+            travel: zero,
+            transfers: zero,
+            general_operating: zero,
+        }
+    }
 }
 
 impl Categories {
@@ -308,7 +341,7 @@ impl Categories {
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetLine {
     pub budget: Usd,

@@ -72,32 +72,154 @@ impl<const LIMIT: usize> JsonSchema for Text<LIMIT> {
     }
 }
 
-/// An amount in US dollars, kept in cents so that sums are exact.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(into = "f64")]
+/// An amount in US dollars, kept in cents so that sums are exact. `check` reads it from the
+/// digits the person typed (`Usd::parse`), never through a float; in the typed report it travels
+/// as that decimal text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Usd(pub i64);
 
 impl From<Usd> for f64 {
+    /// For the workbook's cells, which hold IEEE doubles: exact for every amount up to `MAX`.
     fn from(usd: Usd) -> f64 {
         usd.0 as f64 / 100.0
     }
 }
 
+/// Why an amount as written is not one: `Usd::parse`'s refusals, which `check` words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountError {
+    /// Not a decimal number (`.inf`, `0x10`, `12,5`).
+    NotANumber,
+    Negative,
+    /// More than two decimals that are not zero.
+    TooPrecise,
+    /// Above `Usd::MAX_UNITS`.
+    TooLarge,
+}
+
 impl Usd {
-    /// The largest amount a source may state, in USD: far above any PBF budget, and small
-    /// enough that sums of every amount a source can hold stay exact in cents.
-    pub const MAX: f64 = 1e12;
+    /// The largest amount a source may state, in whole USD: far above any PBF budget, and small
+    /// enough that the sum of every amount a source can hold stays exact in an i64 of cents and
+    /// in a spreadsheet's double.
+    pub const MAX_UNITS: i64 = 1_000_000_000_000;
+
+    /// The amount written `text` (a YAML number as typed: `1500`, `141844132.64`, `0.50`,
+    /// `2.5e6`), exactly, in cents. Refused when it is not a decimal number, is negative, has a
+    /// third decimal that is not zero, or exceeds `MAX_UNITS`.
+    pub fn parse(text: &str) -> Result<Usd, AmountError> {
+        let text = text.trim();
+        let (negative, unsigned) = match text.as_bytes().first() {
+            Some(b'-') => (true, &text[1..]),
+            Some(b'+') => (false, &text[1..]),
+            _ => (false, text),
+        };
+        let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+            Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
+            None => (unsigned, None),
+        };
+        let (units, decimals) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let is_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if units.is_empty() && decimals.is_empty() || !is_digits(units) || !is_digits(decimals) {
+            return Err(AmountError::NotANumber);
+        }
+        let exponent: i64 = match exponent {
+            None => 0,
+            Some(e) => {
+                let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+                if digits.is_empty() || !is_digits(digits) {
+                    return Err(AmountError::NotANumber);
+                }
+                // Past 30 digits of exponent the amount is out of range or below a cent anyway.
+                let magnitude: i64 = digits.parse().unwrap_or(i64::MAX).min(1_000);
+                if e.starts_with('-') {
+                    -magnitude
+                } else {
+                    magnitude
+                }
+            }
+        };
+        let digits = format!("{units}{decimals}");
+        let digits = digits.trim_start_matches('0');
+        let zero = digits.is_empty();
+        // The amount in cents is `digits` × 10^shift.
+        let shift = exponent - decimals.len() as i64 + 2;
+        let (kept, dropped) = if shift >= 0 {
+            (digits.to_string(), "")
+        } else {
+            let cut = digits.len().saturating_sub(shift.unsigned_abs() as usize);
+            (digits[..cut].to_string(), &digits[cut..])
+        };
+        if dropped.bytes().any(|b| b != b'0') {
+            return Err(AmountError::TooPrecise);
+        }
+        if zero {
+            return Ok(Usd(0));
+        }
+        if negative {
+            return Err(AmountError::Negative);
+        }
+        let max_cents = i128::from(Usd::MAX_UNITS) * 100;
+        let mut cents: i128 = 0;
+        for b in kept.bytes() {
+            cents = cents * 10 + i128::from(b - b'0');
+            if cents > max_cents {
+                return Err(AmountError::TooLarge);
+            }
+        }
+        for _ in 0..shift.max(0) {
+            cents *= 10;
+            if cents > max_cents {
+                return Err(AmountError::TooLarge);
+            }
+        }
+        Ok(Usd(cents as i64))
+    }
+
+    /// The amount as a plain decimal, `2500000` or `19979.42`: how a source would write it.
+    pub fn plain(self) -> String {
+        match self.0 % 100 {
+            0 => (self.0 / 100).to_string(),
+            cents => format!("{}.{:02}", self.0 / 100, cents.abs()),
+        }
+    }
+}
+
+impl Serialize for Usd {
+    /// A number, as a source writes it (the schema's defaults, a report's JSON form). Read back,
+    /// a double's shortest decimal is the amount again: every amount up to `MAX_UNITS` with two
+    /// decimals has at most 15 significant digits, which a double keeps.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 % 100 {
+            0 => s.serialize_i64(self.0 / 100),
+            _ => s.serialize_f64(f64::from(*self)),
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Usd {
+    /// From the decimal text `check` passes on, or from a whole number.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = f64::deserialize(d)?;
-        if !value.is_finite() || value.abs() > Usd::MAX {
-            return Err(serde::de::Error::custom(format!(
-                "{value} USD is out of range"
-            )));
+        struct Amount;
+        impl serde::de::Visitor<'_> for Amount {
+            type Value = Usd;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an amount in USD")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Usd, E> {
+                Usd::parse(text).map_err(|e| E::custom(format!("{text}: {e:?}")))
+            }
+            fn visit_u64<E: serde::de::Error>(self, units: u64) -> Result<Usd, E> {
+                self.visit_str(&units.to_string())
+            }
+            fn visit_i64<E: serde::de::Error>(self, units: i64) -> Result<Usd, E> {
+                self.visit_str(&units.to_string())
+            }
+            /// The shortest decimal that reads back as `value`: the amount, when it was one.
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Usd, E> {
+                self.visit_str(&value.to_string())
+            }
         }
-        Ok(Usd((value * 100.0).round() as i64))
+        d.deserialize_any(Amount)
     }
 }
 
@@ -110,7 +232,7 @@ impl JsonSchema for Usd {
             "description": "An amount in US dollars, at most two decimals.",
             "type": "number",
             "minimum": 0,
-            "maximum": Usd::MAX,
+            "maximum": Usd::MAX_UNITS,
             "multipleOf": 0.01,
         })
     }
@@ -279,6 +401,59 @@ mod tests {
         for bad in ["2019-+7", "2018-1", "2018-13", "+018-01", "2018-01-32"] {
             assert_eq!(parse_month(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn amounts_are_read_exactly_as_written() {
+        let ok = [
+            ("141844132.64", 14_184_413_264),
+            ("999999999999.99", 99_999_999_999_999),
+            ("1000000000000", 100_000_000_000_000),
+            ("0.50", 50),
+            ("19979.420", 1_997_942),
+            ("+7", 700),
+            ("-0", 0),
+            ("2.5e6", 250_000_000),
+            ("1234E-2", 1234),
+            (".5", 50),
+            ("5.", 500),
+            ("0.001e3", 100),
+            ("0e99999", 0),
+        ];
+        for (text, cents) in ok {
+            assert_eq!(Usd::parse(text), Ok(Usd(cents)), "{text}");
+        }
+        let refused = [
+            ("0.001", AmountError::TooPrecise),
+            ("141844132.645", AmountError::TooPrecise),
+            ("1e-3", AmountError::TooPrecise),
+            ("1000000000000.01", AmountError::TooLarge),
+            ("1e13", AmountError::TooLarge),
+            ("9e99999999999999999999", AmountError::TooLarge),
+            ("-5", AmountError::Negative),
+            ("-0.01", AmountError::Negative),
+            (".inf", AmountError::NotANumber),
+            (".nan", AmountError::NotANumber),
+            ("0x10", AmountError::NotANumber),
+            ("428,000", AmountError::NotANumber),
+            ("1e", AmountError::NotANumber),
+            (".", AmountError::NotANumber),
+            ("", AmountError::NotANumber),
+        ];
+        for (text, error) in refused {
+            assert_eq!(Usd::parse(text), Err(error), "{text}");
+        }
+        // The JSON form reads back to the same cents, to the largest amount.
+        let mut cents: i64 = 1;
+        while cents <= Usd::MAX_UNITS * 100 {
+            for usd in [Usd(cents), Usd(cents * 7 / 3 + 1), Usd(Usd::MAX_UNITS * 100 - cents)] {
+                let json = serde_json::to_value(usd).unwrap();
+                assert_eq!(serde_json::from_value::<Usd>(json).unwrap(), usd);
+            }
+            cents = cents * 3 + 1;
+        }
+        assert_eq!(Usd(1_997_942).plain(), "19979.42");
+        assert_eq!(Usd(250_000_000).plain(), "2500000");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::common::{EXAMPLE, Run, built_example, pdf_text, squash};
 
 /// A LibreOffice profile that recalculates formulas on load (`0`) or never does (`1`).
-fn profile(dir: &Path, mode: u8) -> PathBuf {
+pub fn profile(dir: &Path, mode: u8) -> PathBuf {
     let profile = dir.join(format!("profile-{mode}"));
     std::fs::create_dir_all(profile.join("user")).unwrap();
     let xcu = format!(
@@ -23,29 +23,35 @@ fn profile(dir: &Path, mode: u8) -> PathBuf {
 
 /// Every sheet of `book` as CSV rows, by sheet name, as LibreOffice reads it.
 fn sheets(book: &Path, profile: &Path, out: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
+    let stem = book.file_stem().unwrap().to_str().unwrap();
+    convert(&[book], profile, out)
+        .into_iter()
+        .filter_map(|(name, rows)| {
+            Some((name.strip_prefix(&format!("{stem}-"))?.to_string(), rows))
+        })
+        .collect()
+}
+
+/// Every sheet of every workbook in `books`, converted in one LibreOffice run, by
+/// `<file stem>-<sheet name>`.
+pub fn convert(books: &[&Path], profile: &Path, out: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
     let url = format!("-env:UserInstallation=file://{}", profile.display());
     let filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1";
-    crate::common::tool(
-        "soffice",
-        &[
-            &url,
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            filter,
-            "--outdir",
-            out.to_str().unwrap(),
-            book.to_str().unwrap(),
-        ],
-    );
-    let stem = book.file_stem().unwrap().to_str().unwrap();
+    let mut args = vec![
+        url.as_str(),
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        filter,
+        "--outdir",
+        out.to_str().unwrap(),
+    ];
+    args.extend(books.iter().map(|b| b.to_str().unwrap()));
+    crate::common::tool("soffice", &args);
     let mut sheets = BTreeMap::new();
     for entry in std::fs::read_dir(out).unwrap().flatten() {
         let name = entry.file_name().into_string().unwrap();
-        if let Some(sheet) = name
-            .strip_prefix(&format!("{stem}-"))
-            .and_then(|n| n.strip_suffix(".csv"))
-        {
+        if let Some(sheet) = name.strip_suffix(".csv") {
             let text = std::fs::read_to_string(entry.path()).unwrap();
             sheets.insert(
                 sheet.to_string(),
@@ -75,7 +81,7 @@ fn parse_csv_line(line: &str) -> Vec<String> {
 }
 
 /// The row whose second cell is `label`.
-fn row<'a>(sheet: &'a [Vec<String>], label: &str) -> &'a [String] {
+pub fn row<'a>(sheet: &'a [Vec<String>], label: &str) -> &'a [String] {
     sheet
         .iter()
         .find(|r| r.get(1).is_some_and(|c| c == label))

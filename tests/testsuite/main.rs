@@ -4,6 +4,7 @@
 
 mod common;
 
+mod amounts;
 mod annex_a;
 mod archive;
 mod check;

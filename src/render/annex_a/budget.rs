@@ -5,6 +5,7 @@
 use rust_xlsxwriter::{Format, Formula, Worksheet, XlsxError};
 
 use super::Labels;
+use super::categories;
 use super::figures::{Figures, ratio};
 use super::style::{
     Columns, FORMULATION_WIDTH, NOTES_WIDTH, NUMBER_WIDTH, Styles, cell, fit_row, indirect_formula,
@@ -304,10 +305,11 @@ impl<'a> BudgetSheet<'a> {
         sub: &Figures,
     ) -> Result<Figures, XlsxError> {
         let (s, c, r) = (self.styles, &self.cols, self.row);
+        let report = self.report;
         let figures = Figures {
             by_recipient: sub.by_recipient.iter().map(|x| indirect(*x)).collect(),
             gender: Usd(0),
-            spent: indirect(sub.spent),
+            spent: report.annex_a.indirect_on_spent(&report.cover.recipients),
         };
         ws.write_string_with_format(r, 0, "", &s.strong)?;
         ws.write_string_with_format(r, 1, self.labels.get("annex.indirect"), &s.strong)?;
@@ -323,10 +325,19 @@ impl<'a> BudgetSheet<'a> {
             )?;
         }
         ws.write_number_with_format(r, c.gender(), 0.0, &s.total_money)?;
+        // Expenditure is known per recipient only by category: the other sheet takes each
+        // recipient's share, and this cell is their sum.
+        let on_spent = format!(
+            "={}",
+            categories::indirect_spent_cell(
+                &self.labels.get("annex.sheet_category"),
+                self.ids.len() as u16
+            )
+        );
         ws.write_formula_with_format(
             r,
             c.spent(),
-            seven(c.spent(), figures.spent),
+            Formula::new(on_spent).set_result(money_result(figures.spent)),
             &s.total_money,
         )?;
         self.rates(ws, r, &figures, &s.total_money, &s.total_percent)?;

@@ -7,6 +7,20 @@ use super::Labels;
 use super::style::{Styles, cell, indirect_formula, money_result};
 use crate::model::{Report, Usd, indirect};
 
+/// The row of indirect support costs, under the header and the seven categories.
+const INDIRECT_ROW: u32 = 5 + 7 + 1;
+
+/// The cell, as another sheet refers to it, that holds the indirect support costs on the
+/// expenditure of all `recipients` together.
+pub fn indirect_spent_cell(sheet: &str, recipients: u16) -> String {
+    let col = 3 + 2 * recipients;
+    format!(
+        "'{}'!{}",
+        sheet.replace('\'', "''"),
+        cell(INDIRECT_ROW, col)
+    )
+}
+
 /// Writes the sheet.
 pub fn write(
     report: &Report,
@@ -58,6 +72,7 @@ pub fn write(
     ws.write_string_with_format(names, spent_col(n), labels.get("annex.total"), &s.header)?;
 
     let first = names + 1;
+    debug_assert_eq!(first + 8, INDIRECT_ROW);
     let keys = [
         "staff",
         "supplies",
@@ -117,7 +132,7 @@ pub fn write(
         )?;
     }
     // Sub-total, indirect costs and total rows, for the budget columns and the expenditure columns alike.
-    let (sub, ind, tot) = (first + 7, first + 8, first + 9);
+    let (sub, ind, tot) = (first + 7, INDIRECT_ROW, first + 9);
     for (r, key) in [
         (sub, "annex.category_subtotal"),
         (ind, "annex.category_indirect"),

@@ -37,11 +37,12 @@ impl Figures {
     }
 }
 
-/// `part / whole`, and 0 for an empty whole.
+/// `part / whole`, and 0 for an empty whole: divided in dollars, as the spreadsheet divides
+/// its cells, so that a reader that recalculates gets the same double.
 pub fn ratio(part: Usd, whole: Usd) -> f64 {
     if whole.0 == 0 {
         0.0
     } else {
-        part.0 as f64 / whole.0 as f64
+        f64::from(part) / f64::from(whole)
     }
 }
