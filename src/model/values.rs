@@ -446,7 +446,11 @@ mod tests {
         // The JSON form reads back to the same cents, to the largest amount.
         let mut cents: i64 = 1;
         while cents <= Usd::MAX_UNITS * 100 {
-            for usd in [Usd(cents), Usd(cents * 7 / 3 + 1), Usd(Usd::MAX_UNITS * 100 - cents)] {
+            for usd in [
+                Usd(cents),
+                Usd(cents * 7 / 3 + 1),
+                Usd(Usd::MAX_UNITS * 100 - cents),
+            ] {
                 let json = serde_json::to_value(usd).unwrap();
                 assert_eq!(serde_json::from_value::<Usd>(json).unwrap(), usd);
             }

@@ -205,3 +205,185 @@ fn the_same_build_twice_gives_the_same_workbook_bytes() {
         );
     }
 }
+
+/// Every word `pdftotext -bbox` finds on each page of `pdf`: its text and box.
+fn words_by_page(pdf: &Path) -> Vec<Vec<(String, [f64; 4])>> {
+    let html = crate::common::tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+    let word = regex::Regex::new(
+        r#"<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="([0-9.]+)">([^<]*)</word>"#,
+    )
+    .unwrap();
+    html.split("<page ")
+        .skip(1)
+        .map(|page| {
+            word.captures_iter(page)
+                .map(|c| {
+                    let n = |i: usize| c[i].parse::<f64>().unwrap();
+                    (
+                        c[5].replace("&amp;", "&").replace("&apos;", "'"),
+                        [n(1), n(2), n(3), n(4)],
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn workbooks_print_legibly_in_both_languages_at_any_size() {
+    use pbf_report::i18n::Catalog;
+    use pbf_report::render::document::typography;
+    assert!(
+        crate::common::tool("fc-list", &[]).contains("Carlito"),
+        "the Carlito font is missing: install the Debian package fonts-crosextra-carlito (scripts/test does it as root)"
+    );
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data/pbf-irf-910");
+    std::fs::create_dir_all(&data).unwrap();
+    // Five recipients with long names, totals in the billions.
+    let big = crate::amounts::generate(0x5eed_0001, "pbf-irf-910", 5, 20_000_000_000);
+    std::fs::write(data.join("2020-11-15-annual.yaml"), &big.yaml).unwrap();
+    let out = work.path().join("out");
+    let run = Run::new(&[
+        "build",
+        "--out",
+        out.to_str().unwrap(),
+        work.path().join("data").to_str().unwrap(),
+    ])
+    .output();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let books = work.path().join("books");
+    std::fs::create_dir_all(&books).unwrap();
+    for lang in ["fr", "en"] {
+        let name = format!("annex-a.{lang}.xlsx");
+        std::fs::copy(
+            built_example().join(&name),
+            books.join(format!("example-{lang}.xlsx")),
+        )
+        .unwrap();
+        std::fs::copy(
+            out.join("pbf-irf-910/2020-11-15-annual").join(&name),
+            books.join(format!("big-{lang}.xlsx")),
+        )
+        .unwrap();
+    }
+    let mut args = vec![
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        books.to_str().unwrap(),
+    ];
+    let paths: Vec<String> = ["example-fr", "example-en", "big-fr", "big-en"]
+        .iter()
+        .map(|s| {
+            books
+                .join(format!("{s}.xlsx"))
+                .to_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    args.extend(paths.iter().map(String::as_str));
+    let profile = profile(work.path(), 0);
+    let url = format!("-env:UserInstallation=file://{}", profile.display());
+    args.insert(0, &url);
+    crate::common::tool("soffice", &args);
+
+    for stem in ["example-fr", "example-en", "big-fr", "big-en"] {
+        let lang = &stem[stem.len() - 2..];
+        let catalog = Catalog::load(lang).unwrap();
+        let label = |key: &str| typography(lang, &catalog.get(key));
+        let pages = words_by_page(&books.join(format!("{stem}.pdf")));
+        let all: Vec<&String> = pages.iter().flatten().map(|(w, _)| w).collect();
+        assert!(
+            !all.iter().any(|w| w.contains('#')),
+            "{stem}: a figure shows as ###"
+        );
+        // No text drawn over another: no two words' boxes overlap.
+        for (p, words) in pages.iter().enumerate() {
+            for (i, (a, ba)) in words.iter().enumerate() {
+                for (b, bb) in &words[i + 1..] {
+                    let overlap_x = ba[2].min(bb[2]) - ba[0].max(bb[0]);
+                    let overlap_y = ba[3].min(bb[3]) - ba[1].max(bb[1]);
+                    // Lines of one cell touch (a glyph box is taller than the line step).
+                    let height = (ba[3] - ba[1]).min(bb[3] - bb[1]);
+                    assert!(
+                        overlap_x <= 0.5 || overlap_y <= 0.3 * height,
+                        "{stem} page {}: \"{a}\" is drawn over \"{b}\"",
+                        p + 1
+                    );
+                }
+            }
+        }
+        // Headers and labels wrap between words: each of their words prints whole.
+        let keys = [
+            "annex.gender_amount",
+            "annex.gender_pct",
+            "annex.spent",
+            "annex.recipient_budget",
+            "category.equipment",
+            "category.general_operating",
+            "annex.gender_share",
+            "annex.me_share",
+        ];
+        for key in keys {
+            for word in label(key)
+                .split_whitespace()
+                .filter(|w| w.chars().count() > 3)
+            {
+                assert!(
+                    all.iter().any(|w| *w == word),
+                    "{stem}: \"{word}\" of {key} is cut"
+                );
+            }
+        }
+        // One page wide: every page that shows a sheet's first column header shows its last.
+        let has = |words: &[(String, [f64; 4])], key: &str| {
+            let first = label(key).split_whitespace().next().unwrap().to_string();
+            words.iter().any(|(w, _)| *w == first)
+        };
+        for (first, last) in [
+            ("annex.number", "annex.notes"),
+            ("annex.categories", "annex.expenditure"),
+        ] {
+            for (p, words) in pages.iter().enumerate() {
+                assert!(
+                    !has(words, first) || has(words, last),
+                    "{stem} page {}: the columns run over the page's width",
+                    p + 1
+                );
+            }
+        }
+        // The summary block prints on one page.
+        let page_of = |key: &str| {
+            let first = label(key).split_whitespace().next().unwrap().to_string();
+            let last = label(key).split_whitespace().last().unwrap().to_string();
+            pages
+                .iter()
+                .position(|words| {
+                    words.windows(2).any(|w| w[0].0 == first && w[1].0 != first)
+                        && words.iter().any(|(w, _)| *w == last)
+                })
+                .unwrap_or_else(|| panic!("{stem}: {key} not printed"))
+        };
+        assert_eq!(
+            page_of("annex.summary"),
+            page_of("annex.me_share"),
+            "{stem}: the summary is split"
+        );
+    }
+    // The billion-dollar total prints in full.
+    let total: i64 = big.budgets.iter().sum();
+    let shown = format!(
+        "{}.{:02}",
+        pbf_report::model::group_thousands((total / 100) as u64, ","),
+        total % 100
+    );
+    let pages = words_by_page(&books.join("big-en.pdf"));
+    assert!(
+        pages.iter().flatten().any(|(w, _)| *w == shown),
+        "the total {shown} is not printed"
+    );
+}

@@ -7,9 +7,10 @@ use rust_xlsxwriter::{Format, Formula, Worksheet, XlsxError};
 use super::Labels;
 use super::categories;
 use super::figures::{Figures, ratio};
+use super::layout::{Print, Rows, lines_in, widest_word, width_of};
 use super::style::{
-    Columns, FORMULATION_WIDTH, NOTES_WIDTH, NUMBER_WIDTH, Styles, cell, fit_row, indirect_formula,
-    money_result, sum_of,
+    Columns, FORMULATION_WIDTH, NOTES_WIDTH, NUMBER_WIDTH, Styles, cell, indirect_formula,
+    money_result, money_width, sum_of,
 };
 use crate::model::{Activity, Report, Usd, below_gender_minimum, indirect};
 
@@ -20,6 +21,12 @@ pub struct BudgetSheet<'a> {
     cols: Columns,
     ids: Vec<&'a str>,
     row: u32,
+    /// Column widths, from the widest value and word each column holds.
+    widths: Vec<f64>,
+    rows: Rows,
+    /// Runs of rows to print on one page: each outcome, the additional costs, the totals, the
+    /// summary.
+    blocks: Vec<std::ops::Range<u32>>,
 }
 
 impl<'a> BudgetSheet<'a> {
@@ -30,16 +37,26 @@ impl<'a> BudgetSheet<'a> {
             .iter()
             .map(|r| r.id.as_str())
             .collect();
+        let cols = Columns {
+            recipients: ids.len() as u16,
+        };
+        let widths = widths(report, labels, &cols);
         BudgetSheet {
             report,
             labels,
             styles,
-            cols: Columns {
-                recipients: ids.len() as u16,
-            },
+            cols,
             ids,
             row: 0,
+            widths,
+            rows: Rows::default(),
+            blocks: Vec::new(),
         }
+    }
+
+    /// The width of columns `from..=to` together.
+    fn span(&self, from: u16, to: u16) -> f64 {
+        self.widths[from as usize..=to as usize].iter().sum()
     }
 
     pub fn write(mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
@@ -49,6 +66,7 @@ impl<'a> BudgetSheet<'a> {
         let mut subtotal = Figures::default();
         for (o, outcome) in self.report.outcomes.iter().enumerate() {
             let n = (o + 1).to_string();
+            let block = self.row;
             self.band(
                 ws,
                 &self.labels.numbered("annex.outcome", &n),
@@ -84,10 +102,12 @@ impl<'a> BudgetSheet<'a> {
                 &output_rows,
                 &outcome_figures,
             )?;
+            self.blocks.push(block..self.row);
             subtotal.add(&outcome_figures);
         }
         let additional: Vec<_> = self.report.annex_a.additional_costs.lines().collect();
         if !additional.is_empty() {
+            let block = self.row;
             self.band(ws, &self.labels.get("annex.additional"), "")?;
             let first = self.row;
             let mut figures = Figures::default();
@@ -106,6 +126,7 @@ impl<'a> BudgetSheet<'a> {
                 &rows,
                 &figures,
             )?;
+            self.blocks.push(block..self.row);
             subtotal.add(&figures);
         }
         self.row += 1;
@@ -126,6 +147,7 @@ impl<'a> BudgetSheet<'a> {
             &[sub_row, sub_row + 1],
             &grand,
         )?;
+        self.blocks.push(sub_row..self.row);
         self.summary(ws, grand_row, &grand)?;
         self.layout(ws)
     }
@@ -143,7 +165,7 @@ impl<'a> BudgetSheet<'a> {
             ),
         )?;
         let (top, names) = (3, 4);
-        let c = &self.cols;
+        let c = self.cols;
         ws.merge_range(
             top,
             c.recipient(0),
@@ -160,6 +182,7 @@ impl<'a> BudgetSheet<'a> {
             ws.write_string_with_format(names, c.recipient(i), self.labels.text(name), &s.header)?;
         }
         ws.write_string_with_format(names, c.total(), self.labels.get("annex.total"), &s.header)?;
+        self.header_heights(ws, top, names)?;
         for (col, key) in [
             (c.gender(), "annex.gender_amount"),
             (c.gender_pct(), "annex.gender_pct"),
@@ -173,6 +196,46 @@ impl<'a> BudgetSheet<'a> {
         Ok(())
     }
 
+    /// Heights of the two header rows: the second fits the recipients' names, and both
+    /// together fit the headers that span them.
+    fn header_heights(
+        &mut self,
+        ws: &mut Worksheet,
+        top: u32,
+        names: u32,
+    ) -> Result<(), XlsxError> {
+        let c = &self.cols;
+        let lines = |col: u16, text: &str| lines_in(self.widths[col as usize], text, true);
+        let mut name_lines = lines(c.total(), &self.labels.get("annex.total"));
+        for (i, r) in self.report.cover.recipients.iter().enumerate() {
+            let name = self.labels.text(r.short_name.as_ref().unwrap_or(&r.name));
+            name_lines = name_lines.max(lines(c.recipient(i), &name));
+        }
+        let top_lines = lines_in(
+            self.span(c.recipient(0), c.total()),
+            &self.labels.get("annex.recipient_budget"),
+            true,
+        );
+        let spanning = [
+            (0, "annex.number"),
+            (1, "annex.formulation"),
+            (c.gender(), "annex.gender_amount"),
+            (c.gender_pct(), "annex.gender_pct"),
+            (c.spent(), "annex.spent"),
+            (c.delivery(), "annex.delivery"),
+            (c.notes(), "annex.notes"),
+        ]
+        .iter()
+        .map(|(col, key)| lines(*col, &self.labels.get(key)))
+        .max()
+        .unwrap_or(1);
+        let name_lines = name_lines.max(spanning.saturating_sub(top_lines));
+        self.rows
+            .set(ws, top, super::layout::LINE * top_lines as f64)?;
+        self.rows
+            .set(ws, names, super::layout::LINE * name_lines as f64)
+    }
+
     /// A heading row for an outcome, an output or a block.
     fn band(&mut self, ws: &mut Worksheet, number: &str, text: &str) -> Result<(), XlsxError> {
         ws.write_string_with_format(self.row, 0, number, &self.styles.band)?;
@@ -184,10 +247,11 @@ impl<'a> BudgetSheet<'a> {
             text,
             &self.styles.band,
         )?;
-        fit_row(
+        let band = self.span(1, self.cols.notes());
+        self.rows.fit(
             ws,
             self.row,
-            &[(NUMBER_WIDTH, number), (self.cols.band_width(), text)],
+            &[(self.widths[0], number, true), (band, text, true)],
         )?;
         self.row += 1;
         Ok(())
@@ -217,13 +281,14 @@ impl<'a> BudgetSheet<'a> {
             .unwrap_or_default();
         ws.write_string_with_format(r, c.notes(), &notes, &s.text)?;
         let formulation = self.labels.text(&line.formulation);
-        fit_row(
+        let notes_width = self.widths[c.notes() as usize];
+        self.rows.fit(
             ws,
             r,
             &[
-                (NUMBER_WIDTH, number),
-                (FORMULATION_WIDTH, &formulation),
-                (NOTES_WIDTH, &notes),
+                (self.widths[0], number, false),
+                (FORMULATION_WIDTH, &formulation, false),
+                (notes_width, &notes, false),
             ],
         )?;
         self.row += 1;
@@ -272,7 +337,7 @@ impl<'a> BudgetSheet<'a> {
         let (s, r) = (self.styles, self.row);
         ws.write_string_with_format(r, 0, "", &s.strong)?;
         ws.write_string_with_format(r, 1, label, &s.strong)?;
-        fit_row(ws, r, &[(FORMULATION_WIDTH, label)])?;
+        self.rows.fit(ws, r, &[(FORMULATION_WIDTH, label, true)])?;
         let results: Vec<Usd> = f
             .by_recipient
             .iter()
@@ -353,8 +418,9 @@ impl<'a> BudgetSheet<'a> {
         grand_row: u32,
         grand: &Figures,
     ) -> Result<(), XlsxError> {
-        let (s, c) = (self.styles, &self.cols);
+        let (s, c) = (self.styles, self.cols);
         let mut r = self.row + 2;
+        let block = r;
         ws.write_string_with_format(r, 1, self.labels.get("annex.summary"), &s.title)?;
         r += 1;
         let approved_row = r;
@@ -370,13 +436,8 @@ impl<'a> BudgetSheet<'a> {
             ws.write_number_with_format(r, c.recipient(i), f64::from(*amount), &s.money)?;
         }
         let approved_total: Usd = approved.iter().copied().sum();
-        let row_sum = |r: u32| {
-            format!(
-                "=SUM({}:{})",
-                cell(r, c.recipient(0)),
-                cell(r, c.recipient(self.ids.len() - 1))
-            )
-        };
+        let last = c.recipient(self.ids.len() - 1);
+        let row_sum = move |r: u32| format!("=SUM({}:{})", cell(r, c.recipient(0)), cell(r, last));
         ws.write_formula_with_format(
             r,
             c.total(),
@@ -513,35 +574,54 @@ impl<'a> BudgetSheet<'a> {
             .set_result(ratio(me_total, grand.total()).to_string());
         ws.write_formula_with_format(r, c.total(), me_share, &s.total_percent)?;
         self.row = r + 1;
+        self.blocks.push(block..self.row);
         Ok(())
     }
 
     /// A summary label in column B, its row as tall as its wrapped text.
-    fn label_row(&self, ws: &mut Worksheet, r: u32, key: &str) -> Result<(), XlsxError> {
+    fn label_row(&mut self, ws: &mut Worksheet, r: u32, key: &str) -> Result<(), XlsxError> {
         let label = self.labels.get(key);
         ws.write_string_with_format(r, 1, &label, &self.styles.text)?;
-        fit_row(ws, r, &[(FORMULATION_WIDTH, &label)])
+        self.rows.fit(ws, r, &[(FORMULATION_WIDTH, &label, false)])
     }
 
     fn layout(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
-        let c = &self.cols;
-        ws.set_column_width(0, NUMBER_WIDTH)?;
-        ws.set_column_width(1, FORMULATION_WIDTH)?;
-        for i in 0..self.ids.len() {
-            ws.set_column_width(c.recipient(i), 15)?;
+        for (col, width) in self.widths.iter().enumerate() {
+            ws.set_column_width(col as u16, *width)?;
         }
-        for col in [c.total(), c.gender(), c.spent()] {
-            ws.set_column_width(col, 16)?;
-        }
-        ws.set_column_width(c.gender_pct(), 13)?;
-        ws.set_column_width(c.delivery(), 11)?;
-        ws.set_column_width(c.notes(), NOTES_WIDTH)?;
-        ws.set_row_height(4, 75)?;
         ws.set_freeze_panes(5, 2)?;
-        ws.set_landscape()
-            .set_paper_size(9)
-            .set_print_fit_to_pages(1, 0);
-        ws.set_repeat_rows(3, 4)?;
-        Ok(())
+        Print {
+            widths: &self.widths,
+            rows: &self.rows,
+            header: 3..=4,
+            blocks: &self.blocks,
+            last_row: self.row - 1,
+        }
+        .apply(ws, &self.labels.footer())
     }
+}
+
+/// Each column as wide as its widest amount and the longest word of its header, so that no
+/// figure shows as `###` and no header breaks inside a word.
+fn widths(report: &Report, labels: &Labels, c: &Columns) -> Vec<f64> {
+    let money = money_width(report);
+    let header = |key: &str| widest_word(&labels.get(key), true);
+    let mut widths = vec![0.0; c.notes() as usize + 1];
+    widths[0] = NUMBER_WIDTH
+        .max(header("annex.number"))
+        .max(widest_word(&labels.get("annex.additional"), true))
+        .max(width_of(&labels.numbered("annex.activity", "9.9.9"), false));
+    widths[1] = FORMULATION_WIDTH;
+    for (i, r) in report.cover.recipients.iter().enumerate() {
+        let name = labels.text(r.short_name.as_ref().unwrap_or(&r.name));
+        widths[c.recipient(i) as usize] = money.max(widest_word(&name, true));
+    }
+    widths[c.total() as usize] = money.max(header("annex.total"));
+    widths[c.gender() as usize] = money.max(header("annex.gender_amount"));
+    widths[c.spent() as usize] = money.max(header("annex.spent"));
+    let percent = width_of("1000.00%", true);
+    widths[c.gender_pct() as usize] = percent.max(header("annex.gender_pct"));
+    widths[c.delivery() as usize] = percent.max(header("annex.delivery"));
+    widths[c.notes() as usize] = NOTES_WIDTH.max(header("annex.notes"));
+    widths
 }

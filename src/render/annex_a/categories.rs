@@ -4,8 +4,12 @@
 use rust_xlsxwriter::{Formula, Worksheet, XlsxError};
 
 use super::Labels;
-use super::style::{Styles, cell, indirect_formula, money_result};
+use super::layout::{LINE, Print, Rows, lines_in, widest_word};
+use super::style::{Styles, cell, indirect_formula, money_result, money_width};
 use crate::model::{Report, Usd, indirect};
+
+/// The width of the categories' labels, which wrap.
+const LABEL_WIDTH: f64 = 46.0;
 
 /// The row of indirect support costs, under the header and the seven categories.
 const INDIRECT_ROW: u32 = 5 + 7 + 1;
@@ -71,6 +75,22 @@ pub fn write(
     ws.write_string_with_format(names, budget_col(n), labels.get("annex.total"), &s.header)?;
     ws.write_string_with_format(names, spent_col(n), labels.get("annex.total"), &s.header)?;
 
+    // Widths from the widest amount and name; rows as tall as their wrapped labels.
+    let money = money_width(report);
+    let mut widths = vec![5.0, LABEL_WIDTH];
+    let mut name_lines = lines_in(money, &labels.get("annex.total"), true);
+    for _ in [0, 1] {
+        for r in recipients {
+            let name = labels.text(r.short_name.as_ref().unwrap_or(&r.name));
+            let width = money.max(widest_word(&name, true));
+            name_lines = name_lines.max(lines_in(width, &name, true));
+            widths.push(width);
+        }
+        widths.push(money);
+    }
+    let mut rows = Rows::default();
+    rows.set(ws, names, LINE * name_lines as f64)?;
+
     let first = names + 1;
     debug_assert_eq!(first + 8, INDIRECT_ROW);
     let keys = [
@@ -106,8 +126,10 @@ pub fn write(
     };
     for (k, key) in keys.iter().enumerate() {
         let r = first + k as u32;
+        let label = labels.get(&format!("category.{key}"));
         ws.write_number_with_format(r, 0, (k + 1) as f64, &s.text)?;
-        ws.write_string_with_format(r, 1, labels.get(&format!("category.{key}")), &s.text)?;
+        ws.write_string_with_format(r, 1, &label, &s.text)?;
+        rows.fit(ws, r, &[(LABEL_WIDTH, &label, false)])?;
         let (budgets, spent): (Vec<Usd>, Vec<Usd>) = figures[k].iter().copied().unzip();
         for i in 0..n {
             ws.write_number_with_format(
@@ -138,8 +160,10 @@ pub fn write(
         (ind, "annex.category_indirect"),
         (tot, "annex.grand_total"),
     ] {
+        let label = labels.get(key);
         ws.write_string_with_format(r, 0, "", &s.strong)?;
-        ws.write_string_with_format(r, 1, labels.get(key), &s.strong)?;
+        ws.write_string_with_format(r, 1, &label, &s.strong)?;
+        rows.fit(ws, r, &[(LABEL_WIDTH, &label, true)])?;
     }
     for i in 0..=n {
         for (col, pick) in [(budget_col(i), 0), (spent_col(i), 1)] {
@@ -204,14 +228,18 @@ pub fn write(
             )?;
         }
     }
-    ws.set_column_width(0, 5)?;
-    ws.set_column_width(1, 46)?;
-    for col in budget_col(0)..=spent_col(n) {
-        ws.set_column_width(col, 15)?;
+    for (col, width) in widths.iter().enumerate() {
+        ws.set_column_width(col as u16, *width)?;
     }
     ws.set_freeze_panes(5, 2)?;
-    ws.set_landscape()
-        .set_paper_size(9)
-        .set_print_fit_to_pages(1, 0);
+    let table = first..tot + 1;
+    Print {
+        widths: &widths,
+        rows: &rows,
+        header: top..=names,
+        blocks: std::slice::from_ref(&table),
+        last_row: tot,
+    }
+    .apply(ws, &labels.footer())?;
     Ok(())
 }

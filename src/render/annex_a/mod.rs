@@ -9,6 +9,7 @@
 mod budget;
 mod categories;
 mod figures;
+mod layout;
 mod style;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
@@ -62,6 +63,16 @@ impl Labels<'_> {
             &self.catalog.lang,
             &self.catalog.render(key, minijinja::context! { n => n }),
         )
+    }
+
+    /// The page footer, centred: "Page 2 of 3" with the reader's page fields. A `&` of the
+    /// catalog's own is doubled, as page set-up codes require.
+    fn footer(&self) -> String {
+        let marked = self.catalog.render(
+            "annex.page",
+            minijinja::context! { page => "\u{1}P", pages => "\u{1}N" },
+        );
+        format!("&C{}", marked.replace('&', "&&").replace('\u{1}', "&"))
     }
 
     fn text<const L: usize>(&self, text: &crate::model::Text<L>) -> String {

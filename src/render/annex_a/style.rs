@@ -2,9 +2,9 @@
 //! helpers that write formulas and fit row heights.
 
 use rust_xlsxwriter::utility::row_col_to_cell;
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
 
-use crate::model::Usd;
+use crate::model::{Report, Usd};
 
 pub const MONEY: &str = "#,##0.00";
 pub const NUMBER_WIDTH: f64 = 16.0;
@@ -59,6 +59,7 @@ impl Styles {
 }
 
 /// The columns of the Budget Table: A number, B formulation, one per recipient, then these.
+#[derive(Clone, Copy)]
 pub struct Columns {
     pub recipients: u16,
 }
@@ -85,16 +86,6 @@ impl Columns {
     pub fn notes(&self) -> u16 {
         self.total() + 5
     }
-    /// The width of a heading band, which spans from the formulation to the notes.
-    pub fn band_width(&self) -> f64 {
-        FORMULATION_WIDTH
-            + 15.0 * f64::from(self.recipients)
-            + 16.0 * 3.0
-            + 13.0
-            + 11.0
-            + NOTES_WIDTH
-    }
-
     /// Every column that holds an amount summed down the table.
     pub fn summed(&self) -> Vec<u16> {
         let mut cols: Vec<u16> = (0..self.recipients as usize)
@@ -121,22 +112,29 @@ pub fn money_result(usd: Usd) -> String {
     format!("{}.{:02}", usd.0 / 100, usd.0 % 100)
 }
 
-/// Height for a row whose wrapped texts are `(column width, text)`: readers do not fit row
-/// heights to wrapped text themselves. About 1.1 characters fit per unit of column width.
-pub fn fit_row(ws: &mut Worksheet, row: u32, texts: &[(f64, &str)]) -> Result<(), XlsxError> {
-    let lines = texts
-        .iter()
-        .map(|(width, text)| {
-            let per_line = (width * 1.1).max(1.0);
-            text.lines()
-                .map(|l| (l.chars().count() as f64 / per_line).ceil().max(1.0))
-                .sum::<f64>()
-        })
-        .fold(1.0, f64::max);
-    if lines > 1.0 {
-        ws.set_row_height(row, 15.0 * lines)?;
-    }
-    Ok(())
+/// The width of a column that shows any amount of `report` in bold with the money format:
+/// the largest of its totals, with room for a minus sign.
+pub fn money_width(report: &Report) -> f64 {
+    let a = &report.annex_a;
+    let lines = crate::check::consistency::budget_lines(report);
+    let with_indirect = |direct: Usd| direct + crate::model::indirect(direct);
+    let largest = [
+        report.cover.budget_total,
+        report.cover.recipients.iter().map(|r| r.budget).sum(),
+        a.funds_received.values().copied().sum(),
+        with_indirect(
+            lines
+                .iter()
+                .map(|(_, l)| l.budget.values().copied().sum())
+                .sum(),
+        ),
+        with_indirect(lines.iter().map(|(_, l)| l.spent).sum()),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or_default();
+    let shown = format!("-{}", largest); // `Usd`'s display is the money format's
+    super::layout::width_of(&shown, true).max(12.0)
 }
 
 /// `=SUM(C7:C9)` for a run of rows, `=C7+C12+C20` for rows apart, `=0` for none.
