@@ -1,5 +1,6 @@
 //! Embeds every file under `templates/` into the binary, so that a build never depends on the
-//! working directory and a new catalog or template file needs no code change.
+//! working directory and a new catalog or template file needs no code change. Each file comes
+//! with its SHA-256, which manifests record: the fonts alone are 6 MB to hash at every run.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +10,7 @@ fn main() {
     let mut files = Vec::new();
     collect(root, &mut files);
     files.sort();
-    let mut code = String::from("pub static FILES: &[(&str, &[u8])] = &[\n");
+    let mut code = String::from("pub static FILES: &[(&str, &[u8], &str)] = &[\n");
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
         let name = file
@@ -17,8 +18,15 @@ fn main() {
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
+        let hash: String = sha2::Digest::finalize(sha2::Digest::chain_update(
+            <sha2::Sha256 as sha2::Digest>::new(),
+            std::fs::read(file).unwrap(),
+        ))
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
         code.push_str(&format!(
-            "    ({name:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/templates/{name}\"))),\n"
+            "    ({name:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/templates/{name}\")), {hash:?}),\n"
         ));
     }
     code.push_str("];\n");

@@ -1,6 +1,8 @@
 //! `cargo bench`: how long checking and building takes, as medians of repeated runs. In-process
 //! figures share the fonts loaded once; whole-process figures run the release binary as a report
-//! writer does. Peak memory comes from GNU time (`/usr/bin/time`) when the machine has it.
+//! writer does. Peak memory comes from GNU time (`/usr/bin/time`) when the machine has it. The
+//! whole build is compared with PyPI's `typst` (the same compiler) compiling the emitted French
+//! document alone, installed with pip when the machine has it.
 
 use std::path::Path;
 use std::process::Command;
@@ -13,7 +15,7 @@ use pbf_report::render::{annex_a, document, pdf};
 const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
 const BATCH: usize = 50;
 
-fn measure(name: &str, runs: usize, mut f: impl FnMut()) {
+fn measure(name: &str, runs: usize, mut f: impl FnMut()) -> Duration {
     f(); // warm-up: fonts, caches, page cache
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
@@ -30,6 +32,7 @@ fn measure(name: &str, runs: usize, mut f: impl FnMut()) {
         ms(times[0]),
         ms(times[runs - 1])
     );
+    times[runs / 2]
 }
 
 /// Runs the binary with `args` from `dir`, asserting success.
@@ -102,7 +105,7 @@ fn main() {
     measure("`pbf-report check` (whole process)", 20, || {
         run(dir, &["check", EXAMPLE])
     });
-    measure(
+    let one = measure(
         "`pbf-report build` from scratch: 2 PDFs, 2 workbooks",
         10,
         || {
@@ -129,13 +132,17 @@ fn main() {
         .unwrap();
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    measure(
+    let batch = measure(
         &format!("`pbf-report build` of {BATCH} sources on {cores} cores, from scratch"),
         3,
         || {
             let _ = std::fs::remove_dir_all(dir.join("out"));
             run(dir, &["build", "--quiet", "batch"]);
         },
+    );
+    println!(
+        "{BATCH} sources take {:.1} times one source",
+        batch.as_secs_f64() / one.as_secs_f64()
     );
     let _ = std::fs::remove_dir_all(dir.join("out"));
     match peak_memory(dir, &["build", "--quiet", "batch"]) {
@@ -169,35 +176,116 @@ fn main() {
         },
     );
 
-    stock_typst(dir);
+    against_peer(dir);
+    pathological(dir, &source, 14_000);
+    pathological(dir, &source, 16);
 }
 
-/// The stock typst CLI on the files `--emit-typst` writes, when `typst` is installed.
-fn stock_typst(dir: &Path) {
-    let Some(typst) = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("typst"))
-            .find(|p| p.is_file())
-    }) else {
-        println!("stock typst CLI: not installed, not measured");
+/// The Python interpreter itself (not a shell shim in front of it) with PyPI's `typst` module,
+/// installed here with pip when the machine has pip and the module is missing.
+fn python_with_typst() -> Option<std::path::PathBuf> {
+    let has_typst = |python: &Path| {
+        Command::new(python)
+            .args(["-c", "import typst"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let out = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .ok()?;
+    let python = std::path::PathBuf::from(String::from_utf8(out.stdout).ok()?.trim());
+    if !has_typst(&python) {
+        println!(
+            "installing PyPI typst for the comparison (python3 -m pip install 'typst>=0.15,<0.16')"
+        );
+        let _ = Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "typst>=0.15,<0.16"])
+            .status();
+    }
+    has_typst(&python).then_some(python)
+}
+
+/// Our whole build of the example against the same compiler, from PyPI, compiling the emitted
+/// French document alone: whole processes, in turn, the ratio taken pair by pair.
+fn against_peer(dir: &Path) {
+    let Some(python) = python_with_typst() else {
+        println!("PyPI typst: python3 with pip not available, not compared");
         return;
     };
-    let _ = std::fs::remove_dir_all(dir.join("out"));
+    let _ = std::fs::remove_dir_all(dir.join("emit"));
     run(dir, &["build", "--emit-typst", "emit", EXAMPLE]);
     let emitted = dir.join("emit/pbf-irf-217/2019-11-12-final/fr");
-    measure("stock `typst compile` of the emitted fr PDF", 10, || {
-        let status = Command::new(&typst)
+    let peer = || {
+        let start = Instant::now();
+        let status = Command::new(&python)
             .current_dir(&emitted)
             .args([
-                "compile",
-                "--ignore-system-fonts",
-                "--font-path",
-                "fonts",
-                "report.typ",
-                "report.pdf",
+                "-c",
+                "import typst; typst.compile('report.typ', output='report.pdf', font_paths=['fonts'], \
+                 ignore_system_fonts=True, pdf_standards=['a-3b'])",
             ])
             .status()
             .unwrap();
         assert!(status.success());
-    });
+        start.elapsed()
+    };
+    let ours = || {
+        let _ = std::fs::remove_dir_all(dir.join("out"));
+        let start = Instant::now();
+        run(dir, &["build", EXAMPLE]);
+        start.elapsed()
+    };
+    ours();
+    peer();
+    let pairs: Vec<(Duration, Duration)> = (0..15).map(|_| (ours(), peer())).collect();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "whole build of the example (2 PDFs, 2 workbooks)               median {:>9.2} ms",
+        median(pairs.iter().map(|p| ms(&p.0)).collect())
+    );
+    println!(
+        "PyPI typst compiling the emitted fr document alone               median {:>9.2} ms",
+        median(pairs.iter().map(|p| ms(&p.1)).collect())
+    );
+    println!(
+        "ratio, our whole build / one peer compile (15 pairs)             median {:>9.3}",
+        median(pairs.iter().map(|p| ms(&p.0) / ms(&p.1)).collect())
+    );
+}
+
+/// Peak memory of building a source whose title is one letter and `marks` combining accents.
+fn pathological(dir: &Path, source: &Path, marks: usize) {
+    let text = std::fs::read_to_string(source).unwrap();
+    let title = format!("a{}", "\u{301}".repeat(marks));
+    let folder = dir.join("marks/pbf-irf-217");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("2019-11-12-final.yaml"),
+        text.replace(
+            "title: \"Peers for Peace Building Social Cohesion in Mopti and Segou Regions\"",
+            &format!("title: \"{title}\""),
+        ),
+    )
+    .unwrap();
+    let _ = std::fs::remove_dir_all(dir.join("out-marks"));
+    let checked = Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+        .args(["check", "marks"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let verdict = if checked.status.success() {
+        "built"
+    } else {
+        "refused by check"
+    };
+    if let Some(mib) = peak_memory(dir, &["build", "--quiet", "--out", "out-marks", "marks"]) {
+        println!(
+            "peak memory, a title of one letter and {marks} combining marks ({verdict}): {mib:.1} MiB"
+        );
+    }
 }

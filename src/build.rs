@@ -160,26 +160,17 @@ impl Job {
     pub fn render(&self, source: &Path) -> Result<Rendered, Failure> {
         let mut files = Vec::new();
         let mut warnings = self.warnings.clone();
-        for lang in &self.report.languages {
-            let Language {
-                catalog,
-                attachments,
-            } = self.language(lang, source)?;
-            let rendered = pdf::render(
-                &self.templates,
-                &self.report,
-                source,
-                &self.manifest.version,
-                &catalog,
-                self.options(),
-                &attachments,
-            )
-            .map_err(Failure::Template)?;
-            warnings.extend(rendered.warnings);
-            let name = pdf_name(&self.manifest.project, &self.manifest.version, lang);
-            files.push((name, rendered.bytes));
-            let workbook = attachments.into_iter().nth(1).expect("the workbook");
-            files.push((workbook.name, workbook.bytes));
+        // The languages are independent documents: they render in parallel when cores are free.
+        let languages = crate::pool::map(
+            &self.report.languages,
+            |_, lang| self.render_language(lang, source),
+            |_| {},
+        );
+        for language in languages {
+            let (pdf, workbook, language_warnings) = language?;
+            warnings.extend(language_warnings);
+            files.push(pdf);
+            files.push(workbook);
         }
         let mut manifest = self.manifest.clone();
         manifest.outputs = files
@@ -194,6 +185,35 @@ impl Job {
             manifest,
             warnings,
         })
+    }
+
+    /// One language's PDF and workbook, named, and the renderer's warnings.
+    fn render_language(
+        &self,
+        lang: &str,
+        source: &Path,
+    ) -> Result<((String, Vec<u8>), (String, Vec<u8>), Vec<Diagnostic>), Failure> {
+        let Language {
+            catalog,
+            attachments,
+        } = self.language(lang, source)?;
+        let rendered = pdf::render(
+            &self.templates,
+            &self.report,
+            source,
+            &self.manifest.version,
+            &catalog,
+            self.options(),
+            &attachments,
+        )
+        .map_err(Failure::Template)?;
+        let name = pdf_name(&self.manifest.project, &self.manifest.version, lang);
+        let workbook = attachments.into_iter().nth(1).expect("the workbook");
+        Ok((
+            (name, rendered.bytes),
+            (workbook.name, workbook.bytes),
+            rendered.warnings,
+        ))
     }
 
     /// Writes, for each language, the files with which the stock `typst compile` lays out the

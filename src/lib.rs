@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod manifest;
 pub mod model;
 pub mod pdf_files;
+pub mod pool;
 pub mod render;
 pub mod source;
 pub mod sources;

@@ -65,10 +65,10 @@ pub fn is_plain_name(name: &str) -> bool {
         && !name.chars().any(char::is_control)
 }
 
-/// The hashes of the built-in fonts: the same for the whole process.
+/// The hashes of the built-in fonts, computed when the program was compiled.
 static FONTS: LazyLock<Hashes> = LazyLock::new(|| {
-    templates::builtin_under("fonts/")
-        .map(|(name, bytes)| (name.to_string(), sha256(bytes)))
+    templates::builtin_with_hashes("fonts/")
+        .map(|(name, _, hash)| (name.to_string(), hash.to_string()))
         .collect()
 });
 

@@ -17,7 +17,24 @@ const MAX_FILE: u64 = 8 << 20;
 /// One set of template files.
 #[derive(Debug, Clone)]
 pub struct Templates {
-    files: BTreeMap<String, Arc<[u8]>>,
+    files: BTreeMap<String, Data>,
+}
+
+/// A file's bytes: the built-in copy is borrowed from the program, never copied.
+#[derive(Debug, Clone)]
+enum Data {
+    Builtin(&'static [u8]),
+    Read(Arc<[u8]>),
+}
+
+impl std::ops::Deref for Data {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Data::Builtin(bytes) => bytes,
+            Data::Read(bytes) => bytes,
+        }
+    }
 }
 
 impl Templates {
@@ -25,7 +42,7 @@ impl Templates {
     pub fn builtin() -> Templates {
         let files = FILES
             .iter()
-            .map(|(name, bytes)| (name.to_string(), Arc::from(*bytes)))
+            .map(|(name, bytes, _)| (name.to_string(), Data::Builtin(bytes)))
             .collect();
         Templates { files }
     }
@@ -46,7 +63,7 @@ impl Templates {
     pub fn with_files(mut self, files: Vec<(String, Vec<u8>)>) -> Templates {
         for (name, bytes) in files {
             if !name.starts_with("fonts/") {
-                self.files.insert(name, Arc::from(bytes));
+                self.files.insert(name, Data::Read(Arc::from(bytes)));
             }
         }
         self
@@ -144,10 +161,17 @@ pub fn current() -> Arc<Templates> {
 pub fn builtin_under(
     prefix: &str,
 ) -> impl Iterator<Item = (&'static str, &'static [u8])> + use<'_> {
+    builtin_with_hashes(prefix).map(|(name, bytes, _)| (name, bytes))
+}
+
+/// The same, with each file's SHA-256 (hex), computed when the program was compiled.
+pub fn builtin_with_hashes(
+    prefix: &str,
+) -> impl Iterator<Item = (&'static str, &'static [u8], &'static str)> + use<'_> {
     FILES
         .iter()
         .copied()
-        .filter(move |(n, _)| n.starts_with(prefix))
+        .filter(move |(n, _, _)| n.starts_with(prefix))
 }
 
 #[cfg(test)]

@@ -51,6 +51,10 @@ pub const FORMATS: &[&str] = &["date", "x-year-month", "uint32"];
 /// refused before it is counted or rendered.
 pub const MAX_TEXT: usize = 15_000;
 
+/// Most combining marks accepted on one character: Unicode's stream-safe text format (UAX #15)
+/// allows 30 in a row.
+pub const MAX_MARKS: usize = 30;
+
 pub struct Walker<'a> {
     defs: &'a Map<String, Json>,
     file: &'a Path,
@@ -538,8 +542,27 @@ impl<'a> Walker<'a> {
         }
         let (mut line, mut column) = (1, 0);
         let mut invisible: Vec<char> = Vec::new();
+        let mut marks = 0;
         for c in text.chars() {
             column += 1;
+            // Stacked combining marks cost layout time and memory out of all proportion to
+            // their length; no script needs more than a few on one letter.
+            marks = match unicode_normalization::char::canonical_combining_class(c) {
+                0 => 0,
+                _ => marks + 1,
+            };
+            if marks > MAX_MARKS {
+                let message = format!(
+                    "more than {MAX_MARKS} combining marks stacked on one character (at character {column})"
+                );
+                let d = self.error(node, path, message);
+                d.notes.push(
+                    "no language writes that many accents on one letter (Unicode's stream-safe limit is 30); \
+                     the text is probably damaged"
+                        .into(),
+                );
+                return false;
+            }
             if c == '\n' {
                 (line, column) = (line + 1, 0);
                 continue;

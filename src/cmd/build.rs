@@ -71,10 +71,10 @@ fn emit_typst(path: &Path, dir: &Path, draft: bool, status: &mut Status) {
 
 /// Builds every source: all are read, checked and planned first, so that two sources that
 /// would write one version folder are both refused before anything is written; then the rest
-/// render and write, on as many threads as there are cores, with a progress line on a terminal.
+/// render and write in parallel (`pool`), with a progress line on a terminal.
 fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
     use std::io::IsTerminal;
-    let jobs = par_map(
+    let jobs = crate::pool::map(
         sources,
         |_, path| {
             let job = build::prepare_file(path, args.draft)?;
@@ -93,7 +93,7 @@ fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
             crate::say_raw!("\r[{n}/{}]\x1b[K", sources.len());
         }
     };
-    let results = par_map(
+    let results = crate::pool::map(
         &jobs,
         |i, job| match job {
             Ok(job) => build::write_job(job, &sources[i], &args.out),
@@ -105,40 +105,6 @@ fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
         crate::say_raw!("\r\x1b[K");
     }
     results
-}
-
-/// `f` over `items` on as many threads as there are cores, in order; `done` is told how many
-/// are finished after each.
-fn par_map<T: Sync, R: Send>(
-    items: &[T],
-    f: impl Fn(usize, &T) -> R + Sync,
-    done: impl Fn(usize) + Sync,
-) -> Vec<R> {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let (next, finished) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let result = f(i, item);
-                    results.lock().expect("no thread panics holding it")[i] = Some(result);
-                    done(finished.fetch_add(1, Ordering::Relaxed) + 1);
-                }
-            });
-        }
-    });
-    let results = results.into_inner().expect("threads joined");
-    results
-        .into_iter()
-        .map(|r| r.expect("every item done"))
-        .collect()
 }
 
 /// Two sources that would write the same version folder: both are refused, each naming the

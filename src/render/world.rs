@@ -8,26 +8,43 @@ use std::sync::LazyLock;
 use typst::diag::{FileError, FileResult, PackageError};
 use typst::foundations::{Bytes, Datetime, Duration};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
-use typst::text::{Font, FontBook};
+use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
-use typst_kit::fonts::FontStore;
+use typst_kit::fonts::{FontSource, FontStore};
 
 use crate::templates::{self, Templates};
 
-/// The fonts under `templates/fonts/`, loaded once per process and shared by every compile.
+/// The fonts under `templates/fonts/`, shared by every compile of the process: their metadata
+/// is read once for the font book, and a face is parsed only when typst first asks for it
+/// (Symbola, the largest, only for a character the others lack).
 static FONTS: LazyLock<FontStore> = LazyLock::new(|| {
     let mut store = FontStore::new();
     for (name, bytes) in templates::builtin_under("fonts/") {
         if name.ends_with(".ttf") || name.ends_with(".otf") {
-            for font in Font::iter(Bytes::new(bytes)) {
-                let info = font.info().clone();
-                store.push((font, info));
+            // Every face of the file (a collection holds several), until the first that fails.
+            for index in 0.. {
+                let Some(info) = FontInfo::new(bytes, index) else {
+                    break;
+                };
+                store.push((Embedded { bytes, index }, info));
             }
         }
     }
     store
 });
+
+/// A face of a font built into the program, parsed on first use.
+struct Embedded {
+    bytes: &'static [u8],
+    index: u32,
+}
+
+impl FontSource for Embedded {
+    fn load(&self) -> Option<Font> {
+        Font::new(Bytes::new(self.bytes), self.index)
+    }
+}
 
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
 
