@@ -120,6 +120,9 @@ struct Language {
     attachments: Vec<pdf::Attachment>,
 }
 
+/// A file to write: its name and bytes.
+type Named = (String, Vec<u8>);
+
 impl Job {
     /// The names of the files a rendering writes, in order: per language, the PDF and the
     /// workbook.
@@ -192,7 +195,7 @@ impl Job {
         &self,
         lang: &str,
         source: &Path,
-    ) -> Result<((String, Vec<u8>), (String, Vec<u8>), Vec<Diagnostic>), Failure> {
+    ) -> Result<(Named, Named, Vec<Diagnostic>), Failure> {
         let Language {
             catalog,
             attachments,
