@@ -50,6 +50,12 @@ pub struct Entry {
 }
 
 impl Node {
+    /// What identifies this node in the tree: where it is referenced and where its value is
+    /// written. The nodes of an alias share the alias's position but not their spans.
+    pub fn id(&self) -> (Pos, usize) {
+        (self.pos, self.span.as_ref().map_or(usize::MAX, |s| s.start))
+    }
+
     /// The value under `key`, if this is a mapping that has it.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
@@ -60,14 +66,14 @@ impl Node {
 
     /// The same data as JSON, for the typed deserialisation. The keys standing at a position in
     /// `unknown` are renamed to the name given with it, or left out when there is none; the
-    /// values standing at a position in `values` are replaced by the value given there.
+    /// nodes in `values` (by `Node::id`) are replaced by the value given there.
     pub fn to_json(
         &self,
         unknown: &std::collections::HashMap<Pos, Option<String>>,
-        values: &std::collections::HashMap<Pos, serde_json::Value>,
+        values: &std::collections::HashMap<(Pos, usize), serde_json::Value>,
     ) -> serde_json::Value {
         use serde_json::Value as J;
-        if let Some(value) = values.get(&self.pos) {
+        if let Some(value) = values.get(&self.id()) {
             return value.clone();
         }
         match &self.value {
@@ -226,6 +232,11 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
                 "this YAML is not the shape of a report: {}",
                 describe_breach(breach)
             )
+        }
+        other if other.to_string().contains("non-finite float") => {
+            "an infinite or undefined number (`.inf`, `.nan`, or one of more than 308 digits); amounts \
+             go up to 1,000,000,000,000 USD, and a text that looks like this is written in quotes"
+                .into()
         }
         other => {
             let message = other.to_string();

@@ -69,7 +69,7 @@ pub struct Walker<'a> {
     pub unknown_keys: std::collections::HashMap<crate::diagnostic::Pos, Option<String>>,
     /// Values the typed report takes in another form than the parser's, by position: amounts as
     /// their exact decimal text, numbers in a text field as the text typed (`0.50`, not 0.5).
-    pub values: std::collections::HashMap<crate::diagnostic::Pos, Json>,
+    pub values: std::collections::HashMap<(crate::diagnostic::Pos, usize), Json>,
     /// The schema's patterns, compiled once per walk.
     patterns: std::collections::HashMap<String, regex::Regex>,
 }
@@ -137,10 +137,14 @@ impl<'a> Walker<'a> {
             let d = self.error(node, path, format!("expected {expected}, found {found}"));
             if let (Some(0.01), Value::Str(text)) =
                 (schema.get("multipleOf").and_then(Json::as_f64), &node.value)
-                && let Some(plain) = amount_in_words(text)
             {
-                d.notes
-                    .push(format!("help: write the amount as a plain number: {plain}"));
+                d.notes.push(match amount_in_words(text) {
+                    Some(plain) => format!("help: write the amount as a plain number: {plain}"),
+                    None => {
+                        "help: write the amount in digits, with a point before the cents: 19979.42"
+                            .into()
+                    }
+                });
             }
             return;
         }
@@ -374,7 +378,7 @@ impl<'a> Walker<'a> {
     fn typed_as_text(&mut self, node: &Node) {
         if let Some(written) = self.written(node) {
             self.values
-                .insert(node.pos, Json::String(written.trim().to_string()));
+                .insert(node.id(), Json::String(written.trim().to_string()));
         }
     }
 
@@ -383,10 +387,12 @@ impl<'a> Walker<'a> {
         use crate::model::{AmountError, Usd};
         let typed = self.written(node).unwrap_or_default().trim();
         let written = shorten(typed, 24);
-        match Usd::parse(typed) {
-            Ok(usd) => {
-                self.values.insert(node.pos, Json::String(usd.plain()));
-            }
+        let parsed = Usd::parse(typed);
+        // A refused amount reaches the typed report as nothing, so that no sum uses it.
+        let value = parsed.map_or(Json::Null, |usd| Json::String(usd.plain()));
+        self.values.insert(node.id(), value);
+        match parsed {
+            Ok(_) => {}
             Err(AmountError::TooPrecise) => {
                 let d = self.error(
                     node,
@@ -643,17 +649,45 @@ impl<'a> Walker<'a> {
 }
 
 /// The plain form of an amount typed as a text with separators or a currency (`'428,000'`,
-/// `USD 2 500 000`, `$ 855,000.50`), when it is one.
+/// `USD 2 500 000`, `$ 855,000.50`, `10 000,50`), when it can be told for sure. The last point
+/// or comma followed by one or two digits is the decimal mark; one followed by three digits
+/// groups thousands, unless the text also groups with spaces and ends in `,ddd` (`10 000,500`
+/// could be either): then nothing is suggested.
 fn amount_in_words(text: &str) -> Option<String> {
     let bare = text
         .trim()
         .trim_start_matches("USD")
         .trim_end_matches("USD")
         .trim_start_matches(['$', ' '])
+        .trim_end_matches(['$', ' '])
         .trim();
-    let grouped = bare.replace([',', ' ', '\u{a0}', '\u{202f}', '\''], "");
-    let usd = crate::model::Usd::parse(&grouped).ok()?;
-    (grouped.bytes().all(|b| b.is_ascii_digit() || b == b'.')).then(|| usd.plain())
+    let is_space = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'');
+    if bare.is_empty()
+        || !bare
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',' || is_space(c))
+    {
+        return None;
+    }
+    let (units, cents) = match bare.rfind(['.', ',']) {
+        Some(at) => {
+            let after = &bare[at + 1..];
+            let spaced = bare.contains(is_space);
+            match after.len() {
+                1 | 2 => (&bare[..at], after),
+                3 if spaced && bare.as_bytes()[at] == b',' => return None,
+                3 => (bare, ""),
+                _ => return None,
+            }
+        }
+        None => (bare, ""),
+    };
+    let digits: String = units.chars().filter(char::is_ascii_digit).collect();
+    let plain = match cents {
+        "" => digits,
+        cents => format!("{digits}.{cents}"),
+    };
+    crate::model::Usd::parse(&plain).ok().map(|usd| usd.plain())
 }
 
 /// A number as a person reads it: `1e308` rather than its 309 digits.
@@ -835,6 +869,28 @@ mod tests {
         let mut walker = Walker::new(&schema, Path::new("t.yaml"), yaml, &[]);
         walker.walk(&schema, &root, "");
         walker.diagnostics.into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn amounts_typed_as_text_get_their_plain_form_when_it_is_sure() {
+        for (typed, plain) in [
+            ("428,000", Some("428000")),
+            ("107 000 USD", Some("107000")),
+            ("USD 2 500 000", Some("2500000")),
+            ("$ 855,000.50", Some("855000.50")),
+            ("10 000,50", Some("10000.50")),
+            ("1,5", Some("1.50")),
+            ("1 234,56", Some("1234.56")),
+            ("1 000 000,00 USD", Some("1000000")),
+            ("1.234,56", Some("1234.56")),
+            ("1'234.50", Some("1234.50")),
+            ("10 000,500", None),
+            ("12.3456", None),
+            ("about 400", None),
+            ("", None),
+        ] {
+            assert_eq!(amount_in_words(typed).as_deref(), plain, "{typed}");
+        }
     }
 
     #[test]

@@ -14,6 +14,8 @@ const BOLD_CHARS_PER_UNIT: f64 = 0.9;
 const PADDING: f64 = 1.0;
 /// Height of one line of 11 pt text, in points.
 pub const LINE: f64 = 15.0;
+/// Excel's tallest row, in points.
+const MAX_ROW: f64 = 409.0;
 
 /// The width a column needs to show `text` on one line.
 pub fn width_of(text: &str, bold: bool) -> f64 {
@@ -88,8 +90,10 @@ impl Rows {
         self.set(ws, row, LINE * lines as f64)
     }
 
-    /// Sets `row`'s height; a single line keeps the reader's default.
+    /// Sets `row`'s height; a single line keeps the reader's default. A row is at most
+    /// `MAX_ROW` tall, the most a spreadsheet allows (and less than a printed page).
     pub fn set(&mut self, ws: &mut Worksheet, row: u32, height: f64) -> Result<(), XlsxError> {
+        let height = height.min(MAX_ROW);
         let at = row as usize;
         if self.heights.len() <= at {
             self.heights.resize(at + 1, LINE);
@@ -177,6 +181,9 @@ impl Print<'_> {
             (PAGE_HEIGHT - 2.0 * MARGIN_TOP_BOTTOM * 72.0) * 100.0 / f64::from(scale) * SAFETY;
         let header = self.rows.sum(*self.header.start()..*self.header.end() + 1);
         let mut used = self.rows.sum(0..*self.header.end() + 1);
+        // Whether the page holds rows of the table yet: a page is never left with its header
+        // alone.
+        let mut filled = false;
         let mut breaks = Vec::new();
         let mut next = *self.header.end() + 1;
         for block in self.blocks {
@@ -186,20 +193,22 @@ impl Print<'_> {
             let height = self.rows.sum(rows.clone());
             if used + height <= page {
                 used += height;
+                filled = true;
                 continue;
             }
-            if header + height <= page {
+            if filled && header + height <= page {
                 breaks.push(block.start);
                 used = header + self.rows.sum(block.start..block.end);
                 continue;
             }
             for row in rows {
                 let h = self.rows.height(row);
-                if used + h > page {
+                if used + h > page && filled {
                     breaks.push(row);
                     used = header;
                 }
                 used += h;
+                filled = true;
             }
         }
         breaks.dedup();
@@ -222,6 +231,25 @@ mod tests {
     }
 
     #[test]
+    fn a_page_never_holds_its_header_alone() {
+        let rows = Rows {
+            heights: vec![LINE; 100],
+        };
+        // A title taking most of the first page, then a block that fits only a whole page.
+        let mut rows = rows;
+        rows.heights[0] = 300.0;
+        let blocks = [5..30];
+        let print = Print {
+            widths: &[50.0; 4],
+            rows: &rows,
+            header: 3..=4,
+            blocks: &blocks,
+            last_row: 30,
+        };
+        assert!(!print.breaks(100).contains(&5), "{:?}", print.breaks(100));
+    }
+
+    #[test]
     fn blocks_stay_on_one_page() {
         let rows = Rows {
             heights: vec![LINE; 200],
@@ -237,6 +265,10 @@ mod tests {
         };
         let breaks = print.breaks(100);
         assert!(!breaks.is_empty());
+        assert!(
+            breaks[0] > blocks[0].start,
+            "the first page holds the first block"
+        );
         assert!(
             breaks.iter().all(|b| blocks.iter().any(|r| r.start == *b)),
             "{breaks:?}"
