@@ -232,18 +232,16 @@ mod tests {
 
     #[test]
     fn a_page_never_holds_its_header_alone() {
-        let rows = Rows {
-            heights: vec![LINE; 100],
-        };
         // A title taking most of the first page, then a block that fits only a whole page.
-        let mut rows = rows;
-        rows.heights[0] = 300.0;
-        let blocks = [5..30];
+        let mut heights = vec![LINE; 100];
+        heights[0] = 300.0;
+        let rows = Rows { heights };
+        let block = 5..30;
         let print = Print {
             widths: &[50.0; 4],
             rows: &rows,
             header: 3..=4,
-            blocks: &blocks,
+            blocks: std::slice::from_ref(&block),
             last_row: 30,
         };
         assert!(!print.breaks(100).contains(&5), "{:?}", print.breaks(100));
