@@ -291,6 +291,7 @@ fn workbooks_print_legibly_in_both_languages_at_any_size() {
     args.insert(0, &url);
     crate::common::tool("soffice", &args);
 
+    let figure = regex::Regex::new(r"^-?[0-9][0-9,]*\.[0-9]{2}$").unwrap();
     for stem in ["example-fr", "example-en", "big-fr", "big-en"] {
         let lang = &stem[stem.len() - 2..];
         let catalog = Catalog::load(lang).unwrap();
@@ -339,18 +340,35 @@ fn workbooks_print_legibly_in_both_languages_at_any_size() {
                 );
             }
         }
-        // One page wide: every page that shows a sheet's first column header shows its last.
+        // Legible: no word prints smaller than 5 pt (11 pt text at the smallest scale, 50%).
+        for (p, words) in pages.iter().enumerate() {
+            for (word, b) in words {
+                assert!(
+                    b[3] - b[1] >= 5.0,
+                    "{stem} page {}: \"{word}\" prints too small",
+                    p + 1
+                );
+            }
+        }
+        // The example prints one page wide; a wider sheet prints its label columns again on
+        // every page across, so that no figure is without its row's label.
         let has = |words: &[(String, [f64; 4])], key: &str| {
             let first = label(key).split_whitespace().next().unwrap().to_string();
             words.iter().any(|(w, _)| *w == first)
         };
-        for (first, last) in [
-            ("annex.number", "annex.notes"),
-            ("annex.categories", "annex.expenditure"),
-        ] {
-            for (p, words) in pages.iter().enumerate() {
+        for (p, words) in pages.iter().enumerate() {
+            let figures = words.iter().any(|(w, _)| figure.is_match(w));
+            assert!(
+                !figures || has(words, "annex.number") || has(words, "annex.categories"),
+                "{stem} page {}: figures printed without the label columns",
+                p + 1
+            );
+            for (first, last) in [
+                ("annex.number", "annex.notes"),
+                ("annex.categories", "annex.expenditure"),
+            ] {
                 assert!(
-                    !has(words, first) || has(words, last),
+                    !stem.starts_with("example") || !has(words, first) || has(words, last),
                     "{stem} page {}: the columns run over the page's width",
                     p + 1
                 );

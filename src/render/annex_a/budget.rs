@@ -239,15 +239,14 @@ impl<'a> BudgetSheet<'a> {
     /// A heading row for an outcome, an output or a block.
     fn band(&mut self, ws: &mut Worksheet, number: &str, text: &str) -> Result<(), XlsxError> {
         ws.write_string_with_format(self.row, 0, number, &self.styles.band)?;
-        ws.merge_range(
-            self.row,
-            1,
-            self.row,
-            self.cols.notes(),
-            text,
-            &self.styles.band,
-        )?;
-        let band = self.span(1, self.cols.notes());
+        // The text spans the budget columns only: a sheet printed over two pages across breaks
+        // before the gender column, and a merged cell must not straddle a page.
+        let c = self.cols;
+        ws.merge_range(self.row, 1, self.row, c.total(), text, &self.styles.band)?;
+        for col in c.gender()..=c.notes() {
+            ws.write_blank(self.row, col, &self.styles.band)?;
+        }
+        let band = self.span(1, c.total());
         self.rows.fit(
             ws,
             self.row,
@@ -595,6 +594,7 @@ impl<'a> BudgetSheet<'a> {
             rows: &self.rows,
             header: 3..=4,
             blocks: &self.blocks,
+            column_breaks: &[self.cols.gender()],
             last_row: self.row - 1,
         }
         .apply(ws, &self.labels.footer())

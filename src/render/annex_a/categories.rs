@@ -238,6 +238,7 @@ pub fn write(
         rows: &rows,
         header: top..=names,
         blocks: std::slice::from_ref(&table),
+        column_breaks: &[spent_col(0)],
         last_row: tot,
     }
     .apply(ws, &labels.footer())?;

@@ -119,6 +119,9 @@ const PAGE_WIDTH: f64 = 842.0;
 const PAGE_HEIGHT: f64 = 595.0;
 const MARGIN_SIDE: f64 = 0.4;
 const MARGIN_TOP_BOTTOM: f64 = 0.6;
+/// The smallest print scale, in percent: 11 pt text prints at 5.5 pt, still legible. A wider
+/// sheet prints over more pages across rather than smaller.
+const MIN_SCALE: u16 = 50;
 /// Share of a page's width and height counted as usable: room for the estimate's errors and
 /// for fonts a little wider than the default.
 const SAFETY: f64 = 0.9;
@@ -138,15 +141,27 @@ pub struct Print<'a> {
     pub header: std::ops::RangeInclusive<u32>,
     /// Runs of rows that should not be split over two pages, in order.
     pub blocks: &'a [std::ops::Range<u32>],
+    /// Columns before which a page across starts, when the sheet is too wide for one page.
+    pub column_breaks: &'a [u16],
     pub last_row: u32,
 }
 
 impl Print<'_> {
-    /// Sets paper, one page wide, print area, repeated header, footer and page breaks on `ws`.
+    /// Sets paper, scale (one page wide when that stays legible), print area, repeated header,
+    /// footer and page breaks on `ws`.
     /// The reader scales the columns to the page with its own fonts; the breaks assume the
     /// default font's scale, which a wider substitute only makes smaller (pages hold more).
     pub fn apply(&self, ws: &mut Worksheet, footer: &str) -> Result<(), XlsxError> {
         let scale = self.scale();
+        if scale == MIN_SCALE {
+            // Too wide for one legible page: the number and label columns print again on each
+            // page across, a row's pages follow each other, and a page across starts where a
+            // header spanning several columns ends.
+            ws.set_repeat_columns(0, 1)?;
+            ws.set_page_order(false);
+            let columns: Vec<u32> = self.column_breaks.iter().map(|c| u32::from(*c)).collect();
+            ws.set_vertical_page_breaks(&columns)?;
+        }
         ws.set_landscape()
             .set_paper_size(9)
             .set_margins(
@@ -167,11 +182,11 @@ impl Print<'_> {
     }
 
     /// The largest whole percentage at which every column fits the page's width, in the
-    /// default font.
+    /// default font, but never under `MIN_SCALE`.
     fn scale(&self) -> u16 {
         let width: f64 = self.widths.iter().map(|w| points(*w)).sum();
         let room = (PAGE_WIDTH - 2.0 * MARGIN_SIDE * 72.0) * SAFETY;
-        ((room / width * 100.0).floor() as u16).clamp(10, 100)
+        ((room / width * 100.0).floor() as u16).clamp(MIN_SCALE, 100)
     }
 
     /// Rows before which a page starts: a block that does not fit what is left of a page
@@ -242,6 +257,7 @@ mod tests {
             rows: &rows,
             header: 3..=4,
             blocks: std::slice::from_ref(&block),
+            column_breaks: &[],
             last_row: 30,
         };
         assert!(!print.breaks(100).contains(&5), "{:?}", print.breaks(100));
@@ -259,6 +275,7 @@ mod tests {
             rows: &rows,
             header: 3..=4,
             blocks: &blocks,
+            column_breaks: &[],
             last_row: 160,
         };
         let breaks = print.breaks(100);
