@@ -241,7 +241,27 @@ impl<'a> Walker<'a> {
                 Some(e) if is_blank(&e.value) => {
                     self.error(&e.value, &join(path, name), "this required field is empty");
                 }
-                Some(_) => {}
+                Some(e) => {
+                    // A required text given per language needs every language's text.
+                    let is_text = properties
+                        .and_then(|p| p.get(name))
+                        .is_some_and(|s| self.resolve(s).get("x-text").is_some());
+                    if let (true, Value::Map(texts)) = (is_text, &e.value.value) {
+                        for text in texts.iter().filter(|t| is_blank(&t.value)) {
+                            let field = join(&join(path, name), &text.key);
+                            let at = if text.value.value == Value::Null {
+                                Node {
+                                    value: Value::Null,
+                                    pos: text.key_pos,
+                                    span: None,
+                                }
+                            } else {
+                                text.value.clone()
+                            };
+                            self.error(&at, &field, "this required text is empty");
+                        }
+                    }
+                }
             }
         }
     }
@@ -492,7 +512,11 @@ impl<'a> Walker<'a> {
                                 self.limit(&entry.value, path, s, limit, Some(&entry.key));
                             }
                         }
-                        Value::Null => {}
+                        // Nothing after `fr:` is an empty text (required fields say so).
+                        Value::Null => {
+                            self.values
+                                .insert(entry.value.id(), Json::String(String::new()));
+                        }
                         Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
                             self.typed_as_text(&entry.value)
                         }
