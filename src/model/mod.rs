@@ -327,17 +327,29 @@ impl Default for Categories {
 }
 
 impl Categories {
-    /// The categories in the order of the UN harmonised list, with their stable keys.
+    /// The categories' stable keys, in the order of the UN harmonised list.
+    pub const KEYS: [&'static str; 7] = [
+        "staff",
+        "supplies",
+        "equipment",
+        "contractual",
+        "travel",
+        "transfers",
+        "general_operating",
+    ];
+
+    /// The categories in that order, with their keys.
     pub fn lines(&self) -> [(&'static str, &BudgetLine); 7] {
-        [
-            ("staff", &self.staff),
-            ("supplies", &self.supplies),
-            ("equipment", &self.equipment),
-            ("contractual", &self.contractual),
-            ("travel", &self.travel),
-            ("transfers", &self.transfers),
-            ("general_operating", &self.general_operating),
-        ]
+        let lines = [
+            &self.staff,
+            &self.supplies,
+            &self.equipment,
+            &self.contractual,
+            &self.travel,
+            &self.transfers,
+            &self.general_operating,
+        ];
+        std::array::from_fn(|k| (Self::KEYS[k], lines[k]))
     }
 }
 

@@ -63,15 +63,8 @@ fn split(total: i64, parts: usize, rng: &mut Rng) -> Vec<i64> {
     cuts.windows(2).map(|w| w[1] - w[0]).collect()
 }
 
-const CATEGORIES: [&str; 7] = [
-    "staff",
-    "supplies",
-    "equipment",
-    "contractual",
-    "travel",
-    "transfers",
-    "general_operating",
-];
+/// The budget categories' keys, as a source writes them.
+const CATEGORIES: [&str; 7] = pbf_report::model::Categories::KEYS;
 
 pub fn generate(seed: u64, project: &str, recipients: usize, largest: i64) -> Generated {
     // Seeds that differ in a few bits start far apart (splitmix64's finaliser).

@@ -266,7 +266,8 @@ impl<'a> BudgetSheet<'a> {
         let (s, c, r) = (self.styles, &self.cols, self.row);
         let figures = Figures::of(line, &self.ids);
         ws.write_string_with_format(r, 0, number, &s.text)?;
-        ws.write_string_with_format(r, 1, self.labels.text(&line.formulation), &s.text)?;
+        let formulation = self.labels.text(&line.formulation);
+        ws.write_string_with_format(r, 1, &formulation, &s.text)?;
         for (i, amount) in figures.by_recipient.iter().enumerate() {
             ws.write_number_with_format(r, c.recipient(i), f64::from(*amount), &s.money)?;
         }
@@ -279,7 +280,6 @@ impl<'a> BudgetSheet<'a> {
             .map(|n| self.labels.text(n))
             .unwrap_or_default();
         ws.write_string_with_format(r, c.notes(), &notes, &s.text)?;
-        let formulation = self.labels.text(&line.formulation);
         let notes_width = self.widths[c.notes() as usize];
         self.rows.fit(
             ws,

@@ -6,7 +6,7 @@ use rust_xlsxwriter::{Formula, Worksheet, XlsxError};
 use super::Labels;
 use super::layout::{LINE, Print, Rows, lines_in, widest_word};
 use super::style::{Styles, cell, indirect_formula, money_result, money_width};
-use crate::model::{Report, Usd, indirect};
+use crate::model::{Categories, Report, Usd, indirect};
 
 /// The width of the categories' labels, which wrap.
 const LABEL_WIDTH: f64 = 46.0;
@@ -93,28 +93,18 @@ pub fn write(
 
     let first = names + 1;
     debug_assert_eq!(first + 8, INDIRECT_ROW);
-    let keys = [
-        "staff",
-        "supplies",
-        "equipment",
-        "contractual",
-        "travel",
-        "transfers",
-        "general_operating",
-    ];
-    // [category][recipient] = (budget, spent)
-    let figures: Vec<Vec<(Usd, Usd)>> = keys
-        .iter()
-        .map(|key| {
+    let keys = Categories::KEYS;
+    // [category][recipient] = (budget, spent); a recipient without categories has zeros.
+    let figures: Vec<Vec<(Usd, Usd)>> = (0..keys.len())
+        .map(|k| {
             recipients
                 .iter()
                 .map(|r| {
-                    let line = report.annex_a.by_category.get(&r.id).and_then(|c| {
-                        c.lines()
-                            .into_iter()
-                            .find(|(k, _)| k == key)
-                            .map(|(_, l)| *l)
-                    });
+                    let line = report
+                        .annex_a
+                        .by_category
+                        .get(&r.id)
+                        .map(|c| *c.lines()[k].1);
                     line.map_or((Usd(0), Usd(0)), |l| (l.budget, l.spent))
                 })
                 .collect()
