@@ -127,8 +127,7 @@ impl Diagnostic {
         if let (Some(p), Some(line)) = (self.pos, line) {
             let number = p.line.to_string();
             let gutter = " ".repeat(number.len());
-            let line = shorten(&escape(line.trim_end()), 100);
-            let caret_at = (p.col as usize - 1).min(line.chars().count());
+            let (line, caret_at) = shown_line(line.trim_end(), p.col as usize - 1);
             writeln!(out, "{gutter} |").ok();
             writeln!(out, "{number} | {line}").ok();
             writeln!(out, "{gutter} | {}^", " ".repeat(caret_at)).ok();
@@ -138,6 +137,25 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// How a source line is shown under a message: escaped like the message, at most 100
+/// characters, cut on both sides around the caret when it is far to the right; and where the
+/// caret goes, counted in the characters shown (an escape such as `\u{200b}` is several).
+fn shown_line(line: &str, col: usize) -> (String, usize) {
+    const WIDTH: usize = 100;
+    let chars: Vec<char> = line.chars().collect();
+    let col = col.min(chars.len());
+    let escaped = |range: std::ops::Range<usize>| escape(&chars[range].iter().collect::<String>()).into_owned();
+    let before = escaped(0..col);
+    let all = escaped(0..chars.len());
+    let caret = before.chars().count();
+    if caret < WIDTH - 20 {
+        return (shorten(&all, WIDTH), caret);
+    }
+    let skip = caret - 40;
+    let rest: String = all.chars().skip(skip).collect();
+    (format!("…{}", shorten(&rest, WIDTH - 1)), 41)
 }
 
 /// `text` cut to at most `max` characters, with an ellipsis where it was cut.

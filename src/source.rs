@@ -190,9 +190,37 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(Source, Node), Box<Diagnostic
                 d.notes
                     .push("a quote opened on an earlier line may not be closed".into());
             }
+            if message.contains("a colon followed by a space") {
+                let line = pos.and_then(|p| text.lines().nth(p.line as usize - 1));
+                d.notes.push(colon_in_text(line.unwrap_or("")));
+            }
             Err(d)
         }
     }
+}
+
+/// The fix for the most common trap in pasted prose: a colon followed by a space inside a
+/// plain text, which YAML reads as the start of a field. The help quotes the person's own text.
+fn colon_in_text(line: &str) -> String {
+    let body = line.trim_start();
+    let (dash, body) = match body.strip_prefix("- ") {
+        Some(rest) => ("- ", rest),
+        None => ("", body),
+    };
+    let field = |k: &str| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_');
+    let Some((key, value)) = body.split_once(": ").filter(|(k, _)| field(k)) else {
+        return "help: put the whole text in quotes, or write it after `|` on the next lines, indented"
+            .into();
+    };
+    let value = value.trim();
+    let quoted = if value.contains('"') || value.contains('\\') {
+        format!("'{}'", value.replace('\'', "''"))
+    } else {
+        format!("\"{value}\"")
+    };
+    format!(
+        "help: put the text in quotes: {dash}{key}: {quoted}"
+    )
 }
 
 fn options() -> Options {
@@ -232,6 +260,10 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
                 "this YAML is not the shape of a report: {}",
                 describe_breach(breach)
             )
+        }
+        other if other.to_string().contains("mapping values are not allowed") => {
+            "a colon followed by a space inside a text makes YAML read what comes before it as a field name"
+                .into()
         }
         other if other.to_string().contains("non-finite float") => {
             "an infinite or undefined number (`.inf`, `.nan`, or one of more than 308 digits); amounts \

@@ -127,6 +127,7 @@ impl Rules<'_> {
                 ),
             );
         }
+        self.dates(r);
         match cover.recipients.iter().position(|x| x.lead) {
             None => {
                 self.warning(
@@ -146,6 +147,60 @@ impl Rules<'_> {
             self.error(
                 "cover.recipients",
                 "only one recipient can be the convening (lead) agency",
+            );
+        }
+    }
+
+    /// The report is dated within the project: not before it starts; a progress report not after
+    /// its last month; a final report within a year of it (it is due some months after the end).
+    fn dates(&mut self, r: &Report) {
+        let cover = &r.cover;
+        let (Some((y, m, d)), Some((sy, sm))) = (cover.report_date.ymd(), cover.start_date.ym())
+        else {
+            return;
+        };
+        // A date out of the years a report can speak of is refused already.
+        if ![y, sy].iter().all(|y| (1900..=2200).contains(y)) {
+            return;
+        }
+        let start_day = cover.start_date.0.get(8..).and_then(|d| d.parse::<u8>().ok());
+        if (y, m, d) < (sy, sm, start_day.unwrap_or(1)) {
+            self.error(
+                "cover.start_date",
+                format!(
+                    "the project starts ({}) after the report's date ({})",
+                    cover.start_date.0, cover.report_date.0
+                ),
+            )
+            .notes
+            .push("help: check the year of both dates: a report is written once its project has started".into());
+            return;
+        }
+        // Months are counted like the form's duration: a project of 18 months that starts in
+        // January 2018 runs to June 2019 included.
+        let months = |y: u16, m: u8| i64::from(y) * 12 + i64::from(m) - 1;
+        let last = months(sy, sm) + i64::from(cover.duration_months) - 1;
+        let after = months(y, m) - last;
+        let (end_y, end_m) = (last.div_euclid(12), last.rem_euclid(12) + 1);
+        let end = format!("{end_y}-{end_m:02}");
+        let final_report = cover.report_type == crate::model::ReportType::Final;
+        if !final_report && after > 0 {
+            self.warning(
+                "cover.report_date",
+                format!(
+                    "a progress report dated {} is after the project's last month ({end}: {} months from {})",
+                    cover.report_date.0, cover.duration_months, cover.start_date.0
+                ),
+            )
+            .notes
+            .push("if the project was extended, give its new duration in `duration_months`".into());
+        } else if final_report && after > 12 {
+            self.warning(
+                "cover.report_date",
+                format!(
+                    "the final report is dated {}, more than a year after the project's last month ({end})",
+                    cover.report_date.0
+                ),
             );
         }
     }

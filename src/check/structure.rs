@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value as Json};
 
-use super::limits;
+use super::{help, limits};
 use crate::diagnostic::{Diagnostic, shorten};
 use crate::source::{Node, Value};
 
@@ -40,8 +40,9 @@ pub const KEYWORDS: &[&str] = &[
     "minimum",
     "maximum",
     "multipleOf",
-    // ours: a text given once or per language
+    // ours: a text given once or per language, and whether its limit is the form's
     "x-text",
+    "x-form-limit",
 ];
 
 /// The `format` values the walker knows.
@@ -132,13 +133,24 @@ impl<'a> Walker<'a> {
             return;
         };
         if !type_matches(kind, node) {
+            // YAML reads `018` as a number other than 18 or as a text, depending on the digits.
+            if let Some(plain) = self.written(node).and_then(help::without_leading_zero) {
+                let written = self.written(node).unwrap_or_default().trim();
+                let d = self.error(
+                    node,
+                    path,
+                    format!("{written}: a number is written without a leading zero"),
+                );
+                d.notes.push(format!("help: write {plain}"));
+                return;
+            }
             let expected = describe_type(kind);
             let found = node.describe();
             let d = self.error(node, path, format!("expected {expected}, found {found}"));
             if let (Some(0.01), Value::Str(text)) =
                 (schema.get("multipleOf").and_then(Json::as_f64), &node.value)
             {
-                d.notes.push(match amount_in_words(text) {
+                d.notes.push(match help::amount_in_words(text) {
                     Some(plain) => format!("help: write the amount as a plain number: {plain}"),
                     None => {
                         "help: write the amount in digits, with a point before the cents: 19979.42"
@@ -302,11 +314,14 @@ impl<'a> Walker<'a> {
         }
         match schema.get("format").and_then(Json::as_str) {
             Some("date") if !is_date_shaped(text) => {
-                self.error(
+                let d = self.error(
                     node,
                     path,
                     format!("\"{text}\" is not a date written YYYY-MM-DD"),
                 );
+                if let Some(iso) = help::iso_date(text, &help::catalog_months(), false) {
+                    d.notes.push(format!("help: write {iso}"));
+                }
             }
             Some("date") if !is_date(text) && is_date(&format!("2001{}", &text[4..])) => {
                 self.error(
@@ -319,16 +334,20 @@ impl<'a> Walker<'a> {
                 self.error(node, path, format!("{text} is not a day of the calendar"));
             }
             Some("x-year-month") if !is_year_month(text) => {
-                self.error(
+                let d = self.error(
                     node,
                     path,
                     format!("\"{text}\" is not a month written YYYY-MM (or a date YYYY-MM-DD)"),
                 );
+                if let Some(iso) = help::iso_date(text, &help::catalog_months(), true) {
+                    d.notes.push(format!("help: write {iso}"));
+                }
             }
             _ => self.pattern(schema, node, text, path),
         }
-        if let Some(max) = schema.get("maxLength").and_then(Json::as_u64) {
-            self.limit(node, path, text, Some(max as usize), None);
+        if let Some(most) = schema.get("maxLength").and_then(Json::as_u64) {
+            let limit = Limit { most: most as usize, form: false };
+            self.limit(node, path, text, Some(limit), None);
         }
     }
 
@@ -351,6 +370,24 @@ impl<'a> Walker<'a> {
                 path,
                 format!("\"{shown}\" is not written as this field requires ({pattern})"),
             );
+        }
+    }
+
+    /// Where in the source the first character of `node` that `is` picks is typed, so that the
+    /// caret points at an invisible character rather than at its field; the field's position
+    /// when the character is written as an escape (`"\u200B"`).
+    fn pos_of_char(&self, node: &Node, is: impl Fn(char) -> bool) -> crate::diagnostic::Pos {
+        let found = node.span.clone().and_then(|span| {
+            let start = span.start;
+            let (at, _) = self.text.get(span)?.char_indices().find(|&(_, c)| is(c))?;
+            Some(start + at)
+        });
+        let Some(at) = found else { return node.pos };
+        let before = &self.text[..at];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        crate::diagnostic::Pos {
+            line: before.matches('\n').count() as u32 + 1,
+            col: before[line_start..].chars().count() as u32 + 1,
         }
     }
 
@@ -475,10 +512,14 @@ impl<'a> Walker<'a> {
 
     /// A `Text`: one string, or one string per report language; each within the field's limit.
     fn text(&mut self, schema: &Json, node: &Node, path: &str) {
-        let limit = schema
+        let most = schema
             .pointer("/anyOf/0/maxLength")
             .and_then(Json::as_u64)
             .map(|l| l as usize);
+        let limit = most.map(|most| Limit {
+            most,
+            form: schema.get("x-form-limit") == Some(&Json::Bool(true)),
+        });
         match &node.value {
             Value::Str(s) => {
                 if self.inspect(node, path, s) {
@@ -609,9 +650,11 @@ impl<'a> Walker<'a> {
                     "the control character U+{:04X} at {place} is not allowed",
                     c as u32
                 );
-                let d = self.error(node, path, message);
-                d.notes
-                    .push("it is invisible and may come from a copy and paste: delete it".into());
+                let at = self.pos_of_char(node, |x| x == c);
+                let d = Diagnostic::error(self.file, message).at(at).field(path);
+                self.diagnostics.push(d.note(
+                    "it is invisible and may come from a copy and paste: delete it",
+                ));
                 return false;
             }
             if limits::is_invisible(c) {
@@ -632,9 +675,8 @@ impl<'a> Walker<'a> {
                 if n == 1 { "" } else { "s" },
                 kinds.join(", ")
             );
-            let d = Diagnostic::warning(self.file, message)
-                .at(node.pos)
-                .field(path);
+            let at = self.pos_of_char(node, limits::is_invisible);
+            let d = Diagnostic::warning(self.file, message).at(at).field(path);
             self.diagnostics.push(d);
         }
         true
@@ -645,25 +687,28 @@ impl<'a> Walker<'a> {
         node: &Node,
         path: &str,
         text: &str,
-        limit: Option<usize>,
+        limit: Option<Limit>,
         lang: Option<&str>,
     ) {
-        let Some(limit) = limit else { return };
+        let Some(Limit { most, form }) = limit else { return };
         let count = limits::count(text);
-        if count <= limit {
+        if count <= most {
             return;
         }
         let in_lang = lang.map(|l| format!(" ({l})")).unwrap_or_default();
-        let (before, after) = limits::cut_at(text, limit, 30);
-        let d = self.error(
-            node,
-            &format!("{path}{in_lang}"),
-            format!(
-                "{count} characters, {} over the limit of {limit}",
-                count - limit
-            ),
-        );
-        d.kind = crate::diagnostic::Kind::Limit;
+        let (before, after) = limits::cut_at(text, most, 30);
+        let over = count - most;
+        let message = if form {
+            format!("{count} characters, {over} over the limit of {most}")
+        } else {
+            format!("{count} characters, {over} more than this field may hold ({most})")
+        };
+        let d = self.error(node, &format!("{path}{in_lang}"), message);
+        if form {
+            d.kind = crate::diagnostic::Kind::Limit;
+        } else {
+            d.notes.push("the form sets no limit here; pbf-report bounds every text so that the report stays readable".into());
+        }
         d.notes.push(format!(
             "the limit falls here: \"…{}⟦{}…\"",
             before.replace('\n', "⏎"),
@@ -672,46 +717,12 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// The plain form of an amount typed as a text with separators or a currency (`'428,000'`,
-/// `USD 2 500 000`, `$ 855,000.50`, `10 000,50`), when it can be told for sure. The last point
-/// or comma followed by one or two digits is the decimal mark; one followed by three digits
-/// groups thousands, unless the text also groups with spaces and ends in `,ddd` (`10 000,500`
-/// could be either): then nothing is suggested.
-fn amount_in_words(text: &str) -> Option<String> {
-    let bare = text
-        .trim()
-        .trim_start_matches("USD")
-        .trim_end_matches("USD")
-        .trim_start_matches(['$', ' '])
-        .trim_end_matches(['$', ' '])
-        .trim();
-    let is_space = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'');
-    if bare.is_empty()
-        || !bare
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == ',' || is_space(c))
-    {
-        return None;
-    }
-    let (units, cents) = match bare.rfind(['.', ',']) {
-        Some(at) => {
-            let after = &bare[at + 1..];
-            let spaced = bare.contains(is_space);
-            match after.len() {
-                1 | 2 => (&bare[..at], after),
-                3 if spaced && bare.as_bytes()[at] == b',' => return None,
-                3 => (bare, ""),
-                _ => return None,
-            }
-        }
-        None => (bare, ""),
-    };
-    let digits: String = units.chars().filter(char::is_ascii_digit).collect();
-    let plain = match cents {
-        "" => digits,
-        cents => format!("{digits}.{cents}"),
-    };
-    crate::model::Usd::parse(&plain).ok().map(|usd| usd.plain())
+/// The most characters a text may hold, and whether the form states it (a draft may go over
+/// a limit of the form, never over a bound of pbf-report's).
+#[derive(Clone, Copy)]
+struct Limit {
+    most: usize,
+    form: bool,
 }
 
 /// A number as a person reads it: `1e308` rather than its 309 digits.
@@ -896,28 +907,6 @@ mod tests {
     }
 
     #[test]
-    fn amounts_typed_as_text_get_their_plain_form_when_it_is_sure() {
-        for (typed, plain) in [
-            ("428,000", Some("428000")),
-            ("107 000 USD", Some("107000")),
-            ("USD 2 500 000", Some("2500000")),
-            ("$ 855,000.50", Some("855000.50")),
-            ("10 000,50", Some("10000.50")),
-            ("1,5", Some("1.50")),
-            ("1 234,56", Some("1234.56")),
-            ("1 000 000,00 USD", Some("1000000")),
-            ("1.234,56", Some("1234.56")),
-            ("1'234.50", Some("1234.50")),
-            ("10 000,500", None),
-            ("12.3456", None),
-            ("about 400", None),
-            ("", None),
-        ] {
-            assert_eq!(amount_in_words(typed).as_deref(), plain, "{typed}");
-        }
-    }
-
-    #[test]
     fn value_keywords_are_enforced() {
         let schema = serde_json::json!({
             "type": "object",
@@ -942,7 +931,7 @@ mod tests {
         assert_eq!(messages.len(), 4, "{messages:?}");
         assert!(messages[0].contains("2019-+7"), "{messages:?}");
         assert!(
-            messages[1].contains("4 characters, 1 over the limit of 3"),
+            messages[1].contains("4 characters, 1 more than this field may hold (3)"),
             "{messages:?}"
         );
         assert!(messages[2].contains("too large"), "{messages:?}");

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 mod values;
 
 pub use values::{
-    AmountError, Cell, Date, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Narrative, Note, Summary, Text,
+    AmountError, Cell, Date, Free, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Line, Narrative, Note, Statement, Summary, Text,
     Usd, YearMonth, below_gender_minimum, group_thousands, indirect, parse_date, parse_month,
 };
 
@@ -33,9 +33,11 @@ pub struct Report {
     /// Short identifier of the project, used for output folders (letters, digits and dashes).
     pub project_id: String,
     /// Languages the report is written in; the first is the language of the official submission.
+    #[schemars(length(max = 8))]
     pub languages: Vec<String>,
     /// Languages whose text is a translation without official standing; the PDF says so.
     #[serde(default)]
+    #[schemars(length(max = 8))]
     pub unofficial_translations: Vec<String>,
     /// The version this one replaces (its source's file name without `.yaml`), which must be
     /// archived; the PDF's footer and title say "revision of" it.
@@ -59,54 +61,59 @@ pub struct Report {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cover {
-    pub country: Text,
+    pub country: Line,
     pub report_type: ReportType,
     pub report_date: Date,
-    pub title: Text,
+    pub title: Line,
     /// Project number from the MPTF Office Gateway, e.g. "PBF IRF-217".
+    #[schemars(length(max = 60))]
     pub gateway_number: String,
     pub modality: Modality,
     /// Set only when funds go into a national or regional trust fund.
     #[serde(default)]
     pub trust_fund: Option<TrustFund>,
     #[serde(default)]
-    pub trust_fund_name: Option<Text>,
-    /// Direct recipient organisations, convening (lead) agency first.
-    #[schemars(length(min = 1))]
+    pub trust_fund_name: Option<Line>,
+    /// Direct recipient organisations, convening (lead) agency first (at most eight: Annex A
+    /// gives each a column).
+    #[schemars(length(min = 1, max = 8))]
     pub recipients: Vec<Recipient>,
     /// Implementing partners not attached to one recipient.
     #[serde(default)]
-    pub other_partners: Vec<Text>,
+    #[schemars(length(max = 30))]
+    pub other_partners: Vec<Line>,
     /// Month the project started (YYYY-MM) or its exact date (YYYY-MM-DD).
     pub start_date: YearMonth,
     pub duration_months: u32,
     #[serde(default)]
+    #[schemars(length(max = 4))]
     pub priority_windows: Vec<PriorityWindow>,
     /// Total approved PBF budget in USD as stated on the cover; must equal the recipients' sum.
     pub budget_total: Usd,
     pub tranches_received: u32,
-    pub prepared_by: Text,
-    pub approved_by: Text,
+    pub prepared_by: Line,
+    pub approved_by: Line,
     /// Did the PBF Secretariat clear the report? Leave out while it has not said.
     #[serde(default)]
     pub secretariat_cleared: Option<bool>,
     #[serde(default)]
-    pub secretariat_comments: Option<Text>,
+    pub secretariat_comments: Option<Free>,
     /// Evaluation exercises undertaken, if any.
     #[serde(default)]
-    pub evaluation: Option<Text>,
+    pub evaluation: Option<Free>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Recipient {
     /// Stable key used by the Annex A figures (e.g. `wfp`).
+    #[schemars(length(max = 40))]
     pub id: String,
     /// Name as listed on the cover, e.g. "WFP".
-    pub name: Text,
+    pub name: Line,
     /// Name used in budget lines and workbook columns if it differs (e.g. "PAM" in French).
     #[serde(default)]
-    pub short_name: Option<Text>,
+    pub short_name: Option<Line>,
     #[serde(rename = "type")]
     pub kind: OrganisationType,
     /// The convening (lead) agency.
@@ -115,7 +122,8 @@ pub struct Recipient {
     /// Approved PBF budget in USD, including 7% indirect support costs.
     pub budget: Usd,
     #[serde(default)]
-    pub implementing_partners: Vec<Text>,
+    #[schemars(length(max = 30))]
+    pub implementing_partners: Vec<Line>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -135,17 +143,18 @@ pub struct Progress {
     pub off_track: Option<Narrative>,
     /// What is attached to the report, with purpose and audience.
     #[serde(default)]
-    pub attachments: Vec<Text>,
+    #[schemars(length(max = 30))]
+    pub attachments: Vec<Line>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Outcome {
     /// The outcome as stated in Part 1.2.
-    pub statement: Text,
+    pub statement: Statement,
     /// The outcome as worded in the results framework, when the table uses other words.
     #[serde(default)]
-    pub framework_statement: Option<Text>,
+    pub framework_statement: Option<Statement>,
     pub rating: Rating,
     pub summary: Summary,
     /// Outcome indicators (at most three).
@@ -161,13 +170,14 @@ pub struct Outcome {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Output {
-    pub statement: Text,
+    pub statement: Statement,
     /// Output indicators (at most two).
     #[serde(default)]
     #[schemars(length(max = 2))]
     pub indicators: Vec<Indicator>,
-    /// Annex A: the activities of this output with their budgets.
+    /// Annex A: the activities of this output with their budgets (at most twenty).
     #[serde(default)]
+    #[schemars(length(max = 20))]
     pub activities: Vec<Activity>,
 }
 
@@ -208,10 +218,10 @@ pub struct CrossCutting {
 pub struct Finance {
     pub rating: FinanceRating,
     /// Tranches received and overall expenditure against budget and tranches.
-    pub tranches_and_expenditure: Text,
+    pub tranches_and_expenditure: Free,
     /// When the next tranche will be sought, if any remain.
     #[serde(default)]
-    pub next_tranche: Option<Text>,
+    pub next_tranche: Option<Free>,
     /// Why expenditure is delayed or off track.
     #[serde(default)]
     pub delay_explanation: Option<Note>,
@@ -256,7 +266,7 @@ impl AnnexA {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Activity {
-    pub formulation: Text,
+    pub formulation: Statement,
     /// Direct cost per recipient id.
     pub budget: BTreeMap<String, Usd>,
     /// Part of the budget that goes to gender equality and women's empowerment.
@@ -266,7 +276,7 @@ pub struct Activity {
     #[serde(default)]
     pub spent: Usd,
     #[serde(default)]
-    pub notes: Option<Text>,
+    pub notes: Option<Statement>,
 }
 
 /// The form's "additional costs" block under the outputs.

@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 
 /// A text in the report's language, or one text per language (`fr: …`, `en: …`).
 /// A single text prints the same in every language: right for names and figures.
-/// `LIMIT` is the form's character limit (0: none), counted by `check::limits::count`.
+/// `LIMIT` is the form's character limit; `MAX` bounds a text the form sets no limit on
+/// (0: the same as `LIMIT`). Both are counted by `check::limits::count`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(transparent)]
-pub struct Text<const LIMIT: usize = 0>(TextRepr);
+pub struct Text<const LIMIT: usize, const MAX: usize = 0>(TextRepr);
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]
@@ -29,8 +30,20 @@ pub type Summary = Text<3000>;
 pub type Cell = Text<300>;
 /// The finance delay explanation.
 pub type Note = Text<500>;
+/// A name or a one-line field of the cover (country, title, agencies, partners, signatories,
+/// an attachment's title). The form sets no limit; 300 characters is two lines of the cover.
+pub type Line = Text<0, 300>;
+/// An outcome's or output's statement, an activity's wording or notes: copied from the results
+/// framework, whose longest entries run to a few hundred characters.
+pub type Statement = Text<0, 1000>;
+/// A free answer the form sets no limit on (tranches, evaluation, the Secretariat's comments):
+/// bounded like a narrative answer.
+pub type Free = Text<0, 1500>;
 
-impl<const LIMIT: usize> Text<LIMIT> {
+impl<const LIMIT: usize, const MAX: usize> Text<LIMIT, MAX> {
+    /// The most characters the text may hold: the form's limit, or pbf-report's bound.
+    pub const MOST: usize = if MAX == 0 { LIMIT } else { MAX };
+
     /// The text for `lang`, or an empty string when the source gives none for it.
     pub fn get(&self, lang: &str) -> &str {
         match &self.0 {
@@ -40,27 +53,36 @@ impl<const LIMIT: usize> Text<LIMIT> {
     }
 }
 
-impl<const LIMIT: usize> JsonSchema for Text<LIMIT> {
+impl<const LIMIT: usize, const MAX: usize> JsonSchema for Text<LIMIT, MAX> {
     fn schema_name() -> Cow<'static, str> {
-        match LIMIT {
-            0 => "Text".into(),
-            n => format!("Text{n}").into(),
+        match (LIMIT, MAX) {
+            (0, 0) => "Text".into(),
+            (n, 0) => format!("Text{n}").into(),
+            (_, m) => format!("Text{m}Bound").into(),
         }
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let most = Self::MOST;
         let mut one = json_schema!({ "type": "string" });
-        let description = if LIMIT == 0 {
-            "A text, or one text per language (fr: …, en: …).".to_string()
-        } else {
-            one.insert("maxLength".into(), LIMIT.into());
-            format!(
-                "A text of at most {LIMIT} characters, or one such text per language (fr: …, en: …). \
-                 Characters are counted after NFC normalisation, spaces and line breaks included, ends trimmed."
-            )
+        if most > 0 {
+            one.insert("maxLength".into(), most.into());
+        }
+        let counted = "Characters are counted after NFC normalisation, spaces and line breaks included, ends trimmed.";
+        let description = match (LIMIT, MAX) {
+            (0, 0) => "A text, or one text per language (fr: …, en: …).".to_string(),
+            (0, _) => format!(
+                "A text of at most {most} characters, or one such text per language (fr: …, en: …). \
+                 The form sets no limit here; this bound keeps the report readable. {counted}"
+            ),
+            _ => format!(
+                "A text of at most {most} characters (the form's limit), or one such text per language \
+                 (fr: …, en: …). {counted}"
+            ),
         };
         // `x-text` tells `check` to read the two branches as one text, for messages in a
-        // writer's words; the limit is the `maxLength` of the branches.
+        // writer's words; the limit is the `maxLength` of the branches, and `x-form-limit` says
+        // whether the form states it (a draft may go over it) or pbf-report bounds the field.
         json_schema!({
             "description": description,
             "anyOf": [
@@ -68,6 +90,7 @@ impl<const LIMIT: usize> JsonSchema for Text<LIMIT> {
                 { "type": "object", "additionalProperties": one, "minProperties": 1 }
             ],
             "x-text": true,
+            "x-form-limit": LIMIT > 0,
         })
     }
 }

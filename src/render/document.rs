@@ -102,16 +102,16 @@ impl Builder<'_> {
     }
 
     /// A short text in this language, typography applied.
-    fn text<const L: usize>(&self, text: &Text<L>) -> String {
+    fn text<const L: usize, const M: usize>(&self, text: &Text<L, M>) -> String {
         typography(self.lang, text.get(self.lang).trim())
     }
 
-    fn opt_text<const L: usize>(&self, text: &Option<Text<L>>) -> String {
+    fn opt_text<const L: usize, const M: usize>(&self, text: &Option<Text<L, M>>) -> String {
         text.as_ref().map(|t| self.text(t)).unwrap_or_default()
     }
 
     /// A narrative: its paragraphs and bullet lines, and how far it is over its limit (drafts).
-    fn answer<const L: usize>(&self, text: Option<&Text<L>>) -> Value {
+    fn answer<const L: usize, const M: usize>(&self, text: Option<&Text<L, M>>) -> Value {
         let raw = text.map(|t| t.get(self.lang)).unwrap_or("");
         let count = limits::count(raw);
         let over = (L > 0 && count > L).then(|| {
@@ -124,7 +124,7 @@ impl Builder<'_> {
     }
 
     /// A question of the form with its limit note and answer.
-    fn question<const L: usize>(&self, key: &str, text: Option<&Text<L>>) -> Value {
+    fn question<const L: usize, const M: usize>(&self, key: &str, text: Option<&Text<L, M>>) -> Value {
         let limit = (L > 0).then(|| self.label_with("limit", minijinja::context! { n => L }));
         json!({ "key": key, "question": self.label(key), "limit": limit, "answer": self.answer(text) })
     }
@@ -238,7 +238,7 @@ impl Builder<'_> {
             "label": self.label_with("outcome.label", minijinja::context! { n => n }),
             "statement": self.text(&o.statement),
             "rating": { "question": self.label("outcome.rating"), "value": self.label(&format!("rating.{}", key_of(&o.rating))) },
-            "summary": self.question::<3000>(summary_key, Some(&o.summary)),
+            "summary": self.question(summary_key, Some(&o.summary)),
             "table_label": self.label_with("indicators.outcome", minijinja::context! { n => n }),
             "framework_statement": self.text(o.framework_statement.as_ref().unwrap_or(&o.statement)),
             "indicators": indicators(&o.indicators, n.to_string()),
@@ -284,8 +284,8 @@ impl Builder<'_> {
         let f = &self.report.finance;
         json!({
             "rating": { "question": self.label("finance.rating"), "value": self.label(&format!("finance_rating.{}", key_of(&f.rating))) },
-            "tranches_and_expenditure": self.question::<0>("finance.tranches_and_expenditure", Some(&f.tranches_and_expenditure)),
-            "next_tranche": self.question::<0>("finance.next_tranche", f.next_tranche.as_ref()),
+            "tranches_and_expenditure": self.question("finance.tranches_and_expenditure", Some(&f.tranches_and_expenditure)),
+            "next_tranche": self.question("finance.next_tranche", f.next_tranche.as_ref()),
             "delay_explanation": self.question("finance.delay_explanation", f.delay_explanation.as_ref()),
             "gender": format!("{} / {}", self.money(f.gender_planned), self.money(f.gender_allocated)),
         })

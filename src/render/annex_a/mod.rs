@@ -75,7 +75,7 @@ impl Labels<'_> {
         format!("&C{}", marked.replace('&', "&&").replace('\u{1}', "&"))
     }
 
-    fn text<const L: usize>(&self, text: &crate::model::Text<L>) -> String {
+    fn text<const L: usize, const M: usize>(&self, text: &crate::model::Text<L, M>) -> String {
         typography(&self.catalog.lang, text.get(&self.catalog.lang).trim())
     }
 }

@@ -1,0 +1,215 @@
+//! The fix for a mistake, in the person's own terms: their amount without separators, their
+//! date in ISO form, their number without a leading zero. Each returns `None` when the fix
+//! cannot be told for sure, so that a help line never guesses.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// The plain form of an amount typed as a text with separators or a currency (`'428,000'`,
+/// `USD 2 500 000`, `$ 855,000.50`, `10 000,50`), when it can be told for sure. The last point
+/// or comma followed by one or two digits is the decimal mark; one followed by three digits
+/// groups thousands, unless the text also groups with spaces and ends in `,ddd` (`10 000,500`
+/// could be either): then nothing is suggested.
+pub fn amount_in_words(text: &str) -> Option<String> {
+    let bare = text
+        .trim()
+        .trim_start_matches("USD")
+        .trim_end_matches("USD")
+        .trim_start_matches(['$', ' '])
+        .trim_end_matches(['$', ' '])
+        .trim();
+    let is_space = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'');
+    if bare.is_empty()
+        || !bare
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',' || is_space(c))
+    {
+        return None;
+    }
+    let (units, cents) = match bare.rfind(['.', ',']) {
+        Some(at) => {
+            let after = &bare[at + 1..];
+            let spaced = bare.contains(is_space);
+            match after.len() {
+                1 | 2 => (&bare[..at], after),
+                3 if spaced && bare.as_bytes()[at] == b',' => return None,
+                3 => (bare, ""),
+                _ => return None,
+            }
+        }
+        None => (bare, ""),
+    };
+    let digits: String = units.chars().filter(char::is_ascii_digit).collect();
+    let plain = match cents {
+        "" => digits,
+        cents => format!("{digits}.{cents}"),
+    };
+    crate::model::Usd::parse(&plain).ok().map(|usd| usd.plain())
+}
+
+/// A date written another way, in ISO form (`YYYY-MM-DD`), with a word on how it was read when
+/// it could be read two ways. Day-first is the UN's and French usage: `05/06/2020` reads as
+/// 5 June, and the help says so. Month names are looked for in `months` (each language's twelve
+/// names, as the catalogs give them), with or without accents, whole or cut to three letters.
+/// With `month_only`, a month and year (`Juillet 2019`, `07/2019`) gives `YYYY-MM`.
+pub fn iso_date(text: &str, months: &[Vec<String>], month_only: bool) -> Option<String> {
+    let parts: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let number = |p: &str| p.parse::<u32>().ok().filter(|_| p.len() <= 4);
+    let named = |p: &str| month_number(p, months);
+    let year = |p: &str| number(p).filter(|y| p.len() == 4 && (1900..=2200).contains(y));
+    let (y, m, d, note) = match parts.as_slice() {
+        [a, b] if month_only => {
+            let (m, y) = match (year(a), year(b)) {
+                (Some(y), None) => (named(b).or(number(b))?, y),
+                (None, Some(y)) => (named(a).or(number(a))?, y),
+                _ => return None,
+            };
+            return (1..=12).contains(&m).then(|| format!("{y}-{m:02}"));
+        }
+        [a, b, c] => match (year(a), named(a), named(b)) {
+            (Some(y), _, _) => (y, named(b).or(number(b))?, number(c)?, None),
+            (None, Some(m), _) => (year(c)?, m, number(b)?, None),
+            (None, None, Some(m)) => (year(c)?, m, number(a)?, None),
+            (None, None, None) => {
+                let (a, b, y) = (number(a)?, number(b)?, year(c)?);
+                match (a > 12, b > 12) {
+                    (true, false) => (y, b, a, None),
+                    (false, true) => (y, a, b, None),
+                    (false, false) if a != b => (y, b, a, Some(format!("{y}-{a:02}-{b:02}"))),
+                    _ => (y, b, a, None),
+                }
+            }
+        },
+        _ => return None,
+    };
+    let iso = format!("{y}-{m:02}-{d:02}");
+    crate::model::parse_date(&iso)?;
+    Some(match note {
+        None => iso,
+        Some(other) => format!("{iso} (day first; if the month comes first, {other})"),
+    })
+}
+
+/// The month names of every language that has a catalog, for `iso_date`.
+pub fn catalog_months() -> Vec<Vec<String>> {
+    let templates = crate::templates::current();
+    templates
+        .languages()
+        .iter()
+        .filter_map(|lang| crate::i18n::Catalog::load_from(&templates, lang).ok())
+        .map(|c| c.get("months").split_whitespace().map(String::from).collect())
+        .collect()
+}
+
+/// The month a name stands for (1–12), in any of the languages of `months`.
+fn month_number(word: &str, months: &[Vec<String>]) -> Option<u32> {
+    let fold = |s: &str| -> String {
+        s.nfd()
+            .filter(|c| unicode_normalization::char::canonical_combining_class(*c) == 0)
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let word = fold(word);
+    if word.chars().count() < 3 || word.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let found: Vec<u32> = months
+        .iter()
+        .flat_map(|names| names.iter().zip(1..))
+        .filter(|(name, _)| fold(name).starts_with(&word))
+        .map(|(_, m)| m)
+        .collect();
+    match found.as_slice() {
+        [m, rest @ ..] if rest.iter().all(|r| r == m) => Some(*m),
+        _ => None,
+    }
+}
+
+/// A whole number typed with a leading zero (`018`), without it.
+pub fn without_leading_zero(text: &str) -> Option<String> {
+    let text = text.trim();
+    let digits = text.len() > 1 && text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| {
+        let rest = text.trim_start_matches('0');
+        if rest.is_empty() { "0" } else { rest }.to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_typed_as_text_get_their_plain_form_when_it_is_sure() {
+        for (typed, plain) in [
+            ("428,000", Some("428000")),
+            ("107 000 USD", Some("107000")),
+            ("USD 2 500 000", Some("2500000")),
+            ("$ 855,000.50", Some("855000.50")),
+            ("10 000,50", Some("10000.50")),
+            ("1,5", Some("1.50")),
+            ("1 234,56", Some("1234.56")),
+            ("1 000 000,00 USD", Some("1000000")),
+            ("1.234,56", Some("1234.56")),
+            ("1'234.50", Some("1234.50")),
+            ("10 000,500", None),
+            ("12.3456", None),
+            ("about 400", None),
+            ("", None),
+        ] {
+            assert_eq!(amount_in_words(typed).as_deref(), plain, "{typed}");
+        }
+    }
+
+    fn months() -> Vec<Vec<String>> {
+        ["janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+         "January February March April May June July August September October November December"]
+            .iter()
+            .map(|l| l.split_whitespace().map(String::from).collect())
+            .collect()
+    }
+
+    #[test]
+    fn dates_written_other_ways_get_their_iso_form() {
+        let m = months();
+        for (typed, iso) in [
+            ("15/11/2020", Some("2020-11-15")),
+            ("11/15/2020", Some("2020-11-15")),
+            ("15.11.2020", Some("2020-11-15")),
+            ("2020/11/15", Some("2020-11-15")),
+            ("12 NOVEMBRE 2019", Some("2019-11-12")),
+            ("12 novembre 2019", Some("2019-11-12")),
+            ("November 12, 2019", Some("2019-11-12")),
+            ("1er décembre 2019", None),
+            ("05/06/2020", Some("2020-06-05 (day first; if the month comes first, 2020-05-06)")),
+            ("31/02/2020", None),
+            ("15/11/20", None),
+            ("Juillet 2019", None),
+            ("soon", None),
+        ] {
+            assert_eq!(iso_date(typed, &m, false).as_deref(), iso, "{typed}");
+        }
+        for (typed, iso) in [
+            ("Juillet 2019", Some("2019-07")),
+            ("janv. 2018", Some("2018-01")),
+            ("Fevrier 2018", Some("2018-02")),
+            ("07/2019", Some("2019-07")),
+            ("2019/07", Some("2019-07")),
+            ("ma 2019", None),
+            ("1/7/2019", Some("2019-07-01 (day first; if the month comes first, 2019-01-07)")),
+        ] {
+            assert_eq!(iso_date(typed, &m, true).as_deref(), iso, "{typed}");
+        }
+    }
+
+    #[test]
+    fn leading_zeros_are_dropped() {
+        assert_eq!(without_leading_zero("018").as_deref(), Some("18"));
+        assert_eq!(without_leading_zero("00").as_deref(), Some("0"));
+        assert_eq!(without_leading_zero("18"), None);
+        assert_eq!(without_leading_zero("0"), None);
+        assert_eq!(without_leading_zero("0x12"), None);
+    }
+}
