@@ -93,12 +93,36 @@ pub fn version_of(path: &Path) -> Result<String, Failure> {
         .filter(|s| model::is_valid_project_id(s))
         .map(str::to_string)
         .ok_or_else(|| {
-            Failure::Invalid(vec![Diagnostic::error(
+            let d = Diagnostic::error(
                 path,
                 "the file name names the report version and may hold only lower-case letters, \
                  digits and dashes (e.g. 2019-11-12-final.yaml)",
-            )])
+            );
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy())
+                .unwrap_or_default();
+            let d = match slug(&stem) {
+                Some(name) => d.note(format!("help: rename it {name}.yaml")),
+                None => d,
+            };
+            Failure::Invalid(vec![d])
         })
+}
+
+/// A version name made of `stem`'s letters and digits, lower-cased, every other run of
+/// characters a dash: `Annual Report_2020` → `annual-report-2020`.
+fn slug(stem: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in stem.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    model::is_valid_project_id(&out).then_some(out)
 }
 
 /// The name of the PDF of one language.

@@ -48,6 +48,10 @@ pub struct CheckArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Also list, on standard output, every text the form limits: its count, its limit and
+    /// what is left.
+    #[arg(long)]
+    pub counts: bool,
 }
 
 #[derive(Debug, clap::Args)]

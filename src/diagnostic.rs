@@ -146,7 +146,9 @@ fn shown_line(line: &str, col: usize) -> (String, usize) {
     const WIDTH: usize = 100;
     let chars: Vec<char> = line.chars().collect();
     let col = col.min(chars.len());
-    let escaped = |range: std::ops::Range<usize>| escape(&chars[range].iter().collect::<String>()).into_owned();
+    let escaped = |range: std::ops::Range<usize>| {
+        escape(&chars[range].iter().collect::<String>()).into_owned()
+    };
     let before = escaped(0..col);
     let all = escaped(0..chars.len());
     let caret = before.chars().count();

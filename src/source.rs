@@ -212,15 +212,8 @@ fn colon_in_text(line: &str) -> String {
         return "help: put the whole text in quotes, or write it after `|` on the next lines, indented"
             .into();
     };
-    let value = value.trim();
-    let quoted = if value.contains('"') || value.contains('\\') {
-        format!("'{}'", value.replace('\'', "''"))
-    } else {
-        format!("\"{value}\"")
-    };
-    format!(
-        "help: put the text in quotes: {dash}{key}: {quoted}"
-    )
+    let quoted = crate::check::quoted(value.trim());
+    format!("help: put the text in quotes: {dash}{key}: {quoted}")
 }
 
 fn options() -> Options {

@@ -163,7 +163,11 @@ impl Rules<'_> {
         if ![y, sy].iter().all(|y| (1900..=2200).contains(y)) {
             return;
         }
-        let start_day = cover.start_date.0.get(8..).and_then(|d| d.parse::<u8>().ok());
+        let start_day = cover
+            .start_date
+            .0
+            .get(8..)
+            .and_then(|d| d.parse::<u8>().ok());
         if (y, m, d) < (sy, sm, start_day.unwrap_or(1)) {
             self.error(
                 "cover.start_date",

@@ -2,7 +2,10 @@
 //! date in ISO form, their number without a leading zero. Each returns `None` when the fix
 //! cannot be told for sure, so that a help line never guesses.
 
+use serde_json::Value as Json;
 use unicode_normalization::UnicodeNormalization;
+
+use crate::source::Value;
 
 /// The plain form of an amount typed as a text with separators or a currency (`'428,000'`,
 /// `USD 2 500 000`, `$ 855,000.50`, `10 000,50`), when it can be told for sure. The last point
@@ -44,6 +47,85 @@ pub fn amount_in_words(text: &str) -> Option<String> {
         cents => format!("{digits}.{cents}"),
     };
     crate::model::Usd::parse(&plain).ok().map(|usd| usd.plain())
+}
+
+/// The fix for a value of the wrong kind, from what the field expects (`schema`) and what was
+/// typed: an amount with separators or a share, a count with its unit (`18 mois`), `oui` for
+/// `true`, one value where a list is expected, a spreadsheet's day number for a date.
+pub fn for_type(schema: &Json, path: &str, value: &Value, written: &str) -> Option<String> {
+    let kind = match schema.get("type") {
+        Some(Json::Array(kinds)) => kinds.iter().filter_map(Json::as_str).find(|k| *k != "null"),
+        Some(kind) => kind.as_str(),
+        None => None,
+    }
+    .unwrap_or_default();
+    let amount = schema.get("multipleOf").and_then(Json::as_f64) == Some(0.01);
+    match value {
+        Value::Str(text) if amount && text.trim_end().ends_with('%') => Some(
+            "help: give the amount in USD; the workbook computes the share of the budget".into(),
+        ),
+        Value::Str(text) if amount => Some(match amount_in_words(text) {
+            Some(plain) => format!("help: write the amount as a plain number: {plain}"),
+            None => {
+                "help: write the amount in digits, with a point before the cents: 19979.42".into()
+            }
+        }),
+        Value::Str(text) if kind == "integer" => {
+            let digits: String = text
+                .trim()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let rest = text.trim()[digits.len()..].trim_start();
+            let unit = rest.starts_with(|c: char| c.is_alphabetic());
+            (!digits.is_empty() && unit).then(|| format!("help: write the number alone: {digits}"))
+        }
+        Value::Str(text) if kind == "boolean" => {
+            let word = text.trim().to_lowercase();
+            Some(match word.as_str() {
+                "yes" | "y" | "oui" | "vrai" | "si" | "sí" => "help: write true".into(),
+                "no" | "n" | "non" | "faux" => "help: write false".into(),
+                _ => "help: write true or false".into(),
+            })
+        }
+        Value::Str(text) if kind == "array" => {
+            let items: Vec<&str> = text
+                .split(',')
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+                .collect();
+            let key = path.rsplit('.').next().unwrap_or(path);
+            Some(format!("help: write a list: {key}: [{}]", items.join(", ")))
+        }
+        Value::Int(n) if schema.get("format").and_then(Json::as_str) == Some("date") => {
+            let iso = spreadsheet_day(*n)?;
+            Some(format!(
+                "help: {written} looks like a spreadsheet's day number, which is {iso}: write {iso}"
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The date a spreadsheet's day number stands for (day 1 is 1900-01-01, with the 1900 leap
+/// day that Lotus and Excel count), for the numbers of the years 1955 to 2119.
+fn spreadsheet_day(n: i64) -> Option<String> {
+    if !(20_000..=80_000).contains(&n) {
+        return None;
+    }
+    // Days from 1970-01-01 to the serial's day: serial 25569 is 1970-01-01.
+    let days = n - 25_569;
+    // Civil date from days since the epoch (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    Some(format!("{y}-{m:02}-{d:02}"))
 }
 
 /// A date written another way, in ISO form (`YYYY-MM-DD`), with a word on how it was read when
@@ -99,7 +181,12 @@ pub fn catalog_months() -> Vec<Vec<String>> {
         .languages()
         .iter()
         .filter_map(|lang| crate::i18n::Catalog::load_from(&templates, lang).ok())
-        .map(|c| c.get("months").split_whitespace().map(String::from).collect())
+        .map(|c| {
+            c.get("months")
+                .split_whitespace()
+                .map(String::from)
+                .collect()
+        })
         .collect()
 }
 
@@ -127,10 +214,21 @@ fn month_number(word: &str, months: &[Vec<String>]) -> Option<u32> {
     }
 }
 
+/// `text` as a YAML quoted scalar: in double quotes, or in single quotes when it holds a double
+/// quote or a backslash.
+pub fn quoted(text: &str) -> String {
+    if text.contains('"') || text.contains('\\') {
+        format!("'{}'", text.replace('\'', "''"))
+    } else {
+        format!("\"{text}\"")
+    }
+}
+
 /// A whole number typed with a leading zero (`018`), without it.
 pub fn without_leading_zero(text: &str) -> Option<String> {
     let text = text.trim();
-    let digits = text.len() > 1 && text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit());
+    let digits =
+        text.len() > 1 && text.starts_with('0') && text.bytes().all(|b| b.is_ascii_digit());
     digits.then(|| {
         let rest = text.trim_start_matches('0');
         if rest.is_empty() { "0" } else { rest }.to_string()
@@ -164,11 +262,13 @@ mod tests {
     }
 
     fn months() -> Vec<Vec<String>> {
-        ["janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-         "January February March April May June July August September October November December"]
-            .iter()
-            .map(|l| l.split_whitespace().map(String::from).collect())
-            .collect()
+        [
+            "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+            "January February March April May June July August September October November December",
+        ]
+        .iter()
+        .map(|l| l.split_whitespace().map(String::from).collect())
+        .collect()
     }
 
     #[test]
@@ -183,7 +283,10 @@ mod tests {
             ("12 novembre 2019", Some("2019-11-12")),
             ("November 12, 2019", Some("2019-11-12")),
             ("1er décembre 2019", None),
-            ("05/06/2020", Some("2020-06-05 (day first; if the month comes first, 2020-05-06)")),
+            (
+                "05/06/2020",
+                Some("2020-06-05 (day first; if the month comes first, 2020-05-06)"),
+            ),
             ("31/02/2020", None),
             ("15/11/20", None),
             ("Juillet 2019", None),
@@ -198,10 +301,21 @@ mod tests {
             ("07/2019", Some("2019-07")),
             ("2019/07", Some("2019-07")),
             ("ma 2019", None),
-            ("1/7/2019", Some("2019-07-01 (day first; if the month comes first, 2019-01-07)")),
+            (
+                "1/7/2019",
+                Some("2019-07-01 (day first; if the month comes first, 2019-01-07)"),
+            ),
         ] {
             assert_eq!(iso_date(typed, &m, true).as_deref(), iso, "{typed}");
         }
+    }
+
+    #[test]
+    fn spreadsheet_day_numbers_are_dates() {
+        assert_eq!(spreadsheet_day(43_781).as_deref(), Some("2019-11-12"));
+        assert_eq!(spreadsheet_day(25_569).as_deref(), Some("1970-01-01"));
+        assert_eq!(spreadsheet_day(43_997).as_deref(), Some("2020-06-15"));
+        assert_eq!(spreadsheet_day(18), None);
     }
 
     #[test]

@@ -13,6 +13,8 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{self, Report};
 use crate::source::{self, Node, Source, Value};
 
+pub use help::quoted;
+
 static SCHEMA: LazyLock<serde_json::Value> = LazyLock::new(model::schema);
 
 /// How many diagnostics of one source are printed.
@@ -26,6 +28,8 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// The source parsed, but its structure is too wrong for the consistency rules to run.
     pub consistency_skipped: bool,
+    /// Every limited text, with its count, for `check --counts`.
+    pub counts: Vec<structure::Count>,
 }
 
 impl Checked {
@@ -96,6 +100,7 @@ pub fn check_with(path: &Path, bytes: &[u8], catalogs: &[String]) -> Checked {
                 report: None,
                 diagnostics: vec![*d],
                 consistency_skipped: false,
+                counts: Vec::new(),
             };
         }
     };
@@ -103,6 +108,7 @@ pub fn check_with(path: &Path, bytes: &[u8], catalogs: &[String]) -> Checked {
     let mut walker = structure::Walker::new(&SCHEMA, path, &source.text, &languages);
     walker.walk(&SCHEMA, &root, "");
     let mut diagnostics = walker.diagnostics;
+    let counts = walker.counts;
     let structure_ok = !diagnostics.iter().any(Diagnostic::is_error);
     // Texts over their limit and unknown fields still leave a readable report, so that the
     // consistency rules can report their problems in the same run.
@@ -125,6 +131,7 @@ pub fn check_with(path: &Path, bytes: &[u8], catalogs: &[String]) -> Checked {
         report,
         diagnostics,
         consistency_skipped,
+        counts,
     }
 }
 
@@ -134,6 +141,7 @@ fn failed(d: Diagnostic) -> Checked {
         report: None,
         diagnostics: vec![d],
         consistency_skipped: false,
+        counts: Vec::new(),
     }
 }
 

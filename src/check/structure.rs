@@ -73,6 +73,20 @@ pub struct Walker<'a> {
     pub values: std::collections::HashMap<(crate::diagnostic::Pos, usize), Json>,
     /// The schema's patterns, compiled once per walk.
     patterns: std::collections::HashMap<String, regex::Regex>,
+    /// Every limited text met, in source order, for `check --counts`.
+    pub counts: Vec<Count>,
+}
+
+/// How long a limited text is, against its limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Count {
+    pub field: String,
+    /// The language of a text given per language; `None` for a text given once.
+    pub lang: Option<String>,
+    pub count: usize,
+    pub most: usize,
+    /// Whether the limit is the form's (or a bound of pbf-report's).
+    pub form: bool,
 }
 
 impl<'a> Walker<'a> {
@@ -92,6 +106,7 @@ impl<'a> Walker<'a> {
             unknown_keys: std::collections::HashMap::new(),
             values: std::collections::HashMap::new(),
             patterns: std::collections::HashMap::new(),
+            counts: Vec::new(),
         }
     }
 
@@ -146,18 +161,10 @@ impl<'a> Walker<'a> {
             }
             let expected = describe_type(kind);
             let found = node.describe();
+            let written = self.written(node).unwrap_or_default().trim();
+            let fix = help::for_type(schema, path, &node.value, written);
             let d = self.error(node, path, format!("expected {expected}, found {found}"));
-            if let (Some(0.01), Value::Str(text)) =
-                (schema.get("multipleOf").and_then(Json::as_f64), &node.value)
-            {
-                d.notes.push(match help::amount_in_words(text) {
-                    Some(plain) => format!("help: write the amount as a plain number: {plain}"),
-                    None => {
-                        "help: write the amount in digits, with a point before the cents: 19979.42"
-                            .into()
-                    }
-                });
-            }
+            d.notes.extend(fix);
             return;
         }
         match &node.value {
@@ -346,7 +353,10 @@ impl<'a> Walker<'a> {
             _ => self.pattern(schema, node, text, path),
         }
         if let Some(most) = schema.get("maxLength").and_then(Json::as_u64) {
-            let limit = Limit { most: most as usize, form: false };
+            let limit = Limit {
+                most: most as usize,
+                form: false,
+            };
             self.limit(node, path, text, Some(limit), None);
         }
     }
@@ -533,6 +543,31 @@ impl<'a> Walker<'a> {
                     "write the text after the colon, or one text per language (fr: …)".into(),
                 );
             }
+            // `- Annexe 1 : liste` or `titre: Rapport: 2020` — a colon and a space inside the
+            // text made YAML read it as a mapping of one entry.
+            Value::Map(entries)
+                if entries.len() == 1
+                    && !self.languages.contains(&entries[0].key)
+                    && matches!(entries[0].value.value, Value::Str(_)) =>
+            {
+                // The text as typed: the rest of the line from where the mapping starts.
+                let line = self.text.lines().nth(node.pos.line as usize - 1);
+                let typed: String = line
+                    .map(|l| l.chars().skip(node.pos.col as usize - 1).collect())
+                    .unwrap_or_default();
+                let typed = typed.trim();
+                let d = self.error(
+                    node,
+                    path,
+                    "a colon followed by a space inside this text made YAML read it as a field name and a value",
+                );
+                if !typed.is_empty() && !typed.contains('\n') {
+                    d.notes.push(format!(
+                        "help: put the text in quotes: {}",
+                        help::quoted(typed)
+                    ));
+                }
+            }
             Value::Map(entries) => {
                 for entry in entries {
                     let child = join(path, &entry.key);
@@ -652,9 +687,8 @@ impl<'a> Walker<'a> {
                 );
                 let at = self.pos_of_char(node, |x| x == c);
                 let d = Diagnostic::error(self.file, message).at(at).field(path);
-                self.diagnostics.push(d.note(
-                    "it is invisible and may come from a copy and paste: delete it",
-                ));
+                self.diagnostics
+                    .push(d.note("it is invisible and may come from a copy and paste: delete it"));
                 return false;
             }
             if limits::is_invisible(c) {
@@ -690,8 +724,17 @@ impl<'a> Walker<'a> {
         limit: Option<Limit>,
         lang: Option<&str>,
     ) {
-        let Some(Limit { most, form }) = limit else { return };
+        let Some(Limit { most, form }) = limit else {
+            return;
+        };
         let count = limits::count(text);
+        self.counts.push(Count {
+            field: path.to_string(),
+            lang: lang.map(String::from),
+            count,
+            most,
+            form,
+        });
         if count <= most {
             return;
         }

@@ -35,6 +35,9 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
             let key = (report.project_id.clone(), version);
             folders.entry(key).or_default().push(path);
         }
+        if args.counts {
+            print_counts(path, &checked.counts);
+        }
         if !checked.diagnostics.is_empty() {
             crate::say!("{}", checked.render());
         }
@@ -76,4 +79,51 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
     } else {
         Status::Success
     })
+}
+
+/// The table of `check --counts`: each text the form limits, in source order, with its count,
+/// its limit and what is left (negative when over).
+fn print_counts(path: &Path, counts: &[check::structure::Count]) {
+    use std::fmt::Write as _;
+    let rows: Vec<(String, &check::structure::Count)> = counts
+        .iter()
+        .filter(|c| c.form)
+        .map(|c| match &c.lang {
+            Some(lang) => (format!("{} ({lang})", c.field), c),
+            None => (c.field.clone(), c),
+        })
+        .collect();
+    let width = rows.iter().map(|(f, _)| f.len()).max().unwrap_or(0).max(5);
+    let mut out = format!("{}\n", crate::terminal::path(path));
+    writeln!(
+        out,
+        "  {:<width$}  {:>5}  {:>5}  {:>5}",
+        "field", "count", "limit", "left"
+    )
+    .ok();
+    for (field, c) in &rows {
+        let left = c.most as i64 - c.count as i64;
+        let mark = if left < 0 { "  over" } else { "" };
+        writeln!(
+            out,
+            "  {field:<width$}  {:>5}  {:>5}  {left:>5}{mark}",
+            c.count, c.most
+        )
+        .ok();
+    }
+    let over = rows.iter().filter(|(_, c)| c.count > c.most).count();
+    let tight = rows
+        .iter()
+        .filter(|(_, c)| c.count <= c.most && c.count * 20 >= c.most * 19)
+        .count();
+    writeln!(
+        out,
+        "  {} limited text{}: {over} over the limit, {tight} within 5% of it\n",
+        rows.len(),
+        plural(rows.len())
+    )
+    .ok();
+    if std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes()).is_err() {
+        crate::terminal::output_lost();
+    }
 }

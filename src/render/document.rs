@@ -124,7 +124,11 @@ impl Builder<'_> {
     }
 
     /// A question of the form with its limit note and answer.
-    fn question<const L: usize, const M: usize>(&self, key: &str, text: Option<&Text<L, M>>) -> Value {
+    fn question<const L: usize, const M: usize>(
+        &self,
+        key: &str,
+        text: Option<&Text<L, M>>,
+    ) -> Value {
         let limit = (L > 0).then(|| self.label_with("limit", minijinja::context! { n => L }));
         json!({ "key": key, "question": self.label(key), "limit": limit, "answer": self.answer(text) })
     }

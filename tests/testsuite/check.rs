@@ -151,3 +151,70 @@ fn a_gender_share_under_15_percent_is_warned_about() {
         "{stderr}"
     );
 }
+
+#[test]
+fn counts_list_every_limited_text_with_what_is_left() {
+    let out = Run::new(&[
+        "check",
+        "--counts",
+        "tests/good/limit-exactly-1500.yaml",
+        "tests/bad/limit-note-501.yaml",
+    ])
+    .output();
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let rows: Vec<Vec<&str>> = out
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    let row = |field: &str| {
+        rows.iter()
+            .find(|r| r.first() == Some(&field))
+            .unwrap_or_else(|| panic!("no row for {field}:\n{}", out.stdout))
+            .clone()
+    };
+    // A text exactly at its limit has nothing left; one over it has a negative rest, marked.
+    assert_eq!(row("progress.status")[1..], ["1500", "1500", "0"]);
+    assert_eq!(
+        row("finance.delay_explanation")[1..],
+        ["501", "500", "-1", "over"]
+    );
+    assert_eq!(row("outcomes[1].summary")[2], "3000");
+    assert_eq!(row("outcomes[1].indicators[1].baseline")[2], "300");
+    // Fields the form sets no limit on are not listed.
+    assert!(!out.stdout.contains("cover.title"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("1 over the limit, 0 within 5% of it"),
+        "{}",
+        out.stdout
+    );
+    // The diagnostics still go to standard error.
+    assert!(out.stderr.contains("501 characters"), "{}", out.stderr);
+}
+
+#[test]
+fn a_report_is_dated_within_its_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let late = dir.path().join("late.yaml");
+    std::fs::write(
+        &late,
+        text.replace("report_date: 2020-06-15", "report_date: 2021-06-15"),
+    )
+    .unwrap();
+    let out = Run::new(&["check", late.to_str().unwrap()]).output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("a progress report dated 2021-06-15 is after the project's last month (2020-12: 18 months from 2019-07)"),
+        "{}",
+        out.stderr
+    );
+    let last = dir.path().join("last.yaml");
+    std::fs::write(
+        &last,
+        text.replace("report_date: 2020-06-15", "report_date: 2020-12-31"),
+    )
+    .unwrap();
+    let out = Run::new(&["check", "--deny-warnings", last.to_str().unwrap()]).output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+}

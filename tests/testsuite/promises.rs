@@ -630,6 +630,7 @@ fn check_refuses_what_build_would_refuse() {
     assert_eq!(out.status, 1, "{}", out.stderr);
     for expected in [
         "the file name names the report version",
+        "help: rename it final-report.yaml",
         "this source and data/pbf-irf-217/2019-11-12-final.yaml would both be built into out/pbf-irf-217/2019-11-12-final",
         "error: supersedes: give the version this one supersedes, or leave the field out",
     ] {
