@@ -383,6 +383,47 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A run of characters wider than the field's box in the PDF (a long link, a Word fill-in
+    /// line): it will be broken between letters, so the writer may prefer to change it. `path`
+    /// names the field's box, `shown` the field in the message (with its language).
+    fn long_run(&mut self, node: &Node, path: &str, shown: &str, text: &str) {
+        let width = crate::render::fit::width_of(path);
+        let Some((_, run)) = crate::render::fit::long_runs(text, width)
+            .into_iter()
+            .next()
+        else {
+            return;
+        };
+        let n = run.chars().count();
+        let message = format!(
+            "{n} characters without a space (\"{}\") are wider than this field's box in the PDF; \
+             they will be broken between letters to fit",
+            shorten(&run, 24)
+        );
+        let first: String = run.chars().take(12).collect();
+        let at = self
+            .written(node)
+            .and_then(|typed| typed.find(&first))
+            .map_or(node.pos, |i| {
+                let offset = node.span.as_ref().map_or(0, |s| s.start) + i;
+                self.pos_of_byte(offset)
+            });
+        let d = Diagnostic::warning(self.file, message).at(at).field(shown);
+        self.diagnostics.push(d.note(
+            "help: add spaces where the text may break, or shorten it (a fill-in line of underscores can go)",
+        ));
+    }
+
+    /// Line and column of a byte offset in the source.
+    fn pos_of_byte(&self, at: usize) -> crate::diagnostic::Pos {
+        let before = &self.text[..at];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        crate::diagnostic::Pos {
+            line: before.matches('\n').count() as u32 + 1,
+            col: before[line_start..].chars().count() as u32 + 1,
+        }
+    }
+
     /// Where in the source the first character of `node` that `is` picks is typed, so that the
     /// caret points at an invisible character rather than at its field; the field's position
     /// when the character is written as an escape (`"\u200B"`).
@@ -392,13 +433,7 @@ impl<'a> Walker<'a> {
             let (at, _) = self.text.get(span)?.char_indices().find(|&(_, c)| is(c))?;
             Some(start + at)
         });
-        let Some(at) = found else { return node.pos };
-        let before = &self.text[..at];
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        crate::diagnostic::Pos {
-            line: before.matches('\n').count() as u32 + 1,
-            col: before[line_start..].chars().count() as u32 + 1,
-        }
+        found.map_or(node.pos, |at| self.pos_of_byte(at))
     }
 
     /// The source text of a scalar as typed, without quotes' or comments' help.
@@ -534,6 +569,7 @@ impl<'a> Walker<'a> {
             Value::Str(s) => {
                 if self.inspect(node, path, s) {
                     self.limit(node, path, s, limit, None);
+                    self.long_run(node, path, path, s);
                 }
             }
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => self.typed_as_text(node),
@@ -586,6 +622,7 @@ impl<'a> Walker<'a> {
                         Value::Str(s) => {
                             if self.inspect(&entry.value, &child, s) {
                                 self.limit(&entry.value, path, s, limit, Some(&entry.key));
+                                self.long_run(&entry.value, path, &child, s);
                             }
                         }
                         // Nothing after `fr:` is an empty text (required fields say so).

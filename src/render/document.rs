@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use super::fit;
 use super::world::{REPLACEMENT, can_draw};
 use crate::check::limits;
 use crate::i18n::Catalog;
@@ -58,6 +59,8 @@ impl Builder<'_> {
             .map(|v| b.label_with("doc.revision_of", minijinja::context! { version => v })),
         "project": { "id": report.project_id, "version": version, "gateway": report.cover.gateway_number },
         "t": b.labels(),
+        // A colon the template writes after a footnote mark, spaced as the language spaces it.
+        "colon": typography(b.lang, "x:").trim_start_matches('x'),
         "cover": b.cover(),
         "progress": b.progress(),
         "outcomes": report.outcomes.iter().enumerate().map(|(i, o)| b.outcome(i + 1, o)).collect::<Vec<_>>(),
@@ -101,17 +104,31 @@ impl Builder<'_> {
             .into()
     }
 
-    /// A short text in this language, typography applied.
-    fn text<const L: usize, const M: usize>(&self, text: &Text<L, M>) -> String {
-        typography(self.lang, text.get(self.lang).trim())
+    /// A short text in this language, typography applied, long runs made to wrap in the box
+    /// of `field` (its path, as `fit::width_of` knows it).
+    fn text<const L: usize, const M: usize>(&self, text: &Text<L, M>, field: &str) -> String {
+        fit::wrap_long_runs(
+            &typography(self.lang, text.get(self.lang).trim()),
+            fit::width_of(field),
+        )
     }
 
-    fn opt_text<const L: usize, const M: usize>(&self, text: &Option<Text<L, M>>) -> String {
-        text.as_ref().map(|t| self.text(t)).unwrap_or_default()
+    fn opt_text<const L: usize, const M: usize>(
+        &self,
+        text: &Option<Text<L, M>>,
+        field: &str,
+    ) -> String {
+        text.as_ref()
+            .map(|t| self.text(t, field))
+            .unwrap_or_default()
     }
 
     /// A narrative: its paragraphs and bullet lines, and how far it is over its limit (drafts).
-    fn answer<const L: usize, const M: usize>(&self, text: Option<&Text<L, M>>) -> Value {
+    fn answer<const L: usize, const M: usize>(
+        &self,
+        text: Option<&Text<L, M>>,
+        field: &str,
+    ) -> Value {
         let raw = text.map(|t| t.get(self.lang)).unwrap_or("");
         let count = limits::count(raw);
         let over = (L > 0 && count > L).then(|| {
@@ -120,7 +137,8 @@ impl Builder<'_> {
                 minijinja::context! { count => count, limit => L, over => count - L },
             )
         });
-        json!({ "blocks": blocks(&typography(self.lang, raw)), "over": over })
+        let text = fit::wrap_long_runs(&typography(self.lang, raw), fit::width_of(field));
+        json!({ "blocks": blocks(&text), "over": over })
     }
 
     /// A question of the form with its limit note and answer.
@@ -130,7 +148,7 @@ impl Builder<'_> {
         text: Option<&Text<L, M>>,
     ) -> Value {
         let limit = (L > 0).then(|| self.label_with("limit", minijinja::context! { n => L }));
-        json!({ "key": key, "question": self.label(key), "limit": limit, "answer": self.answer(text) })
+        json!({ "key": key, "question": self.label(key), "limit": limit, "answer": self.answer(text, key) })
     }
 
     fn money(&self, usd: Usd) -> String {
@@ -152,42 +170,45 @@ impl Builder<'_> {
                 let partners: Vec<String> = r
                     .implementing_partners
                     .iter()
-                    .map(|p| self.text(p))
+                    .map(|p| self.text(p, "cover.partners"))
                     .collect();
                 json!({
-                    "name": self.text(&r.name),
-                    "short_name": self.text(short),
+                    "name": self.text(&r.name, "cover.name"),
+                    "short_name": self.text(short, "cover.name"),
                     "type": choice("organisation", key_of(&r.kind)),
                     "lead": r.lead,
                     "budget": self.money(r.budget),
-                    "partners": partners.join(", "),
+                    "partners": (!partners.is_empty()).then(|| self.label_with(
+                        "cover.partner_line",
+                        minijinja::context! { agency => self.text(&r.name, "cover.name"), partners => partners.join(", ") },
+                    )),
                 })
             })
             .collect();
         json!({
-            "country": self.text(&c.country),
+            "country": self.text(&c.country, "cover.country"),
             "report_type": choice("report_type", key_of(&c.report_type)),
             "report_date": format_date(&c.report_date, self.catalog),
-            "title": self.text(&c.title),
-            "gateway_number": c.gateway_number,
+            "title": self.text(&c.title, "cover.title"),
+            "gateway_number": fit::wrap_long_runs(&c.gateway_number, fit::width_of("cover.gateway_number")),
             "modality": { "irf": key_of(&c.modality) == "irf", "prf": key_of(&c.modality) == "prf" },
             "trust_fund": {
                 "country": c.trust_fund.is_some_and(|t| key_of(&t) == "country"),
                 "regional": c.trust_fund.is_some_and(|t| key_of(&t) == "regional"),
             },
-            "trust_fund_name": self.opt_text(&c.trust_fund_name),
+            "trust_fund_name": self.opt_text(&c.trust_fund_name, "cover.trust_fund_name"),
             "recipients": recipients,
-            "other_partners": c.other_partners.iter().map(|p| self.text(p)).collect::<Vec<_>>(),
+            "other_partners": c.other_partners.iter().map(|p| self.text(p, "cover.other_partners")).collect::<Vec<_>>(),
             "start_date": format_month(&c.start_date, self.catalog),
             "duration_months": c.duration_months,
             "windows": windows,
             "budget_total": self.money(c.budget_total),
             "tranches_received": c.tranches_received,
-            "prepared_by": self.text(&c.prepared_by),
-            "approved_by": self.text(&c.approved_by),
+            "prepared_by": self.text(&c.prepared_by, "cover.prepared_by"),
+            "approved_by": self.text(&c.approved_by, "cover.approved_by"),
             "secretariat_cleared": c.secretariat_cleared.map(|y| self.label(if y { "answer.yes" } else { "answer.no" })),
-            "secretariat_comments": self.answer(c.secretariat_comments.as_ref()),
-            "evaluation": self.answer(c.evaluation.as_ref()),
+            "secretariat_comments": self.answer(c.secretariat_comments.as_ref(), "cover.secretariat_comments"),
+            "evaluation": self.answer(c.evaluation.as_ref(), "cover.evaluation"),
         })
     }
 
@@ -208,7 +229,7 @@ impl Builder<'_> {
             ],
             "attachments": {
                 "question": self.label("progress.attachments"),
-                "items": p.attachments.iter().map(|a| self.text(a)).collect::<Vec<_>>(),
+                "items": p.attachments.iter().map(|a| self.text(a, "progress.attachments")).collect::<Vec<_>>(),
             },
         })
     }
@@ -233,34 +254,35 @@ impl Builder<'_> {
                 let number = format!("{n}.{}", i + 1);
                 json!({
                     "label": self.label_with("indicators.output", minijinja::context! { n => &number }),
-                    "statement": self.text(&out.statement),
+                    "statement": self.text(&out.statement, "outcomes.outputs[].statement"),
                     "indicators": indicators(&out.indicators, number),
                 })
             })
             .collect();
         json!({
             "label": self.label_with("outcome.label", minijinja::context! { n => n }),
-            "statement": self.text(&o.statement),
+            "statement": self.text(&o.statement, "outcomes[].statement"),
             "rating": { "question": self.label("outcome.rating"), "value": self.label(&format!("rating.{}", key_of(&o.rating))) },
             "summary": self.question(summary_key, Some(&o.summary)),
             "table_label": self.label_with("indicators.outcome", minijinja::context! { n => n }),
-            "framework_statement": self.text(o.framework_statement.as_ref().unwrap_or(&o.statement)),
+            "framework_statement": self.text(o.framework_statement.as_ref().unwrap_or(&o.statement), "framework_statement"),
             "indicators": indicators(&o.indicators, n.to_string()),
             "outputs": outputs,
         })
     }
 
     fn indicator(&self, number: &str, ind: &Indicator) -> Value {
-        let cell = |c: Option<&Cell>| self.answer(c);
+        let cell =
+            |c: Option<&Cell>, column: &str| self.answer(c, &format!(".indicators[].{column}"));
         json!({
             "label": self.label_with("indicators.item", minijinja::context! { n => number }),
             "cells": [
-                cell(Some(&ind.indicator)),
-                cell(ind.baseline.as_ref()),
-                cell(ind.target.as_ref()),
-                cell(ind.progress.as_ref()),
-                cell(ind.variance_reason.as_ref()),
-                cell(ind.target_adjustment.as_ref()),
+                cell(Some(&ind.indicator), "indicator"),
+                cell(ind.baseline.as_ref(), "baseline"),
+                cell(ind.target.as_ref(), "target"),
+                cell(ind.progress.as_ref(), "progress"),
+                cell(ind.variance_reason.as_ref(), "variance_reason"),
+                cell(ind.target_adjustment.as_ref(), "target_adjustment"),
             ],
         })
     }
@@ -291,7 +313,10 @@ impl Builder<'_> {
             "tranches_and_expenditure": self.question("finance.tranches_and_expenditure", Some(&f.tranches_and_expenditure)),
             "next_tranche": self.question("finance.next_tranche", f.next_tranche.as_ref()),
             "delay_explanation": self.question("finance.delay_explanation", f.delay_explanation.as_ref()),
-            "gender": format!("{} / {}", self.money(f.gender_planned), self.money(f.gender_allocated)),
+            "gender": self.label_with("finance.gender_amounts", minijinja::context! {
+                planned => self.money(f.gender_planned),
+                allocated => self.money(f.gender_allocated),
+            }),
         })
     }
 }

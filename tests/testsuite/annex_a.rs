@@ -170,7 +170,7 @@ fn libreoffice_recalculates_the_figures_of_the_pdf_to_the_cent() {
                 "820 000 USD",
                 "825 000 USD",
                 "2 500 000 USD",
-                "635 133 USD / 635 133 USD",
+                "Prévu : 635 133 USD ; alloué à ce jour : 635 133 USD",
             ]
         } else {
             &[
@@ -178,7 +178,7 @@ fn libreoffice_recalculates_the_figures_of_the_pdf_to_the_cent() {
                 "USD 820,000",
                 "USD 825,000",
                 "USD 2,500,000",
-                "USD 635,133 / USD 635,133",
+                "Planned: USD 635,133; allocated to date: USD 635,133",
             ]
         };
         for figure in printed {

@@ -267,7 +267,7 @@ fn a_new_language_is_started_translated_and_built_without_a_new_program() {
     assert!(
         status
             .stdout
-            .contains("\nes                  3          163      0        0      0\n"),
+            .contains("\nes                  3          165      0        0      0\n"),
         "{}",
         status.stdout
     );
@@ -472,9 +472,8 @@ fn no_wording_hides_in_the_template() {
         "☐",
         " – ",
         "⚠ ",
-        ":",
         ", ",
-        ": ",
+        r"\u{200B}",
         "",
         "[",
         "]",

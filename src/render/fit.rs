@@ -1,0 +1,220 @@
+//! Long runs of characters: a word, a link or a Word fill-in line (`________`) wider than the
+//! box it is printed in would run over the neighbouring cells and off the page, since typst
+//! breaks lines only between words. Such a run gets a break opportunity after each character
+//! (U+200B, which the template draws as an empty box: nothing in the PDF's text), so that it
+//! wraps inside its box like a word processor wraps it; `check` warns about it first.
+//!
+//! Widths come from Carlito's own advances, so only a run that cannot fit on a line of its box
+//! is touched. The boxes' widths follow the template (`templates/pbf-2019/report.typ`): A4 with
+//! 2 cm margins, the landscape indicator table's columns, cell insets.
+
+use std::sync::LazyLock;
+
+/// How far the template indents a bullet line, in ems.
+const LIST_INDENT: f32 = 1.1;
+
+/// The break opportunity put between the characters of a long run.
+pub const BREAK: char = '\u{200B}';
+
+/// The indicator table's columns, in fractions of its width, as the template gives them:
+/// the outcome or output, then the indicator and its five figures. Wide enough that a long
+/// French word (`intercommunautaires`) fits the narrowest.
+pub const TABLE_COLUMNS: [f32; 7] = [1.35, 1.35, 1.1, 1.1, 1.2, 1.7, 1.2];
+
+/// Width in ems of the box a field's text is printed in, less insets and list indents. `field`
+/// is the field's path (`outcomes[1].indicators[2].target`, `cross_cutting.monitoring`).
+pub fn width_of(field: &str) -> f32 {
+    // Portrait text width 481.9 pt; the answer boxes' inset 6 pt.
+    const FULL: f32 = (481.9 - 12.0) / 10.0;
+    // The cover's two columns and Part 1.3's answer column (3 of 5 fractions), inset 5 pt.
+    const HALF: f32 = (481.9 / 2.0 - 10.0) / 10.0;
+    const CROSS: f32 = (481.9 * 3.0 / 5.0 - 10.0) / 10.0;
+    // The indicator table at 8.5 pt on a landscape page (728.5 pt), inset 5 pt.
+    let total: f32 = TABLE_COLUMNS.iter().sum();
+    let table = |column: usize| (728.5 / total * TABLE_COLUMNS[column] - 10.0) / 8.5;
+    let last = field.rsplit('.').next().unwrap_or(field);
+    if field.contains(".indicators[") {
+        let cells = [
+            "indicator",
+            "baseline",
+            "target",
+            "progress",
+            "variance_reason",
+        ];
+        let column = cells.iter().position(|c| *c == last).map_or(6, |i| i + 1);
+        return table(column);
+    }
+    if last == "framework_statement" || field.contains(".outputs[") && last == "statement" {
+        return table(0);
+    }
+    if field.starts_with("cross_cutting.") {
+        return CROSS;
+    }
+    let half = [
+        "title",
+        "gateway_number",
+        "trust_fund_name",
+        "name",
+        "short_name",
+    ];
+    if field.starts_with("cover.") && (half.contains(&last) || field.contains("partners")) {
+        return HALF;
+    }
+    FULL
+}
+
+/// Advance widths of Carlito Regular, in ems, for the characters it has.
+struct Metrics {
+    face: Option<ttf_parser::Face<'static>>,
+}
+
+static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let bytes = crate::templates::builtin_under("fonts/")
+        .find(|(name, _)| name.ends_with("Carlito-Regular.ttf"))
+        .map(|(_, bytes)| bytes);
+    Metrics {
+        face: bytes.and_then(|b| ttf_parser::Face::parse(b, 0).ok()),
+    }
+});
+
+impl Metrics {
+    /// A character's width in ems; 1 em for one Carlito lacks (DejaVu or Symbola draw it, and
+    /// neither is wider than that but for rare symbols).
+    fn width(&self, c: char) -> f32 {
+        let Some(face) = &self.face else { return 1.0 };
+        face.glyph_index(c)
+            .and_then(|g| face.glyph_hor_advance(g))
+            .map_or(1.0, |a| f32::from(a) / f32::from(face.units_per_em()))
+    }
+}
+
+/// Whether `c` joins the character before it into one cluster (accents, emoji sequences), so
+/// that no break goes before it.
+fn joins(c: char) -> bool {
+    unicode_normalization::char::canonical_combining_class(c) != 0
+        || matches!(c, '\u{200D}' | '\u{FE00}'..='\u{FE0F}' | '\u{1F3FB}'..='\u{1F3FF}')
+}
+
+/// The runs of `text` (characters between spaces) wider than `width` ems, with the character
+/// offset each starts at, for `check`'s warning.
+pub fn long_runs(text: &str, width: f32) -> Vec<(usize, String)> {
+    let metrics = &*METRICS;
+    let mut runs = Vec::new();
+    let mut start = 0;
+    let mut run = String::new();
+    let mut run_width = 0.0;
+    // Five per cent to spare, for kerning; a bullet line ("- ") is indented by 1.1 em.
+    let room = |item: bool| (width - if item { LIST_INDENT } else { 0.0 }) * 0.95;
+    let mut item = text.trim_start().starts_with("- ");
+    for (i, c) in text.chars().chain([' ']).enumerate() {
+        if c == '\n' {
+            item = text[text.char_indices().nth(i).map_or(0, |(b, _)| b)..]
+                .trim_start()
+                .starts_with("- ");
+        }
+        if c.is_whitespace() {
+            if run_width > room(item) {
+                runs.push((start, std::mem::take(&mut run)));
+            }
+            run.clear();
+            run_width = 0.0;
+            start = i + 1;
+        } else {
+            run.push(c);
+            run_width += metrics.width(c);
+        }
+    }
+    runs
+}
+
+/// `text` with a break opportunity between the characters of each run wider than `width`
+/// ems; `text` itself when no run is.
+pub fn wrap_long_runs(text: &str, width: f32) -> String {
+    let runs = long_runs(text, width);
+    if runs.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut runs = runs.iter().peekable();
+    // The characters after the first of the run being written: (its first, its end).
+    let mut inside: Option<(usize, usize)> = None;
+    let mut previous = ' ';
+    for (i, c) in text.chars().enumerate() {
+        if let Some((start, run)) = runs.next_if(|(start, _)| *start == i) {
+            inside = Some((*start, start + run.chars().count()));
+        }
+        if let Some((start, end)) = inside {
+            if i >= end {
+                inside = None;
+            } else if i > start && !joins(c) && previous != '\u{200D}' {
+                out.push(BREAK);
+            }
+        }
+        out.push(c);
+        previous = c;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_runs_wider_than_their_box_get_breaks() {
+        let narrow = width_of("outcomes[1].indicators[1].target");
+        assert!((8.5..10.0).contains(&narrow), "{narrow}");
+        assert_eq!(
+            wrap_long_runs("intercommunautaires", narrow),
+            "intercommunautaires"
+        );
+        // An ordinary long word fits a narrow cell; 80 underscores do not.
+        assert_eq!(wrap_long_runs("désarmement", narrow), "désarmement");
+        let line = "_".repeat(80);
+        let wrapped = wrap_long_runs(&format!("Base : {line} fin"), narrow);
+        assert_eq!(wrapped.replace(BREAK, ""), format!("Base : {line} fin"));
+        assert_eq!(wrapped.matches(BREAK).count(), 79);
+        assert!(wrapped.starts_with("Base : _\u{200B}_"));
+        assert!(wrapped.ends_with("_ fin"));
+        assert_eq!(
+            long_runs(&format!("Base : {line} fin"), narrow),
+            vec![(7, line)]
+        );
+    }
+
+    #[test]
+    fn breaks_never_split_a_character_from_its_accents_or_an_emoji_sequence() {
+        let run = "e\u{301}".repeat(40) + &"👩\u{200D}🌾".repeat(10);
+        let wrapped = wrap_long_runs(&run, 5.0);
+        assert!(!wrapped.contains("\u{200B}\u{301}"));
+        assert!(!wrapped.contains("\u{200D}\u{200B}"));
+        assert!(!wrapped.contains("\u{200B}\u{200D}"));
+        assert_eq!(wrapped.replace(BREAK, ""), run);
+    }
+
+    #[test]
+    fn the_table_columns_are_the_templates() {
+        let template = include_str!("../../templates/pbf-2019/report.typ");
+        let columns: Vec<String> = TABLE_COLUMNS.iter().map(|f| format!("{f}fr")).collect();
+        let line = format!("columns: ({}),", columns.join(", "));
+        assert!(template.contains(&line), "report.typ has no `{line}`");
+    }
+
+    #[test]
+    fn a_bullet_line_has_less_room() {
+        let width = 10.0;
+        let word = "m".repeat(11); // Carlito's m is 0.80 em wide: 8.8 em
+        assert!(long_runs(&word, width).is_empty());
+        assert_eq!(long_runs(&format!("a\n- {word}"), width).len(), 1);
+    }
+
+    #[test]
+    fn boxes_are_narrower_in_the_table_than_on_the_page() {
+        let full = width_of("progress.status");
+        assert!((44.0..47.0).contains(&full), "{full}");
+        assert!(width_of("cross_cutting.monitoring") < full);
+        assert!(width_of("cover.title") < full);
+        assert!(width_of("outcomes[1].outputs[2].statement") < width_of("cover.title"));
+        assert_eq!(width_of("outcomes[1].statement"), full);
+    }
+}
