@@ -148,12 +148,17 @@ pub struct ExtractArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct NewArgs {
-    /// Project identifier: lower-case letters, digits and dashes, e.g. pbf-irf-300
+    /// Project identifier: lower-case letters, digits and dashes, e.g. pbf-irf-300 (an id with
+    /// `prf` or `irf` in it gives the skeleton that modality).
     pub project_id: String,
+    /// The report version, which names the source file, e.g. 2020-06-15-semi-annual; a date and
+    /// a report type in it (semi-annual, annual, final) fill in the report's date and type.
+    #[arg(long)]
+    pub version: String,
     /// Language of the report and of the questions in the skeleton.
-    #[arg(long, default_value = "fr")]
+    #[arg(long, env = "PBF_REPORT_LANG")]
     pub lang: String,
-    /// Where to write the skeleton; default: data/<PROJECT_ID>/draft.yaml
+    /// Where to write the skeleton; default: data/<PROJECT_ID>/<VERSION>.yaml
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }

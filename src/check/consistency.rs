@@ -114,7 +114,12 @@ impl Rules<'_> {
             );
         }
         let max = cover.modality.max_months();
-        if cover.duration_months > max {
+        if cover.duration_months == 0 {
+            self.error(
+                "cover.duration_months",
+                format!("give the project's duration in months (at most {max})"),
+            );
+        } else if cover.duration_months > max {
             let modality = match cover.modality {
                 crate::model::Modality::Irf => "an IRF",
                 crate::model::Modality::Prf => "a PRF",
@@ -159,8 +164,8 @@ impl Rules<'_> {
         else {
             return;
         };
-        // A date out of the years a report can speak of is refused already.
-        if ![y, sy].iter().all(|y| (1900..=2200).contains(y)) {
+        // A date out of the years a report can speak of, or no duration, is refused already.
+        if ![y, sy].iter().all(|y| (1900..=2200).contains(y)) || cover.duration_months == 0 {
             return;
         }
         let start_day = cover

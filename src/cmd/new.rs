@@ -22,10 +22,18 @@ pub fn run(args: &NewArgs) -> Result<Status> {
             terminal::escape(&e)
         ))
     })?;
-    let path = args
-        .output
-        .clone()
-        .unwrap_or_else(|| Path::new("data").join(&args.project_id).join("draft.yaml"));
+    if !crate::model::is_valid_project_id(&args.version) {
+        return Err(Error::usage(format!(
+            "\"{}\" cannot name a version: use lower-case letters, digits and dashes, \
+             e.g. 2020-06-15-semi-annual",
+            terminal::escape(&args.version)
+        )));
+    }
+    let path = args.output.clone().unwrap_or_else(|| {
+        Path::new("data")
+            .join(&args.project_id)
+            .join(format!("{}.yaml", args.version))
+    });
     if path.exists() {
         crate::say!(
             "error: {} exists already; it was left as it is",
@@ -33,13 +41,13 @@ pub fn run(args: &NewArgs) -> Result<Status> {
         );
         return Ok(Status::Invalid);
     }
-    let text = skeleton(&catalog, &args.project_id, &path)?;
+    let text = skeleton(&catalog, args, &path)?;
     crate::fsio::write_atomic(&path, text.as_bytes())?;
     crate::say!("wrote {}", terminal::path(&path));
     Ok(Status::Success)
 }
 
-fn skeleton(catalog: &Catalog, project_id: &str, path: &Path) -> Result<String> {
+fn skeleton(catalog: &Catalog, args: &NewArgs, path: &Path) -> Result<String> {
     let templates = crate::templates::current();
     let template = templates
         .file("new-report.yaml.j2")
@@ -62,11 +70,68 @@ fn skeleton(catalog: &Catalog, project_id: &str, path: &Path) -> Result<String> 
             format!("# {text}")
         },
     );
+    let (report_date, report_type) = from_version(&args.version);
     let context = minijinja::context! {
-        project_id => project_id,
+        project_id => &args.project_id,
         lang => &catalog.lang,
         path => path.display().to_string(),
+        modality => modality_of(&args.project_id),
+        report_date => report_date,
+        report_type => report_type,
     };
     env.render_str(template, context)
         .map_err(|e| Error::template(format!("cannot render the skeleton: {e}")))
+}
+
+/// The modality a project id names: `pbf-prf-12` is a PRF project, `pbf-irf-300` an IRF one.
+fn modality_of(project_id: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = project_id.split('-').collect();
+    match (parts.contains(&"irf"), parts.contains(&"prf")) {
+        (true, false) => Some("irf"),
+        (false, true) => Some("prf"),
+        _ => None,
+    }
+}
+
+/// The report's date and type a version names: `2020-06-15-semi-annual` is a semi-annual report
+/// of 15 June 2020; either is `None` when the version does not say.
+fn from_version(version: &str) -> (Option<String>, Option<&'static str>) {
+    let date = version
+        .get(..10)
+        .filter(|d| crate::model::parse_date(d).is_some())
+        .map(String::from);
+    let kind = if version.contains("semi-annual") {
+        Some("semi_annual")
+    } else if version.contains("annual") {
+        Some("annual")
+    } else if version.contains("final") {
+        Some("final")
+    } else {
+        None
+    };
+    (date, kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_id_and_the_version_fill_in_what_they_name() {
+        assert_eq!(modality_of("pbf-prf-12"), Some("prf"));
+        assert_eq!(modality_of("pbf-irf-300"), Some("irf"));
+        assert_eq!(modality_of("mali-2019"), None);
+        assert_eq!(modality_of("prf-irf"), None);
+        assert_eq!(
+            from_version("2020-06-15-semi-annual"),
+            (Some("2020-06-15".into()), Some("semi_annual"))
+        );
+        assert_eq!(
+            from_version("2019-11-12-final-r2"),
+            (Some("2019-11-12".into()), Some("final"))
+        );
+        assert_eq!(from_version("2020-annual"), (None, Some("annual")));
+        assert_eq!(from_version("2020-02-30-final"), (None, Some("final")));
+        assert_eq!(from_version("draft"), (None, None));
+    }
 }

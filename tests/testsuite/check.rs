@@ -209,6 +209,23 @@ fn a_report_is_dated_within_its_project() {
         "{}",
         out.stderr
     );
+    let final_text = text.replace("report_type: semi_annual", "report_type: final");
+    for (date, warned) in [("2021-12-15", false), ("2022-01-15", true)] {
+        let path = dir.path().join(format!("final-{date}.yaml"));
+        std::fs::write(
+            &path,
+            final_text.replace("report_date: 2020-06-15", &format!("report_date: {date}")),
+        )
+        .unwrap();
+        let out = Run::new(&["check", path.to_str().unwrap()]).output();
+        assert_eq!(
+            out.stderr
+                .contains("more than a year after the project's last month (2020-12)"),
+            warned,
+            "{date}: {}",
+            out.stderr
+        );
+    }
     let last = dir.path().join("last.yaml");
     std::fs::write(
         &last,

@@ -35,14 +35,17 @@ fn the_example_names_the_schema_for_editors() {
     assert!(example.starts_with("# yaml-language-server: $schema=../schema.json\n"));
 }
 
+const VERSION: &str = "2020-06-15-semi-annual";
+const SKELETON: &str = "data/pbf-irf-300/2020-06-15-semi-annual.yaml";
+
 fn skeleton(lang: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
-    let out = Run::new(&["new", "pbf-irf-300", "--lang", lang])
+    let out = Run::new(&["new", "pbf-irf-300", "--version", VERSION, "--lang", lang])
         .cwd(dir.path())
         .output();
     assert_eq!(out.status, 0, "{}", out.stderr);
-    assert_eq!(out.stderr, "wrote data/pbf-irf-300/draft.yaml\n");
-    let text = std::fs::read_to_string(dir.path().join("data/pbf-irf-300/draft.yaml")).unwrap();
+    assert_eq!(out.stderr, format!("wrote {SKELETON}\n"));
+    let text = std::fs::read_to_string(dir.path().join(SKELETON)).unwrap();
     (dir, text)
 }
 
@@ -66,7 +69,7 @@ fn a_new_skeleton_asks_every_question_in_its_language() {
 #[test]
 fn a_new_skeleton_passes_check_once_filled() {
     let (dir, text) = skeleton("fr");
-    let path = dir.path().join("data/pbf-irf-300/draft.yaml");
+    let path = dir.path().join(SKELETON);
     let out = Run::new(&["check"]).cwd(dir.path()).output();
     assert_eq!(out.status, 1);
     let errors: Vec<&str> = out
@@ -76,41 +79,147 @@ fn a_new_skeleton_passes_check_once_filled() {
         .collect();
     assert!(errors.len() > 20, "{}", out.stderr);
     assert!(
-        errors
-            .iter()
-            .all(|l| l.ends_with("this required field is empty")),
+        errors.iter().all(
+            |l| l.ends_with("this required field is empty") || l.contains("duration in months")
+        ),
         "{}",
         out.stderr
     );
 
     let filled = text
-        .replace("report_date: \"\"", "report_date: 2020-06-15")
         .replace("start_date: \"\"", "start_date: 2019-07")
+        .replace("duration_months: 0", "duration_months: 18")
         .replace("\"\"", "\"x\"");
-    std::fs::write(&path, filled).unwrap();
+    std::fs::write(&path, &filled).unwrap();
     let out = Run::new(&["check", "--deny-warnings"])
         .cwd(dir.path())
         .output();
     assert_eq!(out.stderr, "checked 1 source: 0 errors, 0 warnings\n");
     assert_eq!(out.status, 0);
+
+    // Every optional field is there as a commented example, which passes once uncommented
+    // (but `supersedes`, which needs an archived version).
+    let uncommented: String = filled
+        .lines()
+        .map(|line| {
+            let body = line.trim_start();
+            let indent = &line[..line.len() - body.len()];
+            let example = body.strip_prefix("# ").filter(|rest| {
+                let key = rest
+                    .trim_start()
+                    .trim_start_matches("- ")
+                    .split(':')
+                    .next()
+                    .unwrap_or("");
+                (rest.contains(": ") || rest.ends_with(':'))
+                    && !key.is_empty()
+                    && key.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    && key != "supersedes"
+            });
+            match example {
+                Some(rest) => format!("{indent}{}\n", rest.replace("\"\"", "\"x\"")),
+                None => format!("{line}\n"),
+            }
+        })
+        .collect();
+    for field in [
+        "unofficial_translations:",
+        "trust_fund:",
+        "other_partners:",
+        "short_name:",
+        "secretariat_comments:",
+        "evaluation:",
+        "off_track:",
+        "framework_statement:",
+        "variance_reason:",
+        "notes:",
+        "personnel:",
+        "funds_received:",
+        "general_operating:",
+        "next_tranche:",
+        "delay_explanation:",
+        "other:",
+    ] {
+        assert!(
+            uncommented
+                .lines()
+                .any(|l| l.trim_start().starts_with(field)),
+            "no example of {field}"
+        );
+    }
+    std::fs::write(&path, &uncommented).unwrap();
+    let out = Run::new(&["check"]).cwd(dir.path()).output();
+    assert_eq!(out.status, 0, "{}\n{uncommented}", out.stderr);
+}
+
+#[test]
+fn new_takes_the_modality_from_the_id_and_the_date_from_the_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Run::new(&["new", "pbf-prf-12", "--version", "2021-11-30-annual"])
+        .env("PBF_REPORT_LANG", "en")
+        .cwd(dir.path())
+        .output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let text =
+        std::fs::read_to_string(dir.path().join("data/pbf-prf-12/2021-11-30-annual.yaml")).unwrap();
+    for expected in [
+        "languages: [en]\n",
+        "  modality: prf   # irf | prf, from the project id\n",
+        "  report_type: annual   #",
+        "  report_date: 2021-11-30   #",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+    // Without a language, and without a version, `new` says what it needs.
+    let out = Run::new(&["new", "pbf-prf-13", "--version", "2021-final"])
+        .env_remove("PBF_REPORT_LANG")
+        .cwd(dir.path())
+        .output();
+    assert_eq!(out.status, 2);
+    assert!(out.stderr.contains("--lang <LANG>"), "{}", out.stderr);
+    let out = Run::new(&["new", "pbf-prf-13", "--lang", "fr"])
+        .cwd(dir.path())
+        .output();
+    assert_eq!(out.status, 2);
+    assert!(out.stderr.contains("--version <VERSION>"), "{}", out.stderr);
+    let out = Run::new(&[
+        "new",
+        "pbf-prf-13",
+        "--lang",
+        "fr",
+        "--version",
+        "Juin 2020",
+    ])
+    .cwd(dir.path())
+    .output();
+    assert_eq!(out.status, 2);
+    assert!(
+        out.stderr.contains("cannot name a version"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn new_never_overwrites_and_refuses_bad_input() {
     let (dir, text) = skeleton("fr");
-    let out = Run::new(&["new", "pbf-irf-300"]).cwd(dir.path()).output();
+    let out = Run::new(&["new", "pbf-irf-300", "--version", VERSION, "--lang", "fr"])
+        .cwd(dir.path())
+        .output();
     assert_eq!(out.status, 1);
     assert_eq!(
         out.stderr,
-        "error: data/pbf-irf-300/draft.yaml exists already; it was left as it is\n"
+        format!("error: {SKELETON} exists already; it was left as it is\n")
     );
-    let after = std::fs::read_to_string(dir.path().join("data/pbf-irf-300/draft.yaml")).unwrap();
+    let after = std::fs::read_to_string(dir.path().join(SKELETON)).unwrap();
     assert_eq!(after, text);
 
-    let out = Run::new(&["new", "../escape"]).cwd(dir.path()).output();
+    let out = Run::new(&["new", "../escape", "--version", VERSION, "--lang", "fr"])
+        .cwd(dir.path())
+        .output();
     assert_eq!(out.status, 2);
     assert!(out.stderr.contains("cannot name a project"));
-    let out = Run::new(&["new", "pbf-irf-301", "--lang", "xx"])
+    let out = Run::new(&["new", "pbf-irf-301", "--version", VERSION, "--lang", "xx"])
         .cwd(dir.path())
         .output();
     assert_eq!(out.status, 2);

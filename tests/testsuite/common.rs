@@ -29,6 +29,16 @@ impl Run {
         Run { command }
     }
 
+    pub fn env(mut self, key: &str, value: &str) -> Run {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Run {
+        self.command.env_remove(key);
+        self
+    }
+
     pub fn cwd(mut self, dir: &Path) -> Run {
         self.command.current_dir(dir);
         self

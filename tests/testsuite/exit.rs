@@ -155,22 +155,44 @@ fn new_and_schema() {
     let f = Files::new();
     let taken = f.path("notes.txt");
     expect(
-        &["new", "pbf-irf-300", "--lang", "en", "-o", &taken],
+        &[
+            "new",
+            "pbf-irf-300",
+            "--version",
+            "v1",
+            "--lang",
+            "en",
+            "-o",
+            &taken,
+        ],
         1,
         "notes.txt exists already",
     );
     expect(
-        &["new", "PBF-IRF-300", "--lang", "en"],
+        &["new", "PBF-IRF-300", "--version", "v1", "--lang", "en"],
         2,
         "cannot name a project",
     );
     expect(
-        &["new", "pbf-irf-300", "--lang", "xx"],
+        &["new", "pbf-irf-300", "--version", "v1", "--lang", "xx"],
         2,
         "the catalogs are en, fr",
     );
     let fresh = f.path("new/report.yaml");
-    expect(&["new", "pbf-irf-300", "--lang", "en", "-o", &fresh], 0, "");
+    expect(
+        &[
+            "new",
+            "pbf-irf-300",
+            "--version",
+            "v1",
+            "--lang",
+            "en",
+            "-o",
+            &fresh,
+        ],
+        0,
+        "",
+    );
     expect(&["schema", "extra"], 2, "extra");
     expect(&["schema"], 0, "");
 }
