@@ -133,7 +133,8 @@ impl Diagnostic {
             writeln!(out, "{gutter} | {}^", " ".repeat(caret_at)).ok();
         }
         for note in &self.notes {
-            writeln!(out, "   = {}", escape(note)).ok();
+            // A note of several lines (a fix to copy) keeps its lines under its first.
+            writeln!(out, "   = {}", escape(note).replace('\n', "\n     ")).ok();
         }
         out
     }

@@ -172,6 +172,25 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(Source, Node), Box<Diagnostic
     if text.trim().is_empty() {
         return Err(fail("the file is empty".into(), None));
     }
+    if let Some((c, pos)) = crate::check::syntax::control_character(text) {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut d = fail(
+            format!(
+                "the {} U+{:04X} is not allowed",
+                if c.is_control() {
+                    "control character"
+                } else {
+                    "character"
+                },
+                c as u32
+            ),
+            Some(pos),
+        );
+        d.field = crate::check::syntax::field_at(&lines, pos.line as usize - 1);
+        d.notes
+            .push("it is invisible and may come from a copy and paste: delete it".into());
+        return Err(d);
+    }
     let source = Source {
         path: path.to_path_buf(),
         text: text.to_string(),
@@ -184,36 +203,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(Source, Node), Box<Diagnostic
         Ok(root) => Ok((source, node(root))),
         Err(e) => {
             let pos = e.location().and_then(|l| Pos::new(l.line(), l.column()));
-            let message = yaml_message(&e);
-            let mut d = fail(message.clone(), pos);
-            if message.contains("quoted") {
-                d.notes
-                    .push("a quote opened on an earlier line may not be closed".into());
-            }
-            if message.contains("a colon followed by a space") {
-                let line = pos.and_then(|p| text.lines().nth(p.line as usize - 1));
-                d.notes.push(colon_in_text(line.unwrap_or("")));
-            }
+            let explained = crate::check::syntax::explain(text, pos, yaml_message(&e));
+            let mut d = fail(explained.message, explained.pos);
+            d.field = explained.field;
+            d.notes = explained.notes;
             Err(d)
         }
     }
-}
-
-/// The fix for the most common trap in pasted prose: a colon followed by a space inside a
-/// plain text, which YAML reads as the start of a field. The help quotes the person's own text.
-fn colon_in_text(line: &str) -> String {
-    let body = line.trim_start();
-    let (dash, body) = match body.strip_prefix("- ") {
-        Some(rest) => ("- ", rest),
-        None => ("", body),
-    };
-    let field = |k: &str| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_');
-    let Some((key, value)) = body.split_once(": ").filter(|(k, _)| field(k)) else {
-        return "help: put the whole text in quotes, or write it after `|` on the next lines, indented"
-            .into();
-    };
-    let quoted = crate::check::quoted(value.trim());
-    format!("help: put the text in quotes: {dash}{key}: {quoted}")
 }
 
 fn options() -> Options {

@@ -71,14 +71,16 @@ pub fn for_type(schema: &Json, path: &str, value: &Value, written: &str) -> Opti
             }
         }),
         Value::Str(text) if kind == "integer" => {
-            let digits: String = text
-                .trim()
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            let rest = text.trim()[digits.len()..].trim_start();
-            let unit = rest.starts_with(|c: char| c.is_alphabetic());
-            (!digits.is_empty() && unit).then(|| format!("help: write the number alone: {digits}"))
+            let text = text.trim();
+            let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+            let rest = text[digits.len()..].trim().to_lowercase();
+            let units = ["mois", "month", "months", "tranche", "tranches", "m"];
+            if !digits.is_empty() && rest.is_empty() {
+                Some(format!("help: write {digits} without quotes"))
+            } else {
+                (!digits.is_empty() && units.contains(&rest.as_str()))
+                    .then(|| format!("help: write the number alone: {digits}"))
+            }
         }
         Value::Str(text) if kind == "boolean" => {
             let word = text.trim().to_lowercase();
@@ -89,15 +91,27 @@ pub fn for_type(schema: &Json, path: &str, value: &Value, written: &str) -> Opti
             })
         }
         Value::Str(text) if kind == "array" => {
-            let items: Vec<&str> = text
+            let key = path.rsplit('.').next().unwrap_or(path);
+            // Language codes are written in lower case, as the catalogs are named.
+            let lower = key.contains("languages") || key.contains("translations");
+            let items: Vec<String> = text
                 .split(',')
                 .map(str::trim)
                 .filter(|i| !i.is_empty())
+                .map(|i| {
+                    if lower {
+                        i.to_lowercase()
+                    } else {
+                        i.to_string()
+                    }
+                })
                 .collect();
-            let key = path.rsplit('.').next().unwrap_or(path);
             Some(format!("help: write a list: {key}: [{}]", items.join(", ")))
         }
-        Value::Int(n) if schema.get("format").and_then(Json::as_str) == Some("date") => {
+        Value::Float(f) if kind == "integer" && f.fract() == 0.0 && f.abs() < 1e9 => {
+            Some(format!("help: write {}", *f as i64))
+        }
+        Value::Int(n) if is_date_field(schema) => {
             let iso = spreadsheet_day(*n)?;
             Some(format!(
                 "help: {written} looks like a spreadsheet's day number, which is {iso}: write {iso}"
@@ -105,6 +119,33 @@ pub fn for_type(schema: &Json, path: &str, value: &Value, written: &str) -> Opti
         }
         _ => None,
     }
+}
+
+/// Whether the field holds a date or a month.
+fn is_date_field(schema: &Json) -> bool {
+    matches!(
+        schema.get("format").and_then(Json::as_str),
+        Some("date" | "x-year-month")
+    )
+}
+
+/// A date or month typed another way: a spreadsheet's day number given as text (`'43997'`), a
+/// date with a time of day (`2019-11-12 00:00:00`, as a spreadsheet exports it).
+pub fn for_date_text(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.len() == 5 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let iso = spreadsheet_day(text.parse().ok()?)?;
+        return Some(format!(
+            "help: {text} looks like a spreadsheet's day number, which is {iso}: write {iso}"
+        ));
+    }
+    let date = text.get(..10)?;
+    let rest = text[10..].trim_start_matches(['T', ' ']);
+    let time = !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ':' | '.' | 'Z'));
+    (crate::model::parse_date(date).is_some() && time).then(|| format!("help: write {date}"))
 }
 
 /// The date a spreadsheet's day number stands for (day 1 is 1900-01-01, with the 1900 leap
@@ -211,16 +252,6 @@ fn month_number(word: &str, months: &[Vec<String>]) -> Option<u32> {
     match found.as_slice() {
         [m, rest @ ..] if rest.iter().all(|r| r == m) => Some(*m),
         _ => None,
-    }
-}
-
-/// `text` as a YAML quoted scalar: in double quotes, or in single quotes when it holds a double
-/// quote or a backslash.
-pub fn quoted(text: &str) -> String {
-    if text.contains('"') || text.contains('\\') {
-        format!("'{}'", text.replace('\'', "''"))
-    } else {
-        format!("\"{text}\"")
     }
 }
 

@@ -5,6 +5,7 @@ pub mod consistency;
 mod help;
 pub mod limits;
 pub mod structure;
+pub mod syntax;
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -13,9 +14,31 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{self, Report};
 use crate::source::{self, Node, Source, Value};
 
-pub use help::quoted;
-
 static SCHEMA: LazyLock<serde_json::Value> = LazyLock::new(model::schema);
+
+/// Whether `name` is a field of the report somewhere (`country`, `approved_by`), for telling a
+/// misplaced field from a line of text.
+pub fn is_field_name(name: &str) -> bool {
+    static NAMES: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+        let mut names = std::collections::HashSet::new();
+        collect_properties(&SCHEMA, &mut names);
+        names
+    });
+    NAMES.contains(name)
+}
+
+fn collect_properties(schema: &serde_json::Value, names: &mut std::collections::HashSet<String>) {
+    match schema {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Object(properties)) = map.get("properties") {
+                names.extend(properties.keys().cloned());
+            }
+            map.values().for_each(|v| collect_properties(v, names));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_properties(v, names)),
+        _ => {}
+    }
+}
 
 /// How many diagnostics of one source are printed.
 pub const MAX_SHOWN: usize = 50;
@@ -149,6 +172,12 @@ fn failed(d: Diagnostic) -> Checked {
 /// language even when other parts of the source are wrong.
 fn languages_of(root: &Node) -> Vec<String> {
     match root.get("languages").map(|n| &n.value) {
+        // `languages: fr` is refused, but the texts are still checked as French.
+        Some(Value::Str(one)) => one
+            .split(',')
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| !l.is_empty())
+            .collect(),
         Some(Value::Seq(items)) => items
             .iter()
             .filter_map(|n| match &n.value {

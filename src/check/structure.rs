@@ -258,7 +258,23 @@ impl<'a> Walker<'a> {
                     }
                 }
                 Some(e) if is_blank(&e.value) => {
-                    self.error(&e.value, &join(path, name), "this required field is empty");
+                    // `prepared_by: #Bintou`: a `#` after a space starts a comment.
+                    let line = self
+                        .text
+                        .lines()
+                        .nth(e.key_pos.line as usize - 1)
+                        .unwrap_or("");
+                    let comment = line
+                        .split_once(':')
+                        .is_some_and(|(_, rest)| rest.trim_start().starts_with('#'));
+                    let d = self.error(&e.value, &join(path, name), "this required field is empty");
+                    if comment {
+                        d.notes.push(
+                            "`#` after a space starts a comment, which is not part of the text: \
+                             put the text in quotes"
+                                .into(),
+                        );
+                    }
                 }
                 Some(e) => {
                     // A required text given per language needs every language's text.
@@ -326,7 +342,9 @@ impl<'a> Walker<'a> {
                     path,
                     format!("\"{text}\" is not a date written YYYY-MM-DD"),
                 );
-                if let Some(iso) = help::iso_date(text, &help::catalog_months(), false) {
+                if let Some(help) = help::for_date_text(text) {
+                    d.notes.push(help);
+                } else if let Some(iso) = help::iso_date(text, &help::catalog_months(), false) {
                     d.notes.push(format!("help: write {iso}"));
                 }
             }
@@ -346,7 +364,9 @@ impl<'a> Walker<'a> {
                     path,
                     format!("\"{text}\" is not a month written YYYY-MM (or a date YYYY-MM-DD)"),
                 );
-                if let Some(iso) = help::iso_date(text, &help::catalog_months(), true) {
+                if let Some(help) = help::for_date_text(text) {
+                    d.notes.push(help);
+                } else if let Some(iso) = help::iso_date(text, &help::catalog_months(), true) {
                     d.notes.push(format!("help: write {iso}"));
                 }
             }
@@ -394,7 +414,7 @@ impl<'a> Walker<'a> {
         else {
             return;
         };
-        let n = run.chars().count();
+        let n = limits::count(&run);
         let message = format!(
             "{n} characters without a space (\"{}\") are wider than this field's box in the PDF; \
              they will be broken between letters to fit",
@@ -450,6 +470,22 @@ impl<'a> Walker<'a> {
             Value::Float(f) => f,
             _ => return,
         };
+        // YAML also reads `0x12`, `0o22` and `1_8` as 18: a count is written in decimal digits.
+        let typed = self.written(node).unwrap_or_default().trim();
+        if matches!(node.value, Value::Int(_))
+            && !typed
+                .trim_start_matches(['+', '-'])
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        {
+            let d = self.error(
+                node,
+                path,
+                format!("{typed} is not written in decimal digits"),
+            );
+            d.notes.push(format!("help: write {}", show(value)));
+            return;
+        }
         if let Some(min) = schema.get("minimum").and_then(Json::as_f64)
             && value < min
         {
@@ -600,7 +636,7 @@ impl<'a> Walker<'a> {
                 if !typed.is_empty() && !typed.contains('\n') {
                     d.notes.push(format!(
                         "help: put the text in quotes: {}",
-                        help::quoted(typed)
+                        super::syntax::quoted(typed)
                     ));
                 }
             }

@@ -35,7 +35,8 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
             let key = (report.project_id.clone(), version);
             folders.entry(key).or_default().push(path);
         }
-        if args.counts {
+        // A source that could not be read has nothing to count.
+        if args.counts && !checked.counts.is_empty() {
             print_counts(path, &checked.counts);
         }
         if !checked.diagnostics.is_empty() {

@@ -29,6 +29,20 @@ pub fn run(args: &NewArgs) -> Result<Status> {
             terminal::escape(&args.version)
         )));
     }
+    if let Some(day) = args.version.get(..10).filter(|d| {
+        d.as_bytes().iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+    }) && crate::model::parse_date(day).is_none()
+    {
+        return Err(Error::usage(format!(
+            "the version starts with {day}, which is not a day of the calendar"
+        )));
+    }
     let path = args.output.clone().unwrap_or_else(|| {
         Path::new("data")
             .join(&args.project_id)
@@ -44,6 +58,16 @@ pub fn run(args: &NewArgs) -> Result<Status> {
     let text = skeleton(&catalog, args, &path)?;
     crate::fsio::write_atomic(&path, text.as_bytes())?;
     crate::say!("wrote {}", terminal::path(&path));
+    // The skeleton names `../schema.json` for editors; in a fresh data/ folder, write it.
+    if args.output.is_none() {
+        let schema = Path::new("data").join("schema.json");
+        if !schema.exists() {
+            let text = serde_json::to_string_pretty(&crate::model::schema())
+                .map_err(|e| Error::template(format!("cannot write the schema: {e}")))?;
+            crate::fsio::write_atomic(&schema, format!("{text}\n").as_bytes())?;
+            crate::say!("wrote {}", terminal::path(&schema));
+        }
+    }
     Ok(Status::Success)
 }
 
@@ -100,7 +124,10 @@ fn from_version(version: &str) -> (Option<String>, Option<&'static str>) {
         .get(..10)
         .filter(|d| crate::model::parse_date(d).is_some())
         .map(String::from);
-    let kind = if version.contains("semi-annual") {
+    let kind = if ["semi-annual", "semiannual", "semestriel"]
+        .iter()
+        .any(|k| version.contains(k))
+    {
         Some("semi_annual")
     } else if version.contains("annual") {
         Some("annual")
@@ -131,6 +158,7 @@ mod tests {
             (Some("2019-11-12".into()), Some("final"))
         );
         assert_eq!(from_version("2020-annual"), (None, Some("annual")));
+        assert_eq!(from_version("2020-06-15-semiannual").1, Some("semi_annual"));
         assert_eq!(from_version("2020-02-30-final"), (None, Some("final")));
         assert_eq!(from_version("draft"), (None, None));
     }

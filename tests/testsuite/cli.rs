@@ -44,7 +44,13 @@ fn skeleton(lang: &str) -> (tempfile::TempDir, String) {
         .cwd(dir.path())
         .output();
     assert_eq!(out.status, 0, "{}", out.stderr);
-    assert_eq!(out.stderr, format!("wrote {SKELETON}\n"));
+    assert_eq!(
+        out.stderr,
+        format!("wrote {SKELETON}\nwrote data/schema.json\n")
+    );
+    // The schema the skeleton names for editors is the tool's.
+    let schema = std::fs::read_to_string(dir.path().join("data/schema.json")).unwrap();
+    assert_eq!(schema, Run::new(&["schema"]).output().stdout);
     let text = std::fs::read_to_string(dir.path().join(SKELETON)).unwrap();
     (dir, text)
 }
