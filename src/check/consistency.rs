@@ -182,7 +182,9 @@ impl Rules<'_> {
                 ),
             )
             .notes
-            .push("help: check the year of both dates: a report is written once its project has started".into());
+            .push(
+                "help: check both dates: a report is written once its project has started".into(),
+            );
             return;
         }
         // Months are counted like the form's duration: a project of 18 months that starts in

@@ -448,12 +448,31 @@ impl<'a> Walker<'a> {
     /// caret points at an invisible character rather than at its field; the field's position
     /// when the character is written as an escape (`"\u200B"`).
     fn pos_of_char(&self, node: &Node, is: impl Fn(char) -> bool) -> crate::diagnostic::Pos {
-        let found = node.span.clone().and_then(|span| {
-            let start = span.start;
-            let (at, _) = self.text.get(span)?.char_indices().find(|&(_, c)| is(c))?;
-            Some(start + at)
-        });
-        found.map_or(node.pos, |at| self.pos_of_byte(at))
+        let Some(span) = node.span.clone() else {
+            return node.pos;
+        };
+        let typed = self.text.get(span.clone()).unwrap_or_default();
+        let literal = typed.char_indices().find(|&(_, c)| is(c)).map(|(at, _)| at);
+        // Written as an escape in double quotes: `\u200B`, `\xAD`, `\a`.
+        let escaped = || {
+            let c = node_text(node)?.chars().find(|&c| is(c))?;
+            let n = c as u32;
+            let mut forms = vec![
+                format!("\\u{n:04x}"),
+                format!("\\u{n:04X}"),
+                format!("\\x{n:02x}"),
+                format!("\\x{n:02X}"),
+                format!("\\U{n:08x}"),
+                format!("\\U{n:08X}"),
+            ];
+            if c == '\u{7}' {
+                forms.push("\\a".into());
+            }
+            forms.iter().filter_map(|f| typed.find(f.as_str())).min()
+        };
+        literal
+            .or_else(escaped)
+            .map_or(node.pos, |at| self.pos_of_byte(span.start + at))
     }
 
     /// The source text of a scalar as typed, without quotes' or comments' help.
@@ -824,6 +843,8 @@ impl<'a> Walker<'a> {
             d.kind = crate::diagnostic::Kind::Limit;
         } else {
             d.notes.push("the form sets no limit here; pbf-report bounds every text so that the report stays readable".into());
+            d.notes
+                .push(format!("help: shorten it to at most {most} characters"));
         }
         d.notes.push(format!(
             "the limit falls here: \"…{}⟦{}…\"",
@@ -875,6 +896,14 @@ fn is_blank(node: &Node) -> bool {
         Value::Null => true,
         Value::Str(s) => s.trim().is_empty(),
         _ => false,
+    }
+}
+
+/// The text of a scalar, as the parser read it.
+fn node_text(node: &Node) -> Option<&str> {
+    match &node.value {
+        Value::Str(s) => Some(s),
+        _ => None,
     }
 }
 

@@ -330,7 +330,11 @@ mod tests {
 
     /// The explanation of the parser's `message` at column 1 of `line`.
     fn explain_at(text: &str, line: u32, message: &str) -> Explained {
-        explain(text, Some(Pos { line, col: 1 }), format!("invalid YAML: {message}"))
+        explain(
+            text,
+            Some(Pos { line, col: 1 }),
+            format!("invalid YAML: {message}"),
+        )
     }
 
     #[test]
