@@ -410,3 +410,42 @@ fn text_at_every_limit_with_unbreakable_runs_stays_in_its_cell_and_page() {
     }
     assert!(runs > 200, "{runs} pieces of runs");
 }
+
+/// The French PDF spaces every colon, the template's own included; both languages print the
+/// ratings as the form's options and say which gender amount is which.
+#[test]
+fn every_label_is_spaced_and_worded_as_the_form() {
+    let text = |lang: &str| {
+        pdf_text(&built_example().join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf")))
+    };
+    let (fr, en) = (text("fr"), text("en"));
+    for expected in [
+        "WFP : CAEB, AMASSA AFRIQUE VERTE",
+        "Date de début du projet1 : Janvier 2018",
+        "Durée du projet en mois2 : 18",
+        "\nSur la bonne voie\n",
+        "Prévu : 635 133 USD ; alloué à ce jour : 635 133 USD",
+    ] {
+        assert!(fr.contains(expected), "fr: no {expected:?}");
+    }
+    for expected in [
+        "WFP: CAEB, AMASSA AFRIQUE VERTE",
+        "Project commencement date1: January 2018",
+        "\nOn track\n",
+        "Planned: USD 635,133; allocated to date: USD 635,133",
+    ] {
+        assert!(en.contains(expected), "en: no {expected:?}");
+    }
+    assert!(!fr.contains("\nsur la bonne voie\n") && !en.contains("\non track\n"));
+}
+
+/// Numbers typed in text fields print as typed.
+#[test]
+fn numbers_in_text_fields_print_as_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("tests/good/numbers-as-text.yaml")).unwrap();
+    let pdf = pdf_text(&build(dir.path(), "2020-06-15-numbers", &text, &[]));
+    for typed in ["0.50", "017", "\n42\n"] {
+        assert!(pdf.contains(typed), "no {typed:?} in\n{pdf}");
+    }
+}
