@@ -130,6 +130,11 @@ pub fn pdf_name(project: &str, version: &str, lang: &str) -> String {
     format!("{project}-{version}.{lang}.pdf")
 }
 
+/// The name of the Word copy of one language.
+pub fn docx_name(project: &str, version: &str, lang: &str) -> String {
+    format!("{project}-{version}.{lang}.docx")
+}
+
 /// One source, rendered in memory: the files to write and the manifest that describes them.
 pub struct Rendered {
     pub files: Vec<(String, Vec<u8>)>,
@@ -152,11 +157,16 @@ impl Job {
     /// workbook.
     pub fn output_names(&self) -> impl Iterator<Item = String> + '_ {
         let (project, version) = (&self.manifest.project, &self.manifest.version);
+        let word = self.report.word_copy;
         self.report.languages.iter().flat_map(move |lang| {
+            let docx = word.then(|| docx_name(project, version, lang));
             [
-                pdf_name(project, version, lang),
-                format!("annex-a.{lang}.xlsx"),
+                Some(pdf_name(project, version, lang)),
+                Some(format!("annex-a.{lang}.xlsx")),
+                docx,
             ]
+            .into_iter()
+            .flatten()
         })
     }
 
@@ -194,10 +204,9 @@ impl Job {
             |_| {},
         );
         for language in languages {
-            let (pdf, workbook, language_warnings) = language?;
+            let (named, language_warnings) = language?;
             warnings.extend(language_warnings);
-            files.push(pdf);
-            files.push(workbook);
+            files.extend(named);
         }
         let mut manifest = self.manifest.clone();
         manifest.outputs = files
@@ -214,12 +223,13 @@ impl Job {
         })
     }
 
-    /// One language's PDF and workbook, named, and the renderer's warnings.
+    /// One language's PDF, workbook and Word copy (when the report asks for one), named, and
+    /// the renderer's warnings.
     fn render_language(
         &self,
         lang: &str,
         source: &Path,
-    ) -> Result<(Named, Named, Vec<Diagnostic>), Failure> {
+    ) -> Result<(Vec<Named>, Vec<Diagnostic>), Failure> {
         let Language {
             catalog,
             attachments,
@@ -234,13 +244,17 @@ impl Job {
             &attachments,
         )
         .map_err(Failure::Template)?;
-        let name = pdf_name(&self.manifest.project, &self.manifest.version, lang);
+        let (project, version) = (&self.manifest.project, &self.manifest.version);
+        let mut files = vec![(pdf_name(project, version, lang), rendered.bytes)];
+        if self.report.word_copy {
+            let data = document::data(&self.report, version, &catalog, self.options());
+            let word = crate::render::docx::render(&data, &self.manifest.timestamp)
+                .map_err(|e| Failure::Io(Error::template(e)))?;
+            files.push((docx_name(project, version, lang), word));
+        }
         let workbook = attachments.into_iter().nth(1).expect("the workbook");
-        Ok((
-            (name, rendered.bytes),
-            (workbook.name, workbook.bytes),
-            rendered.warnings,
-        ))
+        files.insert(1, (workbook.name, workbook.bytes));
+        Ok((files, rendered.warnings))
     }
 
     /// Writes, for each language, the files with which the stock `typst compile` lays out the

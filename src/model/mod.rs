@@ -45,6 +45,10 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$"))]
     pub supersedes: Option<String>,
+    /// Also write a Word copy of the report in each language (`<project>-<version>.<lang>.docx`),
+    /// for review rounds.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub word_copy: bool,
     pub cover: Cover,
     /// Part 1.1: overall project progress.
     pub progress: Progress,

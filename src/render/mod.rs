@@ -3,6 +3,7 @@
 
 pub mod annex_a;
 pub mod document;
+pub mod docx;
 pub mod fit;
 pub mod pdf;
 pub mod world;

@@ -74,7 +74,7 @@ pub fn tool(program: &str, args: &[&str]) -> String {
     let out = Command::new(program).args(args).output().unwrap_or_else(|_| {
         let package = match program {
             "pdftotext" | "pdfinfo" | "pdffonts" | "pdftoppm" => "poppler-utils",
-            "soffice" => "libreoffice-calc-nogui",
+            "soffice" => "libreoffice-calc-nogui and libreoffice-writer-nogui",
             other => other,
         };
         panic!("{program} is missing: install the Debian package {package} (scripts/test does it as root)")

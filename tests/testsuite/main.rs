@@ -19,3 +19,4 @@ mod pdf;
 mod promises;
 mod property;
 mod watch;
+mod word;

@@ -9,8 +9,9 @@ fn example_pdf(lang: &str) -> PathBuf {
     built_example().join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf"))
 }
 
-/// Every text of the example in `lang`, except the Annex A lines the PDF does not show.
-fn answers(lang: &str) -> Vec<(String, String)> {
+/// Every text of the example in `lang`, except the Annex A lines the PDF does not show (the
+/// Word copy shows the same).
+pub fn answers(lang: &str) -> Vec<(String, String)> {
     let report = pbf_report::check::check_file(&root().join(EXAMPLE))
         .report
         .unwrap();

@@ -1,0 +1,596 @@
+//! The Word copy of a report, for review rounds: the same data the typst template draws from
+//! (`document::data`, so the same wording, every label from the catalogs), laid out as the
+//! form — title block, cover table, questions with their answers in framed cells, the
+//! indicator table on landscape pages, Part 2. Written with docx-rs; dated with the report's
+//! date and numbered from one, so the same inputs give the same bytes.
+
+use docx_rs::{
+    AlignmentType, Docx, Footer, NumPages, PageMargin, PageNum, PageOrientationType, PageSize,
+    Paragraph, Run, RunFonts, Section, Shading, Table, TableCell, TableRow, VMergeType, WidthType,
+};
+use serde_json::Value;
+
+use super::fit::BREAK;
+
+/// A4 in twentieths of a point, and the PDF's margins (2 cm; 1.8 cm top, 2.2 cm bottom).
+const A4: (u32, u32) = (11906, 16838);
+const WIDTH: usize = 11906 - 2 * 1134;
+const LANDSCAPE_WIDTH: usize = 16838 - 2 * 1134;
+
+/// The `.docx` of one language's template data; `timestamp` is the report's date.
+pub fn render(data: &Value, timestamp: &str) -> Result<Vec<u8>, String> {
+    // docx-rs numbers paragraphs with a counter of the thread that makes them, never reset: a
+    // thread of its own starts every document at one, whatever was built before.
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| write(data, timestamp))
+            .join()
+            .map_err(|_| "the Word copy could not be written".to_string())?
+    })
+}
+
+fn write(data: &Value, timestamp: &str) -> Result<Vec<u8>, String> {
+    let d = Doc { data };
+    let margin = PageMargin::new()
+        .top(1020)
+        .bottom(1247)
+        .left(1134)
+        .right(1134)
+        .header(567)
+        .footer(567);
+    let mut docx = Docx::new()
+        .page_size(A4.0, A4.1)
+        .page_margin(margin.clone())
+        .default_fonts(
+            RunFonts::new()
+                .ascii("Calibri")
+                .hi_ansi("Calibri")
+                .cs("Calibri"),
+        )
+        .default_size(20)
+        .footer(d.footer())
+        .created_at(timestamp)
+        .updated_at(timestamp);
+    // Part 1 on portrait pages, ending its section; the indicator table on landscape pages,
+    // ending its own; Part 2 on the document's last, portrait, section.
+    let mut part1 = Section::new()
+        .page_size(PageSize::new().size(A4.0, A4.1))
+        .page_margin(margin.clone())
+        .footer(d.footer());
+    for child in d.title().into_iter().chain(d.cover()).chain(d.part1()) {
+        part1 = match child {
+            Block::P(p) => part1.add_paragraph(p),
+            Block::T(t) => part1.add_table(t),
+        };
+    }
+    let landscape = PageSize::new()
+        .size(A4.1, A4.0)
+        .orient(PageOrientationType::Landscape);
+    let mut table = Section::new()
+        .page_size(landscape)
+        .page_margin(margin)
+        .footer(d.footer());
+    for child in d.indicators() {
+        table = match child {
+            Block::P(p) => table.add_paragraph(p),
+            Block::T(t) => table.add_table(t),
+        };
+    }
+    docx = docx.add_section(part1).add_section(table);
+    for child in d.part2() {
+        docx = match child {
+            Block::P(p) => docx.add_paragraph(p),
+            Block::T(t) => docx.add_table(t),
+        };
+    }
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    docx.build()
+        .pack(&mut bytes)
+        .map_err(|e| format!("cannot write the Word copy: {e}"))?;
+    Ok(bytes.into_inner())
+}
+
+/// A paragraph or a table of the document body, in order. Each is made once and moved into
+/// the document at once, so the size of a paragraph does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Block {
+    P(Paragraph),
+    T(Table),
+}
+
+struct Doc<'a> {
+    data: &'a Value,
+}
+
+/// A string of the data, without the break opportunities put in for the PDF (Word wraps a
+/// long word itself).
+fn s(value: &Value) -> String {
+    value.as_str().unwrap_or_default().replace(BREAK, "")
+}
+
+fn text(t: impl Into<String>) -> Run {
+    Run::new().add_text(t)
+}
+
+fn bold(t: impl Into<String>) -> Run {
+    text(t).bold()
+}
+
+fn par(runs: impl IntoIterator<Item = Run>) -> Paragraph {
+    runs.into_iter().fold(Paragraph::new(), Paragraph::add_run)
+}
+
+/// One cell holding `paragraphs`, `span` grid columns wide.
+fn cell(paragraphs: Vec<Paragraph>, width: usize, span: usize) -> TableCell {
+    let cell = paragraphs
+        .into_iter()
+        .fold(TableCell::new(), TableCell::add_paragraph)
+        .width(width, WidthType::Dxa);
+    if span > 1 { cell.grid_span(span) } else { cell }
+}
+
+/// A table of one framed cell across the page.
+fn frame(paragraphs: Vec<Paragraph>, shade: bool) -> Table {
+    let mut c = cell(paragraphs, WIDTH, 1);
+    if shade {
+        c = c.shading(Shading::new().fill("EDEDED"));
+    }
+    Table::new(vec![TableRow::new(vec![c])])
+        .set_grid(vec![WIDTH])
+        .width(WIDTH, WidthType::Dxa)
+}
+
+/// An answer's paragraphs and bullet lines; one empty paragraph when it has none.
+fn blocks(answer: &Value) -> Vec<Paragraph> {
+    let mut out: Vec<Paragraph> = answer["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| match b["kind"].as_str() {
+            Some("item") => {
+                par([text(format!("• {}", s(&b["text"])))]).indent(Some(340), None, None, None)
+            }
+            _ => par([text(s(&b["text"]))]),
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(Paragraph::new());
+    }
+    out
+}
+
+impl Doc<'_> {
+    fn t(&self, key: &str) -> String {
+        s(&self.data["t"][key])
+    }
+
+    fn footer(&self) -> Footer {
+        let d = self.data;
+        let mut line = format!("{} – {}", s(&d["project"]["gateway"]), self.t("doc.title"));
+        for extra in [&d["unofficial"], &d["revision_of"]] {
+            if extra.is_string() {
+                line.push_str(&format!(" – {}", s(extra)));
+            }
+        }
+        // "Page {page} of {total}", with Word's page fields in place of the two numbers.
+        let label = self.t("doc.page");
+        let (before, rest) = label.split_once("{page}").unwrap_or((&label, ""));
+        let (middle, after) = rest.split_once("{total}").unwrap_or((rest, ""));
+        let page = Paragraph::new()
+            .add_run(text(format!("{line}    {before}")).size(16))
+            .add_page_num(PageNum::new())
+            .add_run(text(middle).size(16))
+            .add_num_pages(NumPages::new())
+            .add_run(text(after).size(16));
+        Footer::new().add_paragraph(page)
+    }
+
+    fn title(&self) -> Vec<Block> {
+        let d = self.data;
+        let mut out = vec![
+            Block::P(par([bold(self.t("doc.fund")).size(26)]).align(AlignmentType::Center)),
+            Block::P(par([bold(self.t("doc.template")).size(22)]).align(AlignmentType::Center)),
+            Block::P(par([bold(self.t("doc.title")).size(24)]).align(AlignmentType::Center)),
+        ];
+        for extra in [&d["unofficial"], &d["revision_of"], &d["draft"]] {
+            if extra.is_string() {
+                out.push(Block::P(
+                    par([text(s(extra)).italic()]).align(AlignmentType::Center),
+                ));
+            }
+        }
+        out
+    }
+
+    /// A label and its value on one line.
+    fn field(&self, key: &str, value: &Value) -> Paragraph {
+        par([bold(self.t(key)), text(format!(" {}", s(value)))])
+    }
+
+    fn cover(&self) -> Vec<Block> {
+        let c = &self.data["cover"];
+        let tick = |b: &Value| {
+            if b.as_bool() == Some(true) {
+                "☒"
+            } else {
+                "☐"
+            }
+        };
+        let half = WIDTH / 2;
+        let top = vec![
+            self.field("cover.country", &c["country"]),
+            self.field("cover.report_type", &c["report_type"]),
+            self.field("cover.report_date", &c["report_date"]),
+        ];
+        let recipients: Vec<String> = c["recipients"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| s(&r["name"]))
+            .collect();
+        let mut partners = vec![par([bold(self.t("cover.partners"))])];
+        for r in c["recipients"].as_array().into_iter().flatten() {
+            if r["partners"].is_string() {
+                partners.push(par([text(s(&r["partners"]))]));
+            }
+        }
+        for p in c["other_partners"].as_array().into_iter().flatten() {
+            partners.push(par([text(s(p))]));
+        }
+        let colon = s(&self.data["colon"]);
+        // The form's footnote marks, as the PDF's footnotes number them.
+        let dated = |key: &str, mark: &str, value: String| {
+            par([
+                bold(format!("{}{mark}{colon}", self.t(key))),
+                text(format!(" {value}")),
+            ])
+        };
+        let mut windows = vec![par([bold(self.t("cover.priority_windows"))])];
+        for w in c["windows"].as_array().into_iter().flatten() {
+            windows.push(par([text(format!(
+                "{} {}",
+                tick(&w["checked"]),
+                s(&w["label"])
+            ))]));
+        }
+        let mut budget = vec![par([bold(self.t("cover.budget"))])];
+        for r in c["recipients"].as_array().into_iter().flatten() {
+            budget.push(par([text(format!(
+                "{}    {}",
+                s(&r["short_name"]),
+                s(&r["budget"])
+            ))]));
+        }
+        budget.push(par([bold(format!(
+            "{}    {}",
+            self.t("cover.budget_total"),
+            s(&c["budget_total"])
+        ))]));
+        budget.push(par([text(self.t("cover.budget_note")).italic().size(16)]));
+        budget.push(par([
+            bold(self.t("cover.tranches")),
+            text(format!(" {}", c["tranches_received"])),
+        ]));
+        let mut preparation = vec![
+            par([bold(self.t("cover.preparation"))]),
+            self.field("cover.prepared_by", &c["prepared_by"]),
+            self.field("cover.approved_by", &c["approved_by"]),
+            self.field("cover.secretariat_cleared", &c["secretariat_cleared"]),
+            par([bold(self.t("cover.secretariat_comments"))]),
+        ];
+        preparation.extend(blocks(&c["secretariat_comments"]));
+        preparation.push(par([bold(self.t("cover.evaluation"))]));
+        preparation.extend(blocks(&c["evaluation"]));
+        let modality = par([
+            bold(self.t("cover.modality")),
+            text(format!(
+                " {} {}  {} {}",
+                tick(&c["modality"]["irf"]),
+                self.t("modality.irf"),
+                tick(&c["modality"]["prf"]),
+                self.t("modality.prf")
+            )),
+        ]);
+        let rows = vec![
+            TableRow::new(vec![
+                cell(
+                    vec![
+                        self.field("cover.title", &c["title"]),
+                        self.field("cover.gateway_number", &c["gateway_number"]),
+                    ],
+                    half,
+                    1,
+                ),
+                cell(
+                    vec![
+                        modality,
+                        par([bold(self.t("cover.trust_fund"))]),
+                        par([text(format!(
+                            "{} {}",
+                            tick(&c["trust_fund"]["country"]),
+                            self.t("trust_fund.country")
+                        ))]),
+                        par([text(format!(
+                            "{} {}",
+                            tick(&c["trust_fund"]["regional"]),
+                            self.t("trust_fund.regional")
+                        ))]),
+                        self.field("cover.trust_fund_name", &c["trust_fund_name"]),
+                    ],
+                    half,
+                    1,
+                ),
+            ]),
+            TableRow::new(vec![
+                cell(
+                    vec![
+                        par([bold(self.t("cover.recipients"))]),
+                        par([text(recipients.join(", "))]),
+                    ],
+                    half,
+                    1,
+                ),
+                cell(partners, half, 1),
+            ]),
+            TableRow::new(vec![
+                cell(
+                    vec![
+                        dated("cover.start_date", "¹", s(&c["start_date"])),
+                        dated("cover.duration", "²", c["duration_months"].to_string()),
+                    ],
+                    half,
+                    1,
+                ),
+                cell(windows, half, 1),
+            ]),
+            TableRow::new(vec![cell(budget, WIDTH, 2)]),
+            TableRow::new(vec![cell(preparation, WIDTH, 2)]),
+        ];
+        let notes = vec![
+            par([bold(self.t("notes.title"))]),
+            par([text(format!("• {}", self.t("notes.acronyms")))]),
+            par([text(format!("• {}", self.t("notes.concrete")))]),
+            par([text(format!("• {}", self.t("notes.gender")))]),
+        ];
+        vec![
+            Block::T(frame(top, true)),
+            Block::T(
+                Table::new(rows)
+                    .set_grid(vec![half, half])
+                    .width(WIDTH, WidthType::Dxa),
+            ),
+            Block::P(par([
+                text(format!("¹ {}", self.t("cover.footnote_start"))).size(16)
+            ])),
+            Block::P(par([text(format!(
+                "² {}",
+                self.t("cover.footnote_duration")
+            ))
+            .size(16)])),
+            Block::T(frame(notes, false)),
+        ]
+    }
+
+    /// A question of the form in bold, its limit in italics, kept with its framed answer.
+    fn question(&self, q: &Value) -> Vec<Block> {
+        let mut heading = par([bold(s(&q["question"]))]).keep_next(true);
+        if q["limit"].is_string() {
+            heading = heading.add_run(text(format!(" {}", s(&q["limit"]))).italic());
+        }
+        let mut out = vec![Block::P(heading)];
+        if q["answer"]["over"].is_string() {
+            out.push(Block::P(
+                par([bold(format!("⚠ {}", s(&q["answer"]["over"]))).color("B00000")])
+                    .keep_next(true),
+            ));
+        }
+        out.push(Block::T(frame(blocks(&q["answer"]), false)));
+        out.push(Block::P(Paragraph::new()));
+        out
+    }
+
+    fn rating(&self, r: &Value) -> Vec<Block> {
+        vec![
+            Block::P(par([bold(s(&r["question"]))]).keep_next(true)),
+            Block::T(frame(vec![par([text(s(&r["value"]))])], true)),
+            Block::P(Paragraph::new()),
+        ]
+    }
+
+    fn heading(&self, text: String, level: usize) -> Block {
+        Block::P(
+            par([bold(text).size(if level == 1 { 24 } else { 22 })])
+                .keep_next(true)
+                .outline_lvl(level - 1),
+        )
+    }
+
+    fn part1(&self) -> Vec<Block> {
+        let d = self.data;
+        let p = &d["progress"];
+        let mut out = vec![
+            self.heading(self.t("part1.title"), 1),
+            self.heading(self.t("progress.title"), 2),
+        ];
+        let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
+        for q in list(&p["before_rating"]) {
+            out.extend(self.question(&q));
+        }
+        out.extend(self.rating(&p["rating"]));
+        for q in list(&p["after_rating"]) {
+            out.extend(self.question(&q));
+        }
+        let mut items: Vec<Paragraph> = list(&p["attachments"]["items"])
+            .iter()
+            .map(|i| par([text(format!("• {}", s(i)))]))
+            .collect();
+        if items.is_empty() {
+            items.push(Paragraph::new());
+        }
+        out.push(Block::P(
+            par([bold(s(&p["attachments"]["question"]))]).keep_next(true),
+        ));
+        out.push(Block::T(frame(items, false)));
+        out.push(self.heading(self.t("outcomes.title"), 2));
+        out.push(Block::P(par([text(self.t("outcomes.intro")).italic()])));
+        for o in list(&d["outcomes"]) {
+            out.push(Block::T(frame(
+                vec![par([
+                    bold(s(&o["label"])),
+                    text(format!(" {}", s(&o["statement"]))),
+                ])],
+                true,
+            )));
+            out.extend(self.rating(&o["rating"]));
+            out.extend(self.question(&o["summary"]));
+        }
+        out.push(self.heading(self.t("cross_cutting.title"), 2));
+        let (left, right) = (WIDTH * 2 / 5, WIDTH - WIDTH * 2 / 5);
+        let rows: Vec<TableRow> = list(&d["cross_cutting"])
+            .iter()
+            .map(|q| {
+                let mut label = par([bold(s(&q["question"]))]);
+                if q["limit"].is_string() {
+                    label = label.add_run(text(format!(" {}", s(&q["limit"]))).italic());
+                }
+                let mut answer = Vec::new();
+                if q["answer"]["over"].is_string() {
+                    answer.push(par([
+                        bold(format!("⚠ {}", s(&q["answer"]["over"]))).color("B00000")
+                    ]));
+                }
+                answer.extend(blocks(&q["answer"]));
+                TableRow::new(vec![cell(vec![label], left, 1), cell(answer, right, 1)]).cant_split()
+            })
+            .collect();
+        out.push(Block::T(
+            Table::new(rows)
+                .set_grid(vec![left, right])
+                .width(WIDTH, WidthType::Dxa),
+        ));
+        out
+    }
+
+    fn indicators(&self) -> Vec<Block> {
+        let d = self.data;
+        let fractions = super::fit::TABLE_COLUMNS;
+        let total: f32 = fractions.iter().sum();
+        let widths: Vec<usize> = fractions
+            .iter()
+            .map(|f| (LANDSCAPE_WIDTH as f32 * f / total) as usize)
+            .collect();
+        let small = |runs: Vec<Run>| par(runs.into_iter().map(|r| r.size(17)));
+        let answer = |a: &Value, width: usize| {
+            let mut ps = Vec::new();
+            if a["over"].is_string() {
+                ps.push(small(vec![
+                    bold(format!("⚠ {}", s(&a["over"]))).color("B00000"),
+                ]));
+            }
+            ps.extend(blocks(a).into_iter().map(|p| p.size(17)));
+            cell(ps, width, 1)
+        };
+        let header_keys = [
+            "indicators.indicator",
+            "indicators.baseline",
+            "indicators.target",
+            "indicators.progress",
+            "indicators.variance_reason",
+            "indicators.target_adjustment",
+        ];
+        let mut header = vec![cell(vec![Paragraph::new()], widths[0], 1)];
+        header.extend(
+            header_keys
+                .iter()
+                .zip(&widths[1..])
+                .map(|(k, w)| cell(vec![small(vec![bold(self.t(k))])], *w, 1)),
+        );
+        let mut rows = vec![TableRow::new(header)];
+        let mut level = |label: &Value, statement: &Value, indicators: &Value| {
+            let list = indicators.as_array().cloned().unwrap_or_default();
+            let first = |merge: VMergeType| {
+                cell(
+                    vec![small(vec![bold(s(label))]), small(vec![text(s(statement))])],
+                    widths[0],
+                    1,
+                )
+                .shading(Shading::new().fill("EDEDED"))
+                .vertical_merge(merge)
+            };
+            if list.is_empty() {
+                let mut cells = vec![first(VMergeType::Restart)];
+                cells.extend(
+                    widths[1..]
+                        .iter()
+                        .map(|w| cell(vec![Paragraph::new()], *w, 1)),
+                );
+                rows.push(TableRow::new(cells).cant_split());
+            }
+            for (i, ind) in list.iter().enumerate() {
+                let merge = if i == 0 {
+                    VMergeType::Restart
+                } else {
+                    VMergeType::Continue
+                };
+                let mut cells = vec![first(merge)];
+                let answers = ind["cells"].as_array().cloned().unwrap_or_default();
+                for (j, (a, w)) in answers.iter().zip(&widths[1..]).enumerate() {
+                    let mut c = answer(a, *w);
+                    if j == 0 {
+                        // The indicator's number above its wording.
+                        c = cell(vec![small(vec![bold(s(&ind["label"]))])], *w, 1);
+                        for p in blocks(a) {
+                            c = c.add_paragraph(p.size(17));
+                        }
+                    }
+                    cells.push(c);
+                }
+                rows.push(TableRow::new(cells).cant_split());
+            }
+        };
+        for o in d["outcomes"].as_array().into_iter().flatten() {
+            level(
+                &o["table_label"],
+                &o["framework_statement"],
+                &o["indicators"],
+            );
+            for out in o["outputs"].as_array().into_iter().flatten() {
+                level(&out["label"], &out["statement"], &out["indicators"]);
+            }
+        }
+        vec![
+            self.heading(self.t("indicators.title"), 2),
+            Block::P(par([
+                text(self.t("indicators.intro")),
+                bold(format!(" {}", s(&d["indicators_limit"]))),
+            ])),
+            Block::T(
+                Table::new(rows)
+                    .set_grid(widths)
+                    .width(LANDSCAPE_WIDTH, WidthType::Dxa),
+            ),
+        ]
+    }
+
+    fn part2(&self) -> Vec<Block> {
+        let f = &self.data["finance"];
+        let mut out = vec![
+            self.heading(self.t("part2.title"), 1),
+            self.heading(self.t("finance.title"), 2),
+        ];
+        out.extend(self.rating(&f["rating"]));
+        for key in [
+            "tranches_and_expenditure",
+            "next_tranche",
+            "delay_explanation",
+        ] {
+            out.extend(self.question(&f[key]));
+        }
+        out.push(Block::P(
+            par([bold(self.t("finance.gender"))]).keep_next(true),
+        ));
+        out.push(Block::T(frame(vec![par([text(s(&f["gender"]))])], false)));
+        out.push(Block::P(par([text(self.t("finance.annex_a")).italic()])));
+        out
+    }
+}
