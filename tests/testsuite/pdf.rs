@@ -10,7 +10,7 @@ fn example_pdf(lang: &str) -> PathBuf {
 }
 
 /// Every text of the example in `lang`, except the Annex A lines the PDF does not show (the
-/// Word copy shows the same).
+/// Word copy shows the same), its bullet lines without their `- `.
 pub fn answers(lang: &str) -> Vec<(String, String)> {
     let report = pbf_report::check::check_file(&root().join(EXAMPLE))
         .report
@@ -36,8 +36,15 @@ pub fn answers(lang: &str) -> Vec<(String, String)> {
         "start_date",
         "modality",
     ];
+    // "- " starts a bullet item: the documents draw a bullet instead.
+    let unbulleted = |text: String| -> String {
+        text.lines()
+            .map(|l| l.trim_start().strip_prefix("- ").unwrap_or(l))
+            .collect()
+    };
     out.into_iter()
         .filter(|(p, _)| !skip.iter().any(|s| p.contains(s)))
+        .map(|(p, text)| (p, unbulleted(text)))
         .collect()
 }
 
@@ -112,11 +119,6 @@ fn each_pdf_prints_every_answer_in_its_language() {
         let answers = answers(lang);
         assert!(answers.len() > 100, "{lang}: {} answers", answers.len());
         for (path, text) in answers {
-            // "- " starts a bullet item: the PDF draws a bullet instead.
-            let text: String = text
-                .lines()
-                .map(|l| l.trim_start().strip_prefix("- ").unwrap_or(l))
-                .collect();
             assert!(
                 pdf.contains(&squash(&text)),
                 "{lang}: {path} is not in the PDF:\n{text}"

@@ -58,10 +58,6 @@ fn the_word_copy_holds_every_answer_and_every_line_of_the_pdf() {
     for lang in ["fr", "en"] {
         let word = squash(&word_text(&docx(lang)));
         for (path, text) in crate::pdf::answers(lang) {
-            let text: String = text
-                .lines()
-                .map(|l| l.trim_start().strip_prefix("- ").unwrap_or(l))
-                .collect();
             assert!(
                 word.contains(&squash(&text)),
                 "{lang}: {path} is not in the Word copy:\n{text}"
