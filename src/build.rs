@@ -247,7 +247,7 @@ impl Job {
         let (project, version) = (&self.manifest.project, &self.manifest.version);
         let mut files = vec![(pdf_name(project, version, lang), rendered.bytes)];
         if self.report.word_copy {
-            let data = document::data(&self.report, version, &catalog, self.options());
+            let data = document::data_as_written(&self.report, version, &catalog, self.options());
             let word = crate::render::docx::render(&data, &self.manifest.timestamp)
                 .map_err(|e| Failure::Io(Error::template(e)))?;
             files.push((docx_name(project, version, lang), word));

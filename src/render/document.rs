@@ -22,14 +22,25 @@ pub struct Options {
 
 /// The template data for `report` in the catalog's language.
 pub fn data(report: &Report, version: &str, catalog: &Catalog, options: Options) -> Value {
+    let mut data = data_as_written(report, version, catalog, options);
+    replace_undrawable(&mut data);
+    data
+}
+
+/// The same data with every character as written, even one the embedded fonts cannot draw:
+/// for the Word copy, which the reader's own fonts draw.
+pub fn data_as_written(
+    report: &Report,
+    version: &str,
+    catalog: &Catalog,
+    options: Options,
+) -> Value {
     let b = Builder {
         report,
         catalog,
         lang: catalog.lang.as_str(),
     };
-    let mut data = b.all(version, options);
-    replace_undrawable(&mut data);
-    data
+    b.all(version, options)
 }
 
 /// Every character no embedded font has becomes □, so that the PDF shows where it was.
@@ -137,8 +148,10 @@ impl Builder<'_> {
                 minijinja::context! { count => count, limit => L, over => count - L },
             )
         });
-        let text = fit::wrap_long_runs(&typography(self.lang, raw), fit::width_of(field));
-        json!({ "blocks": blocks(&text), "over": over })
+        let width = fit::width_of(field);
+        let text = fit::wrap_long_runs(&typography(self.lang, raw), width);
+        let tall = fit::lines(&text, width) > fit::TALL;
+        json!({ "blocks": blocks(&text), "over": over, "tall": tall })
     }
 
     /// A question of the form with its limit note and answer.
@@ -274,16 +287,20 @@ impl Builder<'_> {
     fn indicator(&self, number: &str, ind: &Indicator) -> Value {
         let cell =
             |c: Option<&Cell>, column: &str| self.answer(c, &format!(".indicators[].{column}"));
+        let cells = [
+            cell(Some(&ind.indicator), "indicator"),
+            cell(ind.baseline.as_ref(), "baseline"),
+            cell(ind.target.as_ref(), "target"),
+            cell(ind.progress.as_ref(), "progress"),
+            cell(ind.variance_reason.as_ref(), "variance_reason"),
+            cell(ind.target_adjustment.as_ref(), "target_adjustment"),
+        ];
+        // A row too tall for one page breaks across pages rather than losing its end.
+        let tall = cells.iter().any(|c| c["tall"] == true);
         json!({
             "label": self.label_with("indicators.item", minijinja::context! { n => number }),
-            "cells": [
-                cell(Some(&ind.indicator), "indicator"),
-                cell(ind.baseline.as_ref(), "baseline"),
-                cell(ind.target.as_ref(), "target"),
-                cell(ind.progress.as_ref(), "progress"),
-                cell(ind.variance_reason.as_ref(), "variance_reason"),
-                cell(ind.target_adjustment.as_ref(), "target_adjustment"),
-            ],
+            "cells": cells,
+            "tall": tall,
         })
     }
 

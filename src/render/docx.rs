@@ -508,14 +508,18 @@ impl Doc<'_> {
         let mut rows = vec![TableRow::new(header)];
         let mut level = |label: &Value, statement: &Value, indicators: &Value| {
             let list = indicators.as_array().cloned().unwrap_or_default();
+            // The outcome or output, merged down its indicators' rows: its words in the first
+            // cell only, the cells it covers empty (Word keeps their text, hidden).
             let first = |merge: VMergeType| {
-                cell(
-                    vec![small(vec![bold(s(label))]), small(vec![text(s(statement))])],
-                    widths[0],
-                    1,
-                )
-                .shading(Shading::new().fill("EDEDED"))
-                .vertical_merge(merge)
+                let words = match merge {
+                    VMergeType::Restart => {
+                        vec![small(vec![bold(s(label))]), small(vec![text(s(statement))])]
+                    }
+                    _ => vec![Paragraph::new()],
+                };
+                cell(words, widths[0], 1)
+                    .shading(Shading::new().fill("EDEDED"))
+                    .vertical_merge(merge)
             };
             if list.is_empty() {
                 let mut cells = vec![first(VMergeType::Restart)];

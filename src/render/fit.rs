@@ -127,6 +127,23 @@ pub fn long_runs(text: &str, width: f32) -> Vec<(usize, String)> {
     runs
 }
 
+/// Lines taller than this in their box make the table row that holds them breakable: such a
+/// row could not stay whole on one page (a landscape page holds about 42 lines of the
+/// indicator table, a portrait one about 60 of the cross-cutting table).
+pub const TALL: usize = 30;
+
+/// About how many lines `text` takes in a box `width` ems wide: each of its lines wraps at the
+/// box's width (with a tenth to spare for breaks between words), at least one line each.
+pub fn lines(text: &str, width: f32) -> usize {
+    let metrics = &*METRICS;
+    text.lines()
+        .map(|line| {
+            let w: f32 = line.chars().map(|c| metrics.width(c)).sum();
+            ((w * 1.1 / width).ceil() as usize).max(1)
+        })
+        .sum()
+}
+
 /// `text` with a break opportunity between the characters of each run wider than `width`
 /// ems; `text` itself when no run is.
 pub fn wrap_long_runs(text: &str, width: f32) -> String {
@@ -198,6 +215,18 @@ mod tests {
         let columns: Vec<String> = TABLE_COLUMNS.iter().map(|f| format!("{f}fr")).collect();
         let line = format!("columns: ({}),", columns.join(", "));
         assert!(template.contains(&line), "report.typ has no `{line}`");
+    }
+
+    #[test]
+    fn lines_count_wrapped_lines() {
+        let short = (0..75)
+            .map(|i| format!("l{i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(lines(&short, 9.0), 75);
+        let long = "paix ".repeat(100);
+        let n = lines(&long, 20.0);
+        assert!((10..=16).contains(&n), "{n}");
     }
 
     #[test]

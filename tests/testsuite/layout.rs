@@ -449,3 +449,33 @@ fn numbers_in_text_fields_print_as_typed() {
         assert!(pdf.contains(typed), "no {typed:?} in\n{pdf}");
     }
 }
+
+/// A text taller than a page — an answer of 299 short lines, an indicator cell of 75 — breaks
+/// across pages instead of losing its end: every line is in the PDF.
+#[test]
+fn an_answer_taller_than_a_page_is_printed_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let minimal = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let answer: Vec<String> = (1..=299).map(|i| format!("m{i:03}")).collect();
+    let cell: Vec<String> = (1..=75).map(|i| format!("c{i:02}")).collect();
+    let text = minimal
+        .replace(
+            "  monitoring: Un suivi trimestriel est en place.",
+            &format!(
+                "  monitoring: {}",
+                serde_json::to_string(&answer.join("\n")).unwrap()
+            ),
+        )
+        .replace(
+            "        baseline: \"0\"",
+            &format!(
+                "        baseline: {}",
+                serde_json::to_string(&cell.join("\n")).unwrap()
+            ),
+        );
+    let pdf = pdf_text(&build(dir.path(), "2020-06-15-tall", &text, &[]));
+    let printed: std::collections::HashSet<&str> = pdf.split_whitespace().collect();
+    for line in answer.iter().chain(&cell) {
+        assert!(printed.contains(line.as_str()), "{line} is not in the PDF");
+    }
+}

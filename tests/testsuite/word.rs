@@ -80,6 +80,23 @@ fn the_word_copy_holds_every_answer_and_every_line_of_the_pdf() {
             );
         }
         assert!(lines > 300, "{lang}: {lines} lines");
+        // Each statement as often as in the PDF: a merged cell keeps no hidden copies.
+        let pdf = squash(&crate::common::pdf_body(
+            &built()
+                .1
+                .join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf")),
+        ));
+        for (path, text) in crate::pdf::answers(lang)
+            .iter()
+            .filter(|(p, _)| p.ends_with("statement"))
+        {
+            let text = squash(text);
+            assert_eq!(
+                word.matches(&text).count(),
+                pdf.matches(&text).count(),
+                "{lang}: {path}"
+            );
+        }
     }
 }
 
@@ -146,4 +163,37 @@ fn the_word_copy_is_listed_verified_and_reproducible() {
         .output();
     assert_ne!(tampered.status, 0, "{}", tampered.stderr);
     assert!(tampered.stderr.contains("en.docx"), "{}", tampered.stderr);
+}
+
+/// The Word copy keeps every character as written, even one the PDF's fonts cannot draw (the
+/// PDF shows □ there): the reader's own fonts draw it.
+#[test]
+fn the_word_copy_keeps_characters_the_pdf_cannot_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let minimal = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let text = minimal
+        .replacen(
+            "template: pbf-2019\n",
+            "template: pbf-2019\nword_copy: true\n",
+            1,
+        )
+        .replace(
+            "prepared_by: Awa Traoré (PNUD)",
+            "prepared_by: Awa Traoré 李明 (PNUD)",
+        );
+    let source = dir.path().join("2020-06-15-names.yaml");
+    std::fs::write(&source, text).unwrap();
+    let out = Run::new(&[
+        "build",
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+        source.to_str().unwrap(),
+    ])
+    .output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let folder = dir.path().join("out/pbf-irf-999/2020-06-15-names");
+    let word = word_text(&folder.join("pbf-irf-999-2020-06-15-names.fr.docx"));
+    assert!(word.contains("Awa Traoré 李明 (PNUD)"), "{word}");
+    let pdf = pdf_text(&folder.join("pbf-irf-999-2020-06-15-names.fr.pdf"));
+    assert!(pdf.contains("Awa Traoré □□ (PNUD)"), "{pdf}");
 }
