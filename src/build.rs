@@ -248,7 +248,7 @@ impl Job {
         let mut files = vec![(pdf_name(project, version, lang), rendered.bytes)];
         if self.report.word_copy {
             let data = document::data_as_written(&self.report, version, &catalog, self.options());
-            let word = crate::render::docx::render(&data, &self.manifest.timestamp)
+            let word = crate::render::docx::render(&data, &self.manifest.timestamp, &self.bytes)
                 .map_err(|e| Failure::Io(Error::template(e)))?;
             files.push((docx_name(project, version, lang), word));
         }

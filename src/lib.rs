@@ -16,6 +16,7 @@ pub mod folder;
 pub mod fsio;
 pub mod hash;
 pub mod i18n;
+pub mod import;
 pub mod manifest;
 pub mod model;
 pub mod pdf_files;

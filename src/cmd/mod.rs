@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod extract;
 mod i18n;
+mod import;
 mod new;
 mod schema;
 mod verify;
@@ -32,7 +33,32 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::I18n(I18nCommand::Preview(args)) => i18n::preview(&args),
         Command::Schema => schema::run(),
         Command::New(args) => new::run(&args),
+        Command::Import(args) => import::run(&args),
     }
+}
+
+/// Where a command that writes a new source writes it: `output`, or
+/// `data/<project>/<version>.yaml`; nothing (after saying so) when that file exists, since a
+/// source is never replaced. `hint` ends the message.
+fn new_source(
+    output: Option<&Path>,
+    project: &str,
+    version: &str,
+    hint: &str,
+) -> Option<std::path::PathBuf> {
+    let path = output.map(Path::to_path_buf).unwrap_or_else(|| {
+        Path::new("data")
+            .join(project)
+            .join(format!("{version}.yaml"))
+    });
+    if path.exists() {
+        crate::say!(
+            "error: {} exists already; it was left as it is{hint}",
+            crate::terminal::path(&path)
+        );
+        return None;
+    }
+    Some(path)
 }
 
 /// Writes `text` to standard output. A reader that stopped reading (`| head`) is not an error;

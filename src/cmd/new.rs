@@ -43,18 +43,10 @@ pub fn run(args: &NewArgs) -> Result<Status> {
             "the version starts with {day}, which is not a day of the calendar"
         )));
     }
-    let path = args.output.clone().unwrap_or_else(|| {
-        Path::new("data")
-            .join(&args.project_id)
-            .join(format!("{}.yaml", args.version))
-    });
-    if path.exists() {
-        crate::say!(
-            "error: {} exists already; it was left as it is",
-            terminal::path(&path)
-        );
+    let Some(path) = super::new_source(args.output.as_deref(), &args.project_id, &args.version, "")
+    else {
         return Ok(Status::Invalid);
-    }
+    };
     let text = skeleton(&catalog, args, &path)?;
     crate::fsio::write_atomic(&path, text.as_bytes())?;
     crate::say!("wrote {}", terminal::path(&path));

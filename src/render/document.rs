@@ -151,17 +151,19 @@ impl Builder<'_> {
         let width = fit::width_of(field);
         let text = fit::wrap_long_runs(&typography(self.lang, raw), width);
         let tall = fit::lines(&text, width) > fit::TALL;
-        json!({ "blocks": blocks(&text), "over": over, "tall": tall })
+        // `path` names the field in the source, for the Word copy's reviewers' edits to return.
+        json!({ "blocks": blocks(&text), "over": over, "tall": tall, "path": field })
     }
 
-    /// A question of the form with its limit note and answer.
+    /// A question of the form with its limit note and the answer of the field at `path`.
     fn question<const L: usize, const M: usize>(
         &self,
         key: &str,
         text: Option<&Text<L, M>>,
+        path: &str,
     ) -> Value {
         let limit = (L > 0).then(|| self.label_with("limit", minijinja::context! { n => L }));
-        json!({ "key": key, "question": self.label(key), "limit": limit, "answer": self.answer(text, key) })
+        json!({ "key": key, "question": self.label(key), "limit": limit, "answer": self.answer(text, path) })
     }
 
     fn money(&self, usd: Usd) -> String {
@@ -229,16 +231,16 @@ impl Builder<'_> {
         let p = &self.report.progress;
         json!({
             "before_rating": [
-                self.question("progress.status", Some(&p.status)),
-                self.question("progress.relevance", Some(&p.relevance)),
-                self.question("progress.unique", Some(&p.unique)),
+                self.question("progress.status", Some(&p.status), "progress.status"),
+                self.question("progress.relevance", Some(&p.relevance), "progress.relevance"),
+                self.question("progress.unique", Some(&p.unique), "progress.unique"),
             ],
             "rating": { "question": self.label("progress.rating"), "value": self.label(&format!("rating.{}", key_of(&p.rating))) },
             "after_rating": [
-                self.question("progress.peacebuilding_results", Some(&p.peacebuilding_results)),
-                self.question("progress.human_impact", Some(&p.human_impact)),
-                self.question("progress.challenges_on_track", p.challenges_on_track.as_ref()),
-                self.question("progress.off_track", p.off_track.as_ref()),
+                self.question("progress.peacebuilding_results", Some(&p.peacebuilding_results), "progress.peacebuilding_results"),
+                self.question("progress.human_impact", Some(&p.human_impact), "progress.human_impact"),
+                self.question("progress.challenges_on_track", p.challenges_on_track.as_ref(), "progress.challenges_on_track"),
+                self.question("progress.off_track", p.off_track.as_ref(), "progress.off_track"),
             ],
             "attachments": {
                 "question": self.label("progress.attachments"),
@@ -253,10 +255,13 @@ impl Builder<'_> {
         } else {
             "outcome.summary_short"
         };
-        let indicators = |list: &[Indicator], prefix: String| -> Vec<Value> {
+        let indicators = |list: &[Indicator], prefix: String, path: String| -> Vec<Value> {
             list.iter()
                 .enumerate()
-                .map(|(i, ind)| self.indicator(&format!("{prefix}.{}", i + 1), ind))
+                .map(|(i, ind)| {
+                    let path = format!("{path}.indicators[{}]", i + 1);
+                    self.indicator(&format!("{prefix}.{}", i + 1), ind, &path)
+                })
                 .collect()
         };
         let outputs: Vec<Value> = o
@@ -268,7 +273,7 @@ impl Builder<'_> {
                 json!({
                     "label": self.label_with("indicators.output", minijinja::context! { n => &number }),
                     "statement": self.text(&out.statement, "outcomes.outputs[].statement"),
-                    "indicators": indicators(&out.indicators, number),
+                    "indicators": indicators(&out.indicators, number, format!("outcomes[{n}].outputs[{}]", i + 1)),
                 })
             })
             .collect();
@@ -276,17 +281,16 @@ impl Builder<'_> {
             "label": self.label_with("outcome.label", minijinja::context! { n => n }),
             "statement": self.text(&o.statement, "outcomes[].statement"),
             "rating": { "question": self.label("outcome.rating"), "value": self.label(&format!("rating.{}", key_of(&o.rating))) },
-            "summary": self.question(summary_key, Some(&o.summary)),
+            "summary": self.question(summary_key, Some(&o.summary), &format!("outcomes[{n}].summary")),
             "table_label": self.label_with("indicators.outcome", minijinja::context! { n => n }),
             "framework_statement": self.text(o.framework_statement.as_ref().unwrap_or(&o.statement), "framework_statement"),
-            "indicators": indicators(&o.indicators, n.to_string()),
+            "indicators": indicators(&o.indicators, n.to_string(), format!("outcomes[{n}]")),
             "outputs": outputs,
         })
     }
 
-    fn indicator(&self, number: &str, ind: &Indicator) -> Value {
-        let cell =
-            |c: Option<&Cell>, column: &str| self.answer(c, &format!(".indicators[].{column}"));
+    fn indicator(&self, number: &str, ind: &Indicator, path: &str) -> Value {
+        let cell = |c: Option<&Cell>, column: &str| self.answer(c, &format!("{path}.{column}"));
         let cells = [
             cell(Some(&ind.indicator), "indicator"),
             cell(ind.baseline.as_ref(), "baseline"),
@@ -319,7 +323,10 @@ impl Builder<'_> {
         ];
         items
             .iter()
-            .map(|(k, t)| self.question(&format!("cross_cutting.{k}"), *t))
+            .map(|(k, t)| {
+                let key = format!("cross_cutting.{k}");
+                self.question(&key, *t, &key)
+            })
             .collect()
     }
 
@@ -327,9 +334,9 @@ impl Builder<'_> {
         let f = &self.report.finance;
         json!({
             "rating": { "question": self.label("finance.rating"), "value": self.label(&format!("finance_rating.{}", key_of(&f.rating))) },
-            "tranches_and_expenditure": self.question("finance.tranches_and_expenditure", Some(&f.tranches_and_expenditure)),
-            "next_tranche": self.question("finance.next_tranche", f.next_tranche.as_ref()),
-            "delay_explanation": self.question("finance.delay_explanation", f.delay_explanation.as_ref()),
+            "tranches_and_expenditure": self.question("finance.tranches_and_expenditure", Some(&f.tranches_and_expenditure), "finance.tranches_and_expenditure"),
+            "next_tranche": self.question("finance.next_tranche", f.next_tranche.as_ref(), "finance.next_tranche"),
+            "delay_explanation": self.question("finance.delay_explanation", f.delay_explanation.as_ref(), "finance.delay_explanation"),
             "gender": self.label_with("finance.gender_amounts", minijinja::context! {
                 planned => self.money(f.gender_planned),
                 allocated => self.money(f.gender_allocated),

@@ -6,7 +6,8 @@
 
 use docx_rs::{
     AlignmentType, Docx, Footer, NumPages, PageMargin, PageNum, PageOrientationType, PageSize,
-    Paragraph, Run, RunFonts, Section, Shading, Table, TableCell, TableRow, VMergeType, WidthType,
+    Paragraph, Run, RunFonts, Section, Shading, StructuredDataTag, Table, TableCell, TableRow,
+    VMergeType, WidthType,
 };
 use serde_json::Value;
 
@@ -17,20 +18,31 @@ const A4: (u32, u32) = (11906, 16838);
 const WIDTH: usize = 11906 - 2 * 1134;
 const LANDSCAPE_WIDTH: usize = 16838 - 2 * 1134;
 
-/// The `.docx` of one language's template data; `timestamp` is the report's date.
-pub fn render(data: &Value, timestamp: &str) -> Result<Vec<u8>, String> {
+/// The XML namespace of the part that carries the report's source, for `import`.
+pub const SOURCE_NS: &str = "urn:pbf-report:source";
+
+/// The `.docx` of one language's template data; `timestamp` is the report's date; `source` the
+/// report source, carried inside so that reviewers' edits can be written back into it.
+pub fn render(data: &Value, timestamp: &str, source: &[u8]) -> Result<Vec<u8>, String> {
     // docx-rs numbers paragraphs with a counter of the thread that makes them, never reset: a
     // thread of its own starts every document at one, whatever was built before.
     std::thread::scope(|scope| {
         scope
-            .spawn(|| write(data, timestamp))
+            .spawn(|| write(data, timestamp, source))
             .join()
             .map_err(|_| "the Word copy could not be written".to_string())?
     })
 }
 
-fn write(data: &Value, timestamp: &str) -> Result<Vec<u8>, String> {
+fn write(data: &Value, timestamp: &str, source: &[u8]) -> Result<Vec<u8>, String> {
+    use base64::Engine as _;
     let d = Doc { data };
+    let carried = format!(
+        "<source xmlns=\"{SOURCE_NS}\" lang=\"{}\" version=\"{}\">{}</source>",
+        s(&data["lang"]),
+        s(&data["project"]["version"]),
+        base64::engine::general_purpose::STANDARD.encode(source)
+    );
     let margin = PageMargin::new()
         .top(1020)
         .bottom(1247)
@@ -50,7 +62,8 @@ fn write(data: &Value, timestamp: &str) -> Result<Vec<u8>, String> {
         .default_size(20)
         .footer(d.footer())
         .created_at(timestamp)
-        .updated_at(timestamp);
+        .updated_at(timestamp)
+        .add_custom_item("pbf-report-source", &carried);
     // Part 1 on portrait pages, ending its section; the indicator table on landscape pages,
     // ending its own; Part 2 on the document's last, portrait, section.
     let mut part1 = Section::new()
@@ -127,6 +140,28 @@ fn cell(paragraphs: Vec<Paragraph>, width: usize, span: usize) -> TableCell {
         .fold(TableCell::new(), TableCell::add_paragraph)
         .width(width, WidthType::Dxa);
     if span > 1 { cell.grid_span(span) } else { cell }
+}
+
+/// A cell holding an answer inside a content control named by the field's path in the source
+/// (`progress.status`, `outcomes[1].indicators[2].baseline`): `import` finds reviewers' edits by
+/// it.
+fn answer_cell(answer: &Value, extra: Vec<Paragraph>, width: usize, size: usize) -> TableCell {
+    let tag = blocks(answer).into_iter().map(|p| p.size(size)).fold(
+        StructuredDataTag::new().alias(s(&answer["path"])),
+        StructuredDataTag::add_paragraph,
+    );
+    extra
+        .into_iter()
+        .fold(TableCell::new(), TableCell::add_paragraph)
+        .add_structured_data_tag(tag)
+        .width(width, WidthType::Dxa)
+}
+
+/// A table of one cell across the page.
+fn framed(c: TableCell) -> Table {
+    Table::new(vec![TableRow::new(vec![c])])
+        .set_grid(vec![WIDTH])
+        .width(WIDTH, WidthType::Dxa)
 }
 
 /// A table of one framed cell across the page.
@@ -384,7 +419,12 @@ impl Doc<'_> {
                     .keep_next(true),
             ));
         }
-        out.push(Block::T(frame(blocks(&q["answer"]), false)));
+        out.push(Block::T(framed(answer_cell(
+            &q["answer"],
+            Vec::new(),
+            WIDTH,
+            20,
+        ))));
         out.push(Block::P(Paragraph::new()));
         out
     }
@@ -459,8 +499,8 @@ impl Doc<'_> {
                         bold(format!("⚠ {}", s(&q["answer"]["over"]))).color("B00000")
                     ]));
                 }
-                answer.extend(blocks(&q["answer"]));
-                TableRow::new(vec![cell(vec![label], left, 1), cell(answer, right, 1)]).cant_split()
+                let answer = answer_cell(&q["answer"], answer, right, 20);
+                TableRow::new(vec![cell(vec![label], left, 1), answer]).cant_split()
             })
             .collect();
         out.push(Block::T(
@@ -487,8 +527,7 @@ impl Doc<'_> {
                     bold(format!("⚠ {}", s(&a["over"]))).color("B00000"),
                 ]));
             }
-            ps.extend(blocks(a).into_iter().map(|p| p.size(17)));
-            cell(ps, width, 1)
+            answer_cell(a, ps, width, 17)
         };
         let header_keys = [
             "indicators.indicator",
@@ -539,15 +578,11 @@ impl Doc<'_> {
                 let mut cells = vec![first(merge)];
                 let answers = ind["cells"].as_array().cloned().unwrap_or_default();
                 for (j, (a, w)) in answers.iter().zip(&widths[1..]).enumerate() {
-                    let mut c = answer(a, *w);
-                    if j == 0 {
+                    cells.push(match j {
                         // The indicator's number above its wording.
-                        c = cell(vec![small(vec![bold(s(&ind["label"]))])], *w, 1);
-                        for p in blocks(a) {
-                            c = c.add_paragraph(p.size(17));
-                        }
-                    }
-                    cells.push(c);
+                        0 => answer_cell(a, vec![small(vec![bold(s(&ind["label"]))])], *w, 17),
+                        _ => answer(a, *w),
+                    });
                 }
                 rows.push(TableRow::new(cells).cant_split());
             }

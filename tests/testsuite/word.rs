@@ -197,3 +197,226 @@ fn the_word_copy_keeps_characters_the_pdf_cannot_draw() {
     let pdf = pdf_text(&folder.join("pbf-irf-999-2020-06-15-names.fr.pdf"));
     assert!(pdf.contains("Awa Traoré □□ (PNUD)"), "{pdf}");
 }
+
+/// The copy `docx` with `edits` applied to its document part: each (field, new text) replaces
+/// the first run of text inside the field's content control.
+fn edited(docx: &Path, edits: &[(&str, &str)]) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(docx).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        if name == "word/document.xml" {
+            let mut xml = String::from_utf8(bytes).unwrap();
+            for (field, text) in edits {
+                let tag = xml.find(&format!("w:val=\"{field}\"")).unwrap();
+                let open = tag + xml[tag..].find("<w:t").unwrap();
+                let start = open + xml[open..].find('>').unwrap() + 1;
+                let end = start + xml[start..].find("</w:t>").unwrap();
+                xml.replace_range(start..end, text);
+            }
+            bytes = xml.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut out, &bytes).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// The report a source reads as, as JSON, for comparing two sources field by field.
+fn fields(path: &Path) -> Vec<(String, String)> {
+    let report = pbf_report::check::check_file(path).report.unwrap();
+    let mut out = Vec::new();
+    flatten(
+        &serde_json::to_value(report).unwrap(),
+        String::new(),
+        &mut out,
+    );
+    out
+}
+
+fn flatten(v: &serde_json::Value, path: String, out: &mut Vec<(String, String)>) {
+    match v {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .for_each(|(k, x)| flatten(x, format!("{path}.{k}"), out)),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| flatten(x, format!("{path}[{i}]"), out)),
+        other => out.push((path, other.to_string())),
+    }
+}
+
+/// Reviewers edit two answers in the English copy; `import` gives back the source with exactly
+/// those two fields changed, and an unedited copy gives back the source itself.
+#[test]
+fn import_returns_reviewers_edits_to_the_source() {
+    let (dir, folder) = built();
+    let original = dir.join(EXAMPLE);
+    let work = tempfile::tempdir().unwrap();
+    let copy = work.path().join("reviewed.docx");
+    std::fs::write(
+        &copy,
+        edited(
+            &docx("en"),
+            &[
+                (
+                    "progress.relevance",
+                    "Reviewed: the project stays relevant &amp; well placed.",
+                ),
+                ("outcomes[1].indicators[1].target", "12 committees"),
+            ],
+        ),
+    )
+    .unwrap();
+    let out = Run::new(&["import", copy.to_str().unwrap()])
+        .cwd(work.path())
+        .output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("edited: progress.relevance.en\nedited: outcomes[1].indicators[1].target\n"),
+        "{}",
+        out.stderr
+    );
+    let imported = work.path().join(EXAMPLE);
+    let text = std::fs::read_to_string(&imported).unwrap();
+    assert!(
+        text.starts_with("# Imported from reviewed.docx (SHA-256 "),
+        "{}",
+        &text[..200]
+    );
+    let (before, after) = (fields(&original), fields(&imported));
+    let changed: Vec<_> = before
+        .iter()
+        .zip(&after)
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| (a.0.clone(), b.1.clone()))
+        .collect();
+    assert_eq!(before.len(), after.len());
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert!(
+        changed[0].0.ends_with("relevance.en")
+            && changed[0]
+                .1
+                .starts_with("\"Reviewed: the project stays relevant & well placed.\\n"),
+        "{changed:?}"
+    );
+    assert_eq!(
+        changed[1],
+        (
+            ".outcomes[0].indicators[0].target".to_string(),
+            "\"12 committees\"".to_string()
+        )
+    );
+    let check = Run::new(&["check", imported.to_str().unwrap()]).output();
+    assert_eq!(check.status, 0, "{}", check.stderr);
+
+    // Never over an existing file; an unedited copy gives back the source as it was.
+    let again = Run::new(&["import", copy.to_str().unwrap()])
+        .cwd(work.path())
+        .output();
+    assert_eq!(again.status, 1, "{}", again.stderr);
+    assert!(again.stderr.contains("exists already"), "{}", again.stderr);
+    let plain = work.path().join("plain.yaml");
+    let fr = folder.join("pbf-irf-217-2019-11-12-final.fr.docx");
+    let out = Run::new(&[
+        "import",
+        fr.to_str().unwrap(),
+        "-o",
+        plain.to_str().unwrap(),
+    ])
+    .output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let plain = std::fs::read_to_string(plain).unwrap();
+    let body = plain.split_once('\n').unwrap().1;
+    assert_eq!(body, std::fs::read_to_string(&original).unwrap());
+}
+
+/// Files that are not Word copies, or hostile ones, end in a clear refusal within two seconds.
+#[test]
+fn hostile_imports_are_refused_clearly_and_fast() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let zip_of = |parts: &[(&str, Vec<u8>)]| {
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in parts {
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            out.start_file(*name, options).unwrap();
+            out.write_all(bytes).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    };
+    let laughs = {
+        let mut xml = String::from("<?xml version=\"1.0\"?><!DOCTYPE w [<!ENTITY lol \"lol\">");
+        for i in 1..10 {
+            xml.push_str(&format!(
+                "<!ENTITY lol{i} \"{}\">",
+                format!("&lol{};", i - 1)
+                    .repeat(10)
+                    .replace("&lol0;", "&lol;")
+            ));
+        }
+        xml.push_str("]><w:document><w:sdt><w:sdtPr><w:alias w:val=\"progress.status\"/></w:sdtPr><w:p><w:t>&lol9;</w:t></w:p></w:sdt></w:document>");
+        xml
+    };
+    let source = "<source xmlns=\"urn:pbf-report:source\" lang=\"fr\" version=\"v\">dGVtcGxhdGU6IHBiZi0yMDE5Cg==</source>";
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "text.docx",
+            b"RAPPORT DE PROGRES DE PROJET PBF\nPAYS: Mali\n".to_vec(),
+            "not a .docx",
+        ),
+        ("big.txt", vec![b'a'; 50 << 20], "not a .docx"),
+        (
+            "bomb.docx",
+            zip_of(&[("word/document.xml", vec![b'0'; 100 << 20])]),
+            "inflates to more than",
+        ),
+        (
+            "missing.docx",
+            zip_of(&[("word/styles.xml", b"<w:styles/>".to_vec())]),
+            "without word/document.xml",
+        ),
+        (
+            "foreign.docx",
+            zip_of(&[("word/document.xml", b"<w:document/>".to_vec())]),
+            "does not carry a report source",
+        ),
+        (
+            "laughs.docx",
+            zip_of(&[
+                ("word/document.xml", laughs.into_bytes()),
+                ("customXml/item1.xml", source.as_bytes().to_vec()),
+            ]),
+            "unknown entity",
+        ),
+        (
+            "broken.docx",
+            b"PK\x03\x04 not really a zip".to_vec(),
+            "damaged zip",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let start = std::time::Instant::now();
+        let out = Run::new(&["import", path.to_str().unwrap()])
+            .cwd(dir.path())
+            .output();
+        // A guard against hangs and bombs, not a speed test.
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "{name} took {:?}",
+            start.elapsed()
+        );
+        assert_eq!(out.status, 1, "{name}: {}", out.stderr);
+        assert!(out.stderr.contains(expected), "{name}: {}", out.stderr);
+        assert!(!dir.path().join("data").exists(), "{name} wrote a source");
+    }
+}

@@ -1,0 +1,323 @@
+//! Reviewers' edits back into the source: a Word copy (`word_copy: true`) carries its report's
+//! source and names each answer's field in a content control; `import` reads the answers as the
+//! reviewer left them and writes the source with each changed answer replaced, everything else
+//! as it was. The `.docx` is a zip of XML written by anyone: caps on its entries and their
+//! inflated sizes, XML read without any DTD or entity of its own, nothing extracted to disk.
+
+use std::io::Read;
+use std::path::Path;
+
+use quick_xml::events::Event;
+
+use crate::error::{Error, Result};
+use crate::source::{Node, Value};
+
+/// Most entries a Word copy may hold, and most bytes any one part, or all, may inflate to.
+const MAX_ENTRIES: usize = 1_000;
+const MAX_PART: u64 = 32 << 20;
+const MAX_TOTAL: u64 = 64 << 20;
+
+/// What a Word copy gives back.
+pub struct Imported {
+    /// The source with the reviewers' edits, as it is to be written.
+    pub text: String,
+    pub project: String,
+    pub version: String,
+    /// Each answer of the copy: its field (with the language for a text given per language),
+    /// and whether it was edited, or could not be written back.
+    pub fields: Vec<(String, Change)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Same,
+    Edited,
+    /// Edited, but the source has no such field to write into.
+    NotInSource,
+}
+
+fn wrong(path: &Path, found: impl Into<String>) -> Error {
+    Error::WrongKind {
+        path: path.to_path_buf(),
+        expected: "a Word copy made by pbf-report (word_copy: true)",
+        found: found.into(),
+    }
+}
+
+/// Reads the Word copy `bytes` (the file at `path`) and applies its answers to its source.
+pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Err(wrong(
+            path,
+            "not a .docx (plain text and PDF reports cannot be imported yet)",
+        ));
+    }
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| wrong(path, format!("a damaged zip ({e})")))?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(wrong(path, format!("a zip of {} entries", zip.len())));
+    }
+    let mut total = 0;
+    let mut part = |name: &str| -> Result<Option<String>> {
+        let Ok(entry) = zip.by_name(name) else {
+            return Ok(None);
+        };
+        if entry.size() > MAX_PART || total + entry.size() > MAX_TOTAL {
+            return Err(wrong(
+                path,
+                format!("{name} inflates to more than {} MiB", MAX_PART >> 20),
+            ));
+        }
+        let mut text = String::new();
+        entry
+            .take(MAX_PART + 1)
+            .read_to_string(&mut text)
+            .map_err(|e| wrong(path, format!("{name} cannot be read ({e})")))?;
+        // The size an entry declares may lie: what it inflates to is counted too.
+        total += text.len() as u64;
+        if text.len() as u64 > MAX_PART || total > MAX_TOTAL {
+            return Err(wrong(
+                path,
+                format!("{name} inflates to more than {} MiB", MAX_PART >> 20),
+            ));
+        }
+        Ok(Some(text))
+    };
+    let document =
+        part("word/document.xml")?.ok_or_else(|| wrong(path, "a zip without word/document.xml"))?;
+    let carried = (1..=20)
+        .map(|i| part(&format!("customXml/item{i}.xml")))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .find_map(|xml| carried_source(&xml));
+    let Some((lang, version, source)) = carried else {
+        return Err(wrong(
+            path,
+            "a Word document that does not carry a report source",
+        ));
+    };
+    let answers = answers(&document).map_err(|e| wrong(path, format!("word/document.xml: {e}")))?;
+    apply(path, &source, &lang, version, answers)
+}
+
+/// The source a copy carries: its language, its version and the source's text.
+fn carried_source(xml: &str) -> Option<(String, String, String)> {
+    use base64::Engine as _;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let (mut lang, mut version) = (None, None);
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) if e.local_name().as_ref() == b"source" => {
+                let ns = e.try_get_attribute("xmlns").ok()??.unescape_value().ok()?;
+                if ns != crate::render::docx::SOURCE_NS {
+                    return None;
+                }
+                let attr = |name: &str| -> Option<String> {
+                    Some(
+                        e.try_get_attribute(name)
+                            .ok()??
+                            .unescape_value()
+                            .ok()?
+                            .into_owned(),
+                    )
+                };
+                (lang, version) = (attr("lang"), attr("version"));
+            }
+            Event::Text(t) if lang.is_some() => {
+                let encoded = t.decode().ok()?;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(encoded.trim())
+                    .ok()?;
+                return Some((lang?, version?, String::from_utf8(bytes).ok()?));
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
+/// The answers of the copy: each content control's name (a field's path) and its paragraphs,
+/// a bullet line given back its `- `.
+fn answers(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    let mut alias: Option<String> = None;
+    let (mut paragraphs, mut paragraph): (Vec<String>, String) = (Vec::new(), String::new());
+    loop {
+        match reader.read_event().map_err(|e| e.to_string())? {
+            Event::Empty(e) if e.name().as_ref() == b"w:alias" => {
+                let value = e.try_get_attribute("w:val").map_err(|e| e.to_string())?;
+                alias = value
+                    .and_then(|v| v.unescape_value().ok())
+                    .map(|v| v.into_owned());
+            }
+            Event::Empty(e) if alias.is_some() => match e.name().as_ref() {
+                b"w:tab" => paragraph.push('\t'),
+                b"w:br" => paragraph.push('\n'),
+                _ => {}
+            },
+            Event::Text(t) if alias.is_some() => {
+                paragraph.push_str(&t.decode().map_err(|e| e.to_string())?);
+            }
+            Event::GeneralRef(r) if alias.is_some() => {
+                let c = match r.resolve_char_ref().map_err(|e| e.to_string())? {
+                    Some(c) => c,
+                    None => match r.decode().map_err(|e| e.to_string())?.as_ref() {
+                        "amp" => '&',
+                        "lt" => '<',
+                        "gt" => '>',
+                        "quot" => '"',
+                        "apos" => '\'',
+                        other => return Err(format!("an unknown entity &{other};")),
+                    },
+                };
+                paragraph.push(c);
+            }
+            Event::End(e) if e.name().as_ref() == b"w:p" && alias.is_some() => {
+                let text = std::mem::take(&mut paragraph);
+                paragraphs.push(match text.strip_prefix("• ") {
+                    Some(item) => format!("- {item}"),
+                    None => text,
+                });
+            }
+            Event::End(e) if e.name().as_ref() == b"w:sdt" => {
+                if let Some(name) = alias.take() {
+                    let text = std::mem::take(&mut paragraphs).join("\n");
+                    out.push((name, text.trim().to_string()));
+                }
+            }
+            Event::Eof => return Ok(out),
+            _ => {}
+        }
+    }
+}
+
+/// The node at a field's path (`outcomes[1].indicators[2].baseline`), lists counted from 1.
+fn node_at<'n>(root: &'n Node, path: &str) -> Option<&'n Node> {
+    path.split('.').try_fold(root, |node, segment| {
+        let (key, index) = match segment.split_once('[') {
+            Some((key, rest)) => (key, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (segment, None),
+        };
+        let node = node.get(key)?;
+        match (index, &node.value) {
+            (Some(i), Value::Seq(items)) => items.get(i.checked_sub(1)?),
+            (None, _) => Some(node),
+            _ => None,
+        }
+    })
+}
+
+/// The bytes a scalar takes in the source, from what the reader reports (the value's own
+/// characters): with its block indicator (`|-`, `>`) when it has one, without the line break
+/// and indentation that follow it.
+fn whole_scalar(source: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let end = span.start + source[span.clone()].trim_end().len();
+    let before = source[..span.start].trim_end();
+    // The last word of the line the value starts under: `key: |-` or `- >`.
+    let line = before.rsplit('\n').next().unwrap_or(before);
+    let indicator = line
+        .split_whitespace()
+        .last()
+        .filter(|i| i.starts_with(['|', '>']) && i.len() <= 3);
+    match indicator {
+        Some(i) => before.len() - i.len()..end,
+        None => span.start..end,
+    }
+}
+
+/// An answer as the copy shows it: typography of the language, paragraphs one to a line.
+fn as_shown(lang: &str, text: &str) -> String {
+    let typeset = crate::render::document::typography(lang, text.trim());
+    typeset
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace(crate::render::fit::BREAK, "")
+}
+
+fn apply(
+    path: &Path,
+    source: &str,
+    lang: &str,
+    version: String,
+    answers: Vec<(String, String)>,
+) -> Result<Imported> {
+    let (_, root) = crate::source::parse(Path::new("source.yaml"), source.as_bytes())
+        .map_err(|_| wrong(path, "a Word copy whose source cannot be read"))?;
+    let project = match root.get("project_id").map(|n| &n.value) {
+        Some(Value::Str(id)) if crate::model::is_valid_project_id(id) => id.clone(),
+        _ => {
+            return Err(wrong(
+                path,
+                "a Word copy whose source has no valid project_id",
+            ));
+        }
+    };
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut fields = Vec::new();
+    for (field, shown) in answers {
+        // The node of this language's text: an entry of a per-language mapping, or the text.
+        let node = node_at(&root, &field);
+        let (node, name) = match node.map(|n| &n.value) {
+            Some(Value::Map(_)) => (node.and_then(|n| n.get(lang)), format!("{field}.{lang}")),
+            _ => (node, field.clone()),
+        };
+        let before = match node.map(|n| &n.value) {
+            Some(Value::Str(s)) => s.clone(),
+            _ => String::new(),
+        };
+        if as_shown(lang, &before) == shown.replace(crate::render::fit::BREAK, "") {
+            fields.push((name, Change::Same));
+            continue;
+        }
+        let span = node
+            .and_then(|n| n.span.clone())
+            .filter(|_| node.is_some_and(|n| matches!(n.value, Value::Str(_))));
+        match span {
+            // A text given once, for every language, is changed for every language.
+            Some(span) => {
+                edits.push((
+                    span,
+                    serde_json::to_string(&shown).expect("a string serialises"),
+                ));
+                fields.push((name, Change::Edited));
+            }
+            None => fields.push((name, Change::NotInSource)),
+        }
+    }
+    let mut text = source.to_string();
+    edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+    for (span, scalar) in edits {
+        let span = whole_scalar(source, span);
+        text.replace_range(span, &scalar);
+    }
+    Ok(Imported {
+        text,
+        project,
+        version,
+        fields,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_scalar_is_replaced_with_its_indicator() {
+        let source = "a:\n  en: |-\n    one\n    two\n  fr: x\nb: \"q\"\n";
+        let (_, root) = crate::source::parse(Path::new("s.yaml"), source.as_bytes()).unwrap();
+        let en = root.get("a").unwrap().get("en").unwrap();
+        let span = whole_scalar(source, en.span.clone().unwrap());
+        assert_eq!(&source[span], "|-\n    one\n    two");
+        let b = root.get("b").unwrap();
+        assert_eq!(
+            &source[whole_scalar(source, b.span.clone().unwrap())],
+            "\"q\""
+        );
+    }
+}
