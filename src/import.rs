@@ -98,6 +98,23 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
         ));
     };
     let answers = answers(&document).map_err(|e| wrong(path, format!("word/document.xml: {e}")))?;
+    // Only the answers a copy holds may come back, each once: a content control renamed to
+    // another field (a budget, the project's id) or given twice is not a reviewer's edit.
+    let mut seen = std::collections::HashSet::new();
+    for (field, _) in &answers {
+        if !is_answer(field) {
+            return Err(wrong(
+                path,
+                format!("a Word copy naming `{field}`, which is not an answer of the form"),
+            ));
+        }
+        if !seen.insert(field.as_str()) {
+            return Err(wrong(
+                path,
+                format!("a Word copy with two answers for `{field}`"),
+            ));
+        }
+    }
     apply(path, &source, &lang, version, answers)
 }
 
@@ -191,6 +208,18 @@ fn answers(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
             _ => {}
         }
     }
+}
+
+/// Whether `field` is one of the answers a Word copy holds: a narrative of Part 1 or 2, an
+/// outcome's summary, a cell of the indicator table.
+fn is_answer(field: &str) -> bool {
+    static ANSWER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^(progress\.(status|relevance|unique|peacebuilding_results|human_impact|challenges_on_track|off_track)|cross_cutting\.[a-z_]+|finance\.(tranches_and_expenditure|next_tranche|delay_explanation)|outcomes\[[1-4]\]\.summary|outcomes\[[1-4]\](\.outputs\[[1-3]\])?\.indicators\[[1-3]\]\.(indicator|baseline|target|progress|variance_reason|target_adjustment))$",
+        )
+        .expect("the pattern compiles")
+    });
+    ANSWER.is_match(field)
 }
 
 /// The node at a field's path (`outcomes[1].indicators[2].baseline`), lists counted from 1.
@@ -306,6 +335,28 @@ fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_answers_come_back() {
+        for field in [
+            "progress.status",
+            "cross_cutting.other",
+            "outcomes[2].summary",
+            "outcomes[1].outputs[3].indicators[2].target",
+        ] {
+            assert!(is_answer(field), "{field}");
+        }
+        for field in [
+            "project_id",
+            "cover.budget_total",
+            "annex_a.by_category.wfp.staff.budget",
+            "outcomes[1].statement",
+            "progress.rating",
+            "progress.status.x",
+        ] {
+            assert!(!is_answer(field), "{field}");
+        }
+    }
 
     #[test]
     fn a_block_scalar_is_replaced_with_its_indicator() {

@@ -335,6 +335,52 @@ fn import_returns_reviewers_edits_to_the_source() {
     let plain = std::fs::read_to_string(plain).unwrap();
     let body = plain.split_once('\n').unwrap().1;
     assert_eq!(body, std::fs::read_to_string(&original).unwrap());
+
+    // A content control renamed to a field that is not an answer, or to an answer twice, is
+    // not a reviewer's edit: refused.
+    for (to, expected) in [
+        (
+            "cover.budget_total",
+            "naming `cover.budget_total`, which is not an answer",
+        ),
+        ("progress.unique", "two answers for `progress.unique`"),
+    ] {
+        let bytes = edited(&docx("en"), &[]);
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).unwrap();
+            let name = entry.name().unwrap().to_string();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+            if name == "word/document.xml" {
+                let xml = String::from_utf8(data).unwrap();
+                data = xml
+                    .replacen(
+                        "w:val=\"progress.relevance\"",
+                        &format!("w:val=\"{to}\""),
+                        1,
+                    )
+                    .into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut out, &data).unwrap();
+        }
+        let tampered = work.path().join("tampered.docx");
+        std::fs::write(&tampered, out.finish().unwrap().into_inner()).unwrap();
+        let target = work.path().join("tampered.yaml");
+        let out = Run::new(&[
+            "import",
+            tampered.to_str().unwrap(),
+            "-o",
+            target.to_str().unwrap(),
+        ])
+        .output();
+        assert_eq!(out.status, 1, "{to}: {}", out.stderr);
+        assert!(out.stderr.contains(expected), "{to}: {}", out.stderr);
+        assert!(!target.exists());
+    }
 }
 
 /// Files that are not Word copies, or hostile ones, end in a clear refusal within two seconds.
