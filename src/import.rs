@@ -97,7 +97,19 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
             "a Word document that does not carry a report source",
         ));
     };
-    let answers = answers(&document).map_err(|e| wrong(path, format!("word/document.xml: {e}")))?;
+    // The version names the file written: the same rule as a source's file name.
+    if !crate::model::is_valid_project_id(&version) {
+        return Err(wrong(
+            path,
+            "a Word copy whose version cannot name a source file",
+        ));
+    }
+    let answers = answers(&document).map_err(|e| {
+        wrong(
+            path,
+            format!("a Word copy whose answers cannot be read back: {e}"),
+        )
+    })?;
     // Only the answers a copy holds may come back, each once: a content control renamed to
     // another field (a budget, the project's id) or given twice is not a reviewer's edit.
     let mut seen = std::collections::HashSet::new();
@@ -155,29 +167,50 @@ fn carried_source(xml: &str) -> Option<(String, String, String)> {
 }
 
 /// The answers of the copy: each content control's name (a field's path) and its paragraphs,
-/// a bullet line given back its `- `.
+/// a bullet line given back its `- `. Only text a reader sees counts: the runs' text (`w:t`),
+/// not text deleted with tracked changes, field codes or the fallback of alternate content.
+/// A control inside a paragraph (as a program that re-saves the copy may leave it) cannot tell
+/// where its answer ends: such a copy is refused.
 fn answers(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut out = Vec::new();
     let mut alias: Option<String> = None;
     let (mut paragraphs, mut paragraph): (Vec<String>, String) = (Vec::new(), String::new());
+    // Open `w:p` elements, whether inside `w:t`, and how deep inside text not to be read.
+    let (mut in_paragraph, mut in_text, mut hidden) = (0usize, false, 0usize);
     loop {
         match reader.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) => match e.name().as_ref() {
+                b"w:p" => in_paragraph += 1,
+                b"w:t" => in_text = true,
+                b"mc:Fallback" | b"w:del" | b"w:moveFrom" => hidden += 1,
+                _ => {}
+            },
             Event::Empty(e) if e.name().as_ref() == b"w:alias" => {
+                if in_paragraph > 0 {
+                    return Err(
+                        "an answer's field is inside a paragraph (the copy was re-saved by \
+                                another program, which moved its fields): save it from Word, or \
+                                review the copy pbf-report built"
+                            .into(),
+                    );
+                }
                 let value = e.try_get_attribute("w:val").map_err(|e| e.to_string())?;
                 alias = value
                     .and_then(|v| v.unescape_value().ok())
                     .map(|v| v.into_owned());
             }
-            Event::Empty(e) if alias.is_some() => match e.name().as_ref() {
+            Event::Empty(e) if alias.is_some() && hidden == 0 => match e.name().as_ref() {
                 b"w:tab" => paragraph.push('\t'),
-                b"w:br" => paragraph.push('\n'),
+                b"w:br" | b"w:cr" => paragraph.push('\n'),
+                b"w:noBreakHyphen" => paragraph.push('\u{2011}'),
                 _ => {}
             },
-            Event::Text(t) if alias.is_some() => {
+            Event::Text(t) if alias.is_some() && in_text && hidden == 0 => {
                 paragraph.push_str(&t.decode().map_err(|e| e.to_string())?);
             }
-            Event::GeneralRef(r) if alias.is_some() => {
+            Event::GeneralRef(r) => {
+                // No entity but XML's own five and characters, inside the answers or not.
                 let c = match r.resolve_char_ref().map_err(|e| e.to_string())? {
                     Some(c) => c,
                     None => match r.decode().map_err(|e| e.to_string())?.as_ref() {
@@ -189,21 +222,31 @@ fn answers(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
                         other => return Err(format!("an unknown entity &{other};")),
                     },
                 };
-                paragraph.push(c);
-            }
-            Event::End(e) if e.name().as_ref() == b"w:p" && alias.is_some() => {
-                let text = std::mem::take(&mut paragraph);
-                paragraphs.push(match text.strip_prefix("• ") {
-                    Some(item) => format!("- {item}"),
-                    None => text,
-                });
-            }
-            Event::End(e) if e.name().as_ref() == b"w:sdt" => {
-                if let Some(name) = alias.take() {
-                    let text = std::mem::take(&mut paragraphs).join("\n");
-                    out.push((name, text.trim().to_string()));
+                if alias.is_some() && in_text && hidden == 0 {
+                    paragraph.push(c);
                 }
             }
+            Event::End(e) => match e.name().as_ref() {
+                b"w:t" => in_text = false,
+                b"mc:Fallback" | b"w:del" | b"w:moveFrom" => hidden = hidden.saturating_sub(1),
+                b"w:p" => {
+                    in_paragraph = in_paragraph.saturating_sub(1);
+                    if alias.is_some() {
+                        let text = std::mem::take(&mut paragraph);
+                        paragraphs.push(match text.strip_prefix("• ") {
+                            Some(item) => format!("- {item}"),
+                            None => text,
+                        });
+                    }
+                }
+                b"w:sdt" => {
+                    if let Some(name) = alias.take() {
+                        let text = std::mem::take(&mut paragraphs).join("\n");
+                        out.push((name, text.trim().to_string()));
+                    }
+                }
+                _ => {}
+            },
             Event::Eof => return Ok(out),
             _ => {}
         }
@@ -275,8 +318,20 @@ fn apply(
     version: String,
     answers: Vec<(String, String)>,
 ) -> Result<Imported> {
-    let (_, root) = crate::source::parse(Path::new("source.yaml"), source.as_bytes())
-        .map_err(|_| wrong(path, "a Word copy whose source cannot be read"))?;
+    let (_, root) =
+        crate::source::parse(Path::new("source.yaml"), source.as_bytes()).map_err(|d| {
+            wrong(
+                path,
+                format!("a Word copy whose source cannot be read: {}", d.message),
+            )
+        })?;
+    let languages = crate::check::languages_of(&root);
+    if !languages.iter().any(|l| l == lang) {
+        return Err(wrong(
+            path,
+            format!("a Word copy in `{lang}`, not a language of its report"),
+        ));
+    }
     let project = match root.get("project_id").map(|n| &n.value) {
         Some(Value::Str(id)) if crate::model::is_valid_project_id(id) => id.clone(),
         _ => {
@@ -307,12 +362,28 @@ fn apply(
             .and_then(|n| n.span.clone())
             .filter(|_| node.is_some_and(|n| matches!(n.value, Value::Str(_))));
         match span {
-            // A text given once, for every language, is changed for every language.
             Some(span) => {
-                edits.push((
-                    span,
-                    serde_json::to_string(&shown).expect("a string serialises"),
-                ));
+                let json = |t: &str| serde_json::to_string(t).expect("a string serialises");
+                // A text given once for several languages becomes one text per language: the
+                // copy's language takes the edit, the others keep the text as it was.
+                let shared = name == field && languages.len() > 1;
+                let scalar = if shared {
+                    let entries: Vec<String> = languages
+                        .iter()
+                        .map(|l| {
+                            let text = if l == lang {
+                                shown.as_str()
+                            } else {
+                                before.as_str()
+                            };
+                            format!("{l}: {}", json(text))
+                        })
+                        .collect();
+                    format!("{{{}}}", entries.join(", "))
+                } else {
+                    json(&shown)
+                };
+                edits.push((span, scalar));
                 fields.push((name, Change::Edited));
             }
             None => fields.push((name, Change::NotInSource)),

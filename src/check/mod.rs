@@ -170,7 +170,7 @@ fn failed(d: Diagnostic) -> Checked {
 
 /// The report's languages as far as the tree gives them, so that texts can be checked per
 /// language even when other parts of the source are wrong.
-fn languages_of(root: &Node) -> Vec<String> {
+pub fn languages_of(root: &Node) -> Vec<String> {
     match root.get("languages").map(|n| &n.value) {
         // `languages: fr` is refused, but the texts are still checked as French.
         Some(Value::Str(one)) => one

@@ -8,6 +8,25 @@ use crate::terminal;
 pub fn run(args: &ImportArgs) -> Result<Status> {
     let bytes = crate::fsio::read_file(&args.file)?;
     let imported = crate::import::import(&args.file, &bytes)?;
+    // An edit with nowhere to go is refused whole rather than dropped.
+    let homeless: Vec<&String> = imported
+        .fields
+        .iter()
+        .filter(|(_, c)| *c == Change::NotInSource)
+        .map(|(f, _)| f)
+        .collect();
+    if !homeless.is_empty() {
+        for field in &homeless {
+            crate::say!(
+                "error: {}: answered in the copy, but the source it was made from has no such field",
+                terminal::escape(field)
+            );
+        }
+        crate::say!(
+            "nothing written: give these fields (even empty) in the source, build the Word copy again, and review that"
+        );
+        return Ok(Status::Invalid);
+    }
     let Some(path) = super::new_source(
         args.output.as_deref(),
         &imported.project,
@@ -31,10 +50,7 @@ pub fn run(args: &ImportArgs) -> Result<Status> {
         match change {
             Change::Same => {}
             Change::Edited => crate::say!("edited: {}", terminal::escape(field)),
-            Change::NotInSource => crate::say!(
-                "not written back: {} (the source has no such field; add it, then import again)",
-                terminal::escape(field)
-            ),
+            Change::NotInSource => {}
         }
     }
     let edited = imported

@@ -201,15 +201,8 @@ fn the_word_copy_keeps_characters_the_pdf_cannot_draw() {
 /// The copy `docx` with `edits` applied to its document part: each (field, new text) replaces
 /// the first run of text inside the field's content control.
 fn edited(docx: &Path, edits: &[(&str, &str)]) -> Vec<u8> {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(docx).unwrap()).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).unwrap();
-        let name = entry.name().unwrap().to_string();
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+    rewritten(docx, |name, mut xml| {
         if name == "word/document.xml" {
-            let mut xml = String::from_utf8(bytes).unwrap();
             for (field, text) in edits {
                 let tag = xml.find(&format!("w:val=\"{field}\"")).unwrap();
                 let open = tag + xml[tag..].find("<w:t").unwrap();
@@ -217,13 +210,9 @@ fn edited(docx: &Path, edits: &[(&str, &str)]) -> Vec<u8> {
                 let end = start + xml[start..].find("</w:t>").unwrap();
                 xml.replace_range(start..end, text);
             }
-            bytes = xml.into_bytes();
         }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        std::io::Write::write_all(&mut out, &bytes).unwrap();
-    }
-    out.finish().unwrap().into_inner()
+        xml
+    })
 }
 
 /// The report a source reads as, as JSON, for comparing two sources field by field.
@@ -290,28 +279,40 @@ fn import_returns_reviewers_edits_to_the_source() {
         "{}",
         &text[..200]
     );
-    let (before, after) = (fields(&original), fields(&imported));
-    let changed: Vec<_> = before
-        .iter()
-        .zip(&after)
-        .filter(|(a, b)| a != b)
-        .map(|(a, b)| (a.0.clone(), b.1.clone()))
+    // Field by field: only the two edited answers differ. The target was one text for both
+    // languages; it is now one per language, the French as it was.
+    let before: std::collections::BTreeMap<_, _> = fields(&original).into_iter().collect();
+    let after: std::collections::BTreeMap<_, _> = fields(&imported).into_iter().collect();
+    let keys: std::collections::BTreeSet<_> = before.keys().chain(after.keys()).collect();
+    let changed: Vec<(&String, Option<&String>)> = keys
+        .into_iter()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(|k| (k, after.get(k)))
         .collect();
-    assert_eq!(before.len(), after.len());
-    assert_eq!(changed.len(), 2, "{changed:?}");
-    assert!(
-        changed[0].0.ends_with("relevance.en")
-            && changed[0]
-                .1
-                .starts_with("\"Reviewed: the project stays relevant & well placed.\\n"),
-        "{changed:?}"
-    );
+    let target = ".outcomes[0].indicators[0].target";
+    assert_eq!(changed.len(), 4, "{changed:#?}");
+    assert_eq!(changed[0], (&target.to_string(), None));
     assert_eq!(
         changed[1],
         (
-            ".outcomes[0].indicators[0].target".to_string(),
-            "\"12 committees\"".to_string()
+            &format!("{target}.en"),
+            Some(&"\"12 committees\"".to_string())
         )
+    );
+    assert_eq!(
+        changed[2],
+        (&format!("{target}.fr"), Some(&"\"20\"".to_string()))
+    );
+    assert!(
+        changed[3].0.ends_with("progress.relevance.en"),
+        "{changed:#?}"
+    );
+    assert!(
+        changed[3]
+            .1
+            .unwrap()
+            .starts_with("\"Reviewed: the project stays relevant & well placed.\\n"),
+        "{changed:#?}"
     );
     let check = Run::new(&["check", imported.to_str().unwrap()]).output();
     assert_eq!(check.status, 0, "{}", check.stderr);
@@ -345,30 +346,16 @@ fn import_returns_reviewers_edits_to_the_source() {
         ),
         ("progress.unique", "two answers for `progress.unique`"),
     ] {
-        let bytes = edited(&docx("en"), &[]);
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        for i in 0..zip.len() {
-            let mut entry = zip.by_index(i).unwrap();
-            let name = entry.name().unwrap().to_string();
-            let mut data = Vec::new();
-            std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
-            if name == "word/document.xml" {
-                let xml = String::from_utf8(data).unwrap();
-                data = xml
-                    .replacen(
-                        "w:val=\"progress.relevance\"",
-                        &format!("w:val=\"{to}\""),
-                        1,
-                    )
-                    .into_bytes();
-            }
-            out.start_file(name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            std::io::Write::write_all(&mut out, &data).unwrap();
-        }
+        let bytes = rewritten(&docx("en"), |name, xml| match name {
+            "word/document.xml" => xml.replacen(
+                "w:val=\"progress.relevance\"",
+                &format!("w:val=\"{to}\""),
+                1,
+            ),
+            _ => xml,
+        });
         let tampered = work.path().join("tampered.docx");
-        std::fs::write(&tampered, out.finish().unwrap().into_inner()).unwrap();
+        std::fs::write(&tampered, bytes).unwrap();
         let target = work.path().join("tampered.yaml");
         let out = Run::new(&[
             "import",
@@ -465,4 +452,94 @@ fn hostile_imports_are_refused_clearly_and_fast() {
         assert!(out.stderr.contains(expected), "{name}: {}", out.stderr);
         assert!(!dir.path().join("data").exists(), "{name} wrote a source");
     }
+}
+
+/// The copy rewritten by `change`, a function of its parts' names and texts.
+fn rewritten(docx: &Path, change: impl Fn(&str, String) -> String) -> Vec<u8> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(docx).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut entry, &mut text).unwrap();
+        out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut out, change(&name, text).as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Text deleted with tracked changes stays deleted; a copy whose fields another program moved
+/// into paragraphs, or whose version would name a path, is refused and nothing is written.
+#[test]
+fn import_reads_what_a_reader_sees_and_refuses_a_moved_or_misnamed_copy() {
+    let work = tempfile::tempdir().unwrap();
+    let run = |name: &str, bytes: Vec<u8>| {
+        let path = work.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let target = work.path().join(format!("{name}.yaml"));
+        let out = Run::new(&[
+            "import",
+            path.to_str().unwrap(),
+            "-o",
+            target.to_str().unwrap(),
+        ])
+        .output();
+        (out, target)
+    };
+    let tracked = rewritten(&docx("en"), |name, text| {
+        if name != "word/document.xml" {
+            return text;
+        }
+        let tag = text.find("w:val=\"progress.unique\"").unwrap();
+        let run = tag + text[tag..].find("<w:r>").unwrap();
+        let mut text = text;
+        text.insert_str(run, "<w:del w:id=\"9\" w:author=\"R\"><w:r><w:delText>DELETED </w:delText></w:r></w:del><w:ins w:id=\"10\" w:author=\"R\"><w:r><w:t>INSERTED </w:t></w:r></w:ins>");
+        text
+    });
+    let (out, target) = run("tracked.docx", tracked);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let source = std::fs::read_to_string(target).unwrap();
+    assert!(source.contains("\"INSERTED The evaluation"), "{source}");
+    assert!(!source.contains("DELETED"));
+
+    let misnamed = rewritten(&docx("en"), |name, text| {
+        if !name.starts_with("customXml/item") {
+            return text;
+        }
+        text.replace("version=\"2019-11-12-final\"", "version=\"../../escaped\"")
+    });
+    let (out, target) = run("misnamed.docx", misnamed);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("whose version cannot name a source file"),
+        "{}",
+        out.stderr
+    );
+    assert!(!target.exists());
+
+    // LibreOffice moves each content control into its answer's first paragraph.
+    let converted = work.path().join("converted");
+    tool(
+        "soffice",
+        &[
+            "--headless",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            converted.to_str().unwrap(),
+            docx("en").to_str().unwrap(),
+        ],
+    );
+    let resaved = std::fs::read(converted.join("pbf-irf-217-2019-11-12-final.en.docx")).unwrap();
+    let (out, target) = run("resaved.docx", resaved);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("re-saved by another program"),
+        "{}",
+        out.stderr
+    );
+    assert!(!target.exists());
 }
