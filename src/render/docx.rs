@@ -520,8 +520,8 @@ impl Doc<'_> {
             .map(|f| (LANDSCAPE_WIDTH as f32 * f / total) as usize)
             .collect();
         let small = |runs: Vec<Run>| par(runs.into_iter().map(|r| r.size(17)));
-        let answer = |a: &Value, width: usize| {
-            let mut ps = Vec::new();
+        // A cell's answer, after `ps` (the indicator's number) and its over-limit note in a draft.
+        let answer = |a: &Value, mut ps: Vec<Paragraph>, width: usize| {
             if a["over"].is_string() {
                 ps.push(small(vec![
                     bold(format!("⚠ {}", s(&a["over"]))).color("B00000"),
@@ -580,8 +580,8 @@ impl Doc<'_> {
                 for (j, (a, w)) in answers.iter().zip(&widths[1..]).enumerate() {
                     cells.push(match j {
                         // The indicator's number above its wording.
-                        0 => answer_cell(a, vec![small(vec![bold(s(&ind["label"]))])], *w, 17),
-                        _ => answer(a, *w),
+                        0 => answer(a, vec![small(vec![bold(s(&ind["label"]))])], *w),
+                        _ => answer(a, Vec::new(), *w),
                     });
                 }
                 rows.push(TableRow::new(cells).cant_split());

@@ -543,3 +543,47 @@ fn import_reads_what_a_reader_sees_and_refuses_a_moved_or_misnamed_copy() {
     );
     assert!(!target.exists());
 }
+
+/// In a draft, every text over its limit carries its note in the Word copy too, an indicator's
+/// own wording included.
+#[test]
+fn a_drafts_word_copy_marks_every_text_over_its_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let minimal = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let long = "mot ".repeat(80);
+    let text = minimal
+        .replacen(
+            "template: pbf-2019\n",
+            "template: pbf-2019\nword_copy: true\n",
+            1,
+        )
+        .replace(
+            "indicator: Nombre de comités actifs",
+            &format!("indicator: {}", long.trim()),
+        )
+        .replace(
+            "status: Les activités préparatoires sont achevées.",
+            &format!("status: {}", "paix ".repeat(320).trim()),
+        );
+    let source = dir.path().join("2020-06-15-draft.yaml");
+    std::fs::write(&source, text).unwrap();
+    let out = Run::new(&[
+        "build",
+        "--draft",
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+        source.to_str().unwrap(),
+    ])
+    .output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let word = word_text(
+        &dir.path()
+            .join("out/pbf-irf-999/2020-06-15-draft/pbf-irf-999-2020-06-15-draft.fr.docx"),
+    );
+    for note in [
+        "⚠ 319 caractères, limite 300",
+        "⚠ 1599 caractères, limite 1500",
+    ] {
+        assert!(word.contains(note), "no {note:?} in\n{word}");
+    }
+}
