@@ -96,11 +96,59 @@ fn write(data: &Value, timestamp: &str, source: &[u8]) -> Result<Vec<u8>, String
             Block::T(t) => docx.add_table(t),
         };
     }
+    let mut xml = docx.build();
+    finish(&mut xml, data, &d.t("indicators.indicator"));
     let mut bytes = std::io::Cursor::new(Vec::new());
-    docx.build()
-        .pack(&mut bytes)
+    xml.pack(&mut bytes)
         .map_err(|e| format!("cannot write the Word copy: {e}"))?;
     Ok(bytes.into_inner())
+}
+
+/// What docx-rs cannot say, written into its parts: the document's language (for Word's
+/// spelling and hyphenation), its title and author as the PDF gives them, and the indicator
+/// table's header row repeated on each page (the row before its first column heading).
+fn finish(xml: &mut docx_rs::XMLDocx, data: &Value, heading: &str) {
+    let escape = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let lang = s(&data["lang"]);
+    let styles = String::from_utf8_lossy(&xml.styles).replacen(
+        "</w:rPr></w:rPrDefault>",
+        &format!(
+            "<w:lang w:val=\"{}\" /></w:rPr></w:rPrDefault>",
+            escape(&lang)
+        ),
+        1,
+    );
+    xml.styles = styles.into_bytes();
+    let gateway = s(&data["project"]["gateway"]);
+    let title = format!("{} – {gateway}", s(&data["t"]["doc.title"]));
+    let core = String::from_utf8_lossy(&xml.doc_props.core)
+        .replacen(
+            "<dc:creator>unknown</dc:creator>",
+            &format!(
+                "<dc:title>{}</dc:title><dc:creator>{}</dc:creator><dc:language>{}</dc:language>",
+                escape(&title),
+                escape(&gateway),
+                escape(&lang)
+            ),
+            1,
+        )
+        .replacen("<cp:lastModifiedBy>unknown</cp:lastModifiedBy>", "", 1);
+    xml.doc_props.core = core.into_bytes();
+    let mut document = String::from_utf8_lossy(&xml.document).into_owned();
+    let marker = format!(">{}</w:t>", escape(heading));
+    if let Some(at) = document.find(&marker)
+        && let Some(row) = document[..at].rfind("<w:trPr />")
+    {
+        document.replace_range(
+            row..row + "<w:trPr />".len(),
+            "<w:trPr><w:tblHeader /></w:trPr>",
+        );
+    }
+    xml.document = document.into_bytes();
 }
 
 /// A paragraph or a table of the document body, in order. Each is made once and moved into

@@ -143,6 +143,37 @@ fn the_word_copy_is_listed_verified_and_reproducible() {
         text
     };
     assert!(core.contains("2019-11-12T00:00:00Z"), "{core}");
+    // Its title, author and language are the PDF's; Word's spelling follows the language.
+    assert!(
+        core.contains("<dc:title>RAPPORT DE PROGRES DE PROJET PBF – PBF IRF-217</dc:title>")
+            && core.contains("<dc:language>fr</dc:language>"),
+        "{core}"
+    );
+    // The indicator table's column headings are on every page of the table.
+    let pdf_dir = tempfile::tempdir().unwrap();
+    tool(
+        "soffice",
+        &[
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            pdf_dir.path().to_str().unwrap(),
+            docx("fr").to_str().unwrap(),
+        ],
+    );
+    let pages = pdf_text(&pdf_dir.path().join("pbf-irf-217-2019-11-12-final.fr.pdf"));
+    let table: Vec<&str> = pages
+        .split('\u{c}')
+        .filter(|p| p.contains("Indicateur 1."))
+        .collect();
+    assert!(table.len() >= 3, "{} pages of the table", table.len());
+    for page in table {
+        assert!(
+            page.contains("Base de donnée"),
+            "a page of the table without its headings:\n{page}"
+        );
+    }
     let verified = Run::new(&["verify", "out/pbf-irf-217/2019-11-12-final"])
         .cwd(dir)
         .output();
