@@ -10,7 +10,7 @@ use std::path::Path;
 use quick_xml::events::Event;
 
 use crate::error::{Error, Result};
-use crate::source::{Node, Value};
+use crate::source::Value;
 
 /// Most entries a Word copy may hold, and most bytes any one part, or all, may inflate to.
 const MAX_ENTRIES: usize = 1_000;
@@ -265,22 +265,6 @@ fn is_answer(field: &str) -> bool {
     ANSWER.is_match(field)
 }
 
-/// The node at a field's path (`outcomes[1].indicators[2].baseline`), lists counted from 1.
-fn node_at<'n>(root: &'n Node, path: &str) -> Option<&'n Node> {
-    path.split('.').try_fold(root, |node, segment| {
-        let (key, index) = match segment.split_once('[') {
-            Some((key, rest)) => (key, rest.trim_end_matches(']').parse::<usize>().ok()),
-            None => (segment, None),
-        };
-        let node = node.get(key)?;
-        match (index, &node.value) {
-            (Some(i), Value::Seq(items)) => items.get(i.checked_sub(1)?),
-            (None, _) => Some(node),
-            _ => None,
-        }
-    })
-}
-
 /// The bytes a scalar takes in the source, from what the reader reports (the value's own
 /// characters): with its block indicator (`|-`, `>`) when it has one, without the line break
 /// and indentation that follow it.
@@ -345,7 +329,7 @@ fn apply(
     let mut fields = Vec::new();
     for (field, shown) in answers {
         // The node of this language's text: an entry of a per-language mapping, or the text.
-        let node = node_at(&root, &field);
+        let node = root.at(&field);
         let (node, name) = match node.map(|n| &n.value) {
             Some(Value::Map(_)) => (node.and_then(|n| n.get(lang)), format!("{field}.{lang}")),
             _ => (node, field.clone()),

@@ -57,6 +57,22 @@ impl Node {
     }
 
     /// The value under `key`, if this is a mapping that has it.
+    /// The node at a field's path (`outcomes[1].indicators[2].baseline`), lists counted from 1.
+    pub fn at(&self, path: &str) -> Option<&Node> {
+        path.split('.').try_fold(self, |node, segment| {
+            let (key, index) = match segment.split_once('[') {
+                Some((key, rest)) => (key, rest.trim_end_matches(']').parse::<usize>().ok()),
+                None => (segment, None),
+            };
+            let node = node.get(key)?;
+            match (index, &node.value) {
+                (Some(i), Value::Seq(items)) => items.get(i.checked_sub(1)?),
+                (None, _) => Some(node),
+                _ => None,
+            }
+        })
+    }
+
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
             Value::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
@@ -305,7 +321,7 @@ fn node(spanned: Spanned<Value>) -> Node {
 }
 
 /// Line and column (both from 1, column in characters) of a byte offset.
-fn pos_of_byte(bytes: &[u8], at: usize) -> Pos {
+pub fn pos_of_byte(bytes: &[u8], at: usize) -> Pos {
     let before = &bytes[..at];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before

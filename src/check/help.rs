@@ -155,17 +155,7 @@ fn spreadsheet_day(n: i64) -> Option<String> {
         return None;
     }
     // Days from 1970-01-01 to the serial's day: serial 25569 is 1970-01-01.
-    let days = n - 25_569;
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::model::civil_date(n - 25_569);
     Some(format!("{y}-{m:02}-{d:02}"))
 }
 

@@ -436,12 +436,7 @@ impl<'a> Walker<'a> {
 
     /// Line and column of a byte offset in the source.
     fn pos_of_byte(&self, at: usize) -> crate::diagnostic::Pos {
-        let before = &self.text[..at];
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        crate::diagnostic::Pos {
-            line: before.matches('\n').count() as u32 + 1,
-            col: before[line_start..].chars().count() as u32 + 1,
-        }
+        crate::source::pos_of_byte(self.text.as_bytes(), at)
     }
 
     /// Where in the source the first character of `node` that `is` picks is typed, so that the

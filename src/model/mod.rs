@@ -14,8 +14,8 @@ mod values;
 
 pub use values::{
     AmountError, Cell, Date, Free, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Line, Narrative, Note,
-    Statement, Summary, Text, Usd, YearMonth, below_gender_minimum, group_thousands, indirect,
-    parse_date, parse_month,
+    Statement, Summary, Text, Usd, YearMonth, below_gender_minimum, civil_date, group_thousands,
+    indirect, parse_date, parse_month,
 };
 
 /// The template a source is written for; a later template is a new variant.

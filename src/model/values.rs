@@ -368,6 +368,20 @@ impl YearMonth {
     }
 }
 
+/// Year, month and day of the day `days` after 1970-01-01, in the proleptic Gregorian
+/// calendar (H. Hinnant's civil-from-days algorithm).
+pub fn civil_date(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = (if mp < 10 { mp + 3 } else { mp - 9 }) as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 /// Year, month and day of a date written `YYYY-MM-DD`, if it is a day of the calendar. The one
 /// reader of dates: `check` validates with it, the renderers format with it.
 pub fn parse_date(text: &str) -> Option<(u16, u8, u8)> {

@@ -106,11 +106,10 @@ pub fn long_runs(text: &str, width: f32) -> Vec<(usize, String)> {
     // Five per cent to spare, for kerning; a bullet line ("- ") is indented by 1.1 em.
     let room = |item: bool| (width - if item { LIST_INDENT } else { 0.0 }) * 0.95;
     let mut item = text.trim_start().starts_with("- ");
-    for (i, c) in text.chars().chain([' ']).enumerate() {
+    let chars = text.char_indices().chain([(text.len(), ' ')]);
+    for (i, (at, c)) in chars.enumerate() {
         if c == '\n' {
-            item = text[text.char_indices().nth(i).map_or(0, |(b, _)| b)..]
-                .trim_start()
-                .starts_with("- ");
+            item = text[at..].trim_start().starts_with("- ");
         }
         if c.is_whitespace() {
             if run_width > room(item) {
