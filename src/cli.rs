@@ -39,13 +39,15 @@ pub enum Command {
     Schema,
     /// Write a skeleton source for a new report, with every question as a comment.
     New(NewArgs),
-    /// Write back into a source the answers reviewers edited in its Word copy.
+    /// Turn a past report (plain text, PDF, .docx) into a new source, or write back into a
+    /// source the answers reviewers edited in its Word copy.
     Import(ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// A Word copy made by pbf-report (`word_copy: true`), edited or not.
+    /// A past report (plain text, PDF or .docx), or a Word copy made by pbf-report
+    /// (`word_copy: true`), edited or not.
     pub file: PathBuf,
     /// Where to write the source; default: data/<project>/<version>.yaml, which must not exist.
     #[arg(long, short)]

@@ -2,7 +2,7 @@
 //! consistency on the typed report. Every problem of a source comes back at once.
 
 pub mod consistency;
-mod help;
+pub(crate) mod help;
 pub mod limits;
 pub mod structure;
 pub mod syntax;

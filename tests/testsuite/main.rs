@@ -14,6 +14,7 @@ mod exit;
 mod failure;
 mod hostile;
 mod i18n;
+mod import;
 mod layout;
 mod pdf;
 mod promises;

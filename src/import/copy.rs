@@ -1,21 +1,15 @@
 //! Reviewers' edits back into the source: a Word copy (`word_copy: true`) carries its report's
 //! source and names each answer's field in a content control; `import` reads the answers as the
 //! reviewer left them and writes the source with each changed answer replaced, everything else
-//! as it was. The `.docx` is a zip of XML written by anyone: caps on its entries and their
-//! inflated sizes, XML read without any DTD or entity of its own, nothing extracted to disk.
+//! as it was.
 
-use std::io::Read;
 use std::path::Path;
 
 use quick_xml::events::Event;
 
+use super::entity;
 use crate::error::{Error, Result};
 use crate::source::Value;
-
-/// Most entries a Word copy may hold, and most bytes any one part, or all, may inflate to.
-const MAX_ENTRIES: usize = 1_000;
-const MAX_PART: u64 = 32 << 20;
-const MAX_TOTAL: u64 = 64 << 20;
 
 /// What a Word copy gives back.
 pub struct Imported {
@@ -44,59 +38,10 @@ fn wrong(path: &Path, found: impl Into<String>) -> Error {
     }
 }
 
-/// Reads the Word copy `bytes` (the file at `path`) and applies its answers to its source.
-pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return Err(wrong(
-            path,
-            "not a .docx (plain text and PDF reports cannot be imported yet)",
-        ));
-    }
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-        .map_err(|e| wrong(path, format!("a damaged zip ({e})")))?;
-    if zip.len() > MAX_ENTRIES {
-        return Err(wrong(path, format!("a zip of {} entries", zip.len())));
-    }
-    let mut total = 0;
-    let mut part = |name: &str| -> Result<Option<String>> {
-        let Ok(entry) = zip.by_name(name) else {
-            return Ok(None);
-        };
-        if entry.size() > MAX_PART || total + entry.size() > MAX_TOTAL {
-            return Err(wrong(
-                path,
-                format!("{name} inflates to more than {} MiB", MAX_PART >> 20),
-            ));
-        }
-        let mut text = String::new();
-        entry
-            .take(MAX_PART + 1)
-            .read_to_string(&mut text)
-            .map_err(|e| wrong(path, format!("{name} cannot be read ({e})")))?;
-        // The size an entry declares may lie: what it inflates to is counted too.
-        total += text.len() as u64;
-        if text.len() as u64 > MAX_PART || total > MAX_TOTAL {
-            return Err(wrong(
-                path,
-                format!("{name} inflates to more than {} MiB", MAX_PART >> 20),
-            ));
-        }
-        Ok(Some(text))
-    };
-    let document =
-        part("word/document.xml")?.ok_or_else(|| wrong(path, "a zip without word/document.xml"))?;
-    let carried = (1..=20)
-        .map(|i| part(&format!("customXml/item{i}.xml")))
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .find_map(|xml| carried_source(&xml));
-    let Some((lang, version, source)) = carried else {
-        return Err(wrong(
-            path,
-            "a Word document that does not carry a report source",
-        ));
-    };
+/// Applies the answers of a Word copy's `document` to the source it carries (`carried`: its
+/// language, version and text).
+pub fn import(path: &Path, carried: (String, String, String), document: &str) -> Result<Imported> {
+    let (lang, version, source) = carried;
     // The version names the file written: the same rule as a source's file name.
     if !crate::model::is_valid_project_id(&version) {
         return Err(wrong(
@@ -104,7 +49,7 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
             "a Word copy whose version cannot name a source file",
         ));
     }
-    let answers = answers(&document).map_err(|e| {
+    let answers = answers(document).map_err(|e| {
         wrong(
             path,
             format!("a Word copy whose answers cannot be read back: {e}"),
@@ -131,7 +76,7 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
 }
 
 /// The source a copy carries: its language, its version and the source's text.
-fn carried_source(xml: &str) -> Option<(String, String, String)> {
+pub fn carried_source(xml: &str) -> Option<(String, String, String)> {
     use base64::Engine as _;
     let mut reader = quick_xml::Reader::from_str(xml);
     let (mut lang, mut version) = (None, None);
@@ -210,18 +155,7 @@ fn answers(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
                 paragraph.push_str(&t.decode().map_err(|e| e.to_string())?);
             }
             Event::GeneralRef(r) => {
-                // No entity but XML's own five and characters, inside the answers or not.
-                let c = match r.resolve_char_ref().map_err(|e| e.to_string())? {
-                    Some(c) => c,
-                    None => match r.decode().map_err(|e| e.to_string())?.as_ref() {
-                        "amp" => '&',
-                        "lt" => '<',
-                        "gt" => '>',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => return Err(format!("an unknown entity &{other};")),
-                    },
-                };
+                let c = entity(&r)?;
                 if alias.is_some() && in_text && hidden == 0 {
                     paragraph.push(c);
                 }

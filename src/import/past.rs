@@ -1,0 +1,936 @@
+//! A past report (its text, from a plain text, a PDF or a Word document) into a source: each
+//! answer found by its question (`form`), parsed the way people write values (`$ 855,000`,
+//! `12 NOVEMBRE 2019`, `IRF ☒`), placed by the form's numbering; what is not found or cannot be
+//! parsed is a `# TODO` with the report's own text.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::form::{self, Form, Hit};
+use super::yaml::Y;
+use crate::error::{Error, Result};
+
+/// What the text of a past report gives.
+pub struct Past {
+    /// The source, as it is to be written.
+    pub text: String,
+    pub project: Option<String>,
+    pub version: Option<String>,
+    /// Each field: found (with the line of the input it starts on), empty, or to do.
+    pub rows: Vec<Row>,
+    /// The form's questions found, of how many.
+    pub found: usize,
+    pub asked: usize,
+    /// A word for the reader about the input (a PDF that carries its own source).
+    pub note: Option<String>,
+}
+
+pub struct Row {
+    pub field: String,
+    pub state: &'static str,
+    pub line: Option<usize>,
+}
+
+/// The questions whose answers a source holds: how much of the form a text is measured by.
+const QUESTIONS: &[&str] = &[
+    "cover.country",
+    "cover.report_type",
+    "cover.report_date",
+    "cover.title",
+    "cover.gateway_number",
+    "cover.modality",
+    "cover.trust_fund",
+    "cover.recipients",
+    "cover.partners",
+    "cover.start_date",
+    "cover.duration",
+    "cover.priority_windows",
+    "cover.budget",
+    "cover.budget_total",
+    "cover.tranches",
+    "cover.prepared_by",
+    "cover.approved_by",
+    "cover.secretariat_cleared",
+    "cover.secretariat_comments",
+    "cover.evaluation",
+    "progress.status",
+    "progress.relevance",
+    "progress.unique",
+    "progress.rating",
+    "progress.peacebuilding_results",
+    "progress.human_impact",
+    "progress.challenges_on_track",
+    "progress.off_track",
+    "progress.attachments",
+    "outcome.label",
+    "outcome.rating",
+    "outcome.summary",
+    "cross_cutting.national_ownership",
+    "cross_cutting.monitoring",
+    "cross_cutting.evaluation",
+    "cross_cutting.catalytic_financial",
+    "cross_cutting.catalytic_non_financial",
+    "cross_cutting.exit_strategy",
+    "cross_cutting.risk_taking",
+    "cross_cutting.gender_equality",
+    "cross_cutting.other",
+    "indicators.title",
+    "indicators.item",
+    "finance.rating",
+    "finance.tranches_and_expenditure",
+    "finance.next_tranche",
+    "finance.delay_explanation",
+    "finance.gender",
+];
+
+fn wrong(path: &Path, found: impl Into<String>) -> Error {
+    Error::WrongKind {
+        path: path.to_path_buf(),
+        expected: "a filled PBF project progress report (plain text, PDF or .docx) or a Word \
+                   copy made by pbf-report",
+        found: found.into(),
+    }
+}
+
+/// Reads the report in `text` (the file at `path`).
+/// With `wrapped`, lines were wrapped to a page's width (a PDF's text) and are joined back.
+pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
+    let form = Form::load();
+    let hits = form::hits(&form, text);
+    let keys: BTreeSet<&str> = hits.iter().map(|h| h.key.as_str()).collect();
+    let found = QUESTIONS.iter().filter(|q| keys.contains(*q)).count();
+    let asked = QUESTIONS.len();
+    if found == 0 {
+        let examples: Vec<String> = form
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(i, _)| crate::i18n::quoted(&form.catalog(i).get("cover.country")))
+            .collect();
+        return Err(wrong(
+            path,
+            format!(
+                "a file with none of the form's {asked} questions in it (looked for in the \
+                 wording of the {} catalogs, such as {})",
+                form.languages.join(" and "),
+                examples.join(", ")
+            ),
+        ));
+    }
+    if found * 2 < asked {
+        let some: Vec<&str> = QUESTIONS
+            .iter()
+            .filter(|q| keys.contains(*q))
+            .take(8)
+            .copied()
+            .collect();
+        return Err(wrong(
+            path,
+            format!(
+                "a file with only {found} of the form's {asked} questions ({}{}); a filled \
+                 report has at least half of them",
+                some.join(", "),
+                if found > some.len() { ", …" } else { "" }
+            ),
+        ));
+    }
+    let mut votes = vec![0usize; form.languages.len()];
+    for hit in &hits {
+        votes[hit.lang] += 1;
+    }
+    let lang = (0..votes.len()).max_by_key(|i| votes[*i]).unwrap_or(0);
+    let mut reader = Reader {
+        form: &form,
+        first: form::first_of(&hits),
+        hits: &hits,
+        rows: Vec::new(),
+        months: crate::check::help::catalog_months(),
+        wrapped,
+    };
+    let cover = reader.cover();
+    let project = match &cover.gateway {
+        Some(g) => Some(form::id_of(g)).filter(|id| crate::model::is_valid_project_id(id)),
+        None => None,
+    };
+    let version = match (&cover.date, &cover.kind) {
+        (Some(date), Some(kind)) => Some(format!("{date}-{}", kind.replace('_', "-"))),
+        _ => None,
+    };
+    let mut top = vec![
+        ("template".to_string(), Y::raw("pbf-2019")),
+        (
+            "project_id".to_string(),
+            match &project {
+                Some(id) => Y::raw(id),
+                None => Y::Todo("the project's id (its MPTF Gateway number was not found)".into()),
+            },
+        ),
+        (
+            "languages".to_string(),
+            Y::raw(format!("[{}]", form.languages[lang])),
+        ),
+        ("cover".to_string(), Y::Map(cover.entries)),
+        ("progress".to_string(), Y::Map(reader.progress())),
+        ("outcomes".to_string(), Y::List(reader.outcomes())),
+        ("cross_cutting".to_string(), Y::Map(reader.cross_cutting())),
+        ("finance".to_string(), Y::Map(reader.finance())),
+    ];
+    top.push((
+        "annex_a".to_string(),
+        Y::Todo(
+            "Annex A's figures are not in a report's text: copy them from the project's Annex A \
+             workbook (funds_received, by_category for each recipient, additional_costs), as \
+             `pbf-report new` shows"
+                .into(),
+        ),
+    ));
+    let mut text = String::from(
+        "# yaml-language-server: $schema=../schema.json\n\
+         # Imported from a past report by the form's wording: each TODO is what its text did not\n\
+         # give (a ticked box, a dropdown's choice, Annex A); `pbf-report check` lists what remains.\n",
+    );
+    text.push_str(&super::yaml::render(&top));
+    Ok(Past {
+        text,
+        project,
+        version,
+        rows: reader.rows,
+        found,
+        asked,
+        note: None,
+    })
+}
+
+/// An indicator's cells (column, text) and the line its row starts on.
+type Cells = (Vec<(&'static str, String)>, usize);
+
+/// What the cover gives besides its fields: what names the source's file.
+struct CoverFound {
+    entries: Vec<(String, Y)>,
+    gateway: Option<String>,
+    date: Option<String>,
+    kind: Option<String>,
+}
+
+struct Reader<'a> {
+    form: &'a Form,
+    hits: &'a [Hit],
+    first: BTreeMap<&'a str, usize>,
+    rows: Vec<Row>,
+    months: Vec<Vec<String>>,
+    wrapped: bool,
+}
+
+/// How a field is to be read from its answer, and what to say when it cannot be.
+enum Kind {
+    Text,
+    Count,
+    Amount,
+    Choice(&'static str),
+}
+
+impl Reader<'_> {
+    /// The answer to the question `key` (its first occurrence) and its line.
+    fn answer(&self, key: &str) -> Option<(String, usize)> {
+        let hit = &self.hits[*self.first.get(key)?];
+        Some((self.clean(&hit.lines), hit.line))
+    }
+
+    fn clean(&self, lines: &[String]) -> String {
+        match self.wrapped {
+            true => form::clean(&form::reflow(lines)),
+            false => form::clean(lines),
+        }
+    }
+
+    fn row(&mut self, field: &str, state: &'static str, line: Option<usize>) {
+        self.rows.push(Row {
+            field: field.to_string(),
+            state,
+            line,
+        });
+    }
+
+    /// Reads `key`'s answer as `kind` into `entries` under `name` (`path` in the table); a
+    /// required field not found or not read is a TODO, an optional one is left out.
+    fn field(
+        &mut self,
+        entries: &mut Vec<(String, Y)>,
+        path: &str,
+        key: &str,
+        kind: Kind,
+        required: bool,
+    ) -> Option<String> {
+        let name = path.rsplit('.').next().unwrap_or(path).to_string();
+        let Some((text, line)) = self.answer(key) else {
+            self.row(path, "not found", None);
+            if required {
+                entries.push((name, Y::Todo("not found in the report".into())));
+            }
+            return None;
+        };
+        if text.is_empty() {
+            self.row(path, "empty", Some(line));
+            if required {
+                entries.push((name, Y::Todo("left empty in the report".into())));
+            }
+            return None;
+        }
+        let (value, expected) = match kind {
+            Kind::Text => (Some(Y::text(&text)), String::new()),
+            Kind::Count => (
+                form::count(&text).map(|n| Y::raw(n.to_string())),
+                "a whole number".to_string(),
+            ),
+            Kind::Amount => (
+                form::amounts(&text).into_iter().next().map(Y::raw),
+                "an amount in USD".to_string(),
+            ),
+            Kind::Choice(prefix) => {
+                let choices = self.form.choices(prefix);
+                let keys: BTreeSet<&str> = choices.iter().map(|(k, _)| k.as_str()).collect();
+                (
+                    form::choice(&text, &choices).map(Y::raw),
+                    format!("one of {}", keys.into_iter().collect::<Vec<_>>().join(", ")),
+                )
+            }
+        };
+        let raw = match &value {
+            Some(Y::Raw(r) | Y::Text(r)) => Some(r.clone()),
+            _ => None,
+        };
+        match value {
+            Some(value) => {
+                let reworded = self.first.get(key).is_some_and(|i| self.hits[*i].fuzzy);
+                let state = if reworded {
+                    "found, question reworded"
+                } else {
+                    "found"
+                };
+                self.row(path, state, Some(line));
+                entries.push((name, value));
+            }
+            None => {
+                self.row(path, "TODO", Some(line));
+                entries.push((name, todo(&expected, &text, line)));
+            }
+        }
+        raw
+    }
+
+    fn cover(&mut self) -> CoverFound {
+        let mut e = Vec::new();
+        self.field(&mut e, "cover.country", "cover.country", Kind::Text, true);
+        let kind = self.field(
+            &mut e,
+            "cover.report_type",
+            "cover.report_type",
+            Kind::Choice("report_type"),
+            true,
+        );
+        let date = self.date(&mut e, "cover.report_date", "cover.report_date", false);
+        self.field(&mut e, "cover.title", "cover.title", Kind::Text, true);
+        let gateway = self.field(
+            &mut e,
+            "cover.gateway_number",
+            "cover.gateway_number",
+            Kind::Text,
+            true,
+        );
+        self.modality(&mut e, gateway.as_deref());
+        self.ticks(
+            &mut e,
+            "cover.trust_fund",
+            "cover.trust_fund",
+            "trust_fund",
+            false,
+        );
+        self.field(
+            &mut e,
+            "cover.trust_fund_name",
+            "cover.trust_fund_name",
+            Kind::Text,
+            false,
+        );
+        self.recipients(&mut e);
+        self.date(&mut e, "cover.start_date", "cover.start_date", true);
+        self.field(
+            &mut e,
+            "cover.duration_months",
+            "cover.duration",
+            Kind::Count,
+            true,
+        );
+        self.ticks(
+            &mut e,
+            "cover.priority_windows",
+            "cover.priority_windows",
+            "window",
+            true,
+        );
+        self.field(
+            &mut e,
+            "cover.budget_total",
+            "cover.budget_total",
+            Kind::Amount,
+            true,
+        );
+        self.field(
+            &mut e,
+            "cover.tranches_received",
+            "cover.tranches",
+            Kind::Count,
+            true,
+        );
+        for (path, key) in [
+            ("cover.prepared_by", "cover.prepared_by"),
+            ("cover.approved_by", "cover.approved_by"),
+        ] {
+            self.field(&mut e, path, key, Kind::Text, true);
+        }
+        self.field(
+            &mut e,
+            "cover.secretariat_cleared",
+            "cover.secretariat_cleared",
+            Kind::Choice("answer"),
+            false,
+        );
+        if let Some((_, Y::Raw(yes))) = e.last_mut().filter(|(k, _)| k == "secretariat_cleared") {
+            *yes = (yes == "yes").to_string();
+        }
+        self.field(
+            &mut e,
+            "cover.secretariat_comments",
+            "cover.secretariat_comments",
+            Kind::Text,
+            false,
+        );
+        self.field(
+            &mut e,
+            "cover.evaluation",
+            "cover.evaluation",
+            Kind::Text,
+            false,
+        );
+        CoverFound {
+            entries: e,
+            gateway,
+            date,
+            kind,
+        }
+    }
+
+    /// A date (`12 NOVEMBRE 2019`, `12/11/2019`), or with `month` a month (`Janvier 2018`).
+    fn date(
+        &mut self,
+        e: &mut Vec<(String, Y)>,
+        path: &str,
+        key: &str,
+        month: bool,
+    ) -> Option<String> {
+        let name = path.rsplit('.').next().unwrap_or(path).to_string();
+        let (text, line) = self.answer(key).unwrap_or_default();
+        let iso = crate::check::help::iso_date(&text, &self.months, month)
+            .or_else(|| crate::check::help::iso_date(&text, &self.months, false))
+            .map(|d| {
+                d.chars()
+                    .take(if month { 7 } else { 10 })
+                    .collect::<String>()
+            });
+        match (&iso, text.is_empty()) {
+            (Some(d), _) => {
+                self.row(path, "found", Some(line));
+                e.push((name, Y::raw(d)));
+            }
+            (None, true) => {
+                self.row(path, "not found", None);
+                e.push((name, Y::Todo("not found in the report".into())));
+            }
+            (None, false) => {
+                self.row(path, "TODO", Some(line));
+                let form = if month { "YYYY-MM" } else { "YYYY-MM-DD" };
+                e.push((name, todo(&format!("a date as {form}"), &text, line)));
+            }
+        }
+        iso
+    }
+
+    /// The options of `prefix` ticked in `key`'s answer: one (`many` false) or a list. A text
+    /// that lost its tick boxes cannot tell: a TODO says so.
+    fn ticks(&mut self, e: &mut Vec<(String, Y)>, path: &str, key: &str, prefix: &str, many: bool) {
+        let name = path.rsplit('.').next().unwrap_or(path).to_string();
+        let Some((text, line)) = self.answer(key) else {
+            self.row(path, "not found", None);
+            return;
+        };
+        let ticked = form::ticked(&text, &self.form.choices(prefix));
+        if !form::has_boxes(&text) {
+            self.row(path, "TODO", Some(line));
+            e.push((
+                name,
+                Y::Todo(format!(
+                    "the report's text (line {line}) has no tick boxes: give the ticked {}, if any",
+                    if many { "ones as a list" } else { "one" }
+                )),
+            ));
+            return;
+        }
+        self.row(path, "found", Some(line));
+        match (many, ticked.first()) {
+            (true, Some(_)) => e.push((name, Y::raw(format!("[{}]", ticked.join(", "))))),
+            (false, Some(one)) => e.push((name, Y::raw(one))),
+            (_, None) => {}
+        }
+    }
+
+    /// IRF or PRF: ticked, written, or else told by the project's number (`PBF IRF-217`).
+    fn modality(&mut self, e: &mut Vec<(String, Y)>, gateway: Option<&str>) {
+        let choices = self.form.choices("modality");
+        let answer = self.answer("cover.modality");
+        let line = answer.as_ref().map(|(_, l)| *l);
+        let text = answer.map(|(t, _)| t).unwrap_or_default();
+        if let Some(one) = form::ticked(&text, &choices).into_iter().next() {
+            self.row("cover.modality", "found", line);
+            e.push(("modality".into(), Y::raw(one)));
+            return;
+        }
+        let words: Vec<String> = gateway
+            .map(|g| form::fold(g).0.split(' ').map(String::from).collect())
+            .unwrap_or_default();
+        let named: BTreeSet<&String> = choices
+            .iter()
+            .map(|(k, _)| k)
+            .filter(|k| words.contains(k))
+            .collect();
+        let named: Vec<&String> = named.into_iter().collect();
+        match named.as_slice() {
+            [one] => {
+                self.row("cover.modality", "from the project number", line);
+                e.push(("modality".into(), Y::raw(*one)));
+            }
+            _ => {
+                self.row("cover.modality", "TODO", line);
+                e.push((
+                    "modality".into(),
+                    Y::Todo("irf or prf: the report's text has no tick box for it".into()),
+                ));
+            }
+        }
+    }
+
+    /// The recipients, from their list, the budget lines (`PAM : $ 855,000`) and the partner
+    /// lines (`FAO : AMAPROS ET GRAT`), paired by name: a UN agency's English and French names
+    /// (WFP and PAM) are one.
+    fn recipients(&mut self, e: &mut Vec<(String, Y)>) {
+        let listed = self.answer("cover.recipients");
+        let budget = self.answer("cover.budget");
+        let partners = self.answer("cover.partners");
+        let mut names: Vec<(String, Option<String>)> = Vec::new();
+        for item in form::items(&listed.clone().unwrap_or_default().0) {
+            // `UNDP (ONU)`: the type in brackets.
+            let (name, kind) = match item.split_once('(') {
+                Some((n, k)) => (
+                    n.trim().to_string(),
+                    Some(k.trim_end_matches(')').to_string()),
+                ),
+                None => (item.clone(), None),
+            };
+            names.push((name, kind));
+        }
+        let lines: Vec<(String, String)> = budget
+            .iter()
+            .flat_map(|(t, _)| t.lines())
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, a)| (n.trim().to_string(), a.trim().to_string()))
+            .filter(|(n, a)| !n.is_empty() && !form::amounts(a).is_empty())
+            .collect();
+        if names.is_empty() {
+            names = lines.iter().map(|(n, _)| (n.clone(), None)).collect();
+        }
+        let (mut own, mut other) = (BTreeMap::<usize, Vec<String>>::new(), Vec::new());
+        for line in partners.iter().flat_map(|(t, _)| t.lines()) {
+            let owner = line.split_once(':').and_then(|(who, list)| {
+                names
+                    .iter()
+                    .position(|(n, _)| form::same_agency(n, who))
+                    .map(|i| (i, list))
+            });
+            match owner {
+                Some((i, list)) => own.entry(i).or_default().extend(form::items(list)),
+                None => other.extend(form::items(line)),
+            }
+        }
+        let organisations = self.form.choices("organisation");
+        let mut list = Vec::new();
+        for (i, (name, kind)) in names.iter().enumerate() {
+            let path = format!("cover.recipients[{}]", i + 1);
+            let mut r = vec![
+                ("id".to_string(), Y::raw(form::id_of(name))),
+                ("name".to_string(), Y::text(name)),
+            ];
+            let in_budget = lines.iter().find(|(n, _)| form::same_agency(n, name));
+            if let Some((short, _)) = in_budget.filter(|(n, _)| n != name) {
+                r.push(("short_name".into(), Y::text(short)));
+            }
+            let typed = kind
+                .as_deref()
+                .and_then(|k| form::choice(k, &organisations))
+                .or_else(|| form::is_un(name).then(|| "un".to_string()));
+            r.push((
+                "type".into(),
+                match typed {
+                    Some(t) => Y::raw(t),
+                    None => Y::Todo("un, cso, government or other".into()),
+                },
+            ));
+            if i == 0 {
+                // The form lists the convening (lead) agency first.
+                r.push(("lead".into(), Y::raw("true")));
+            }
+            let line = budget.as_ref().map(|(_, l)| *l);
+            match in_budget.and_then(|(_, a)| form::amounts(a).into_iter().next()) {
+                Some(amount) => {
+                    self.row(&format!("{path}.budget"), "found", line);
+                    r.push(("budget".into(), Y::raw(amount)));
+                }
+                None => {
+                    self.row(&format!("{path}.budget"), "TODO", line);
+                    r.push((
+                        "budget".into(),
+                        Y::Todo("its budget line was not found".into()),
+                    ));
+                }
+            }
+            if let Some(partners) = own.remove(&i) {
+                r.push((
+                    "implementing_partners".into(),
+                    Y::List(partners.into_iter().map(Y::Text).collect()),
+                ));
+            }
+            self.row(&path, "found", listed.as_ref().map(|(_, l)| *l));
+            list.push(Y::Map(r));
+        }
+        if list.is_empty() {
+            self.row("cover.recipients", "not found", None);
+            e.push((
+                "recipients".into(),
+                Y::Todo("not found in the report".into()),
+            ));
+        } else {
+            e.push(("recipients".into(), Y::List(list)));
+        }
+        if !other.is_empty() {
+            e.push((
+                "other_partners".into(),
+                Y::List(other.into_iter().map(Y::Text).collect()),
+            ));
+        }
+    }
+
+    fn progress(&mut self) -> Vec<(String, Y)> {
+        let mut e = Vec::new();
+        for (name, required) in [
+            ("status", true),
+            ("relevance", true),
+            ("unique", true),
+            ("rating", true),
+            ("peacebuilding_results", true),
+            ("human_impact", true),
+            ("challenges_on_track", false),
+            ("off_track", false),
+        ] {
+            let key = format!("progress.{name}");
+            let kind = match name {
+                "rating" => Kind::Choice("rating"),
+                _ => Kind::Text,
+            };
+            self.field(&mut e, &key, &key, kind, required);
+        }
+        if let Some((text, line)) = self.answer("progress.attachments") {
+            let items: Vec<Y> = text
+                .lines()
+                .map(|l| l.trim().trim_start_matches(['-', '•', '*', '–']).trim())
+                .filter(|l| !l.is_empty())
+                .map(Y::text)
+                .collect();
+            self.row("progress.attachments", "found", Some(line));
+            if !items.is_empty() {
+                e.push(("attachments".into(), Y::List(items)));
+            }
+        }
+        e
+    }
+
+    fn cross_cutting(&mut self) -> Vec<(String, Y)> {
+        let mut e = Vec::new();
+        for name in [
+            "national_ownership",
+            "monitoring",
+            "evaluation",
+            "catalytic_financial",
+            "catalytic_non_financial",
+            "exit_strategy",
+            "risk_taking",
+            "gender_equality",
+            "other",
+        ] {
+            let key = format!("cross_cutting.{name}");
+            self.field(&mut e, &key, &key, Kind::Text, name != "other");
+        }
+        e
+    }
+
+    fn finance(&mut self) -> Vec<(String, Y)> {
+        let mut e = Vec::new();
+        self.field(
+            &mut e,
+            "finance.rating",
+            "finance.rating",
+            Kind::Choice("finance_rating"),
+            true,
+        );
+        self.field(
+            &mut e,
+            "finance.tranches_and_expenditure",
+            "finance.tranches_and_expenditure",
+            Kind::Text,
+            true,
+        );
+        for name in ["next_tranche", "delay_explanation"] {
+            let key = format!("finance.{name}");
+            self.field(&mut e, &key, &key, Kind::Text, false);
+        }
+        let (text, line) = self.answer("finance.gender").unwrap_or_default();
+        let amounts = form::amounts(&text);
+        for (i, name) in ["gender_planned", "gender_allocated"]
+            .into_iter()
+            .enumerate()
+        {
+            let path = format!("finance.{name}");
+            match amounts.get(i).filter(|_| amounts.len() == 2) {
+                Some(a) => {
+                    self.row(&path, "found", Some(line));
+                    e.push((name.into(), Y::raw(a)));
+                }
+                None => {
+                    self.row(&path, "TODO", Some(line).filter(|_| !text.is_empty()));
+                    e.push((
+                        name.into(),
+                        todo("the amount planned, then the amount allocated", &text, line),
+                    ));
+                }
+            }
+        }
+        e
+    }
+
+    /// Outcomes by their number: the statement, rating and summary of Part 1.2, the framework
+    /// statement, outputs and indicators of the table. An outcome the report leaves empty (the
+    /// form has room for four) is left out.
+    fn outcomes(&mut self) -> Vec<Y> {
+        #[derive(Default)]
+        struct Outcome {
+            statement: Option<(String, usize)>,
+            rating: Option<(String, usize)>,
+            summary: Option<(String, usize)>,
+            framework: Option<(String, usize)>,
+            indicators: BTreeMap<u32, Cells>,
+            outputs: BTreeMap<u32, Output>,
+        }
+        #[derive(Default)]
+        struct Output {
+            statement: Option<(String, usize)>,
+            indicators: BTreeMap<u32, Cells>,
+        }
+        let headings: Vec<String> = self
+            .hits
+            .iter()
+            .filter(|h| h.key.starts_with("indicators.") && !h.key.contains("title"))
+            .filter(|h| h.number.is_empty())
+            .map(|h| h.key.clone())
+            .collect();
+        let columns = form::columns(&headings);
+        let mut outcomes: BTreeMap<u32, Outcome> = BTreeMap::new();
+        let mut current = None;
+        for hit in self.hits {
+            let n = hit.number.first().copied();
+            let cell = |lines: &[String]| (form::cells(lines).0, hit.line);
+            match (hit.key.as_str(), n) {
+                ("outcome.label", Some(n)) if (1..=4).contains(&n) => {
+                    current = Some(n);
+                    outcomes.entry(n).or_default().statement =
+                        Some((self.clean(&hit.lines), hit.line));
+                }
+                ("outcome.rating", _) => {
+                    if let Some(n) = current {
+                        outcomes.entry(n).or_default().rating =
+                            Some((self.clean(&hit.lines), hit.line));
+                    }
+                }
+                ("outcome.summary" | "outcome.summary_short", _) => {
+                    if let Some(n) = current {
+                        outcomes.entry(n).or_default().summary =
+                            Some((self.clean(&hit.lines), hit.line));
+                    }
+                }
+                ("indicators.outcome", Some(n)) if (1..=4).contains(&n) => {
+                    outcomes.entry(n).or_default().framework = Some(cell(&hit.lines));
+                }
+                ("indicators.output", Some(n)) if (1..=4).contains(&n) => {
+                    if let [_, m] = hit.number[..] {
+                        let output = outcomes.entry(n).or_default().outputs.entry(m).or_default();
+                        output.statement = Some(cell(&hit.lines));
+                    }
+                }
+                ("indicators.item", Some(n)) if (1..=4).contains(&n) => {
+                    let (wording, cells) = form::cells(&hit.lines);
+                    let mut row = vec![(columns[0], wording)];
+                    row.extend(columns[1..].iter().copied().zip(cells));
+                    let outcome = outcomes.entry(n).or_default();
+                    match hit.number[..] {
+                        [_, i] => {
+                            outcome.indicators.insert(i, (row, hit.line));
+                        }
+                        [_, m, i] => {
+                            let output = outcome.outputs.entry(m).or_default();
+                            output.indicators.insert(i, (row, hit.line));
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        let filled = |t: &Option<(String, usize)>| t.as_ref().is_some_and(|(s, _)| !s.is_empty());
+        let has_cells = |i: &(Vec<(&str, String)>, usize)| i.0.iter().any(|(_, c)| !c.is_empty());
+        let mut list = Vec::new();
+        let kept = outcomes.into_iter().filter(|(_, o)| {
+            filled(&o.statement)
+                || filled(&o.summary)
+                || filled(&o.framework)
+                || o.indicators.values().any(has_cells)
+                || o.outputs.values().any(|p| filled(&p.statement))
+        });
+        for (place, (_, o)) in kept.enumerate() {
+            let path = format!("outcomes[{}]", place + 1);
+            let mut e = Vec::new();
+            self.text(&mut e, &path, "statement", &o.statement, true);
+            self.text(&mut e, &path, "framework_statement", &o.framework, false);
+            let ratings = self.form.choices("rating");
+            let rating = o
+                .rating
+                .as_ref()
+                .and_then(|(t, _)| form::choice(t, &ratings));
+            let line = o.rating.as_ref().map(|(_, l)| *l);
+            match rating {
+                Some(r) => {
+                    self.row(&format!("{path}.rating"), "found", line);
+                    e.push(("rating".into(), Y::raw(r)));
+                }
+                None => {
+                    self.row(&format!("{path}.rating"), "TODO", line);
+                    let (t, l) = o.rating.clone().unwrap_or_default();
+                    e.push((
+                        "rating".into(),
+                        todo("on_track, off_track or on_track_with_results", &t, l),
+                    ));
+                }
+            }
+            self.text(&mut e, &path, "summary", &o.summary, true);
+            let indicators = self.indicators(&path, &o.indicators);
+            if !indicators.is_empty() {
+                e.push(("indicators".into(), Y::List(indicators)));
+            }
+            let mut outputs = Vec::new();
+            let kept = o
+                .outputs
+                .iter()
+                .filter(|(_, p)| filled(&p.statement) || p.indicators.values().any(has_cells));
+            for (m, (_, p)) in kept.enumerate() {
+                let path = format!("{path}.outputs[{}]", m + 1);
+                let mut pe = Vec::new();
+                self.text(&mut pe, &path, "statement", &p.statement, true);
+                let indicators = self.indicators(&path, &p.indicators);
+                if !indicators.is_empty() {
+                    pe.push(("indicators".into(), Y::List(indicators)));
+                }
+                pe.push((
+                    "activities".into(),
+                    Y::Todo(
+                        "Annex A's activities of this output (formulation, budget by recipient, \
+                         spent) are not in a report's text"
+                            .into(),
+                    ),
+                ));
+                outputs.push(Y::Map(pe));
+            }
+            if !outputs.is_empty() {
+                e.push(("outputs".into(), Y::List(outputs)));
+            }
+            list.push(Y::Map(e));
+        }
+        list
+    }
+
+    fn text(
+        &mut self,
+        e: &mut Vec<(String, Y)>,
+        path: &str,
+        name: &str,
+        found: &Option<(String, usize)>,
+        required: bool,
+    ) {
+        let path = format!("{path}.{name}");
+        match found {
+            Some((t, line)) if !t.is_empty() => {
+                self.row(&path, "found", Some(*line));
+                e.push((name.into(), Y::text(t)));
+            }
+            other => {
+                let line = other.as_ref().map(|(_, l)| *l);
+                self.row(
+                    &path,
+                    if line.is_some() { "empty" } else { "not found" },
+                    line,
+                );
+                if required {
+                    e.push((name.into(), Y::Todo("not found in the report".into())));
+                }
+            }
+        }
+    }
+
+    fn indicators(&mut self, path: &str, rows: &BTreeMap<u32, Cells>) -> Vec<Y> {
+        let mut list = Vec::new();
+        let kept = rows
+            .values()
+            .filter(|(cells, _)| cells.iter().any(|(_, c)| !c.is_empty()));
+        for (i, (cells, line)) in kept.enumerate() {
+            let path = format!("{path}.indicators[{}]", i + 1);
+            let mut e = Vec::new();
+            for (name, cell) in cells {
+                let found = Some((cell.clone(), *line));
+                self.text(&mut e, &path, name, &found, *name == "indicator");
+            }
+            // The wording first, as the form reads.
+            e.sort_by_key(|(k, _)| k != "indicator");
+            list.push(Y::Map(e));
+        }
+        list
+    }
+}
+
+/// A TODO saying what is expected and what the report has, on which line.
+fn todo(expected: &str, text: &str, line: usize) -> Y {
+    let mut shown: String = text.chars().take(300).collect();
+    if shown.len() < text.len() {
+        shown.push('…');
+    }
+    match text.is_empty() {
+        true => Y::Todo(format!("{expected}; not found in the report")),
+        false => Y::Todo(format!(
+            "{expected}; the report has, on line {line}: {}",
+            crate::i18n::quoted(&shown)
+        )),
+    }
+}

@@ -1,0 +1,526 @@
+//! `import` of past reports: the reference report's text (and LibreOffice's Word document and
+//! PDF of it) into a source, compared field by field with the shipped example; hostile inputs.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::common::{EXAMPLE, Run, root, squash, tool};
+
+const REFERENCE: &str = "tests/reference/seed-pbf-irf-217-final-report-fr.txt";
+const WRITTEN: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
+
+/// What a report's text cannot hold: the dropdowns' choices and Annex A's figures; and the
+/// languages, the example having an English translation besides.
+const NOT_IN_TEXT: [&str; 5] = [
+    "rating",
+    "activities",
+    "annex_a",
+    "languages",
+    "unofficial_translations",
+];
+
+fn yaml(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A text given per language, as its French; anything else as it is.
+fn french(value: &Value) -> &Value {
+    match value {
+        Value::Object(m) if m.contains_key("fr") && m.keys().all(|k| k.len() == 2) => &m["fr"],
+        other => other,
+    }
+}
+
+/// Every difference between the example's French and the imported source, field by field,
+/// beside what a text cannot hold; and how many fields were compared.
+fn differences(
+    path: &str,
+    example: &Value,
+    imported: Option<&Value>,
+    out: &mut Vec<String>,
+) -> usize {
+    let last = path.rsplit(['.', '[']).next().unwrap_or(path);
+    if NOT_IN_TEXT.contains(&last) {
+        return 0;
+    }
+    let imported = imported.map(french);
+    match french(example) {
+        Value::Object(fields) => fields
+            .iter()
+            .map(|(k, v)| {
+                let next = imported.and_then(|i| i.get(k));
+                differences(&format!("{path}.{k}"), v, next, out)
+            })
+            .sum(),
+        Value::Array(items) => {
+            let found = imported.and_then(Value::as_array).map_or(0, Vec::len);
+            if found != items.len() {
+                out.push(format!("{path}: {} items, imported {found}", items.len()));
+            }
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let next = imported.and_then(|x| x.get(i));
+                    differences(&format!("{path}[{}]", i + 1), v, next, out)
+                })
+                .sum()
+        }
+        leaf => {
+            if imported != Some(leaf) {
+                out.push(format!("{path}: example {leaf}, imported {imported:?}"));
+            }
+            1
+        }
+    }
+}
+
+/// The fields of `imported` the example does not have.
+fn extra(path: &str, imported: &Value, example: Option<&Value>, out: &mut Vec<String>) {
+    match (imported, example.map(french)) {
+        (Value::Object(fields), Some(e)) => {
+            for (k, v) in fields {
+                extra(&format!("{path}.{k}"), v, e.get(k), out);
+            }
+        }
+        (Value::Array(items), Some(e)) => {
+            for (i, v) in items.iter().enumerate() {
+                extra(&format!("{path}[{}]", i + 1), v, e.get(i), out);
+            }
+        }
+        (_, None) => out.push(path.to_string()),
+        _ => {}
+    }
+}
+
+/// Imports `file` into a fresh folder; the folder and the run's output.
+fn import(file: &Path) -> (tempfile::TempDir, crate::common::Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Run::new(&["import", file.to_str().unwrap()])
+        .cwd(dir.path())
+        .output();
+    (dir, out)
+}
+
+#[test]
+fn the_reference_report_imports_to_the_shipped_example_field_by_field() {
+    let reference = root().join(REFERENCE);
+    let (dir, out) = import(&reference);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("48 of the form's 48 questions found"),
+        "{}",
+        out.stderr
+    );
+    let written = dir.path().join(WRITTEN);
+    let text = std::fs::read_to_string(&written).unwrap();
+    let sha = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(std::fs::read(&reference).unwrap());
+        digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert_eq!(
+        text.lines().next().unwrap(),
+        format!("# Imported from seed-pbf-irf-217-final-report-fr.txt (SHA-256 {sha}).")
+    );
+    // The table: each field, whether found, and its line in the input.
+    assert!(
+        out.stdout.lines().any(
+            |l| l.split_whitespace().collect::<Vec<_>>() == ["cover.report_date", "found", "7"]
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("progress.rating"), "{}", out.stdout);
+
+    let example = yaml(&root().join(EXAMPLE));
+    let mut imported = yaml(&written);
+    let mut diffs = Vec::new();
+    let compared = differences("", &example, Some(&imported), &mut diffs);
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+    // Every answer, indicator cell, cover field and amount: a test that compares nothing fails.
+    assert!(compared >= 138, "only {compared} fields compared");
+    let mut more = Vec::new();
+    extra("", &imported, Some(&example), &mut more);
+    more.retain(|p| p != ".languages[1]");
+    assert!(
+        more.is_empty(),
+        "fields the example does not have: {more:?}"
+    );
+
+    // What the text cannot hold is a TODO, with what the report has there.
+    for todo in [
+        "# TODO rating: one of off_track, on_track, on_track_with_results; the report has, on line 108: \"FORMDROPDOWN\"",
+        "# TODO annex_a:",
+        "# TODO activities:",
+    ] {
+        assert!(text.contains(todo), "{todo}\n{text}");
+    }
+
+    // Filled with what only the example has, the source passes `check`.
+    fill(&mut imported, &example);
+    std::fs::write(&written, serde_json::to_string_pretty(&imported).unwrap()).unwrap();
+    let check = Run::new(&["check", written.to_str().unwrap()]).output();
+    assert_eq!(check.status, 0, "{}\n{}", check.stderr, check.stdout);
+
+    // A source is never replaced: a second import leaves it as it was.
+    let before = std::fs::read(&written).unwrap();
+    let again = Run::new(&["import", reference.to_str().unwrap()])
+        .cwd(dir.path())
+        .output();
+    assert_eq!(again.status, 1, "{}", again.stderr);
+    assert!(again.stderr.contains("exists already"), "{}", again.stderr);
+    assert_eq!(std::fs::read(&written).unwrap(), before);
+}
+
+/// `value` with every text given per language as its French alone.
+fn only_french(value: &Value) -> Value {
+    match french(value) {
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), only_french(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().map(only_french).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Copies into `imported` the ratings, activities and Annex A of `example`, in French.
+fn fill(imported: &mut Value, example: &Value) {
+    let example = &only_french(example);
+    imported["progress"]["rating"] = example["progress"]["rating"].clone();
+    imported["finance"]["rating"] = example["finance"]["rating"].clone();
+    imported["annex_a"] = example["annex_a"].clone();
+    for (o, outcome) in example["outcomes"].as_array().unwrap().iter().enumerate() {
+        imported["outcomes"][o]["rating"] = outcome["rating"].clone();
+        for (p, output) in outcome["outputs"].as_array().unwrap().iter().enumerate() {
+            imported["outcomes"][o]["outputs"][p]["activities"] = output["activities"].clone();
+        }
+    }
+}
+
+/// The reference converted by LibreOffice (`soffice --convert-to`) into `ext`.
+fn converted(ext: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("reference.txt");
+    std::fs::copy(root().join(REFERENCE), &input).unwrap();
+    let profile = dir.path().join("profile");
+    let url = format!("-env:UserInstallation=file://{}", profile.display());
+    tool(
+        "soffice",
+        &[
+            &url,
+            "--headless",
+            "--infilter=Text (encoded):UTF8",
+            "--convert-to",
+            ext,
+            "--outdir",
+            dir.path().to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+    );
+    let output = dir.path().join(format!("reference.{ext}"));
+    assert!(output.exists(), "LibreOffice wrote no {ext}");
+    (dir, output)
+}
+
+#[test]
+fn a_word_document_written_by_libreoffice_imports_as_its_text_does() {
+    let (_keep, docx) = converted("docx");
+    let (text_dir, out) = import(&root().join(REFERENCE));
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let (docx_dir, out) = import(&docx);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let body = |dir: &Path| {
+        let text = std::fs::read_to_string(dir.join(WRITTEN)).unwrap();
+        text.split_once('\n').unwrap().1.to_string()
+    };
+    assert_eq!(body(docx_dir.path()), body(text_dir.path()));
+}
+
+#[test]
+fn a_pdf_of_the_report_imports_its_questions_and_answers() {
+    let (_keep, pdf) = converted("pdf");
+    let (dir, out) = import(&pdf);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let found: usize = out
+        .stderr
+        .split(" of the form's 48")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", out.stderr));
+    assert!(found >= 46, "{found} of 48 questions found in the PDF");
+    let example = yaml(&root().join(EXAMPLE));
+    let imported = yaml(&dir.path().join(WRITTEN));
+    // A PDF's lines are wrapped to its page: its texts are compared without their spacing.
+    let mut compared = 0;
+    let mut missing = Vec::new();
+    for part in ["cover", "progress", "cross_cutting"] {
+        for (k, v) in example[part].as_object().unwrap() {
+            let Some(expected) = french(v).as_str().filter(|_| k != "rating") else {
+                continue;
+            };
+            compared += 1;
+            let got = imported[part].get(k).map(french).and_then(Value::as_str);
+            if got.map(squash) != Some(squash(expected)) {
+                missing.push(format!("{part}.{k}: {got:?}"));
+            }
+        }
+    }
+    assert!(compared >= 20, "{compared}");
+    assert!(
+        missing.is_empty(),
+        "{} of {compared} differ:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn a_text_with_a_terminal_escape_is_written_as_an_escape() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(REFERENCE))
+        .unwrap()
+        .replace("PAYS: Mali", "PAYS: Mali\u{1b}[2J");
+    let file = dir.path().join("report.txt");
+    std::fs::write(&file, text).unwrap();
+    let out = Run::new(&["import", file.to_str().unwrap(), "-o", "out.yaml"])
+        .cwd(dir.path())
+        .output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let written = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
+    assert!(!written.contains('\u{1b}'));
+    assert!(written.contains("country: \"Mali\\u001b[2J\""), "{written}");
+}
+
+#[test]
+fn what_is_not_a_report_is_refused_clearly_and_fast() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = std::fs::read_to_string(root().join(REFERENCE)).unwrap();
+    let partial: String = reference.lines().take(75).collect::<Vec<_>>().join("\n");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "lorem.txt",
+            "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n"
+                .repeat(20_000)
+                .into_bytes(),
+            "none of the form's 48 questions",
+        ),
+        (
+            "partial.txt",
+            partial.into_bytes(),
+            "only 20 of the form's 48 questions",
+        ),
+        (
+            "big.txt",
+            vec![b'a'; 50 << 20],
+            "more than any report's text",
+        ),
+        ("binary.bin", vec![0u8, 1, 2, 3, 0, 5], "a binary file"),
+        (
+            "questions.txt",
+            // Every line a question of the form, and nothing else: far more hits than a report.
+            {
+                let questions: String = reference
+                    .lines()
+                    .filter(|l| l.contains("(limite de 1500"))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                questions.repeat(4_000_000 / questions.len()).into_bytes()
+            },
+            "of the form's 48 questions",
+        ),
+        ("scan.pdf", minimal_pdf(), "no text to read"),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let start = std::time::Instant::now();
+        let out = Run::new(&["import", path.to_str().unwrap()])
+            .cwd(dir.path())
+            .output();
+        // A guard against hangs and slow matching, not a speed test.
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "{name} took {:?}",
+            start.elapsed()
+        );
+        assert_eq!(out.status, 1, "{name}: {}", out.stderr);
+        assert!(out.stderr.contains(expected), "{name}: {}", out.stderr);
+        assert!(!dir.path().join("data").exists(), "{name} wrote a source");
+    }
+}
+
+/// A PDF of one blank page: what a scanned report without text looks like to a text reader.
+fn minimal_pdf() -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for o in offsets {
+        pdf.extend(format!("{o:010} 00000 n \n").bytes());
+    }
+    pdf.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .bytes(),
+    );
+    pdf
+}
+
+/// The narrative answers of Parts 1.1 and 1.3 in `lang` that `imported` does not hold, spacing
+/// aside, of how many.
+fn narratives_missing(imported: &Value, lang: &str) -> (Vec<String>, usize) {
+    let example = yaml(&root().join(EXAMPLE));
+    let mut missing = Vec::new();
+    let mut compared = 0;
+    for part in ["progress", "cross_cutting"] {
+        for (k, v) in example[part].as_object().unwrap() {
+            let text = match v {
+                Value::Object(m) => m.get(lang).and_then(Value::as_str),
+                other => other.as_str().filter(|_| k != "rating"),
+            };
+            let Some(text) = text else { continue };
+            compared += 1;
+            let got = imported[part].get(k).and_then(Value::as_str);
+            if got.map(squash) != Some(squash(text)) {
+                missing.push(format!("{part}.{k}: {got:?}"));
+            }
+        }
+    }
+    (missing, compared)
+}
+
+#[test]
+fn an_english_pdf_is_read_by_the_english_wording_and_its_source_is_pointed_to() {
+    let pdf = crate::common::built_example().join("pbf-irf-217-2019-11-12-final.en.pdf");
+    let (dir, out) = import(&pdf);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("48 of the form's 48 questions found"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("`pbf-report extract`"),
+        "{}",
+        out.stderr
+    );
+    let imported = yaml(&dir.path().join(WRITTEN));
+    assert_eq!(imported["languages"], serde_json::json!(["en"]));
+    assert_eq!(imported["progress"]["rating"], "on_track");
+    let (missing, compared) = narratives_missing(&imported, "en");
+    assert!(compared >= 14, "{compared}");
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// A Word document of the reference's lines, as Word would hold a form: tick boxes as a check
+/// box control and a legacy form field, dropdowns with their chosen entry.
+fn word_form() -> Vec<u8> {
+    const DROPDOWN: &str = "<w:r><w:fldChar w:fldCharType=\"begin\"><w:ffData><w:ddList>\
+        <w:result w:val=\"2\"/><w:listEntry w:val=\"En retard\"/>\
+        <w:listEntry w:val=\"Sur la bonne voie avec des résultats significatifs de consolidation de la paix\"/>\
+        <w:listEntry w:val=\"Sur la bonne voie\"/></w:ddList></w:ffData></w:fldChar></w:r>\
+        <w:r><w:instrText>FORMDROPDOWN</w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>";
+    use std::io::Write;
+    let reference = std::fs::read_to_string(root().join(REFERENCE)).unwrap();
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut body = String::new();
+    for line in reference.lines() {
+        let run = |t: &str| format!("<w:r><w:t xml:space=\"preserve\">{}</w:t></w:r>", escape(t));
+        let paragraph = match line.trim() {
+            "IRF" => format!(
+                "{}<w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val=\"1\"/></w14:checkbox></w:sdtPr>\
+                 <w:sdtContent>{}</w:sdtContent></w:sdt>",
+                run("IRF "),
+                run("☒")
+            ),
+            "Initiative de promotion de la jeunesse" => format!(
+                "<w:r><w:fldChar w:fldCharType=\"begin\"><w:ffData><w:checkBox><w:sizeAuto/>\
+                 <w:default w:val=\"0\"/><w:checked/></w:checkBox></w:ffData></w:fldChar></w:r>\
+                 <w:r><w:instrText>FORMCHECKBOX</w:instrText></w:r>\
+                 <w:r><w:fldChar w:fldCharType=\"end\"/></w:r>{}",
+                run(" Initiative de promotion de la jeunesse")
+            ),
+            _ => line
+                .split("FORMDROPDOWN")
+                .map(|text| {
+                    text.split('\t')
+                        .map(|piece| run(piece))
+                        .collect::<Vec<_>>()
+                        .join("<w:r><w:tab/></w:r>")
+                })
+                .collect::<Vec<_>>()
+                .join(DROPDOWN),
+        };
+        body.push_str(&format!("<w:p>{paragraph}</w:p>"));
+    }
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document \
+         xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" \
+         xmlns:w14=\"http://schemas.microsoft.com/office/word/2010/wordml\"><w:body>{body}</w:body></w:document>"
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        "word/document.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(document.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_word_form_gives_its_tick_boxes_and_dropdown_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rapport.docx");
+    std::fs::write(&file, word_form()).unwrap();
+    let (out_dir, out) = import(&file);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let imported = yaml(&out_dir.path().join(WRITTEN));
+    assert_eq!(imported["cover"]["modality"], "irf");
+    assert_eq!(
+        imported["cover"]["priority_windows"],
+        serde_json::json!(["youth"])
+    );
+    assert!(imported["cover"].get("trust_fund").is_none());
+    // Every dropdown of the form chose "Sur la bonne voie".
+    assert_eq!(imported["progress"]["rating"], "on_track");
+    assert_eq!(imported["outcomes"][0]["rating"], "on_track");
+    assert_eq!(imported["finance"]["rating"], "on_track");
+    let row = |field: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(field))
+            .unwrap_or_else(|| panic!("{field}: {}", out.stdout))
+            .to_string()
+    };
+    assert!(row("cover.modality").contains("found"), "{}", out.stdout);
+    let (missing, _) = narratives_missing(&imported, "fr");
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
