@@ -471,7 +471,7 @@ fn word_form() -> Vec<u8> {
                 .split("FORMDROPDOWN")
                 .map(|text| {
                     text.split('\t')
-                        .map(|piece| run(piece))
+                        .map(&run)
                         .collect::<Vec<_>>()
                         .join("<w:r><w:tab/></w:r>")
                 })
