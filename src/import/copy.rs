@@ -192,7 +192,7 @@ fn answers(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
 fn is_answer(field: &str) -> bool {
     static ANSWER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"^(progress\.(status|relevance|unique|peacebuilding_results|human_impact|challenges_on_track|off_track)|cross_cutting\.[a-z_]+|finance\.(tranches_and_expenditure|next_tranche|delay_explanation)|outcomes\[[1-4]\]\.summary|outcomes\[[1-4]\](\.outputs\[[1-3]\])?\.indicators\[[1-3]\]\.(indicator|baseline|target|progress|variance_reason|target_adjustment))$",
+            r"^(cover\.(secretariat_comments|evaluation)|progress\.(status|relevance|unique|peacebuilding_results|human_impact|challenges_on_track|off_track)|cross_cutting\.[a-z_]+|finance\.(tranches_and_expenditure|next_tranche|delay_explanation)|outcomes\[[1-4]\]\.summary|outcomes\[[1-4]\](\.outputs\[[1-3]\])?\.indicators\[[1-3]\]\.(indicator|baseline|target|progress|variance_reason|target_adjustment))$",
         )
         .expect("the pattern compiles")
     });
@@ -330,6 +330,7 @@ mod tests {
         for field in [
             "progress.status",
             "cross_cutting.other",
+            "cover.evaluation",
             "outcomes[2].summary",
             "outcomes[1].outputs[3].indicators[2].target",
         ] {

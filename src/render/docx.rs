@@ -194,15 +194,33 @@ fn cell(paragraphs: Vec<Paragraph>, width: usize, span: usize) -> TableCell {
 /// (`progress.status`, `outcomes[1].indicators[2].baseline`): `import` finds reviewers' edits by
 /// it.
 fn answer_cell(answer: &Value, extra: Vec<Paragraph>, width: usize, size: usize) -> TableCell {
-    let tag = blocks(answer).into_iter().map(|p| p.size(size)).fold(
-        StructuredDataTag::new().alias(s(&answer["path"])),
-        StructuredDataTag::add_paragraph,
-    );
-    extra
+    let cell = extra
         .into_iter()
         .fold(TableCell::new(), TableCell::add_paragraph)
-        .add_structured_data_tag(tag)
-        .width(width, WidthType::Dxa)
+        .add_structured_data_tag(tagged(answer, size))
+        .width(width, WidthType::Dxa);
+    over_limit(cell, answer)
+}
+
+/// An answer's paragraphs in a content control named by its field's path.
+fn tagged(answer: &Value, size: usize) -> StructuredDataTag {
+    blocks(answer).into_iter().map(|p| p.size(size)).fold(
+        StructuredDataTag::new().alias(s(&answer["path"])),
+        StructuredDataTag::add_paragraph,
+    )
+}
+
+/// In a draft, the frame of an answer over its limit is red, as in the PDF.
+fn over_limit(cell: TableCell, answer: &Value) -> TableCell {
+    if !answer["over"].is_string() {
+        return cell;
+    }
+    use docx_rs::{TableCellBorder, TableCellBorderPosition as At};
+    [At::Top, At::Left, At::Bottom, At::Right]
+        .into_iter()
+        .fold(cell, |cell, at| {
+            cell.set_border(TableCellBorder::new(at).size(12).color("B00000"))
+        })
 }
 
 /// A table of one cell across the page.
@@ -354,16 +372,21 @@ impl Doc<'_> {
             bold(self.t("cover.tranches")),
             text(format!(" {}", c["tranches_received"])),
         ]));
-        let mut preparation = vec![
+        // The two answers of the cover a reviewer may edit are tagged for `import`.
+        let preparation = [
             par([bold(self.t("cover.preparation"))]),
             self.field("cover.prepared_by", &c["prepared_by"]),
             self.field("cover.approved_by", &c["approved_by"]),
             self.field("cover.secretariat_cleared", &c["secretariat_cleared"]),
             par([bold(self.t("cover.secretariat_comments"))]),
-        ];
-        preparation.extend(blocks(&c["secretariat_comments"]));
-        preparation.push(par([bold(self.t("cover.evaluation"))]));
-        preparation.extend(blocks(&c["evaluation"]));
+        ]
+        .into_iter()
+        .fold(TableCell::new(), TableCell::add_paragraph)
+        .add_structured_data_tag(tagged(&c["secretariat_comments"], 20))
+        .add_paragraph(par([bold(self.t("cover.evaluation"))]))
+        .add_structured_data_tag(tagged(&c["evaluation"], 20))
+        .width(WIDTH, WidthType::Dxa)
+        .grid_span(2);
         let modality = par([
             bold(self.t("cover.modality")),
             text(format!(
@@ -427,7 +450,7 @@ impl Doc<'_> {
                 cell(windows, half, 1),
             ]),
             TableRow::new(vec![cell(budget, WIDTH, 2)]),
-            TableRow::new(vec![cell(preparation, WIDTH, 2)]),
+            TableRow::new(vec![preparation]),
         ];
         let notes = vec![
             par([bold(self.t("notes.title"))]),

@@ -621,4 +621,51 @@ fn a_drafts_word_copy_marks_every_text_over_its_limit() {
     ] {
         assert!(word.contains(note), "no {note:?} in\n{word}");
     }
+    // Each text over its limit is framed in red, as in the PDF; no other frame is.
+    let copy = dir
+        .path()
+        .join("out/pbf-irf-999/2020-06-15-draft/pbf-irf-999-2020-06-15-draft.fr.docx");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(copy).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    let red = xml
+        .split("<w:tcBorders>")
+        .skip(1)
+        .filter(|b| b.split("</w:tcBorders>").next().unwrap().contains("B00000"))
+        .count();
+    assert_eq!(red, 2, "cells framed in red");
+}
+
+/// The cover's two answers a reviewer may write in, the Secretariat's comments and the
+/// evaluation, come back too.
+#[test]
+fn import_returns_the_covers_answers() {
+    let (dir, _) = built();
+    let original = dir.join(EXAMPLE);
+    let work = tempfile::tempdir().unwrap();
+    let copy = work.path().join("reviewed.docx");
+    std::fs::write(
+        &copy,
+        edited(&docx("fr"), &[("cover.evaluation", "Évaluation revue.")]),
+    )
+    .unwrap();
+    let out = Run::new(&["import", copy.to_str().unwrap()])
+        .cwd(work.path())
+        .output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("edited: cover.evaluation.fr\n"),
+        "{}",
+        out.stderr
+    );
+    let before = fields(&original);
+    let after = fields(&work.path().join(EXAMPLE));
+    let changed: Vec<&String> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b != a)
+        .map(|(b, _)| &b.0)
+        .collect();
+    assert_eq!(changed, [".cover.evaluation.fr"]);
 }
