@@ -65,6 +65,30 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 /// Writes `bytes` to `path` atomically, creating the parent folders: a temporary file beside
 /// it, synced, then renamed over it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_with(path, bytes, |tmp, path| std::fs::rename(tmp, path))
+}
+
+/// Writes `bytes` to `path`, which must not exist (not even as a dangling link), as
+/// `write_atomic` does; the file is put in place by a hard link, which fails if anything has
+/// taken the name meanwhile, so a file created by someone else during the write is never
+/// replaced. The error is then `AlreadyExists`.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_with(path, bytes, |tmp, path| {
+        std::fs::hard_link(tmp, path)?;
+        std::fs::remove_file(tmp)
+    })
+}
+
+/// Whether anything stands at `path`, a link to nothing included.
+pub fn taken(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+fn write_with(
+    path: &Path,
+    bytes: &[u8],
+    place: impl FnOnce(&Path, &Path) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -76,10 +100,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .unwrap_or_default();
     let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+        // Whatever stands at the temporary name (a stale file, a planted link) is removed, not
+        // followed: the file is then created anew, and only if nobody made it meanwhile.
+        let _ = std::fs::remove_file(&tmp);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        place(&tmp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -90,6 +120,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_file_never_replaces_one_nor_follows_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        // A link planted at the temporary name is not written through.
+        let out = dir.path().join("out.yaml");
+        let tmp = dir
+            .path()
+            .join(format!(".out.yaml.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &tmp).unwrap();
+        write_new(&out, b"new").unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        assert_eq!(std::fs::read(&out).unwrap(), b"new");
+        // A file, or a link to nothing, at the name stays as it is.
+        assert!(write_new(&out, b"again").is_err());
+        assert_eq!(std::fs::read(&out).unwrap(), b"new");
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("nothing"), &dangling).unwrap();
+        assert!(taken(&dangling));
+        assert!(write_new(&dangling, b"x").is_err());
+        assert!(!dir.path().join("nothing").exists());
+    }
 
     #[test]
     fn a_folder_is_not_read_as_a_file() {

@@ -24,7 +24,13 @@ fn header(args: &ImportArgs, bytes: &[u8]) -> String {
         .unwrap_or_default();
     let name: String = name
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if crate::import::unsafe_char(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     format!(
         "# Imported from {name} (SHA-256 {}).\n",
@@ -65,7 +71,9 @@ fn copy_back(
         return Ok(Status::Invalid);
     };
     let text = format!("{}{}", header(args, bytes), imported.text);
-    crate::fsio::write_atomic(&path, text.as_bytes())?;
+    if !super::write_source(&path, text.as_bytes())? {
+        return Ok(Status::Invalid);
+    }
     for (field, change) in &imported.fields {
         if *change == Change::Edited {
             crate::say!("edited: {}", terminal::escape(field));
@@ -116,9 +124,11 @@ fn past_report(args: &ImportArgs, bytes: &[u8], past: crate::import::Past) -> Re
         table.push_str(&format!("{:<48} {:<24} {line}\n", row.field, row.state));
     }
     let text = format!("{}{}", header(args, bytes), past.text);
-    crate::fsio::write_atomic(&path, text.as_bytes())?;
+    if !super::write_source(&path, text.as_bytes())? {
+        return Ok(Status::Invalid);
+    }
     super::print_out(&table)?;
-    if let Some(note) = &past.note {
+    for note in &past.notes {
         crate::say!("note: {note}");
     }
     let todo = past

@@ -51,7 +51,7 @@ fn new_source(
             .join(project)
             .join(format!("{version}.yaml"))
     });
-    if path.exists() {
+    if crate::fsio::taken(&path) {
         crate::say!(
             "error: {} exists already; it was left as it is{hint}",
             crate::terminal::path(&path)
@@ -59,6 +59,23 @@ fn new_source(
         return None;
     }
     Some(path)
+}
+
+/// Writes the new source `bytes` at `path` (from `new_source`), never over a file made there
+/// meanwhile: false, after saying so, when one was.
+fn write_source(path: &Path, bytes: &[u8]) -> crate::error::Result<bool> {
+    match crate::fsio::write_new(path, bytes) {
+        Err(crate::error::Error::Write { source, .. })
+            if source.kind() == std::io::ErrorKind::AlreadyExists =>
+        {
+            crate::say!(
+                "error: {} was made while this source was written; it was left as it is",
+                crate::terminal::path(path)
+            );
+            Ok(false)
+        }
+        other => other.map(|()| true),
+    }
 }
 
 /// Writes `text` to standard output. A reader that stopped reading (`| head`) is not an error;

@@ -48,7 +48,9 @@ pub fn run(args: &NewArgs) -> Result<Status> {
         return Ok(Status::Invalid);
     };
     let text = skeleton(&catalog, args, &path)?;
-    crate::fsio::write_atomic(&path, text.as_bytes())?;
+    if !super::write_source(&path, text.as_bytes())? {
+        return Ok(Status::Invalid);
+    }
     crate::say!("wrote {}", terminal::path(&path));
     // The skeleton names `../schema.json` for editors; in a fresh data/ folder, write it.
     if args.output.is_none() {

@@ -85,6 +85,13 @@ pub fn fold(text: &str) -> (String, Vec<usize>) {
             }
             continue;
         }
+        // A combining mark (text in NFD) belongs to the letter before it.
+        if unicode_normalization::char::canonical_combining_class(c) != 0 {
+            if let Some(last) = ends.last_mut().filter(|_| !out.ends_with(' ')) {
+                *last = end;
+            }
+            continue;
+        }
         let mut push = |s: &str, out: &mut String| {
             out.push_str(s);
             ends.extend(std::iter::repeat_n(end, s.len()));
@@ -114,6 +121,25 @@ pub fn fold(text: &str) -> (String, Vec<usize>) {
     (out, ends)
 }
 
+/// A line and its folded text (`fold`), its first `LINE_MAX` bytes: questions are shorter, and
+/// a huge line costs no more.
+pub struct Folded<'a> {
+    line: &'a str,
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Folded<'_> {
+    pub fn new(line: &str) -> Folded<'_> {
+        let line = &line[..line.floor_char_boundary(LINE_MAX)];
+        let (text, ends) = match line.trim().is_empty() {
+            true => (String::new(), Vec::new()),
+            false => fold(line),
+        };
+        Folded { line, text, ends }
+    }
+}
+
 /// A question or label of one catalog: its folded text, split around `{{ n }}` for a numbered
 /// label (`Résultat {{ n }}:`).
 struct Anchor {
@@ -124,6 +150,8 @@ struct Anchor {
     after: String,
     words: Vec<String>,
     signature: [u64; 4],
+    /// How many bits its signature has.
+    bits: u32,
 }
 
 impl Anchor {
@@ -133,10 +161,12 @@ impl Anchor {
             None => (fold(text).0, String::new(), false),
         };
         let words: Vec<String> = before.split(' ').map(String::from).collect();
+        let signature = signature(words.iter().map(String::as_str));
         Anchor {
             key: key.to_string(),
             lang,
-            signature: signature(words.iter().map(String::as_str)),
+            bits: signature.iter().map(|b| b.count_ones()).sum(),
+            signature,
             before,
             numbered,
             after,
@@ -183,6 +213,10 @@ pub struct Form {
     catalogs: Vec<Catalog>,
     /// Each catalog's `(limite de {{ n }} caractères)` and the like, to strip after a question.
     limits: Vec<Anchor>,
+    /// The anchors by the first letter of their folded text: a line is compared with few.
+    by_first: std::collections::HashMap<char, Vec<usize>>,
+    /// The longer words of the questions, for ruling most lines out of a reworded match.
+    vocabulary: std::collections::HashSet<String>,
 }
 
 /// The longest part of a line looked at: questions are shorter, and a huge line costs no more.
@@ -210,7 +244,19 @@ impl Form {
                 limits.push(Anchor::new(key, i, &catalog.get(key)));
             }
         }
+        let mut by_first: std::collections::HashMap<char, Vec<usize>> = Default::default();
+        for (i, anchor) in anchors.iter().enumerate() {
+            if let Some(c) = anchor.before.chars().next() {
+                by_first.entry(c).or_default().push(i);
+            }
+        }
+        let vocabulary = anchors
+            .iter()
+            .flat_map(|a| a.words.iter().filter(|w| w.len() >= 4).cloned())
+            .collect();
         Form {
+            vocabulary,
+            by_first,
             anchors,
             languages: catalogs.iter().map(|c| c.lang.clone()).collect(),
             catalogs,
@@ -237,15 +283,18 @@ impl Form {
 
     /// Every question or label `line` starts with; and, when none, whether the line is the
     /// start of a longer question (its first words, at least three), wrapped.
-    fn matches(&self, line: &str) -> (Vec<Match>, bool) {
-        let cut = line.floor_char_boundary(LINE_MAX);
-        let line = &line[..cut];
-        let (folded, ends) = fold(line);
-        if folded.is_empty() {
+    fn matches(&self, line: &Folded) -> (Vec<Match>, bool) {
+        let Folded {
+            line,
+            text: folded,
+            ends,
+        } = line;
+        let Some(first) = folded.chars().next() else {
             return (Vec::new(), false);
-        }
+        };
         let mut found: Vec<Match> = Vec::new();
-        for (i, anchor) in self.anchors.iter().enumerate() {
+        let candidates = self.by_first.get(&first).into_iter().flatten();
+        for (i, anchor) in candidates.map(|i| (*i, &self.anchors[*i])) {
             let Some(after) = folded.strip_prefix(anchor.before.as_str()) else {
                 continue;
             };
@@ -286,21 +335,43 @@ impl Form {
             });
         }
         let starts = found.is_empty()
-            && folded.split(' ').count() >= 3
+            && folded.split(' ').nth(2).is_some()
             && self
-                .anchors
-                .iter()
-                .any(|a| a.before.len() > folded.len() && a.before.starts_with(&folded));
+                .by_first
+                .get(&first)
+                .into_iter()
+                .flatten()
+                .map(|i| &self.anchors[*i])
+                .any(|a| a.before.len() > folded.len() && a.before.starts_with(folded.as_str()));
         (found, starts)
     }
 
     /// The question a line almost is, word for word (a template revision may reword a little):
     /// the best of the longer questions sharing most of their words with the line.
-    fn near(&self, line: &str) -> Option<Match> {
-        let line = &line[..line.floor_char_boundary(LINE_MAX)];
-        let (folded, ends) = fold(line);
+    fn near(&self, folded: &Folded) -> Option<Match> {
+        let Folded {
+            line,
+            text: folded,
+            ends,
+        } = folded;
+        if line.split_whitespace().nth(1).is_none() {
+            return None;
+        }
+        if let Some(label) = self.near_label(line) {
+            return Some(label);
+        }
+        if line.split_whitespace().nth(4).is_none() {
+            return None;
+        }
         let words: Vec<&str> = folded.split(' ').collect();
-        if words.len() < 5 {
+        // Only a line sharing several of the questions' longer words can be one of them.
+        let shared: std::collections::HashSet<&str> = words
+            .iter()
+            .take(200)
+            .filter(|w| w.len() >= 4 && self.vocabulary.contains(**w))
+            .copied()
+            .collect();
+        if shared.len() < 2 {
             return None;
         }
         let head = signature(words.iter().take(200).copied());
@@ -309,7 +380,7 @@ impl Form {
             if anchor.numbered || anchor.words.len() < 5 {
                 continue;
             }
-            let own: u32 = anchor.signature.iter().map(|b| b.count_ones()).sum();
+            let own = anchor.bits;
             let shared: u32 = (0..4)
                 .map(|k| (anchor.signature[k] & head[k]).count_ones())
                 .sum();
@@ -334,6 +405,29 @@ impl Form {
             anchor,
             number: Vec::new(),
             rest: self.after_question(&line[ends[length - 1]..]),
+            fuzzy: true,
+        })
+    }
+
+    /// The short label (`Date du rapport :` for `DATE DE RAPPORT:`) a line's text before its
+    /// colon almost is, letter for letter.
+    fn near_label(&self, line: &str) -> Option<Match> {
+        let colon = line.find(':').filter(|at| *at <= 80)?;
+        let label = fold(&line[..colon]).0;
+        if label.split(' ').count() < 2 {
+            return None;
+        }
+        let (score, anchor) = self
+            .anchors
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.is_short() && !a.numbered && a.words.len() >= 2)
+            .map(|(i, a)| (strsim::normalized_levenshtein(&label, &a.before), i))
+            .max_by(|a, b| a.0.total_cmp(&b.0))?;
+        (score >= 0.85).then(|| Match {
+            anchor,
+            number: Vec::new(),
+            rest: self.after_question(&line[colon..]),
             fuzzy: true,
         })
     }
@@ -366,7 +460,7 @@ impl Form {
     fn after_question(&self, rest: &str) -> String {
         let strip = |s: &str| -> String {
             // `)` closes a question's own bracket: `(ONU, ONG etc):`.
-            s.trim_start_matches(|c: char| c.is_whitespace() || ":.?;*)".contains(c))
+            s.trim_start_matches(|c: char| c.is_whitespace() || ":.?;)".contains(c))
                 .to_string()
         };
         let rest = strip(rest);
@@ -406,7 +500,7 @@ pub struct Hit {
 /// over lines (as a PDF's text has it) is read whole: a line that is the start of a question
 /// is joined with the next ones, up to `WRAP` lines.
 pub fn hits(form: &Form, text: &str) -> Vec<Hit> {
-    const WRAP: usize = 8;
+    const WRAP: usize = 16;
     let lines: Vec<&str> = text.lines().collect();
     let mut out: Vec<Hit> = Vec::new();
     let mut section = Section::Cover;
@@ -414,22 +508,24 @@ pub fn hits(form: &Form, text: &str) -> Vec<Hit> {
     while no < lines.len() {
         let mut joined = lines[no].to_string();
         let mut used = 1;
-        let (mut found, mut starts) = form.matches(&joined);
+        let single = Folded::new(lines[no]);
+        let (mut found, mut starts) = form.matches(&single);
         while found.is_empty() && starts && used < WRAP && no + used < lines.len() {
             joined = format!("{} {}", joined.trim_end(), lines[no + used].trim_start());
             used += 1;
-            (found, starts) = form.matches(&joined);
+            (found, starts) = form.matches(&Folded::new(&joined));
         }
         if found.is_empty() {
             used = 1;
-            found.extend(form.near(lines[no]));
+            found.extend(form.near(&single));
         }
         let chosen = found
             .into_iter()
             .filter(|m| {
                 let anchor = &form.anchors[m.anchor];
                 let s = anchor.section();
-                s == section || s == Section::Anywhere || s > section && !anchor.is_short()
+                // A part out of the form's order is followed by its long questions only.
+                s == section || s == Section::Anywhere || !anchor.is_short()
             })
             // This part's own question first; else the nearest later part's; the longest.
             .min_by_key(|m| {
@@ -555,8 +651,13 @@ pub fn columns(found: &[String]) -> Vec<&'static str> {
 /// The option of `choices` (key, text) that `answer` names: the one ticked (☒ before or after
 /// it), or the one it is, word for word; `None` when that cannot be told.
 pub fn choice(answer: &str, choices: &[(String, String)]) -> Option<String> {
-    if let Some(ticked) = ticked(answer, choices).into_iter().next() {
-        return Some(ticked);
+    let mut ticked = ticked(answer, choices);
+    ticked.dedup();
+    match ticked.as_slice() {
+        [one] => return Some(one.clone()),
+        // Two options ticked where the form takes one: not for the import to choose.
+        [_, _, ..] => return None,
+        [] => {}
     }
     let folded = fold(answer).0;
     choices
@@ -620,11 +721,13 @@ pub fn count(answer: &str) -> Option<u32> {
         ["zero", "un", "deux", "trois", "quatre", "cinq"],
         ["zero", "one", "two", "three", "four", "five"],
     ];
+    // `18`, `18 mois`; not `-5`, `18.5` or `1e9`, which are not counts.
+    let token = answer.split_whitespace().next()?;
+    if token.starts_with(|c: char| c.is_ascii_digit()) {
+        return token.parse().ok();
+    }
     let folded = fold(answer).0;
     let first = folded.split(' ').next()?;
-    if let Ok(n) = first.parse() {
-        return Some(n);
-    }
     WORDS
         .iter()
         .find_map(|w| w.iter().position(|x| *x == first))
@@ -637,8 +740,15 @@ pub fn amounts(answer: &str) -> Vec<String> {
         regex::Regex::new(r"(?:USD|US\$|\$)?\s*\d[\d \u{a0}\u{202f}.,']*\d(?:\s*(?:USD|\$))?|\d")
             .expect("the pattern compiles")
     });
+    // Not a negative amount, nor one with a unit after it (`855k`, `2e6`).
+    let bytes = answer.as_bytes();
     AMOUNT
         .find_iter(answer)
+        .filter(|m| {
+            let before = answer[..m.start()].trim_end().ends_with('-');
+            let after = bytes.get(m.end()).is_some_and(|b| b.is_ascii_alphabetic());
+            !before && !after
+        })
         .filter_map(|m| crate::check::help::amount_in_words(m.as_str()))
         .collect()
 }
@@ -695,10 +805,17 @@ pub fn is_un(name: &str) -> bool {
 
 /// An id for a recipient's name: `UN Women` → `un-women`.
 pub fn id_of(name: &str) -> String {
-    let id = fold(name).0.replace(' ', "-");
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect()
+    // Full-width digits and letters (`２１７`) are the ASCII ones.
+    let name: String = name.nfkc().collect();
+    let id: String = fold(&name)
+        .0
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    id.split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// The items of a list written on one line or several: `WFP, FAO et UNHCR`.
@@ -734,6 +851,10 @@ mod tests {
             "duree du projet en mois"
         );
         assert_eq!(fold("mise en Œuvre").0, "mise en oeuvre");
+        // A question in NFD ends after its last letter's accent.
+        let (folded, ends) = fold("Re\u{301}sume\u{301}: x");
+        assert_eq!(folded, "resume x");
+        assert_eq!(ends[5], "Re\u{301}sume\u{301}".len());
         let (folded, ends) = fold("PAYS: Mali");
         assert_eq!(folded, "pays mali");
         assert_eq!(ends[3], 4);
@@ -742,18 +863,27 @@ mod tests {
     #[test]
     fn a_question_is_found_whatever_its_case_and_its_limit() {
         let form = Form::load();
-        let (m, _) = form.matches("date DE RAPPORT: 12 NOVEMBRE 2019");
+        let (m, _) = form.matches(&Folded::new("date DE RAPPORT: 12 NOVEMBRE 2019"));
         assert_eq!(form.anchors[m[0].anchor].key, "cover.report_date");
         assert_eq!(m[0].rest, "12 NOVEMBRE 2019");
-        let (m, _) = form.matches(
+        let (m, _) = form.matches(&Folded::new(
             "Si les dépenses sont retardées ou non-conformes aux plans, veuillez fournir une \
              brève explication (limite de 500 caractères): N/a",
-        );
+        ));
         assert_eq!(form.anchors[m[0].anchor].key, "finance.delay_explanation");
         assert_eq!(m[0].rest, "N/a");
         // A short label does not start a sentence of an answer.
-        assert!(form.matches("Total des bénéficiaires : 500").0.is_empty());
-        let (m, _) = form.matches("\tIndicateur  1.2.1");
+        assert!(
+            form.matches(&Folded::new("Total des bénéficiaires : 500"))
+                .0
+                .is_empty()
+        );
+        let m = form
+            .near(&Folded::new("Date du rapport : 12/11/2019"))
+            .unwrap();
+        assert_eq!(form.anchors[m.anchor].key, "cover.report_date");
+        assert_eq!(m.rest, "12/11/2019");
+        let (m, _) = form.matches(&Folded::new("\tIndicateur  1.2.1"));
         assert_eq!(form.anchors[m[0].anchor].key, "indicators.item");
         assert_eq!(m[0].number, [1, 2, 1]);
     }
@@ -762,10 +892,10 @@ mod tests {
     fn a_reworded_question_is_still_found() {
         let form = Form::load();
         let m = form
-            .near(
+            .near(&Folded::new(
                 "National ownership: How has the national government shown ownership of and \
                  commitment to the project results and activities? Give specific examples.",
-            )
+            ))
             .unwrap();
         assert_eq!(
             form.anchors[m.anchor].key,
@@ -774,8 +904,10 @@ mod tests {
         assert!(m.fuzzy);
         // Words that are the form's, in another order, are not its question.
         assert!(
-            form.near("examples specific Give activities and results project the to")
-                .is_none()
+            form.near(&Folded::new(
+                "examples specific Give activities and results project the to"
+            ))
+            .is_none()
         );
     }
 
@@ -791,6 +923,12 @@ mod tests {
         assert_eq!(amounts("$635 133 / $635 133"), ["635133", "635133"]);
         assert_eq!(amounts("Total: USD 2,500,000"), ["2500000"]);
         assert_eq!(count(" 18 mois"), Some(18));
+        assert_eq!(count("18.5"), None);
+        assert_eq!(count("-5"), None);
+        assert_eq!(amounts("-855,000"), Vec::<String>::new());
+        assert_eq!(amounts("855k"), Vec::<String>::new());
+        assert_eq!(choice("IRF ☒\nPRF ☒", &choices), None);
+        assert_eq!(id_of("PBF IRF-２１７"), "pbf-irf-217");
         assert_eq!(count("Deux"), Some(2));
         assert_eq!(items("AMAPROS ET GRAT"), ["AMAPROS", "GRAT"]);
         assert_eq!(

@@ -18,6 +18,7 @@ use quick_xml::events::{BytesRef, Event};
 
 pub use copy::{Change, Imported as CopyImported};
 pub use past::{Past, Row};
+pub use yaml::unsafe_char;
 
 use crate::error::{Error, Result};
 
@@ -27,6 +28,8 @@ const MAX_PART: u64 = 32 << 20;
 const MAX_TOTAL: u64 = 64 << 20;
 /// The most text a report is read from: a filled form's text is well under a tenth of this.
 const MAX_TEXT: usize = 4 << 20;
+/// The most pages of a PDF read: a report has a few dozen.
+const MAX_PAGES: usize = 300;
 
 const EXPECTED: &str = "a filled PBF project progress report (plain text, PDF or .docx) or a Word copy made by \
      pbf-report";
@@ -67,12 +70,23 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
         return past::read(path, &text, false).map(Imported::Past);
     }
     if bytes.starts_with(b"%PDF-") {
-        let doc = crate::pdf_files::open(path, bytes)?;
+        let doc = crate::pdf_files::open(path, bytes).map_err(|e| match e {
+            Error::WrongKind { found, .. } => wrong(path, found),
+            other => other,
+        })?;
+        let pages = doc.get_pages().len();
+        if pages > MAX_PAGES {
+            return Err(wrong(
+                path,
+                format!("a PDF of {pages} pages, more than any report ({MAX_PAGES})"),
+            ));
+        }
         let text = page_text(&crate::pdf_files::page_texts(&doc));
         if text.trim().is_empty() {
             return Err(wrong(
                 path,
-                "a PDF with no text to read (a scan?): import its Word document, or its text",
+                "a PDF with no text that can be read (a scan, or text behind encryption or \
+                 damaged streams): import its Word document, or its text",
             ));
         }
         if text.len() > MAX_TEXT {
@@ -82,7 +96,7 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
         let carries = crate::pdf_files::attached(path, bytes)
             .is_ok_and(|files| files.iter().any(|(name, _)| name.ends_with(".yaml")));
         if carries {
-            past.note = Some(
+            past.notes.push(
                 "this PDF was built by pbf-report and carries its source: `pbf-report extract` \
                  gives it back exactly, Annex A included"
                     .into(),
@@ -90,8 +104,10 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
         }
         return Ok(Imported::Past(past));
     }
-    let text = decode(path, bytes)?;
-    past::read(path, &text, false).map(Imported::Past)
+    let (text, note) = decode(path, bytes)?;
+    let mut past = past::read(path, &text, false)?;
+    past.notes.extend(note);
+    Ok(Imported::Past(past))
 }
 
 /// The text of a PDF's pages without their running headers and footers (`Report – Page 2 of
@@ -125,14 +141,15 @@ fn page_text(pages: &[String]) -> String {
 }
 
 /// A text file's characters: UTF-8, UTF-16 with its byte-order mark, or else Windows-1252 (what
-/// Word's "plain text" gives by default on Windows).
-fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
+/// Word's "plain text" gives by default on Windows); with a word on how it was read when that
+/// was a guess.
+fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Option<String>)> {
     if bytes.len() > MAX_TEXT {
         return Err(wrong(
             path,
             format!(
-                "a file of {} MiB, more than any report's text ({} MiB)",
-                bytes.len() >> 20,
+                "a file of {:.1} MiB, more than any report's text ({} MiB)",
+                bytes.len() as f64 / f64::from(1 << 20),
                 MAX_TEXT >> 20
             ),
         ));
@@ -143,6 +160,7 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
             .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
             .collect::<String>()
     };
+    let mut note = None;
     let text = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         String::from_utf8_lossy(rest).into_owned()
     } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
@@ -154,10 +172,32 @@ fn decode(path: &Path, bytes: &[u8]) -> Result<String> {
     } else {
         match std::str::from_utf8(bytes) {
             Ok(text) => text.to_string(),
-            Err(_) => bytes.iter().map(|b| windows_1252(*b)).collect(),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+                // UTF-8 with a stray byte reads as UTF-8; a text with no UTF-8 sequence at
+                // all is Windows-1252.
+                let lossy = String::from_utf8_lossy(bytes);
+                if lossy
+                    .chars()
+                    .any(|c| !c.is_ascii() && c != char::REPLACEMENT_CHARACTER)
+                {
+                    note = Some(format!(
+                        "bytes that are not UTF-8 (the first on line {line}) were read as �; \
+                         look for them in the source"
+                    ));
+                    lossy.into_owned()
+                } else {
+                    note = Some(format!(
+                        "the text is not UTF-8 (line {line}); it was read as Windows-1252"
+                    ));
+                    bytes.iter().map(|b| windows_1252(*b)).collect()
+                }
+            }
         }
     };
-    Ok(text.replace("\r\n", "\n").replace(['\r', '\x0c'], "\n"))
+    let text = text.replace("\r\n", "\n").replace(['\r', '\x0c'], "\n");
+    Ok((text, note))
 }
 
 /// A byte of Windows-1252: Latin-1, but for the printer's characters it puts at 0x80–0x9F.
@@ -199,7 +239,10 @@ impl<'a> Parts<'a> {
         let too_big = || {
             wrong(
                 path,
-                format!("{name} inflates to more than {} MiB", MAX_PART >> 20),
+                format!(
+                    "a zip whose {name} inflates to more than {} MiB",
+                    MAX_PART >> 20
+                ),
             )
         };
         let Ok(entry) = self.zip.by_name(name) else {
@@ -380,8 +423,16 @@ mod tests {
     #[test]
     fn word_plain_text_encodings_are_read() {
         let p = Path::new("r.txt");
-        assert_eq!(decode(p, b"Dur\xe9e \x93x\x94\r\n").unwrap(), "Durée “x”\n");
-        assert_eq!(decode(p, b"\xff\xfeP\0A\0").unwrap(), "PA");
+        assert_eq!(
+            decode(p, b"Dur\xe9e \x93x\x94\r\n").unwrap().0,
+            "Durée “x”\n"
+        );
+        assert_eq!(decode(p, b"\xff\xfeP\0A\0").unwrap().0, "PA");
+        // UTF-8 with one stray byte stays UTF-8, and says where the byte was.
+        let bytes = ["Ségou\n".as_bytes(), b"\xe9t"].concat();
+        let (text, note) = decode(p, &bytes).unwrap();
+        assert!(text.starts_with("Ségou\n"), "{text}");
+        assert!(note.unwrap().contains("line 2"));
         assert!(decode(p, b"a\0b").is_err());
     }
 }

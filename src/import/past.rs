@@ -21,8 +21,9 @@ pub struct Past {
     /// The form's questions found, of how many.
     pub found: usize,
     pub asked: usize,
-    /// A word for the reader about the input (a PDF that carries its own source).
-    pub note: Option<String>,
+    /// Words for the reader about the input (a PDF that carries its own source, how a text
+    /// was decoded).
+    pub notes: Vec<String>,
 }
 
 pub struct Row {
@@ -83,6 +84,9 @@ const QUESTIONS: &[&str] = &[
     "finance.gender",
 ];
 
+/// The most lines a report's text is read from: a filled form is a few thousand.
+const MAX_LINES: usize = 50_000;
+
 fn wrong(path: &Path, found: impl Into<String>) -> Error {
     Error::WrongKind {
         path: path.to_path_buf(),
@@ -95,6 +99,13 @@ fn wrong(path: &Path, found: impl Into<String>) -> Error {
 /// Reads the report in `text` (the file at `path`).
 /// With `wrapped`, lines were wrapped to a page's width (a PDF's text) and are joined back.
 pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
+    let lines = text.lines().count();
+    if lines > MAX_LINES {
+        return Err(wrong(
+            path,
+            format!("a text of {lines} lines, more than any report ({MAX_LINES})"),
+        ));
+    }
     let form = Form::load();
     let hits = form::hits(&form, text);
     let keys: BTreeSet<&str> = hits.iter().map(|h| h.key.as_str()).collect();
@@ -197,9 +208,12 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
         rows: reader.rows,
         found,
         asked,
-        note: None,
+        notes: Vec::new(),
     })
 }
+
+/// The column of a row whose cells could not be told apart.
+const UNSPLIT: &str = "unsplit";
 
 /// An indicator's cells (column, text) and the line its row starts on.
 type Cells = (Vec<(&'static str, String)>, usize);
@@ -430,8 +444,14 @@ impl Reader<'_> {
     ) -> Option<String> {
         let name = path.rsplit('.').next().unwrap_or(path).to_string();
         let (text, line) = self.answer(key).unwrap_or_default();
-        let iso = crate::check::help::iso_date(&text, &self.months, month)
-            .or_else(|| crate::check::help::iso_date(&text, &self.months, false))
+        // `le 1er novembre 2019`: the day's ordinal and the article are not the date.
+        static ORDINAL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"(?i)\b(?:le|the)\s+|\b(\d{1,2})(?:er|re|e|st|nd|rd|th)\b")
+                .expect("the pattern compiles")
+        });
+        let plain = ORDINAL.replace_all(&text, "$1");
+        let iso = crate::check::help::iso_date(&plain, &self.months, month)
+            .or_else(|| crate::check::help::iso_date(&plain, &self.months, false))
             .map(|d| {
                 d.chars()
                     .take(if month { 7 } else { 10 })
@@ -475,11 +495,23 @@ impl Reader<'_> {
             ));
             return;
         }
-        self.row(path, "found", Some(line));
-        match (many, ticked.first()) {
-            (true, Some(_)) => e.push((name, Y::raw(format!("[{}]", ticked.join(", "))))),
-            (false, Some(one)) => e.push((name, Y::raw(one))),
-            (_, None) => {}
+        let mut ticked = ticked;
+        ticked.dedup();
+        match (many, ticked.as_slice()) {
+            (false, [_, _, ..]) => {
+                // Two boxes ticked where the form takes one: not for the import to choose.
+                self.row(path, "TODO", Some(line));
+                e.push((name, todo("one box ticked, if any", &text, line)));
+            }
+            (_, []) => self.row(path, "found", Some(line)),
+            (true, _) => {
+                self.row(path, "found", Some(line));
+                e.push((name, Y::raw(format!("[{}]", ticked.join(", ")))));
+            }
+            (false, [one]) => {
+                self.row(path, "found", Some(line));
+                e.push((name, Y::raw(one)));
+            }
         }
     }
 
@@ -489,9 +521,18 @@ impl Reader<'_> {
         let answer = self.answer("cover.modality");
         let line = answer.as_ref().map(|(_, l)| *l);
         let text = answer.map(|(t, _)| t).unwrap_or_default();
-        if let Some(one) = form::ticked(&text, &choices).into_iter().next() {
-            self.row("cover.modality", "found", line);
-            e.push(("modality".into(), Y::raw(one)));
+        if form::has_boxes(&text) {
+            match form::choice(&text, &choices) {
+                Some(one) => {
+                    self.row("cover.modality", "found", line);
+                    e.push(("modality".into(), Y::raw(one)));
+                }
+                None => {
+                    self.row("cover.modality", "TODO", line);
+                    let expected = "irf or prf: one box ticked";
+                    e.push(("modality".into(), todo(expected, &text, line.unwrap_or(0))));
+                }
+            }
             return;
         }
         let words: Vec<String> = gateway
@@ -542,7 +583,7 @@ impl Reader<'_> {
             .flat_map(|(t, _)| t.lines())
             .filter_map(|l| l.split_once(':'))
             .map(|(n, a)| (n.trim().to_string(), a.trim().to_string()))
-            .filter(|(n, a)| !n.is_empty() && !form::amounts(a).is_empty())
+            .filter(|(n, a)| !n.is_empty() && a.contains(|c: char| c.is_ascii_digit()))
             .collect();
         if names.is_empty() {
             names = lines.iter().map(|(n, _)| (n.clone(), None)).collect();
@@ -595,10 +636,12 @@ impl Reader<'_> {
                 }
                 None => {
                     self.row(&format!("{path}.budget"), "TODO", line);
-                    r.push((
-                        "budget".into(),
-                        Y::Todo("its budget line was not found".into()),
-                    ));
+                    let written = in_budget.map(|(n, a)| format!("{n}: {a}"));
+                    let (text, at) = match written {
+                        Some(w) => (w, line.unwrap_or(0)),
+                        None => budget.clone().unwrap_or_default(),
+                    };
+                    r.push(("budget".into(), todo("its budget in USD", &text, at)));
                 }
             }
             if let Some(partners) = own.remove(&i) {
@@ -784,7 +827,10 @@ impl Reader<'_> {
                 }
                 ("indicators.item", Some(n)) if (1..=4).contains(&n) => {
                     let (wording, cells) = form::cells(&hit.lines);
-                    let mut row = vec![(columns[0], wording)];
+                    // Without a tab between cells (a PDF's text), a row's cells run together:
+                    // they cannot be told apart by position, so they are not.
+                    let unsplit = cells.is_empty() && wording.lines().count() > 1;
+                    let mut row = vec![(if unsplit { UNSPLIT } else { columns[0] }, wording)];
                     row.extend(columns[1..].iter().copied().zip(cells));
                     let outcome = outcomes.entry(n).or_default();
                     match hit.number[..] {
@@ -909,6 +955,13 @@ impl Reader<'_> {
             let path = format!("{path}.indicators[{}]", i + 1);
             let mut e = Vec::new();
             for (name, cell) in cells {
+                if *name == UNSPLIT {
+                    self.row(&format!("{path}.indicator"), "TODO", Some(*line));
+                    let expected = "the row's cells run together in the text (no tab between \
+                                    them): give indicator, baseline, target, progress";
+                    e.push(("indicator".into(), todo(expected, cell, *line)));
+                    continue;
+                }
                 let found = Some((cell.clone(), *line));
                 self.text(&mut e, &path, name, &found, *name == "indicator");
             }
@@ -922,15 +975,13 @@ impl Reader<'_> {
 
 /// A TODO saying what is expected and what the report has, on which line.
 fn todo(expected: &str, text: &str, line: usize) -> Y {
-    let mut shown: String = text.chars().take(300).collect();
-    if shown.len() < text.len() {
-        shown.push('…');
-    }
+    // All of it: what the import could not place is never lost.
+    let shown = text;
     match text.is_empty() {
         true => Y::Todo(format!("{expected}; not found in the report")),
         false => Y::Todo(format!(
             "{expected}; the report has, on line {line}: {}",
-            crate::i18n::quoted(&shown)
+            super::yaml::quoted(shown)
         )),
     }
 }

@@ -85,10 +85,10 @@ fn scalar(out: &mut String, value: &Y, indent: usize) {
             let blockable = text.contains('\n')
                 && !text
                     .chars()
-                    .any(|c| c.is_control() && c != '\n' && c != '\t' || c == '\u{feff}')
+                    .any(|c| c != '\n' && c != '\t' && unsafe_char(c))
                 && text.lines().all(|l| l == l.trim_end());
             if !blockable {
-                out.push_str(&crate::i18n::quoted(text));
+                out.push_str(&quoted(text));
                 out.push('\n');
                 return;
             }
@@ -110,12 +110,40 @@ fn scalar(out: &mut String, value: &Y, indent: usize) {
     }
 }
 
+/// A character a YAML file may not hold as it is, or that some readers take for a line break:
+/// controls (C0, DEL, C1), the line and paragraph separators, a byte-order mark, non-characters.
+pub fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+}
+
+/// `text` in double quotes, every character YAML cannot hold as it is escaped.
+pub fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// `text` as comment lines, each control character written as an escape.
 fn comment(out: &mut String, pad: &str, text: &str) {
     for line in text.lines() {
         let safe: String = line
             .chars()
-            .map(|c| match c.is_control() {
+            .map(|c| match unsafe_char(c) {
                 true => c.escape_unicode().to_string(),
                 false => c.to_string(),
             })
@@ -136,6 +164,8 @@ mod tests {
             " starts with a space\nand goes on",
             "a control \u{1b}[31m character\nover lines",
             "- a dash\n- and another",
+            "del \u{7f} nel \u{85} separator \u{2028} end",
+            "quote \" and backslash \\",
         ];
         let entries: Vec<(String, Y)> = texts
             .iter()

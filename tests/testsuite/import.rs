@@ -289,9 +289,11 @@ fn a_pdf_of_the_report_imports_its_questions_and_answers() {
 #[test]
 fn a_text_with_a_terminal_escape_is_written_as_an_escape() {
     let dir = tempfile::tempdir().unwrap();
+    // An escape sequence, DEL, a C1 control and a line separator: none may reach the file raw.
     let text = std::fs::read_to_string(root().join(REFERENCE))
         .unwrap()
-        .replace("PAYS: Mali", "PAYS: Mali\u{1b}[2J");
+        .replace("PAYS: Mali", "PAYS: Mali\u{1b}[2J")
+        .replace("payer: N/a", "payer: N/a \u{7f}\u{85}\u{2028} fin");
     let file = dir.path().join("report.txt");
     std::fs::write(&file, text).unwrap();
     let out = Run::new(&["import", file.to_str().unwrap(), "-o", "out.yaml"])
@@ -301,6 +303,18 @@ fn a_text_with_a_terminal_escape_is_written_as_an_escape() {
     let written = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
     assert!(!written.contains('\u{1b}'));
     assert!(written.contains("country: \"Mali\\u001b[2J\""), "{written}");
+    assert!(
+        written.contains("\"N/a \\u007f\\u0085\\u2028 fin\""),
+        "{written}"
+    );
+    for c in ['\u{7f}', '\u{85}', '\u{2028}'] {
+        assert!(!written.contains(c), "{c:?} written raw");
+    }
+    let value = yaml(&dir.path().join("out.yaml"));
+    assert_eq!(
+        value["finance"]["next_tranche"],
+        "N/a \u{7f}\u{85}\u{2028} fin"
+    );
 }
 
 #[test]
@@ -312,7 +326,7 @@ fn what_is_not_a_report_is_refused_clearly_and_fast() {
         (
             "lorem.txt",
             "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n"
-                .repeat(20_000)
+                .repeat(5_000)
                 .into_bytes(),
             "none of the form's 48 questions",
         ),
@@ -340,7 +354,17 @@ fn what_is_not_a_report_is_refused_clearly_and_fast() {
             },
             "of the form's 48 questions",
         ),
-        ("scan.pdf", minimal_pdf(), "no text to read"),
+        ("scan.pdf", minimal_pdf(1), "no text that can be read"),
+        (
+            "pages.pdf",
+            minimal_pdf(3_000),
+            "more than any report (300)",
+        ),
+        (
+            "lines.txt",
+            "a\n".repeat(2_000_000).into_bytes(),
+            "more than any report (50000)",
+        ),
     ];
     for (name, bytes, expected) in cases {
         let path = dir.path().join(name);
@@ -361,13 +385,19 @@ fn what_is_not_a_report_is_refused_clearly_and_fast() {
     }
 }
 
-/// A PDF of one blank page: what a scanned report without text looks like to a text reader.
-fn minimal_pdf() -> Vec<u8> {
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+/// A PDF of blank pages: what a scanned report without text looks like to a text reader.
+fn minimal_pdf(pages: usize) -> Vec<u8> {
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", i + 3)).collect();
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {pages} >>",
+            kids.join(" ")
+        ),
     ];
+    objects.extend(
+        (0..pages).map(|_| "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_string()),
+    );
     let mut pdf = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
@@ -523,4 +553,46 @@ fn a_word_form_gives_its_tick_boxes_and_dropdown_choices() {
     assert!(row("cover.modality").contains("found"), "{}", out.stdout);
     let (missing, _) = narratives_missing(&imported, "fr");
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// A text wrapped at 80 columns (as `pdftotext` or a mail program leaves it): questions over
+/// many lines are still found, and no answer is lost.
+#[test]
+fn a_text_wrapped_at_80_columns_keeps_every_answer() {
+    let reference = std::fs::read_to_string(root().join(REFERENCE)).unwrap();
+    let mut wrapped = String::new();
+    for line in reference.lines() {
+        let mut current = String::new();
+        for word in line.split(' ') {
+            if !current.is_empty() && current.chars().count() + word.chars().count() >= 80 {
+                wrapped.push_str(current.trim_end());
+                wrapped.push('\n');
+                current.clear();
+            }
+            current.push_str(word);
+            current.push(' ');
+        }
+        wrapped.push_str(current.trim_end());
+        wrapped.push('\n');
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wrapped.txt");
+    std::fs::write(&file, wrapped).unwrap();
+    let (out_dir, out) = import(&file);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("48 of the form's 48 questions found"),
+        "{}",
+        out.stderr
+    );
+    let imported = yaml(&out_dir.path().join(WRITTEN));
+    let (missing, compared) = narratives_missing(&imported, "fr");
+    assert!(compared >= 14, "{compared}");
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+    let example = yaml(&root().join(EXAMPLE));
+    for o in 0..2 {
+        let summary =
+            |v: &Value| squash(french(&v["outcomes"][o]["summary"]).as_str().unwrap_or(""));
+        assert_eq!(summary(&imported), summary(&example), "outcome {}", o + 1);
+    }
 }
