@@ -354,15 +354,12 @@ impl Form {
             text: folded,
             ends,
         } = folded;
-        if line.split_whitespace().nth(1).is_none() {
-            return None;
-        }
+        // One word is no question; a reworded long question has five at least.
+        line.split_whitespace().nth(1)?;
         if let Some(label) = self.near_label(line) {
             return Some(label);
         }
-        if line.split_whitespace().nth(4).is_none() {
-            return None;
-        }
+        line.split_whitespace().nth(4)?;
         let words: Vec<&str> = folded.split(' ').collect();
         // Only a line sharing several of the questions' longer words can be one of them.
         let shared: std::collections::HashSet<&str> = words
