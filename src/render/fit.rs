@@ -66,21 +66,38 @@ pub fn width_of(field: &str) -> f32 {
 /// Advance widths of Carlito Regular, in ems, for the characters it has.
 struct Metrics {
     face: Option<ttf_parser::Face<'static>>,
+    /// The widths of the first `TABLE` characters (Latin, with its accents), looked up once:
+    /// every character of every answer is measured.
+    table: Vec<f32>,
 }
+
+const TABLE: u32 = 0x250;
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let bytes = crate::templates::builtin_under("fonts/")
         .find(|(name, _)| name.ends_with("Carlito-Regular.ttf"))
         .map(|(_, bytes)| bytes);
-    Metrics {
+    let mut metrics = Metrics {
         face: bytes.and_then(|b| ttf_parser::Face::parse(b, 0).ok()),
-    }
+        table: Vec::new(),
+    };
+    metrics.table = (0..TABLE)
+        .map(|u| char::from_u32(u).map_or(1.0, |c| metrics.measure(c)))
+        .collect();
+    metrics
 });
 
 impl Metrics {
     /// A character's width in ems; 1 em for one Carlito lacks (DejaVu or Symbola draw it, and
     /// neither is wider than that but for rare symbols).
     fn width(&self, c: char) -> f32 {
+        match self.table.get(c as usize) {
+            Some(w) => *w,
+            None => self.measure(c),
+        }
+    }
+
+    fn measure(&self, c: char) -> f32 {
         let Some(face) = &self.face else { return 1.0 };
         face.glyph_index(c)
             .and_then(|g| face.glyph_hor_advance(g))
@@ -100,8 +117,8 @@ fn joins(c: char) -> bool {
 pub fn long_runs(text: &str, width: f32) -> Vec<(usize, String)> {
     let metrics = &*METRICS;
     let mut runs = Vec::new();
-    let mut start = 0;
-    let mut run = String::new();
+    // The run's first character, counted and as a byte offset.
+    let (mut start, mut from) = (0, 0);
     let mut run_width = 0.0;
     // Five per cent to spare, for kerning; a bullet line ("- ") is indented by 1.1 em.
     let room = |item: bool| (width - if item { LIST_INDENT } else { 0.0 }) * 0.95;
@@ -113,13 +130,12 @@ pub fn long_runs(text: &str, width: f32) -> Vec<(usize, String)> {
         }
         if c.is_whitespace() {
             if run_width > room(item) {
-                runs.push((start, std::mem::take(&mut run)));
+                runs.push((start, text[from..at].to_string()));
             }
-            run.clear();
             run_width = 0.0;
             start = i + 1;
+            from = at + c.len_utf8();
         } else {
-            run.push(c);
             run_width += metrics.width(c);
         }
     }

@@ -56,6 +56,19 @@ pub fn fonts() -> &'static FontStore {
 /// Whether the embedded fonts can draw `c`, or it needs no drawing (spaces, controls, and
 /// zero-width format characters).
 pub fn can_draw(c: char) -> bool {
+    // Latin with its accents, every character of every answer: looked up once.
+    static LATIN: LazyLock<Vec<bool>> = LazyLock::new(|| {
+        (0..0x250)
+            .map(|u| char::from_u32(u).is_some_and(look_up))
+            .collect()
+    });
+    match LATIN.get(c as usize) {
+        Some(drawn) => *drawn,
+        None => look_up(c),
+    }
+}
+
+fn look_up(c: char) -> bool {
     let invisible = c.is_whitespace()
         || c.is_control()
         || crate::check::limits::is_invisible(c)
