@@ -601,12 +601,13 @@ pub fn reflow<S: AsRef<str>>(lines: &[S]) -> Vec<String> {
 }
 
 /// The cells of an indicator table's row: the label cell's own lines (the indicator's wording),
-/// then each cell a tab starts, with the untabbed lines that continue it.
+/// then each cell a tab (or four spaces) starts, with the lines that continue it.
 pub fn cells(lines: &[String]) -> (String, Vec<String>) {
     let mut label = Vec::new();
     let mut cells: Vec<Vec<&str>> = Vec::new();
     for line in lines {
-        if line.starts_with('\t') {
+        // A tab, or the spaces a tab was expanded to, starts a cell.
+        if line.starts_with('\t') || line.starts_with("    ") {
             cells.push(vec![line.as_str()]);
         } else if let Some(cell) = cells.last_mut() {
             cell.push(line);
@@ -712,41 +713,49 @@ pub fn has_boxes(answer: &str) -> bool {
         .any(|c| TICKED.contains(&c) || UNTICKED.contains(&c))
 }
 
-/// The whole numbers of a text (`18`, `18 mois`), or a small number in words (`Deux`).
+/// The count a text is (`18`, `18 mois`, `Deux`); `None` for anything else (`-5`, `18.5`,
+/// `1 8`, `1e9`), which is not for the import to guess.
 pub fn count(answer: &str) -> Option<u32> {
     const WORDS: [[&str; 6]; 2] = [
         ["zero", "un", "deux", "trois", "quatre", "cinq"],
         ["zero", "one", "two", "three", "four", "five"],
     ];
-    // `18`, `18 mois`; not `-5`, `18.5` or `1e9`, which are not counts.
-    let token = answer.split_whitespace().next()?;
-    if token.starts_with(|c: char| c.is_ascii_digit()) {
-        return token.parse().ok();
+    static COUNT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)^(\d{1,6})(?:\s*(?:mois|months?|tranches?))?\s*\.?$")
+            .expect("the pattern compiles")
+    });
+    if let Some(n) = COUNT.captures(answer.trim()) {
+        return n[1].parse().ok();
     }
     let folded = fold(answer).0;
-    let first = folded.split(' ').next()?;
+    let word = folded.split_once(' ').map_or(folded.as_str(), |(w, _)| w);
+    let alone = folded == word
+        || folded
+            .split(' ')
+            .skip(1)
+            .all(|w| ["mois", "months", "tranches"].contains(&w));
     WORDS
         .iter()
-        .find_map(|w| w.iter().position(|x| *x == first))
+        .find_map(|w| w.iter().position(|x| *x == word))
+        .filter(|_| alone)
         .map(|n| n as u32)
 }
 
-/// The amounts in a text, each as a source writes it (`$ 855,000` → `855000`).
-pub fn amounts(answer: &str) -> Vec<String> {
-    static AMOUNT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?:USD|US\$|\$)?\s*\d[\d \u{a0}\u{202f}.,']*\d(?:\s*(?:USD|\$))?|\d")
-            .expect("the pattern compiles")
-    });
-    // Not a negative amount, nor one with a unit after it (`855k`, `2e6`).
-    let bytes = answer.as_bytes();
-    AMOUNT
-        .find_iter(answer)
-        .filter(|m| {
-            let before = answer[..m.start()].trim_end().ends_with('-');
-            let after = bytes.get(m.end()).is_some_and(|b| b.is_ascii_alphabetic());
-            !before && !after
-        })
-        .filter_map(|m| crate::check::help::amount_in_words(m.as_str()))
+/// The amount a text is, as a source writes it (`$ 855,000`, `USD 2 500 000`, `Total : 855 000
+/// USD` → `855000`): the whole of it after any label, or nothing (`€ 855,000`, `855k`, `1e6`,
+/// `855,000 – 900,000` are not for the import to guess).
+pub fn amount(text: &str) -> Option<String> {
+    let value = text.rsplit(':').next().unwrap_or(text).trim();
+    let value = value.strip_prefix("US$").unwrap_or(value);
+    crate::check::help::amount_in_words(value)
+}
+
+/// The amounts of a text that gives several, split at `/`, `;` or line breaks (`$635 133 /
+/// $635 133`); `None` when one of them is not an amount.
+pub fn amounts(text: &str) -> Option<Vec<String>> {
+    text.split(['/', ';', '\n'])
+        .filter(|p| !p.trim().is_empty())
+        .map(amount)
         .collect()
 }
 
@@ -917,13 +926,28 @@ mod tests {
         assert_eq!(ticked("☐ IRF ☒ PRF", &choices), ["prf"]);
         assert_eq!(ticked("IRF ☒\nPRF ☐", &choices), ["irf"]);
         assert_eq!(choice("prf", &choices).as_deref(), Some("prf"));
-        assert_eq!(amounts("$635 133 / $635 133"), ["635133", "635133"]);
-        assert_eq!(amounts("Total: USD 2,500,000"), ["2500000"]);
+        assert_eq!(
+            amounts("$635 133 / $635 133").unwrap(),
+            ["635133", "635133"]
+        );
+        assert_eq!(amount("Total: USD 2,500,000").as_deref(), Some("2500000"));
+        assert_eq!(amount(" $ 855,000").as_deref(), Some("855000"));
+        for wrong in [
+            "€ 855,000",
+            "$ 1e6",
+            "$ 0x855",
+            "855,000 – 900,000",
+            "2.5 millions",
+        ] {
+            assert_eq!(amount(wrong), None, "{wrong}");
+        }
         assert_eq!(count(" 18 mois"), Some(18));
         assert_eq!(count("18.5"), None);
         assert_eq!(count("-5"), None);
-        assert_eq!(amounts("-855,000"), Vec::<String>::new());
-        assert_eq!(amounts("855k"), Vec::<String>::new());
+        assert_eq!(amount("-855,000"), None);
+        assert_eq!(amount("855k"), None);
+        assert_eq!(count("1 8"), None);
+        assert_eq!(count("Deux"), Some(2));
         assert_eq!(choice("IRF ☒\nPRF ☒", &choices), None);
         assert_eq!(id_of("PBF IRF-２１７"), "pbf-irf-217");
         assert_eq!(count("Deux"), Some(2));

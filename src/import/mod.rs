@@ -111,9 +111,11 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
 }
 
 /// The text of a PDF's pages without their running headers and footers (`Report – Page 2 of
-/// 12`): a line of some length found, numbers aside, on more than half of three pages or more.
-/// Left in, they would land inside answers.
+/// 12`): among the first and last three lines of each page, one of some length found there,
+/// numbers aside, on more than half of three pages or more. Left in, they would land inside
+/// answers; a line repeated in the middle of pages is the report's own.
 fn page_text(pages: &[String]) -> String {
+    const EDGE: usize = 3;
     let mask = |line: &str| -> String {
         let line = line.trim();
         match line.chars().count() >= 8 {
@@ -121,9 +123,32 @@ fn page_text(pages: &[String]) -> String {
             false => String::new(),
         }
     };
+    // Each page's lines, with whether each is at the page's top or foot.
+    let edged: Vec<Vec<(&str, bool)>> = pages
+        .iter()
+        .map(|page| {
+            let lines: Vec<&str> = page.lines().collect();
+            let filled: Vec<usize> = (0..lines.len())
+                .filter(|i| !lines[*i].trim().is_empty())
+                .collect();
+            let edge = |i: usize| {
+                let rank = filled.iter().position(|f| *f == i);
+                rank.is_some_and(|r| r < EDGE || r + EDGE >= filled.len())
+            };
+            lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (*l, edge(i)))
+                .collect()
+        })
+        .collect();
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for page in pages {
-        let lines: std::collections::HashSet<String> = page.lines().map(mask).collect();
+    for page in &edged {
+        let lines: std::collections::HashSet<String> = page
+            .iter()
+            .filter(|(_, e)| *e)
+            .map(|(l, _)| mask(l))
+            .collect();
         for line in lines.into_iter().filter(|l| !l.is_empty()) {
             *seen.entry(line).or_default() += 1;
         }
@@ -131,10 +156,15 @@ fn page_text(pages: &[String]) -> String {
     let running =
         |line: &str| pages.len() >= 3 && seen.get(&mask(line)).is_some_and(|n| n * 2 > pages.len());
     let mut text = String::new();
-    for line in pages.iter().flat_map(|p| p.lines()) {
-        if !running(line) {
-            text.push_str(line);
-            text.push('\n');
+    for page in &edged {
+        // A page that would be left with nothing (pages all alike) is the report's own text.
+        let keeps = |(l, e): &(&str, bool)| !(*e && running(l));
+        let whole = !page.iter().any(|x| keeps(x) && !x.0.trim().is_empty());
+        for (line, edge) in page {
+            if whole || keeps(&(line, *edge)) {
+                text.push_str(line);
+                text.push('\n');
+            }
         }
     }
     text
@@ -145,11 +175,18 @@ fn page_text(pages: &[String]) -> String {
 /// was a guess.
 fn decode(path: &Path, bytes: &[u8]) -> Result<(String, Option<String>)> {
     if bytes.len() > MAX_TEXT {
+        // Past the most any input is read, the size is not known: it is at least that.
+        let size = match bytes.len() > 64 << 20 {
+            true => "a file of more than 64 MiB".to_string(),
+            false => format!(
+                "a file of {:.1} MiB",
+                bytes.len() as f64 / f64::from(1 << 20)
+            ),
+        };
         return Err(wrong(
             path,
             format!(
-                "a file of {:.1} MiB, more than any report's text ({} MiB)",
-                bytes.len() as f64 / f64::from(1 << 20),
+                "{size}, more than any report's text ({} MiB)",
                 MAX_TEXT >> 20
             ),
         ));
@@ -255,7 +292,7 @@ impl<'a> Parts<'a> {
         entry
             .take(MAX_PART + 1)
             .read_to_string(&mut text)
-            .map_err(|e| wrong(path, format!("{name} cannot be read ({e})")))?;
+            .map_err(|e| wrong(path, format!("a zip whose {name} cannot be read ({e})")))?;
         // The size an entry declares may lie: what it inflates to is counted too.
         self.total += text.len() as u64;
         if text.len() as u64 > MAX_PART || self.total > MAX_TOTAL {
@@ -277,7 +314,10 @@ fn entity(r: &BytesRef) -> std::result::Result<char, String> {
         "gt" => Ok('>'),
         "quot" => Ok('"'),
         "apos" => Ok('\''),
-        other => Err(format!("an unknown entity &{other};")),
+        other => Err(format!(
+            "an unknown entity &{};",
+            other.trim_end_matches(';')
+        )),
     }
 }
 
@@ -418,6 +458,25 @@ mod tests {
             paragraphs(xml).unwrap(),
             "PAYS:\tMali & co\nIRF ☒\n\tIndicateur 1.1\nwording\n\t20\nSur la bonne voie\nPRF☐\n"
         );
+    }
+
+    #[test]
+    fn a_pdfs_running_footer_goes_and_its_repeated_lines_stay() {
+        let page = |n: usize| {
+            format!(
+                "Question {n}\nanswer {n}\nmore {n}\nRemarque de l'équipe\nstill {n}\nend {n}\n\
+                 last {n}\nRapport PBF – Page {n} sur 4\n"
+            )
+        };
+        let text = page_text(&(1..=4).map(page).collect::<Vec<_>>());
+        assert!(!text.contains("Rapport PBF"), "{text}");
+        assert_eq!(text.matches("Remarque de l'équipe").count(), 4, "{text}");
+        // Pages all alike keep their text.
+        let same = page_text(&vec![
+            "Un rapport de projet\nsans en-tête\n".to_string();
+            3
+        ]);
+        assert!(same.contains("Un rapport de projet"), "{same}");
     }
 
     #[test]

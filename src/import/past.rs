@@ -160,7 +160,10 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
     };
     let cover = reader.cover();
     let project = match &cover.gateway {
-        Some(g) => Some(form::id_of(g)).filter(|id| crate::model::is_valid_project_id(id)),
+        // A number without its digits (`PBF IRF-`) names no project: two would share a folder.
+        Some(g) => Some(form::id_of(g)).filter(|id| {
+            crate::model::is_valid_project_id(id) && id.contains(|c: char| c.is_ascii_digit())
+        }),
         None => None,
     };
     let version = match (&cover.date, &cover.kind) {
@@ -297,7 +300,7 @@ impl Reader<'_> {
                 "a whole number".to_string(),
             ),
             Kind::Amount => (
-                form::amounts(&text).into_iter().next().map(Y::raw),
+                form::amount(&text).map(Y::raw),
                 "an amount in USD".to_string(),
             ),
             Kind::Choice(prefix) => {
@@ -629,7 +632,7 @@ impl Reader<'_> {
                 r.push(("lead".into(), Y::raw("true")));
             }
             let line = budget.as_ref().map(|(_, l)| *l);
-            match in_budget.and_then(|(_, a)| form::amounts(a).into_iter().next()) {
+            match in_budget.and_then(|(_, a)| form::amount(a)) {
                 Some(amount) => {
                     self.row(&format!("{path}.budget"), "found", line);
                     r.push(("budget".into(), Y::raw(amount)));
@@ -744,7 +747,7 @@ impl Reader<'_> {
             self.field(&mut e, &key, &key, Kind::Text, false);
         }
         let (text, line) = self.answer("finance.gender").unwrap_or_default();
-        let amounts = form::amounts(&text);
+        let amounts = form::amounts(&text).unwrap_or_default();
         for (i, name) in ["gender_planned", "gender_allocated"]
             .into_iter()
             .enumerate()
