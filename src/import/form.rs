@@ -673,6 +673,7 @@ const UNTICKED: [char; 2] = ['☐', '□'];
 pub fn ticked(answer: &str, choices: &[(String, String)]) -> Vec<String> {
     let is_box = |c: char| TICKED.contains(&c) || UNTICKED.contains(&c);
     let mut out = Vec::new();
+    let answer = typed_boxes(answer);
     for line in answer.lines() {
         let line = line.trim();
         let before = line.starts_with(is_box);
@@ -708,9 +709,17 @@ pub fn ticked(answer: &str, choices: &[(String, String)]) -> Vec<String> {
 
 /// Whether the answer shows tick boxes at all (a plain text saved from Word loses them).
 pub fn has_boxes(answer: &str) -> bool {
-    answer
+    typed_boxes(answer)
         .chars()
         .any(|c| TICKED.contains(&c) || UNTICKED.contains(&c))
+}
+
+/// Boxes typed as text (`[X] PRF`, `[ ] IRF`) as the box characters.
+fn typed_boxes(answer: &str) -> String {
+    answer
+        .replace("[X]", "☒")
+        .replace("[x]", "☒")
+        .replace("[ ]", "☐")
 }
 
 /// The count a text is (`18`, `18 mois`, `Deux`); `None` for anything else (`-5`, `18.5`,
@@ -925,6 +934,7 @@ mod tests {
         ];
         assert_eq!(ticked("☐ IRF ☒ PRF", &choices), ["prf"]);
         assert_eq!(ticked("IRF ☒\nPRF ☐", &choices), ["irf"]);
+        assert_eq!(ticked("[ ] IRF / [X] PRF", &choices), ["prf"]);
         assert_eq!(choice("prf", &choices).as_deref(), Some("prf"));
         assert_eq!(
             amounts("$635 133 / $635 133").unwrap(),
