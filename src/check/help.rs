@@ -208,10 +208,18 @@ pub fn iso_date(text: &str, months: &[Vec<String>], month_only: bool) -> Option<
 /// The month names of every language that has a catalog, for `iso_date`.
 pub fn catalog_months() -> Vec<Vec<String>> {
     let templates = crate::templates::current();
-    templates
+    let catalogs: Vec<crate::i18n::Catalog> = templates
         .languages()
         .iter()
         .filter_map(|lang| crate::i18n::Catalog::load_from(&templates, lang).ok())
+        .collect();
+    months_of(&catalogs)
+}
+
+/// The month names of `catalogs`, for `iso_date`.
+pub fn months_of(catalogs: &[crate::i18n::Catalog]) -> Vec<Vec<String>> {
+    catalogs
+        .iter()
         .map(|c| {
             c.get("months")
                 .split_whitespace()

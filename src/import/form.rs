@@ -268,6 +268,10 @@ impl Form {
         &self.catalogs[lang]
     }
 
+    pub fn catalogs(&self) -> &[Catalog] {
+        &self.catalogs
+    }
+
     /// The texts of `prefix.*` in every catalog, each with its key's last part.
     pub fn choices(&self, prefix: &str) -> Vec<(String, String)> {
         self.catalogs

@@ -42,6 +42,7 @@ pub enum Imported {
     Past(past::Past),
 }
 
+/// A file `import` cannot take: what it is instead.
 fn wrong(path: &Path, found: impl Into<String>) -> Error {
     Error::wrong_kind(path, EXPECTED, found)
 }

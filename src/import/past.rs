@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::form::{self, Form, Hit};
+use super::wrong;
 use super::yaml::Y;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// What the text of a past report gives.
 pub struct Past {
@@ -87,15 +88,6 @@ const QUESTIONS: &[&str] = &[
 /// The most lines a report's text is read from: a filled form is a few thousand.
 const MAX_LINES: usize = 50_000;
 
-fn wrong(path: &Path, found: impl Into<String>) -> Error {
-    Error::WrongKind {
-        path: path.to_path_buf(),
-        expected: "a filled PBF project progress report (plain text, PDF or .docx) or a Word \
-                   copy made by pbf-report",
-        found: found.into(),
-    }
-}
-
 /// Reads the report in `text` (the file at `path`).
 /// With `wrapped`, lines were wrapped to a page's width (a PDF's text) and are joined back.
 pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
@@ -155,7 +147,7 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
         first: form::first_of(&hits),
         hits: &hits,
         rows: Vec::new(),
-        months: crate::check::help::catalog_months(),
+        months: crate::check::help::months_of(form.catalogs()),
         wrapped,
     };
     let cover = reader.cover();

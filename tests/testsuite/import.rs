@@ -374,14 +374,20 @@ fn what_is_not_a_report_is_refused_clearly_and_fast() {
             "more than any report (50000)",
         ),
     ];
+    refused_fast(dir.path(), cases);
+}
+
+/// Imports each file of `cases` (name, bytes, what the message says) in `dir`: each must end in
+/// under 2 seconds with exit 1, its message, and nothing written.
+pub fn refused_fast(dir: &Path, cases: Vec<(&str, Vec<u8>, &str)>) {
     for (name, bytes, expected) in cases {
-        let path = dir.path().join(name);
+        let path = dir.join(name);
         std::fs::write(&path, bytes).unwrap();
         let start = std::time::Instant::now();
         let out = Run::new(&["import", path.to_str().unwrap()])
-            .cwd(dir.path())
+            .cwd(dir)
             .output();
-        // A guard against hangs and slow matching, not a speed test.
+        // A guard against hangs, bombs and slow matching, not a speed test.
         assert!(
             start.elapsed() < std::time::Duration::from_secs(2),
             "{name} took {:?}",
@@ -389,7 +395,7 @@ fn what_is_not_a_report_is_refused_clearly_and_fast() {
         );
         assert_eq!(out.status, 1, "{name}: {}", out.stderr);
         assert!(out.stderr.contains(expected), "{name}: {}", out.stderr);
-        assert!(!dir.path().join("data").exists(), "{name} wrote a source");
+        assert!(!dir.join("data").exists(), "{name} wrote a source");
     }
 }
 
