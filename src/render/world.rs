@@ -89,6 +89,9 @@ pub struct ReportWorld {
     main: FileId,
     template: String,
     files: HashMap<FileId, Bytes>,
+    /// The typst files, parsed once: typst asks for a source again each time it checks whether a
+    /// memoized result still holds.
+    sources: HashMap<FileId, Source>,
     /// The files that come from the template folder, for messages.
     template_files: std::collections::HashSet<FileId>,
     today: Datetime,
@@ -113,10 +116,19 @@ impl ReportWorld {
         for (name, bytes) in data {
             files.insert(file_id(&name), Bytes::new(bytes));
         }
+        let sources = files
+            .iter()
+            .filter(|(id, _)| id.vpath().get_without_slash().ends_with(".typ"))
+            .filter_map(|(id, bytes)| {
+                let text = std::str::from_utf8(bytes).ok()?;
+                Some((*id, Source::new(*id, text.to_string())))
+            })
+            .collect();
         ReportWorld {
             main: file_id(main),
             template: template.to_string(),
             files,
+            sources,
             template_files,
             today,
         }
@@ -161,6 +173,9 @@ impl World for ReportWorld {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
+        if let Some(source) = self.sources.get(&id) {
+            return Ok(source.clone());
+        }
         let bytes = self.file(id)?;
         let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
         Ok(Source::new(id, text.to_string()))

@@ -113,6 +113,22 @@ pub fn pdf_body(path: &Path) -> String {
         .join("\n")
 }
 
+/// The footer of every page of a PDF, as `pdftotext -layout` reads it: each page's last line,
+/// its runs of spaces made one.
+pub fn footers(path: &Path) -> Vec<String> {
+    let text = tool(
+        "pdftotext",
+        &["-layout", "-enc", "UTF-8", path.to_str().unwrap(), "-"],
+    );
+    let pages = text.split('\u{c}').filter(|page| !page.trim().is_empty());
+    pages
+        .map(|page| {
+            let last = page.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+            last.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+        .collect()
+}
+
 /// Text for containment tests: compatibility-normalised, without any whitespace (line breaks
 /// and typographic spaces differ between a source and a PDF), invisible characters, or list
 /// bullets the PDF draws; all double quotes alike.

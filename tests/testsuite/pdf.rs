@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{EXAMPLE, Run, built_example, pdf_body, pdf_text, root, squash, tool};
+use crate::common::{EXAMPLE, Run, built_example, footers, pdf_body, pdf_text, root, squash, tool};
 
 fn example_pdf(lang: &str) -> PathBuf {
     built_example().join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf"))
@@ -403,4 +403,60 @@ fn a_character_no_font_can_draw_is_a_warning_naming_its_field() {
         out.stderr
     );
     assert!(squash(&pdf_text(&minimal_pdf(dir.path()))).contains("Paix□□"));
+}
+
+/// `lang`'s footer of page `n` of `total`, after `left` (the gateway number and the title).
+fn footer(lang: &str, left: &str, n: usize, total: usize) -> String {
+    match lang {
+        "fr" => format!("{left} Page {n} sur {total}"),
+        _ => format!("{left} – Unofficial translation Page {n} of {total}"),
+    }
+}
+
+#[test]
+fn every_page_ends_with_its_footer_page_number_and_count() {
+    for (lang, title, pages) in [
+        ("fr", "RAPPORT DE PROGRES DE PROJET PBF", 13),
+        ("en", "PBF PROJECT PROGRESS REPORT", 12),
+    ] {
+        let left = format!("PBF IRF-217 – {title}");
+        let expected: Vec<String> = (1..=pages).map(|n| footer(lang, &left, n, pages)).collect();
+        assert_eq!(footers(&example_pdf(lang)), expected, "{lang}");
+    }
+}
+
+/// Reports built in one run share typst's memoized layout: each must still print its own data,
+/// down to the footer of its last page.
+#[test]
+fn sources_built_in_one_run_each_print_their_own_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(EXAMPLE)).unwrap();
+    let projects = [217, 218, 219, 220];
+    for n in projects {
+        let source = dir
+            .path()
+            .join(format!("data/pbf-irf-{n}/2019-11-12-final.yaml"));
+        std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+        let own = text
+            .replace("IRF-217", &format!("IRF-{n}"))
+            .replace("irf-217", &format!("irf-{n}"))
+            .replacen("country: Mali", &format!("country: Mali {n}"), 1);
+        std::fs::write(source, own).unwrap();
+    }
+    let out = Run::new(&["build", "--quiet", "data"])
+        .cwd(dir.path())
+        .output();
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    for n in projects {
+        let folder = dir.path().join(format!("out/pbf-irf-{n}/2019-11-12-final"));
+        let pdf = folder.join(format!("pbf-irf-{n}-2019-11-12-final.fr.pdf"));
+        let left = format!("PBF IRF-{n} – RAPPORT DE PROGRES DE PROJET PBF");
+        let expected: Vec<String> = (1..=13).map(|p| footer("fr", &left, p, 13)).collect();
+        assert_eq!(footers(&pdf), expected, "project {n}");
+        let body = pdf_text(&pdf);
+        assert!(body.contains(&format!("Mali {n}")), "project {n}");
+        for other in projects.iter().filter(|&&o| o != n) {
+            assert!(!body.contains(&format!("IRF-{other}")), "{other} in {n}");
+        }
+    }
 }
