@@ -1,14 +1,19 @@
 //! The one rule for the form's character limits. `count` is the only place that decides how
 //! long a text is; the README quotes this rule and the JSON Schema's descriptions repeat it.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Length of `text` as the form counts it: the ends trimmed, normalised to NFC, then counted in
 /// Unicode characters (scalar values), spaces and line breaks included. Never bytes, never NFD:
 /// "é" typed as `e` + combining accent counts as one character, like Word's
 /// "characters (with spaces)".
 pub fn count(text: &str) -> usize {
-    text.trim().nfc().count()
+    let text = text.trim();
+    // Nearly every text is already NFC, which a quick scan proves without building a copy.
+    match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => text.chars().count(),
+        IsNormalized::No | IsNormalized::Maybe => text.nfc().count(),
+    }
 }
 
 /// Characters that take no room on the page but still count toward a limit: soft hyphens,
@@ -44,6 +49,35 @@ mod tests {
         let nfd = "e\u{301}te\u{301}";
         assert_eq!(nfd.chars().count(), 5);
         assert_eq!(count(nfd), 3);
+    }
+
+    #[test]
+    fn the_quick_path_counts_as_normalising_does() {
+        // Composed, decomposed, singletons (Å as the ångström sign), Hangul jamo, a mark that
+        // decomposes into two, a compatibility ideograph, stacked marks, a flag.
+        let texts = [
+            "été",
+            "e\u{301}",
+            "\u{212B}",
+            "\u{1100}\u{1161}\u{11A8}",
+            "\u{0344}",
+            "\u{F900}",
+            "a\u{308}\u{301}",
+            "a\u{301}\u{308}",
+            "\u{0958}",
+            "🇫🇷",
+            "",
+        ];
+        for text in texts {
+            assert_eq!(count(text), text.nfc().count(), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counts_any_text_as_its_nfc(text in "\\PC*") {
+            proptest::prop_assert_eq!(count(&text), text.trim().nfc().count());
+        }
     }
 
     #[test]

@@ -327,4 +327,21 @@ mod tests {
         }
         assert!(!can_draw('漢'));
     }
+
+    #[test]
+    fn the_page_footer_holds_nothing_of_the_report() {
+        // The page style is part of the styles every line is laid out with: a footer that
+        // captured the data would differ between reports, and typst could reuse nothing of one
+        // report's layout for the next. It reads its words from the document instead.
+        let template = include_str!("../../templates/pbf-2019/report.typ");
+        let footer = template.split("#let footer = ").nth(1).expect("a footer");
+        let footer = footer.split("\n}\n").next().unwrap();
+        assert!(footer.contains("query(<footer>)"), "{footer}");
+        // `d` is the data and `t` its labels; `first(` or `.page` are not theirs.
+        let reads_data = regex::Regex::new(r"(^|[^\w.-])(d\.|t\(|revision|unofficial)").unwrap();
+        assert!(
+            !reads_data.is_match(footer),
+            "the footer reads the data: {footer}"
+        );
+    }
 }
