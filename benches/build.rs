@@ -119,17 +119,18 @@ fn main() {
         || run(dir, &["build", EXAMPLE]),
     );
 
-    // A batch of generated sources: the example under 50 project ids.
+    // A batch of generated sources: the example as 50 projects, each with its own project id,
+    // number (printed on every page) and country.
     let text = std::fs::read_to_string(&source).unwrap();
     for i in 0..BATCH {
-        let id = format!("pbf-irf-{}", 300 + i);
-        let folder = dir.join("batch").join(&id);
+        let n = 300 + i;
+        let folder = dir.join("batch").join(format!("pbf-irf-{n}"));
         std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(
-            folder.join("2019-11-12-final.yaml"),
-            text.replace("project_id: pbf-irf-217", &format!("project_id: {id}")),
-        )
-        .unwrap();
+        let own = text
+            .replace("irf-217", &format!("irf-{n}"))
+            .replace("IRF-217", &format!("IRF-{n}"))
+            .replacen("country: Mali", &format!("country: Mali {n}"), 1);
+        std::fs::write(folder.join("2019-11-12-final.yaml"), own).unwrap();
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let batch = measure(

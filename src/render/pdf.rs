@@ -329,11 +329,18 @@ mod tests {
     }
 
     #[test]
-    fn the_page_footer_holds_nothing_of_the_report() {
-        // The page style is part of the styles every line is laid out with: a footer that
-        // captured the data would differ between reports, and typst could reuse nothing of one
-        // report's layout for the next. It reads its words from the document instead.
+    fn the_styles_of_the_text_hold_nothing_of_the_report() {
+        // typst reuses a piece of layout only for the same content with the same styles: a page
+        // footer capturing the data, or a document title set before the text, would make every
+        // line of one report differ from the same line of another. The footer reads its words
+        // from the document; the title is set last, where it styles nothing.
         let template = include_str!("../../templates/pbf-2019/report.typ");
+        let last = template
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap();
+        assert!(last.starts_with("#set document("), "{last}");
         let footer = template.split("#let footer = ").nth(1).expect("a footer");
         let footer = footer.split("\n}\n").next().unwrap();
         assert!(footer.contains("query(<footer>)"), "{footer}");
