@@ -96,7 +96,8 @@ pub fn version_of(path: &Path) -> Result<String, Failure> {
             let d = Diagnostic::error(
                 path,
                 "the file name names the report version and may hold only lower-case letters, \
-                 digits and dashes (e.g. 2019-11-12-final.yaml)",
+                 digits and dashes, at most 64 of them, not starting with a dash \
+                 (e.g. 2019-11-12-final.yaml)",
             );
             let stem = path
                 .file_stem()
@@ -120,6 +121,11 @@ fn slug(stem: &str) -> Option<String> {
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
         }
+    }
+    // Too long a name is cut at its last dash within the 64 characters a version may have.
+    if out.len() > 64 {
+        let cut = out[..=64].rfind('-').unwrap_or(64);
+        out.truncate(cut);
     }
     let out = out.trim_end_matches('-').to_string();
     model::is_valid_project_id(&out).then_some(out)

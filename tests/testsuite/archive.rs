@@ -273,3 +273,18 @@ fn a_version_name_that_could_leave_out_is_refused() {
     );
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn a_version_name_too_long_is_refused_with_a_name_that_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    let minimal = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let stem = format!("2019-11-12-final-{}", "revision-".repeat(6));
+    let source = dir.path().join(format!("{stem}.yaml"));
+    std::fs::write(&source, minimal).unwrap();
+    let out = run(dir.path(), &["build", source.to_str().unwrap()]);
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.contains("at most 64 of them"), "{}", out.stderr);
+    let help = "help: rename it 2019-11-12-final-revision-revision-revision-revision-revision.yaml";
+    assert!(out.stderr.contains(help), "{}", out.stderr);
+    assert!(!dir.path().join("out").exists());
+}
