@@ -51,11 +51,14 @@ pub(super) fn build_once(args: &BuildArgs) -> Status {
         0 => String::new(),
         n => format!(", {n} up to date"),
     };
-    crate::say!(
-        "built {built} of {} source{}{fresh}",
-        sources.len(),
-        plural(sources.len())
-    );
+    // Quiet, a count is news only when some source did not build.
+    if !args.quiet || status != Status::Success {
+        crate::say!(
+            "built {built} of {} source{}{fresh}",
+            sources.len(),
+            plural(sources.len())
+        );
+    }
     status
 }
 

@@ -22,6 +22,25 @@ fn run(dir: &Path, args: &[&str]) -> crate::common::Output {
 }
 
 #[test]
+fn a_quiet_build_that_fails_says_why_and_how_many_built() {
+    let (dir, source) = workspace();
+    let text = std::fs::read_to_string(&source).unwrap();
+    std::fs::write(
+        &source,
+        text.replacen("country: Mali", "country: Mali: Mopti", 1),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["build", "--quiet"]);
+    assert_eq!(out.status, 1);
+    assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
+    assert!(
+        out.stderr.ends_with("built 0 of 1 source\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn a_second_build_with_the_same_inputs_renders_nothing() {
     let (dir, _) = workspace();
     let first = run(dir.path(), &["build"]);
@@ -41,6 +60,16 @@ fn a_second_build_with_the_same_inputs_renders_nothing() {
         "up to date: data/pbf-irf-217/2019-11-12-final.yaml (nothing rendered)\nbuilt 0 of 1 source, 1 up to date\n"
     );
     assert_eq!(files(&dir.path().join(FOLDER)), before);
+    // Quiet, a build that went well says nothing at all.
+    let quiet = run(dir.path(), &["build", "--quiet", "--out", "quiet"]);
+    assert_eq!(
+        (quiet.status, quiet.stdout.as_str(), quiet.stderr.as_str()),
+        (0, "", "")
+    );
+    assert_eq!(
+        files(&dir.path().join("quiet/pbf-irf-217/2019-11-12-final")),
+        before
+    );
     // A fresh build elsewhere gives the same bytes.
     let other = run(dir.path(), &["build", "--out", "again"]);
     assert_eq!(other.status, 0);

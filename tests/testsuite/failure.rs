@@ -190,12 +190,25 @@ fn a_build_killed_mid_way_loses_nothing_and_the_next_build_is_green() {
         0
     );
 
+    let manifest = |i: usize| {
+        std::fs::read(
+            dir.path()
+                .join(format!("out/p{i}/2019-11-12-final/manifest.json")),
+        )
+        .ok()
+    };
+    let old_manifests: Vec<_> = (0..12).map(manifest).collect();
     let mut child = Command::new(env!("CARGO_BIN_EXE_pbf-report"))
         .args(["build", "--quiet"])
         .current_dir(dir.path())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
+    // Killed as soon as a first source is written (its manifest comes last): the others are
+    // being rendered or written then, whatever the speed of the machine.
+    let started = std::time::Instant::now();
+    while (0..12).all(|i| manifest(i) == old_manifests[i]) && started.elapsed().as_secs() < 60 {
+        std::thread::sleep(Duration::from_millis(1));
+    }
     Command::new("kill")
         .args(["-KILL", &child.id().to_string()])
         .status()
