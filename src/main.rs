@@ -5,7 +5,6 @@ use pbf_report::cli::Cli;
 use pbf_report::error::Status;
 
 fn main() -> ExitCode {
-    tune_allocator();
     let cli = Cli::parse();
     // A bug must not look like bad input: report it and exit with the internal-error status.
     // Written with `let _ =`: a panic while standard error is unwritable must not abort.
@@ -32,25 +31,3 @@ fn main() -> ExitCode {
         false => status.into(),
     }
 }
-
-/// glibc grows a thread's heap a few pages at a time, one `mprotect` call each (about 1,900 for
-/// the example, a tenth of its time), and hands freed memory back between documents only to ask
-/// for it again. Headroom of 64 MiB, reserved but untouched (so not resident), and freed memory
-/// kept up to 256 MiB make a build about 8% faster with the same peak memory.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn tune_allocator() {
-    const M_TRIM_THRESHOLD: i32 = -1;
-    const M_TOP_PAD: i32 = -2;
-    unsafe extern "C" {
-        fn mallopt(param: i32, value: i32) -> i32;
-    }
-    // SAFETY: mallopt only sets two of glibc's allocator parameters; it is called before any
-    // thread is started.
-    unsafe {
-        mallopt(M_TOP_PAD, 64 << 20);
-        mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_allocator() {}
