@@ -119,10 +119,7 @@ impl ReportWorld {
         let sources = files
             .iter()
             .filter(|(id, _)| id.vpath().get_without_slash().ends_with(".typ"))
-            .filter_map(|(id, bytes)| {
-                let text = std::str::from_utf8(bytes).ok()?;
-                Some((*id, Source::new(*id, text.to_string())))
-            })
+            .filter_map(|(id, bytes)| Some((*id, parse(*id, bytes).ok()?)))
             .collect();
         ReportWorld {
             main: file_id(main),
@@ -153,6 +150,12 @@ impl ReportWorld {
     }
 }
 
+/// The typst source in `bytes`.
+fn parse(id: FileId, bytes: &Bytes) -> FileResult<Source> {
+    let text = std::str::from_utf8(bytes).map_err(|_| FileError::InvalidUtf8)?;
+    Ok(Source::new(id, text.to_string()))
+}
+
 /// The id of `path` at the project root.
 pub fn file_id(path: &str) -> FileId {
     let vpath = VirtualPath::new(path).expect("template file names are valid paths");
@@ -176,9 +179,7 @@ impl World for ReportWorld {
         if let Some(source) = self.sources.get(&id) {
             return Ok(source.clone());
         }
-        let bytes = self.file(id)?;
-        let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
-        Ok(Source::new(id, text.to_string()))
+        parse(id, &self.file(id)?)
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
