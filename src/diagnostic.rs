@@ -91,6 +91,12 @@ impl Diagnostic {
         self
     }
 
+    /// The same diagnostic, as a warning.
+    pub fn warned(mut self) -> Self {
+        self.severity = Severity::Warning;
+        self
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

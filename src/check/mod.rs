@@ -66,11 +66,17 @@ impl Checked {
         self,
         draft: bool,
     ) -> Result<(Report, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let blocking =
-            |d: &Diagnostic| d.is_error() && !(draft && d.kind == crate::diagnostic::Kind::Limit);
+        let drawn = |d: &Diagnostic| draft && d.kind == crate::diagnostic::Kind::Limit;
         match self.report {
-            Some(report) if !self.diagnostics.iter().any(blocking) => {
-                Ok((report, self.diagnostics))
+            Some(report) if !self.diagnostics.iter().any(|d| d.is_error() && !drawn(d)) => {
+                // A draft draws a text over its limit: said as a warning, since it builds.
+                let diagnostics = self.diagnostics.into_iter().map(|d| match drawn(&d) {
+                    true => d.warned().note(
+                        "drawn in this draft with its count; a build without --draft refuses it",
+                    ),
+                    false => d,
+                });
+                Ok((report, diagnostics.collect()))
             }
             _ => Err(self.diagnostics),
         }
