@@ -435,37 +435,15 @@ pub fn folder_of(job: &Job, out: &Path) -> std::path::PathBuf {
 /// whole and under the folder's lock; an archived folder is never written.
 pub fn write_job(job: &Job, path: &Path, out: &Path) -> Result<Outcome, Failure> {
     let folder = folder_of(job, out);
-    if let Some(archived) = archive::archived_around(out) {
-        return Err(inside_archived(archived));
+    let next = next_step(job, out, &folder);
+    if !matches!(next, Ok(Next::Render(_))) {
+        // Its PDFs were counted in the run's plan, and will not be compiled.
+        crate::render::pdf::unplan_compiles(job.report.languages.len());
     }
-    let lock = crate::folder::lock(&folder)?;
-    if archive::is_archived(&folder) {
-        let mark = match archive::read(&folder) {
-            Ok(mark) => mark,
-            Err(e) => return Ok(Outcome::Damaged(vec![e.to_string()])),
-        };
-        let damage = archive::damage(&folder, &mark);
-        if !damage.is_empty() {
-            return Ok(Outcome::Damaged(damage));
-        }
-        let changes = job.manifest.changes_from(&Manifest::read(&folder)?);
-        return Ok(match changes.is_empty() {
-            true => Outcome::UpToDate,
-            false => Outcome::Refused(changes),
-        });
-    }
-    if let Ok(old) = Manifest::read(&folder)
-        && job.manifest.changes_from(&old).is_empty()
-        && old
-            .outputs
-            .iter()
-            .map(|o| o.name.clone())
-            .eq(job.output_names())
-        && old.intact_in(&folder)
-        && archive::file_names(&folder).len() == old.outputs.len() + 2
-    {
-        return Ok(Outcome::UpToDate);
-    }
+    let lock = match next? {
+        Next::Render(lock) => lock,
+        Next::Keep(outcome) => return Ok(outcome),
+    };
     let rendered = job.render(path)?;
     let manifest = serde_json::to_vec_pretty(&rendered.manifest).expect("serialises");
     let mut files: Vec<(&str, &[u8])> = rendered
@@ -478,4 +456,48 @@ pub fn write_job(job: &Job, path: &Path, out: &Path) -> Result<Outcome, Failure>
     crate::folder::replace(&folder, &files, &lock)?;
     let written = files.iter().map(|(n, _)| n.to_string()).collect();
     Ok(Outcome::Built(written, rendered.warnings))
+}
+
+/// What a job does to its version folder.
+enum Next {
+    /// Render, under the folder's lock.
+    Render(crate::folder::Lock),
+    /// Leave the folder as it is: archived, up to date or damaged.
+    Keep(Outcome),
+}
+
+/// Whether a job must render: an archived or up-to-date folder is kept as it is.
+fn next_step(job: &Job, out: &Path, folder: &Path) -> Result<Next, Failure> {
+    if let Some(archived) = archive::archived_around(out) {
+        return Err(inside_archived(archived));
+    }
+    let lock = crate::folder::lock(folder)?;
+    if archive::is_archived(folder) {
+        let mark = match archive::read(folder) {
+            Ok(mark) => mark,
+            Err(e) => return Ok(Next::Keep(Outcome::Damaged(vec![e.to_string()]))),
+        };
+        let damage = archive::damage(folder, &mark);
+        if !damage.is_empty() {
+            return Ok(Next::Keep(Outcome::Damaged(damage)));
+        }
+        let changes = job.manifest.changes_from(&Manifest::read(folder)?);
+        return Ok(Next::Keep(match changes.is_empty() {
+            true => Outcome::UpToDate,
+            false => Outcome::Refused(changes),
+        }));
+    }
+    if let Ok(old) = Manifest::read(folder)
+        && job.manifest.changes_from(&old).is_empty()
+        && old
+            .outputs
+            .iter()
+            .map(|o| o.name.clone())
+            .eq(job.output_names())
+        && old.intact_in(folder)
+        && archive::file_names(folder).len() == old.outputs.len() + 2
+    {
+        return Ok(Next::Keep(Outcome::UpToDate));
+    }
+    Ok(Next::Render(lock))
 }
