@@ -5,9 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use typst::World;
 use typst::WorldExt;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Datetime, Smart};
+use typst::layout::{Frame, FrameItem};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
@@ -120,6 +122,15 @@ pub fn render(
     let document = compiled
         .output
         .map_err(|errors| convert_all(&world, &errors))?;
+    if !document.pages().iter().any(|page| draws_text(&page.frame)) {
+        // An emptied or cut template would otherwise give a blank report, without a word.
+        let main = world.display_path(world.main());
+        let message = "the template drew no text: the report would be blank pages";
+        return Err(vec![
+            Diagnostic::error(Path::new(&main), message)
+                .note("is the template empty, or cut short?"),
+        ]);
+    }
     if document.pages().len() > MAX_PAGES {
         let message = format!(
             "the document runs to {} pages; a report has at most {MAX_PAGES}",
@@ -132,6 +143,15 @@ pub fn render(
         typst_pdf::pdf(&document, &options).map_err(|errors| convert_all(&world, &errors))?;
     warnings.extend(missing_glyphs(report, source));
     Ok(Pdf { bytes, warnings })
+}
+
+/// Whether a frame, or one within it, holds text.
+fn draws_text(frame: &Frame) -> bool {
+    frame.items().any(|(_, item)| match item {
+        FrameItem::Text(_) => true,
+        FrameItem::Group(group) => draws_text(&group.frame),
+        _ => false,
+    })
 }
 
 /// The world for one language of one report: the template, its data and the attached files.

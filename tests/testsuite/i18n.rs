@@ -229,6 +229,33 @@ fn translator_workspace() -> tempfile::TempDir {
 }
 
 #[test]
+fn a_template_that_draws_nothing_is_refused_not_built_blank() {
+    let dir = translator_workspace();
+    for blank in [
+        "",
+        "// cut here\n",
+        "#set page(paper: \"a4\")\n#pagebreak()\n",
+    ] {
+        std::fs::write(dir.path().join("templates/pbf-2019/report.typ"), blank).unwrap();
+        let out = Run::new(&["build"]).cwd(dir.path()).output();
+        assert_eq!(
+            out.status, 3,
+            "a template failure: {blank:?}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(
+                "error: the template drew no text: the report would be blank pages\n  --> templates/pbf-2019/report.typ"
+            ),
+            "{blank:?}: {}",
+            out.stderr
+        );
+        let folder = dir.path().join("out/pbf-irf-217/2019-11-12-final");
+        assert!(!folder.exists(), "no version folder may be written");
+    }
+}
+
+#[test]
 fn a_new_language_is_started_translated_and_built_without_a_new_program() {
     let dir = translator_workspace();
     let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
