@@ -66,19 +66,22 @@ impl Checked {
         self,
         draft: bool,
     ) -> Result<(Report, Vec<Diagnostic>), Vec<Diagnostic>> {
+        // A draft draws a text over its limit: said as a warning, whatever else is wrong.
         let drawn = |d: &Diagnostic| draft && d.kind == crate::diagnostic::Kind::Limit;
+        let note = "a draft draws it with its count; a build without --draft refuses it";
+        let diagnostics: Vec<Diagnostic> = self
+            .diagnostics
+            .into_iter()
+            .map(|d| match drawn(&d) {
+                true => d.warned().note(note),
+                false => d,
+            })
+            .collect();
         match self.report {
-            Some(report) if !self.diagnostics.iter().any(|d| d.is_error() && !drawn(d)) => {
-                // A draft draws a text over its limit: said as a warning, since it builds.
-                let diagnostics = self.diagnostics.into_iter().map(|d| match drawn(&d) {
-                    true => d.warned().note(
-                        "drawn in this draft with its count; a build without --draft refuses it",
-                    ),
-                    false => d,
-                });
-                Ok((report, diagnostics.collect()))
+            Some(report) if !diagnostics.iter().any(Diagnostic::is_error) => {
+                Ok((report, diagnostics))
             }
-            _ => Err(self.diagnostics),
+            _ => Err(diagnostics),
         }
     }
 

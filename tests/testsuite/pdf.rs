@@ -362,13 +362,52 @@ fn a_draft_renders_text_over_its_limit_marked_with_its_count() {
         out.stderr
     );
     assert!(!out.stderr.contains("error"), "{}", out.stderr);
-    assert!(out.stderr.contains("a build without --draft refuses it"));
+    assert!(
+        out.stderr
+            .contains("a draft draws it with its count; a build without --draft refuses it")
+    );
     let text = squash(&pdf_text(&minimal_pdf(dir.path())));
     assert!(
         text.contains(&squash("1599 caractères, limite 1500 : 99 de trop")),
         "{text}"
     );
     assert!(text.contains("BROUILLON"));
+}
+
+#[test]
+fn a_draft_with_another_error_fails_on_it_and_still_calls_the_long_text_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let long = "mot ".repeat(400);
+    let text = text
+        .replace("  report_date: 2020-06-15", "  report_date: 2020-13-45")
+        .replace(
+            "  status: Les activités préparatoires sont achevées.",
+            &format!("  status: {long}"),
+        );
+    std::fs::write(dir.path().join("2020-06-15-semi-annual.yaml"), text).unwrap();
+    let out = Run::new(&["build", "--draft", "2020-06-15-semi-annual.yaml"])
+        .cwd(dir.path())
+        .output();
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("error: cover.report_date: 2020-13-45 is not a day of the calendar"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("warning: progress.status: 1599 characters, 99 over the limit of 1500"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !dir.path()
+            .join("out/pbf-irf-999")
+            .join("2020-06-15-semi-annual")
+            .exists()
+    );
 }
 
 #[test]
