@@ -61,16 +61,16 @@ impl Catalog {
         let bytes = templates
             .file(&name)
             .ok_or_else(|| format!("no catalog for language `{lang}`"))?;
+        let file = templates.shown_path(&name);
         let text = std::str::from_utf8(bytes)
-            .map_err(|_| format!("the catalog templates/{name} is not UTF-8 text"))?;
-        let file = format!("templates/{name}");
+            .map_err(|_| format!("the catalog {file} is not UTF-8 text"))?;
         let (mut entries, mut problems) = parse(Path::new(&file), text);
         let english = match lang == REFERENCE {
             true => None,
             false => templates
                 .file("i18n/en.yaml")
                 .and_then(|b| std::str::from_utf8(b).ok())
-                .map(|t| parse(Path::new("templates/i18n/en.yaml"), t).0),
+                .map(|t| parse(Path::new(&templates.shown_path("i18n/en.yaml")), t).0),
         };
         problems.extend(render_rules(Path::new(&file), &entries, english.as_ref()));
         if let Some(problem) = problems.iter().find(|d| d.is_error()) {

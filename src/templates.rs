@@ -18,6 +18,8 @@ const MAX_FILE: u64 = 8 << 20;
 #[derive(Debug, Clone)]
 pub struct Templates {
     files: BTreeMap<String, Data>,
+    /// The folder laid over the built-in copy, for messages.
+    folder: Option<PathBuf>,
 }
 
 /// A file's bytes: the built-in copy is borrowed from the program, never copied.
@@ -44,7 +46,10 @@ impl Templates {
             .iter()
             .map(|(name, bytes, _)| (name.to_string(), Data::Builtin(bytes)))
             .collect();
-        Templates { files }
+        Templates {
+            files,
+            folder: None,
+        }
     }
 
     /// The built-in copy with the files of `dir` laid over it (fonts excepted).
@@ -56,7 +61,9 @@ impl Templates {
         }
         let mut found = Vec::new();
         collect(dir, dir, &mut found)?;
-        Ok(Templates::builtin().with_files(found))
+        let mut templates = Templates::builtin().with_files(found);
+        templates.folder = Some(dir.to_path_buf());
+        Ok(templates)
     }
 
     /// These files with `files` (name → bytes) added or replacing the ones of that name.
@@ -67,6 +74,15 @@ impl Templates {
             }
         }
         self
+    }
+
+    /// Where the file `name` comes from, for messages: its path in the folder it was read from,
+    /// else `templates/<name>`.
+    pub fn shown_path(&self, name: &str) -> String {
+        match (self.files.get(name), &self.folder) {
+            (Some(Data::Read(_)), Some(dir)) => crate::terminal::path(&dir.join(name)),
+            _ => format!("templates/{name}"),
+        }
     }
 
     pub fn file(&self, name: &str) -> Option<&[u8]> {

@@ -87,13 +87,12 @@ pub const REPLACEMENT: char = '□';
 /// One compile's world: a template folder (e.g. `pbf-2019`) and data files beside it.
 pub struct ReportWorld {
     main: FileId,
-    template: String,
     files: HashMap<FileId, Bytes>,
     /// The typst files, parsed once: typst asks for a source again each time it checks whether a
     /// memoized result still holds.
     sources: HashMap<FileId, Source>,
-    /// The files that come from the template folder, for messages.
-    template_files: std::collections::HashSet<FileId>,
+    /// The files that come from the template folder, with their paths for messages.
+    template_files: HashMap<FileId, String>,
     today: Datetime,
 }
 
@@ -108,11 +107,12 @@ impl ReportWorld {
         today: Datetime,
     ) -> Self {
         let prefix = format!("{template}/");
-        let mut files = HashMap::new();
+        let (mut files, mut template_files) = (HashMap::new(), HashMap::new());
         for (name, bytes) in templates.files_under(&prefix) {
-            files.insert(file_id(&name[prefix.len()..]), Bytes::new(bytes.to_vec()));
+            let id = file_id(&name[prefix.len()..]);
+            files.insert(id, Bytes::new(bytes.to_vec()));
+            template_files.insert(id, templates.shown_path(name));
         }
-        let template_files = files.keys().copied().collect();
         for (name, bytes) in data {
             files.insert(file_id(&name), Bytes::new(bytes));
         }
@@ -123,7 +123,6 @@ impl ReportWorld {
             .collect();
         ReportWorld {
             main: file_id(main),
-            template: template.to_string(),
             files,
             sources,
             template_files,
@@ -131,13 +130,12 @@ impl ReportWorld {
         }
     }
 
-    /// Where a file of this world comes from, for messages: `templates/pbf-2019/report.typ`.
+    /// Where a file of this world comes from, for messages: `templates/pbf-2019/report.typ`, or
+    /// its path in the folder given with `--templates`.
     pub fn display_path(&self, id: FileId) -> String {
-        let path = id.vpath().get_without_slash().to_string();
-        if self.template_files.contains(&id) {
-            format!("templates/{}/{path}", self.template)
-        } else {
-            path
+        match self.template_files.get(&id) {
+            Some(shown) => shown.clone(),
+            None => id.vpath().get_without_slash().to_string(),
         }
     }
 

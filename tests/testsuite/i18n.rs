@@ -253,6 +253,33 @@ fn a_template_that_draws_nothing_is_refused_not_built_blank() {
         let folder = dir.path().join("out/pbf-irf-217/2019-11-12-final");
         assert!(!folder.exists(), "no version folder may be written");
     }
+    // Given with --templates, the template is named where it is, not where a workspace has it.
+    let elsewhere = dir.path().join("elsewhere/pbf-2019");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("report.typ"), "#pagebreak()\n").unwrap();
+    let out = Run::new(&["build", "--templates", "elsewhere"])
+        .cwd(dir.path())
+        .output();
+    assert_eq!(out.status, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("  --> elsewhere/pbf-2019/report.typ\n"),
+        "{}",
+        out.stderr
+    );
+    // And so is a catalog.
+    let fr = std::fs::read_to_string(dir.path().join("templates/i18n/fr.yaml")).unwrap();
+    let fr = fr.replace("{{ page }} sur", "{{ pagina }} sur");
+    std::fs::create_dir_all(dir.path().join("elsewhere/i18n")).unwrap();
+    std::fs::write(dir.path().join("elsewhere/i18n/fr.yaml"), fr).unwrap();
+    let out = Run::new(&["build", "--templates", "elsewhere"])
+        .cwd(dir.path())
+        .output();
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("error: elsewhere/i18n/fr.yaml (line"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
