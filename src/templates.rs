@@ -85,6 +85,15 @@ impl Templates {
         }
     }
 
+    /// Whether the file `name` was read from a folder (a workspace's, or `--templates`), rather
+    /// than built in or carried by a PDF.
+    pub fn is_from_folder(&self, name: &str) -> bool {
+        matches!(
+            (self.files.get(name), &self.folder),
+            (Some(Data::Read(_)), Some(_))
+        )
+    }
+
     pub fn file(&self, name: &str) -> Option<&[u8]> {
         self.files.get(name).map(|b| &b[..])
     }
@@ -193,6 +202,24 @@ pub fn builtin_with_hashes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_file_read_from_a_folder_counts_as_from_a_folder() {
+        // The end label is required of such a template only: a PDF may carry an older one.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("pbf-2019")).unwrap();
+        std::fs::write(dir.path().join("pbf-2019/report.typ"), "Hello\n").unwrap();
+        let name = "pbf-2019/report.typ";
+        let folder = Templates::with_folder(dir.path()).unwrap();
+        assert!(folder.is_from_folder(name));
+        assert!(!folder.is_from_folder("i18n/fr.yaml"), "built in");
+        assert!(!Templates::builtin().is_from_folder(name));
+        let carried = Templates::builtin().with_files(vec![(name.into(), b"Hello\n".to_vec())]);
+        assert!(!carried.is_from_folder(name), "carried by a PDF");
+        let shown = folder.shown_path(name);
+        assert_eq!(shown, crate::terminal::path(&dir.path().join(name)));
+        assert_eq!(carried.shown_path(name), "templates/pbf-2019/report.typ");
+    }
 
     #[test]
     fn a_folder_is_laid_over_the_builtin_copy() {

@@ -8,8 +8,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use typst::World;
 use typst::WorldExt;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
-use typst::foundations::{Datetime, Smart};
+use typst::foundations::{Datetime, Label, Smart};
+use typst::introspection::Introspector;
 use typst::layout::{Frame, FrameItem};
+use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
@@ -131,6 +133,15 @@ pub fn render(
                 .note("is the template empty, or cut short?"),
         ]);
     }
+    // Only a template from a folder is held to it: one a PDF carries may be older than the label.
+    let edited = templates.is_from_folder(&format!("{TEMPLATE_PREFIX}{MAIN}"));
+    if edited && !reaches_the_end(&document) {
+        let main = world.display_path(world.main());
+        let message = "the template stops before its end: it has no `<end-of-form>` label";
+        return Err(vec![Diagnostic::error(Path::new(&main), message).note(
+            "is it cut short? its last line is `#metadata(none) <end-of-form>`",
+        )]);
+    }
     if document.pages().len() > MAX_PAGES {
         let message = format!(
             "the document runs to {} pages; a report has at most {MAX_PAGES}",
@@ -143,6 +154,12 @@ pub fn render(
         typst_pdf::pdf(&document, &options).map_err(|errors| convert_all(&world, &errors))?;
     warnings.extend(missing_glyphs(report, source));
     Ok(Pdf { bytes, warnings })
+}
+
+/// Whether the document holds the template's last element, so that it was not cut short.
+fn reaches_the_end(document: &PagedDocument) -> bool {
+    let end = Label::new(PicoStr::intern("end-of-form")).expect("a label's name is not empty");
+    document.introspector().query_label(end).is_ok()
 }
 
 /// Whether a frame, or one within it, holds text.
@@ -410,11 +427,13 @@ mod tests {
         // line of one report differ from the same line of another. The footer reads its words
         // from the document; the title is set last, where it styles nothing.
         let template = include_str!("../../templates/pbf-2019/report.typ");
-        let last = template
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap();
+        let mut lines = template.lines().rev().filter(|l| !l.trim().is_empty());
+        let end = lines.next().unwrap();
+        assert_eq!(
+            end, "#metadata(none) <end-of-form>",
+            "no text after it to style"
+        );
+        let last = lines.find(|l| !l.starts_with("//")).unwrap();
         assert!(last.starts_with("#set document("), "{last}");
         let footer = template.split("#let footer = ").nth(1).expect("a footer");
         let footer = footer.split("\n}\n").next().unwrap();

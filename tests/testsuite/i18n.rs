@@ -253,6 +253,28 @@ fn a_template_that_draws_nothing_is_refused_not_built_blank() {
         let folder = dir.path().join("out/pbf-irf-217/2019-11-12-final");
         assert!(!folder.exists(), "no version folder may be written");
     }
+    // Cut short after its page style, a template still draws the footers: it is refused by its
+    // missing end, and the good build before it stays.
+    let template = dir.path().join("templates/pbf-2019/report.typ");
+    std::fs::copy(root().join("templates/pbf-2019/report.typ"), &template).unwrap();
+    assert_eq!(Run::new(&["build"]).cwd(dir.path()).output().status, 0);
+    let folder = dir.path().join("out/pbf-irf-217/2019-11-12-final");
+    let pdf = folder.join("pbf-irf-217-2019-11-12-final.fr.pdf");
+    let good = std::fs::read(&pdf).unwrap();
+    let full = std::fs::read_to_string(&template).unwrap();
+    // Up to the footer's words, the line after the page style.
+    let end = full.find("<footer>\n").expect("the footer's words") + "<footer>\n".len();
+    std::fs::write(&template, &full[..end]).unwrap();
+    let out = Run::new(&["build"]).cwd(dir.path()).output();
+    assert_eq!(out.status, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "error: the template stops before its end: it has no `<end-of-form>` label\n  --> templates/pbf-2019/report.typ"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read(&pdf).unwrap(), good, "the good build is kept");
     // Given with --templates, the template is named where it is, not where a workspace has it.
     let elsewhere = dir.path().join("elsewhere/pbf-2019");
     std::fs::create_dir_all(&elsewhere).unwrap();
