@@ -364,8 +364,9 @@ fn attachments<'a>(
 pub enum Outcome {
     /// Rendered and written; the names of the files written, and the warnings.
     Built(Vec<String>, Vec<Diagnostic>),
-    /// The folder already holds what these inputs make: nothing was rendered.
-    UpToDate,
+    /// The folder already holds what these inputs make: nothing was rendered. The source's
+    /// warnings, which still hold.
+    UpToDate(Vec<Diagnostic>),
     /// The version is archived and these inputs differ: nothing was written.
     Refused(Vec<String>),
     /// The version is archived and its folder no longer holds what was archived: nothing was
@@ -483,7 +484,7 @@ fn next_step(job: &Job, out: &Path, folder: &Path) -> Result<Next, Failure> {
         }
         let changes = job.manifest.changes_from(&Manifest::read(folder)?);
         return Ok(Next::Keep(match changes.is_empty() {
-            true => Outcome::UpToDate,
+            true => Outcome::UpToDate(job.warnings.clone()),
             false => Outcome::Refused(changes),
         }));
     }
@@ -497,7 +498,7 @@ fn next_step(job: &Job, out: &Path, folder: &Path) -> Result<Next, Failure> {
         && old.intact_in(folder)
         && archive::file_names(folder).len() == old.outputs.len() + 2
     {
-        return Ok(Next::Keep(Outcome::UpToDate));
+        return Ok(Next::Keep(Outcome::UpToDate(job.warnings.clone())));
     }
     Ok(Next::Render(lock))
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::{plural, print_source_diagnostics, print_standalone};
 use crate::build::{self, Failure, Outcome};
 use crate::cli::BuildArgs;
+use crate::diagnostic::Diagnostic;
 use crate::error::{Result, Status};
 use crate::terminal;
 
@@ -33,7 +34,7 @@ pub(super) fn build_once(args: &BuildArgs) -> Status {
         status = status.worst(report_outcome(path, result, args));
         match result {
             Ok(Outcome::Built(..)) => built += 1,
-            Ok(Outcome::UpToDate) => fresh += 1,
+            Ok(Outcome::UpToDate(_)) => fresh += 1,
             _ => {}
         }
     }
@@ -153,25 +154,33 @@ fn refuse_collisions(
 /// Prints what happened to one source and returns its exit status.
 fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status {
     let shown = terminal::path(path);
+    let print_warnings = |diagnostics: &[Diagnostic]| {
+        let shown: Vec<_> = diagnostics
+            .iter()
+            .filter(|d| !args.quiet || d.is_error())
+            .cloned()
+            .collect();
+        print_source_diagnostics(path, &shown);
+    };
     match result {
         Ok(Outcome::Built(files, diagnostics)) => {
-            let shown_diagnostics: Vec<_> = diagnostics
-                .iter()
-                .filter(|d| !args.quiet || d.is_error())
-                .cloned()
-                .collect();
-            print_source_diagnostics(path, &shown_diagnostics);
+            print_warnings(diagnostics);
             if args.verbose {
                 for file in files {
                     crate::say!("wrote {file}");
                 }
             }
             if !args.quiet {
-                crate::say!("built {shown} ({} files)", files.len());
+                let draft = if args.draft { ", a draft" } else { "" };
+                crate::say!("built {shown} ({} files{draft})", files.len());
             }
             Status::Success
         }
-        Ok(Outcome::UpToDate) => {
+        Ok(Outcome::UpToDate(warnings)) => {
+            // A watch says nothing of a source it did not build again.
+            if !args.watch {
+                print_warnings(warnings);
+            }
             if !args.quiet && !args.watch {
                 crate::say!("up to date: {shown} (nothing rendered)");
             }
@@ -228,7 +237,7 @@ fn summary(sources: &[PathBuf], results: &[BuildResult]) -> String {
     for (path, result) in sources.iter().zip(results) {
         let what = match result {
             Ok(Outcome::Built(..)) => "built",
-            Ok(Outcome::UpToDate) => "up to date",
+            Ok(Outcome::UpToDate(_)) => "up to date",
             Ok(Outcome::Refused(_)) => "refused (archived)",
             Ok(Outcome::Damaged(_)) => "archived, damaged",
             Err(f) if f.status() == Status::Invalid => "invalid",

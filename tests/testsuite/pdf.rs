@@ -366,12 +366,38 @@ fn a_draft_renders_text_over_its_limit_marked_with_its_count() {
         out.stderr
             .contains("a draft draws it with its count; a build without --draft refuses it")
     );
+    assert!(
+        out.stderr.contains(" files, a draft)\n"),
+        "the line of a built source says it is a draft: {}",
+        out.stderr
+    );
     let text = squash(&pdf_text(&minimal_pdf(dir.path())));
     assert!(
         text.contains(&squash("1599 caractères, limite 1500 : 99 de trop")),
         "{text}"
     );
     assert!(text.contains("BROUILLON"));
+    // Built again, the draft is up to date, and its texts are still over their limit: said again.
+    let again = Run::new(&[
+        "build",
+        "--draft",
+        "--out",
+        "out",
+        "2020-06-15-semi-annual.yaml",
+    ])
+    .cwd(dir.path())
+    .output();
+    assert_eq!(again.status, 0, "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .contains("warning: progress.status: 1599 characters")
+            && again
+                .stderr
+                .contains("up to date: 2020-06-15-semi-annual.yaml"),
+        "{}",
+        again.stderr
+    );
 }
 
 #[test]
