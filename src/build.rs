@@ -436,12 +436,7 @@ pub fn folder_of(job: &Job, out: &Path) -> std::path::PathBuf {
 /// whole and under the folder's lock; an archived folder is never written.
 pub fn write_job(job: &Job, path: &Path, out: &Path) -> Result<Outcome, Failure> {
     let folder = folder_of(job, out);
-    let next = next_step(job, out, &folder);
-    if !matches!(next, Ok(Next::Render(_))) {
-        // Its PDFs were counted in the run's plan, and will not be compiled.
-        crate::render::pdf::unplan_compiles(job.report.languages.len());
-    }
-    let lock = match next? {
+    let lock = match next_step(job, out, &folder)? {
         Next::Render(lock) => lock,
         Next::Keep(outcome) => return Ok(outcome),
     };

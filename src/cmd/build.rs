@@ -91,10 +91,6 @@ fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
         |_| {},
     );
     let jobs = refuse_collisions(sources, jobs, &args.out);
-    if !args.watch {
-        let languages = jobs.iter().flatten().map(|job| job.report.languages.len());
-        crate::render::pdf::plan_compiles(languages.sum());
-    }
     let progress = sources.len() > 1 && !args.quiet && std::io::stdout().is_terminal();
     let shown = |n: usize| {
         if progress {

@@ -3,7 +3,6 @@
 //! on the inputs (timestamp from the report date, document id from project and version).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use typst::World;
 use typst::WorldExt;
@@ -52,45 +51,6 @@ pub struct Attachment {
     pub description: String,
 }
 
-/// Compiles a run has still to do, when it said how many (`plan_compiles`). typst's memo serves
-/// only layout: once the last compile is done it is dropped, before the PDFs are written, which
-/// lowers the peak memory of a build. Runs that rebuild (`--watch`) plan nothing and keep it.
-struct Countdown(AtomicUsize);
-
-impl Countdown {
-    const fn new() -> Countdown {
-        Countdown(AtomicUsize::new(0))
-    }
-
-    fn add(&self, n: usize) {
-        self.0.fetch_add(n, Ordering::AcqRel);
-    }
-
-    /// One compile done; true if it was the last planned one. Unplanned compiles count nothing.
-    fn done(&self) -> bool {
-        let before = self
-            .0
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
-        before == Ok(1)
-    }
-}
-
-static COMPILES_LEFT: Countdown = Countdown::new();
-
-/// Says that `n` more PDFs are to be compiled in this run, and none after them.
-pub fn plan_compiles(n: usize) {
-    COMPILES_LEFT.add(n);
-}
-
-/// Takes back `n` planned compiles that will not happen (an up-to-date or archived folder).
-pub fn unplan_compiles(n: usize) {
-    for _ in 0..n {
-        if COMPILES_LEFT.done() {
-            typst::comemo::evict(0);
-        }
-    }
-}
-
 /// A rendered PDF and what the renderer had to say about it.
 pub struct Pdf {
     pub bytes: Vec<u8>,
@@ -109,9 +69,6 @@ pub fn render(
 ) -> Result<Pdf, Vec<Diagnostic>> {
     let world = world(templates, report, version, catalog, options, attachments);
     let compiled = typst::compile::<PagedDocument>(&world);
-    if COMPILES_LEFT.done() {
-        typst::comemo::evict(0);
-    }
     let mut warnings: Vec<Diagnostic> = compiled
         .warnings
         .iter()
@@ -347,18 +304,6 @@ fn strings(value: &serde_json::Value, path: String, f: &mut impl FnMut(&String, 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_memo_goes_after_the_last_planned_compile_only() {
-        let left = Countdown::new();
-        assert!(!left.done(), "nothing planned: nothing is the last");
-        left.add(2);
-        assert!(!left.done());
-        assert!(left.done(), "the second of two is the last");
-        assert!(!left.done(), "and a compile after it is not");
-        left.add(1);
-        assert!(left.done(), "a new plan counts afresh");
-    }
 
     fn compile_errors(main: &str) -> Vec<Diagnostic> {
         let world = ReportWorld::new(
