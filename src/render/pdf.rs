@@ -68,6 +68,13 @@ pub fn render(
     attachments: &[Attachment],
 ) -> Result<Pdf, Vec<Diagnostic>> {
     let world = world(templates, report, version, catalog, options, attachments);
+    // Only a template from a folder is held to its end: one a PDF carries may be older than it.
+    let main = format!("{TEMPLATE_PREFIX}{MAIN}");
+    let edited = templates.is_from_folder(&main);
+    let cut_short = || vec![cut_short(&world)];
+    if edited && !ends_with_its_end(templates.file(&main).unwrap_or_default()) {
+        return Err(cut_short());
+    }
     let compiled = typst::compile::<PagedDocument>(&world);
     let mut warnings: Vec<Diagnostic> = compiled
         .warnings
@@ -90,14 +97,8 @@ pub fn render(
                 .note("is the template empty, or cut short?"),
         ]);
     }
-    // Only a template from a folder is held to it: one a PDF carries may be older than the label.
-    let edited = templates.is_from_folder(&format!("{TEMPLATE_PREFIX}{MAIN}"));
     if edited && !reaches_the_end(&document) {
-        let main = world.display_path(world.main());
-        let message = "the template stops before its end: it has no `<end-of-form>` label";
-        return Err(vec![Diagnostic::error(Path::new(&main), message).note(
-            "is it cut short? its last line is `#metadata(none) <end-of-form>`",
-        )]);
+        return Err(cut_short());
     }
     if document.pages().len() > MAX_PAGES {
         let message = format!(
@@ -111,6 +112,24 @@ pub fn render(
         typst_pdf::pdf(&document, &options).map_err(|errors| convert_all(&world, &errors))?;
     warnings.extend(missing_glyphs(report, source));
     Ok(Pdf { bytes, warnings })
+}
+
+/// The form's last line. A template from a folder must end with it, and reach it.
+const END: &str = "#metadata(none) <end-of-form>";
+
+fn cut_short(world: &ReportWorld) -> Diagnostic {
+    let main = world.display_path(world.main());
+    let message = "the template stops before its end: its last line is not the form's end";
+    Diagnostic::error(Path::new(&main), message).note(format!(
+        "is it cut short? the form's last line is `{END}`, alone"
+    ))
+}
+
+/// Whether the template's last line, blank ones aside, is `END`.
+fn ends_with_its_end(template: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(template);
+    let last = text.lines().rev().find(|l| !l.trim().is_empty());
+    last.map(str::trim_end) == Some(END)
 }
 
 /// Whether the document holds the template's last element, so that it was not cut short.

@@ -229,52 +229,59 @@ fn translator_workspace() -> tempfile::TempDir {
 }
 
 #[test]
-fn a_template_that_draws_nothing_is_refused_not_built_blank() {
+fn a_template_that_draws_nothing_or_stops_short_is_refused_and_the_good_build_stays() {
     let dir = translator_workspace();
-    for blank in [
+    let template = dir.path().join("templates/pbf-2019/report.typ");
+    let full = std::fs::read_to_string(&template).unwrap();
+    let end = "#metadata(none) <end-of-form>\n";
+    assert!(full.ends_with(end), "the shipped form ends with its end");
+    let build = |text: &str| {
+        std::fs::write(&template, text).unwrap();
+        Run::new(&["build"]).cwd(dir.path()).output()
+    };
+    let blank = "error: the template drew no text: the report would be blank pages\n  --> templates/pbf-2019/report.typ";
+    for drawn in [
         "",
         "// cut here\n",
         "#set page(paper: \"a4\")\n#pagebreak()\n",
     ] {
-        std::fs::write(dir.path().join("templates/pbf-2019/report.typ"), blank).unwrap();
-        let out = Run::new(&["build"]).cwd(dir.path()).output();
+        let out = build(&format!("{drawn}{end}"));
         assert_eq!(
             out.status, 3,
-            "a template failure: {blank:?}: {}",
+            "a template failure: {drawn:?}: {}",
             out.stderr
         );
-        assert!(
-            out.stderr.contains(
-                "error: the template drew no text: the report would be blank pages\n  --> templates/pbf-2019/report.typ"
-            ),
-            "{blank:?}: {}",
-            out.stderr
-        );
+        assert!(out.stderr.contains(blank), "{drawn:?}: {}", out.stderr);
         let folder = dir.path().join("out/pbf-irf-217/2019-11-12-final");
         assert!(!folder.exists(), "no version folder may be written");
     }
-    // Cut short after its page style, a template still draws the footers: it is refused by its
-    // missing end, and the good build before it stays.
-    let template = dir.path().join("templates/pbf-2019/report.typ");
-    std::fs::copy(root().join("templates/pbf-2019/report.typ"), &template).unwrap();
-    assert_eq!(Run::new(&["build"]).cwd(dir.path()).output().status, 0);
-    let folder = dir.path().join("out/pbf-irf-217/2019-11-12-final");
-    let pdf = folder.join("pbf-irf-217-2019-11-12-final.fr.pdf");
+    assert_eq!(build(&full).status, 0);
+    let pdf = dir
+        .path()
+        .join("out/pbf-irf-217/2019-11-12-final/pbf-irf-217-2019-11-12-final.fr.pdf");
     let good = std::fs::read(&pdf).unwrap();
-    let full = std::fs::read_to_string(&template).unwrap();
-    // Up to the footer's words, the line after the page style.
-    let end = full.find("<footer>\n").expect("the footer's words") + "<footer>\n".len();
-    std::fs::write(&template, &full[..end]).unwrap();
-    let out = Run::new(&["build"]).cwd(dir.path()).output();
-    assert_eq!(out.status, 3, "{}", out.stderr);
-    assert!(
-        out.stderr.contains(
-            "error: the template stops before its end: it has no `<end-of-form>` label\n  --> templates/pbf-2019/report.typ"
-        ),
-        "{}",
-        out.stderr
-    );
-    assert_eq!(std::fs::read(&pdf).unwrap(), good, "the good build is kept");
+    // Up to the footer's words: a template cut after its page style still draws the footers.
+    let footer = full.find("<footer>\n").expect("the footer's words") + "<footer>\n".len();
+    let lines: Vec<&str> = full.lines().collect();
+    for cut in [
+        "".to_string(),
+        full[..footer].to_string(),
+        // The end moved first, or drawn by another element, or hidden in a comment.
+        format!("{end}{}", lines[..100].join("\n")),
+        full.replace(end, "#text(\"\") <end-of-form>\n"),
+        full.replace(end, &format!("/*\n{end}")),
+        full.replace(end, &format!("{end}#text(\"after the end\")\n")),
+    ] {
+        let out = build(&cut);
+        assert_eq!(out.status, 3, "{}", out.stderr);
+        let said = "error: the template stops before its end: its last line is not the form's end\n  --> templates/pbf-2019/report.typ";
+        assert!(
+            out.stderr.contains(said) || out.stderr.contains("unclosed"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(std::fs::read(&pdf).unwrap(), good, "the good build is kept");
+    }
     // Given with --templates, the template is named where it is, not where a workspace has it.
     let elsewhere = dir.path().join("elsewhere/pbf-2019");
     std::fs::create_dir_all(&elsewhere).unwrap();
