@@ -111,9 +111,10 @@ pub enum I18nCommand {
 pub struct InitArgs {
     /// The language code: lower-case letters, e.g. es, pt, ar.
     pub lang: String,
-    /// The folder of catalogs.
-    #[arg(long, default_value = "templates/i18n")]
-    pub dir: PathBuf,
+    /// The folder of catalogs; default: i18n/ in the templates folder (--templates DIR, else
+    /// the workspace's templates/).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -130,9 +131,10 @@ pub struct PreviewArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct CatalogArgs {
-    /// The folder of catalogs (one <lang>.yaml each; en.yaml is the reference).
-    #[arg(long, default_value = "templates/i18n")]
-    pub dir: PathBuf,
+    /// The folder of catalogs (one <lang>.yaml each; en.yaml is the reference); default: i18n/
+    /// in the templates folder (--templates DIR, else the workspace's templates/).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

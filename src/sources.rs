@@ -1,5 +1,6 @@
 //! Finding report sources: the files named on the command line, and every `.yaml`/`.yml` file
-//! (in any case) under the folders named (`data/` when none is). A file reached twice (named
+//! (in any case) under the folders named (`data/` when none is), but for hidden folders, version
+//! folders written by `build` and the templates. A file reached twice (named
 //! twice, or through a symbolic link) is one source; a folder that cannot be read, or that holds
 //! no source at all, is an error rather than a silent "0 sources".
 
@@ -71,6 +72,9 @@ impl Found {
         let mut count = 0;
         for path in paths {
             if path.is_dir() {
+                if !searched(&path) {
+                    continue;
+                }
                 count += self.folder(&path);
             } else if is_source_name(&path) {
                 self.source(&path);
@@ -78,6 +82,25 @@ impl Found {
             }
         }
         count
+    }
+}
+
+/// Whether a search enters the folder `dir` found in another: not a hidden one, not a version
+/// folder that `build` wrote (the copy of its source there is not another source), not the
+/// templates (catalogs are YAML too).
+fn searched(dir: &Path) -> bool {
+    let hidden = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'));
+    let templates = crate::templates::folder().is_some_and(|t| same(&t, dir));
+    !hidden && !templates && !dir.join(crate::manifest::MANIFEST).is_file()
+}
+
+fn same(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
 

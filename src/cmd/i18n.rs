@@ -13,7 +13,7 @@ use crate::terminal;
 /// Every problem of every catalog, with file, line and key. Each file is read once, so the
 /// check takes time in proportion to the catalogs' size.
 pub fn check(args: &CatalogArgs) -> Result<Status> {
-    let (problems, statuses) = i18n::check_dir(&args.dir)?;
+    let (problems, statuses) = i18n::check_dir(&catalogs(&args.dir))?;
     let mut texts: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
     let mut shown: BTreeMap<PathBuf, usize> = BTreeMap::new();
     let mut out = String::new();
@@ -58,7 +58,7 @@ pub fn check(args: &CatalogArgs) -> Result<Status> {
 
 /// How complete each language is.
 pub fn status(args: &CatalogArgs) -> Result<Status> {
-    let (_, statuses) = i18n::check_dir(&args.dir)?;
+    let (_, statuses) = i18n::check_dir(&catalogs(&args.dir))?;
     let mut table = format!(
         "{:<10} {:>10} {:>12} {:>6} {:>8} {:>6}\n",
         "language", "translated", "untranslated", "stale", "missing", "extra"
@@ -97,7 +97,8 @@ pub fn init(args: &InitArgs) -> Result<Status> {
             terminal::escape(&args.lang)
         )));
     }
-    let path = args.dir.join(format!("{}.yaml", args.lang));
+    let dir = catalogs(&args.dir);
+    let path = dir.join(format!("{}.yaml", args.lang));
     if path.exists() {
         crate::say!(
             "error: {} exists already; it was left as it is",
@@ -105,7 +106,7 @@ pub fn init(args: &InitArgs) -> Result<Status> {
         );
         return Ok(Status::Invalid);
     }
-    let english_path = args.dir.join("en.yaml");
+    let english_path = dir.join("en.yaml");
     let english = match english_path.exists() {
         true => String::from_utf8(crate::fsio::read_file(&english_path)?).map_err(|_| {
             Error::wrong_kind(&english_path, "a catalog in UTF-8 text", "not UTF-8 text")
@@ -223,4 +224,10 @@ fn in_language(report: &crate::model::Report, lang: &str) -> crate::model::Repor
     value["languages"] = serde_json::json!([lang]);
     value["unofficial_translations"] = serde_json::json!([]);
     serde_json::from_value(value).expect("the same report, one language more")
+}
+
+/// The folder of catalogs: `dir` when given, else `i18n/` in this run's templates folder.
+fn catalogs(dir: &Option<PathBuf>) -> PathBuf {
+    let templates = crate::templates::folder().unwrap_or_else(|| PathBuf::from("templates"));
+    dir.clone().unwrap_or_else(|| templates.join("i18n"))
 }

@@ -312,6 +312,54 @@ fn a_template_that_draws_nothing_or_stops_short_is_refused_and_the_good_build_st
 }
 
 #[test]
+fn a_workspace_searched_from_its_root_finds_its_sources_only() {
+    let dir = translator_workspace();
+    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
+    assert_eq!(run(&["build"]).status, 0);
+    // out/ holds a copy of the source beside its manifest, templates/ holds YAML catalogs, a
+    // hidden folder may hold anything: none of them is a source.
+    std::fs::create_dir(dir.path().join(".trash")).unwrap();
+    let source = "data/pbf-irf-217/2019-11-12-final.yaml";
+    std::fs::copy(dir.path().join(source), dir.path().join(".trash/old.yaml")).unwrap();
+    let build = run(&["build", "."]);
+    assert_eq!(build.status, 0, "{}", build.stderr);
+    assert!(
+        build.stderr.ends_with(&format!(
+            "up to date: ./{source} (nothing rendered)\nbuilt 0 of 1 source, 1 up to date\n"
+        )),
+        "{}",
+        build.stderr
+    );
+    let check = run(&["check", "."]);
+    assert_eq!(check.status, 0, "{}", check.stderr);
+    assert!(
+        check.stderr.contains("checked 1 source: 0 errors"),
+        "{}",
+        check.stderr
+    );
+}
+
+#[test]
+fn i18n_commands_read_the_catalogs_of_the_templates_given() {
+    let dir = translator_workspace();
+    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
+    std::fs::rename(dir.path().join("templates"), dir.path().join("elsewhere")).unwrap();
+    let check = run(&["i18n", "check", "--templates", "elsewhere"]);
+    assert_eq!(check.status, 0, "{}", check.stderr);
+    assert!(
+        check.stderr.contains("checked 2 catalogs"),
+        "{}",
+        check.stderr
+    );
+    let init = run(&["i18n", "init", "es", "--templates", "elsewhere"]);
+    assert_eq!(init.status, 0, "{}", init.stderr);
+    assert!(dir.path().join("elsewhere/i18n/es.yaml").is_file());
+    let status = run(&["i18n", "status", "--templates", "elsewhere"]);
+    assert_eq!(status.status, 0, "{}", status.stderr);
+    assert!(status.stdout.contains("\nes "), "{}", status.stdout);
+}
+
+#[test]
 fn a_new_language_is_started_translated_and_built_without_a_new_program() {
     let dir = translator_workspace();
     let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
