@@ -240,3 +240,28 @@ fn usage_errors_exit_with_2() {
     assert_eq!(Run::new(&["check", "--no-such-flag"]).output().status, 2);
     assert_eq!(Run::new(&[]).output().status, 2);
 }
+
+/// On Linux with glibc 2.36 or later, the program's relative relocations are packed (DT_RELR):
+/// its loader then reads a few KB of them at each start, not megabytes.
+#[test]
+fn the_program_packs_its_relocations_where_glibc_can_load_it() {
+    let glibc = std::process::Command::new("getconf")
+        .arg("GNU_LIBC_VERSION")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let Some(version) = glibc.strip_prefix("glibc ") else {
+        return; // not glibc: nothing is promised
+    };
+    let mut numbers = version.split('.').map(|n| n.parse::<u32>().unwrap_or(0));
+    if (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0)) < (2, 36) {
+        return;
+    }
+    let dynamic = std::process::Command::new("readelf")
+        .args(["--dynamic", env!("CARGO_BIN_EXE_pbf-report")])
+        .output()
+        .expect("readelf (binutils) runs");
+    let dynamic = String::from_utf8_lossy(&dynamic.stdout);
+    assert!(dynamic.contains("(RELR)"), "{dynamic}");
+    assert!(!dynamic.contains("(RELACOUNT)"), "{dynamic}");
+}
