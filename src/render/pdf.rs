@@ -71,9 +71,8 @@ pub fn render(
     // Only a template from a folder is held to its end: one a PDF carries may be older than it.
     let main = format!("{TEMPLATE_PREFIX}{MAIN}");
     let edited = templates.is_from_folder(&main);
-    let cut_short = || vec![cut_short(&world)];
     if edited && !ends_with_its_end(templates.file(&main).unwrap_or_default()) {
-        return Err(cut_short());
+        return Err(vec![cut_short(&world)]);
     }
     let compiled = typst::compile::<PagedDocument>(&world);
     let mut warnings: Vec<Diagnostic> = compiled
@@ -88,17 +87,8 @@ pub fn render(
     let document = compiled
         .output
         .map_err(|errors| convert_all(&world, &errors))?;
-    if !document.pages().iter().any(|page| draws_text(&page.frame)) {
-        // An emptied or cut template would otherwise give a blank report, without a word.
-        let main = world.display_path(world.main());
-        let message = "the template drew no text: the report would be blank pages";
-        return Err(vec![
-            Diagnostic::error(Path::new(&main), message)
-                .note("is the template empty, or cut short?"),
-        ]);
-    }
-    if edited && !reaches_the_end(&document) {
-        return Err(cut_short());
+    if let Some(problem) = drawn_whole(&world, &document, edited) {
+        return Err(vec![problem]);
     }
     if document.pages().len() > MAX_PAGES {
         let message = format!(
@@ -123,6 +113,20 @@ fn cut_short(world: &ReportWorld) -> Diagnostic {
     Diagnostic::error(Path::new(&main), message).note(format!(
         "is it cut short? the form's last line is `{END}`, alone"
     ))
+}
+
+/// What is wrong with a document that an emptied or cut template made, which would otherwise be
+/// written like a good report: no text at all, or (`edited`, a template from a folder) no end.
+fn drawn_whole(world: &ReportWorld, document: &PagedDocument, edited: bool) -> Option<Diagnostic> {
+    if !document.pages().iter().any(|page| draws_text(&page.frame)) {
+        let main = world.display_path(world.main());
+        let message = "the template drew no text: the report would be blank pages";
+        return Some(
+            Diagnostic::error(Path::new(&main), message)
+                .note("is the template empty, or cut short?"),
+        );
+    }
+    (edited && !reaches_the_end(document)).then(|| cut_short(world))
 }
 
 /// Whether the template's last line, blank ones aside, is `END`.
