@@ -18,11 +18,14 @@ pub fn find(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
     } else {
         paths
     };
-    let mut found = Found::default();
+    let mut found = Found {
+        templates: crate::templates::folder().and_then(|t| std::fs::canonicalize(t).ok()),
+        ..Found::default()
+    };
     for path in paths {
         if path.is_dir() {
             let errors = found.errors.len();
-            if found.folder(path) == 0 && found.errors.len() == errors {
+            if found.folder(path, false) == 0 && found.errors.len() == errors {
                 let none = "a folder with no report source (.yaml) in it";
                 let expected = "report sources or folders that hold them";
                 found.errors.push(Error::wrong_kind(path, expected, none));
@@ -42,6 +45,8 @@ struct Found {
     errors: Vec<Error>,
     /// Real paths of the files and folders seen, so that none is taken twice.
     seen: HashSet<PathBuf>,
+    /// The real path of this run's templates folder, whose catalogs are YAML too.
+    templates: Option<PathBuf>,
 }
 
 impl Found {
@@ -53,10 +58,25 @@ impl Found {
         }
     }
 
+    /// Whether a search enters the folder `dir` (its real path `real`) found in another: not a
+    /// hidden one, not a version folder that `build` wrote (the copy of its source there is not
+    /// another source), not the templates.
+    fn searched(&self, dir: &Path, real: &Path) -> bool {
+        let hidden = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        let templates = self.templates.as_deref() == Some(real);
+        !hidden && !templates && !dir.join(crate::manifest::MANIFEST).is_file()
+    }
+
     /// Takes the sources under `dir`; returns how many source files it holds, counting those
     /// taken already.
-    fn folder(&mut self, dir: &Path) -> usize {
+    fn folder(&mut self, dir: &Path, nested: bool) -> usize {
         let real = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if nested && !self.searched(dir, &real) {
+            return 0;
+        }
         if !self.seen.insert(real) {
             return 1; // a folder reached again: its sources are taken already
         }
@@ -72,35 +92,13 @@ impl Found {
         let mut count = 0;
         for path in paths {
             if path.is_dir() {
-                if !searched(&path) {
-                    continue;
-                }
-                count += self.folder(&path);
+                count += self.folder(&path, true);
             } else if is_source_name(&path) {
                 self.source(&path);
                 count += 1;
             }
         }
         count
-    }
-}
-
-/// Whether a search enters the folder `dir` found in another: not a hidden one, not a version
-/// folder that `build` wrote (the copy of its source there is not another source), not the
-/// templates (catalogs are YAML too).
-fn searched(dir: &Path) -> bool {
-    let hidden = dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.'));
-    let templates = crate::templates::folder().is_some_and(|t| same(&t, dir));
-    !hidden && !templates && !dir.join(crate::manifest::MANIFEST).is_file()
-}
-
-fn same(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
     }
 }
 

@@ -79,8 +79,8 @@ impl Templates {
     /// Where the file `name` comes from, for messages: its path in the folder it was read from,
     /// else `templates/<name>`.
     pub fn shown_path(&self, name: &str) -> String {
-        match (self.files.get(name), &self.folder) {
-            (Some(Data::Read(_)), Some(dir)) => crate::terminal::path(&dir.join(name)),
+        match &self.folder {
+            Some(dir) if self.is_from_folder(name) => crate::terminal::path(&dir.join(name)),
             _ => format!("templates/{name}"),
         }
     }
