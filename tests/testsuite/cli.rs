@@ -265,3 +265,27 @@ fn the_program_packs_its_relocations_where_glibc_can_load_it() {
     assert!(dynamic.contains("(RELR)"), "{dynamic}");
     assert!(!dynamic.contains("(RELACOUNT)"), "{dynamic}");
 }
+
+/// With glibc, the program fixes malloc's mmap threshold at start (see `main.rs`): it calls
+/// `mallopt`, which it would not import otherwise.
+#[test]
+fn the_program_sets_the_malloc_threshold_with_glibc() {
+    let is_glibc = std::process::Command::new("getconf")
+        .arg("GNU_LIBC_VERSION")
+        .output()
+        .is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"glibc "));
+    if !is_glibc {
+        return;
+    }
+    let symbols = std::process::Command::new("readelf")
+        .args(["--dyn-syms", "--wide", env!("CARGO_BIN_EXE_pbf-report")])
+        .output()
+        .expect("readelf (binutils) runs");
+    let symbols = String::from_utf8_lossy(&symbols.stdout);
+    assert!(
+        symbols
+            .lines()
+            .any(|l| l.contains(" UND ") && l.contains(" mallopt")),
+        "the program does not import mallopt"
+    );
+}
