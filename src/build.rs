@@ -367,8 +367,13 @@ pub enum Outcome {
     /// The folder already holds what these inputs make: nothing was rendered. The source's
     /// warnings, which still hold.
     UpToDate(Vec<Diagnostic>),
-    /// The version is archived and these inputs differ: nothing was written.
+    /// The version is archived and this source differs from the one archived: nothing was
+    /// written.
     Refused(Vec<String>),
+    /// The version is archived from this very source, and only what it was made with differs
+    /// (template, catalog or font files, the tool, a draft build): the archived folder stays,
+    /// as `verify` checks it, with the files its PDFs carry.
+    Kept(Vec<String>),
     /// The version is archived and its folder no longer holds what was archived: nothing was
     /// written; what differs.
     Damaged(Vec<String>),
@@ -477,10 +482,14 @@ fn next_step(job: &Job, out: &Path, folder: &Path) -> Result<Next, Failure> {
         if !damage.is_empty() {
             return Ok(Next::Keep(Outcome::Damaged(damage)));
         }
-        let changes = job.manifest.changes_from(&Manifest::read(folder)?);
-        return Ok(Next::Keep(match changes.is_empty() {
-            true => Outcome::UpToDate(job.warnings.clone()),
-            false => Outcome::Refused(changes),
+        let archived = Manifest::read(folder)?;
+        let changes = job.manifest.changes_from(&archived);
+        return Ok(Next::Keep(if changes.is_empty() {
+            Outcome::UpToDate(job.warnings.clone())
+        } else if job.manifest.same_source_as(&archived) {
+            Outcome::Kept(changes)
+        } else {
+            Outcome::Refused(changes)
         }));
     }
     if let Ok(old) = Manifest::read(folder)

@@ -173,6 +173,22 @@ impl Manifest {
         Ok(manifest)
     }
 
+    /// Whether two builds are of one version from one source, byte for byte: what else differs
+    /// is only what the outputs were made with.
+    pub fn same_source_as(&self, old: &Manifest) -> bool {
+        (
+            &self.project,
+            &self.version,
+            &self.source.name,
+            &self.source.sha256,
+        ) == (
+            &old.project,
+            &old.version,
+            &old.source.name,
+            &old.source.sha256,
+        )
+    }
+
     /// What differs between the inputs of two builds, in a person's words; empty when the same
     /// inputs would give the same bytes.
     pub fn changes_from(&self, old: &Manifest) -> Vec<String> {

@@ -29,12 +29,13 @@ pub(super) fn build_once(args: &BuildArgs) -> Status {
         status = status.worst(problem.status());
     }
     let results = build_all(&sources, args);
-    let (mut built, mut fresh) = (0, 0);
+    let (mut built, mut fresh, mut kept) = (0, 0, 0);
     for (path, result) in sources.iter().zip(&results) {
         status = status.worst(report_outcome(path, result, args));
         match result {
             Ok(Outcome::Built(..)) => built += 1,
             Ok(Outcome::UpToDate(_)) => fresh += 1,
+            Ok(Outcome::Kept(_)) => kept += 1,
             _ => {}
         }
     }
@@ -48,9 +49,11 @@ pub(super) fn build_once(args: &BuildArgs) -> Status {
     if sources.len() > 1 && !args.quiet {
         crate::say!("{}", summary(&sources, &results));
     }
-    let fresh = match fresh {
-        0 => String::new(),
-        n => format!(", {n} up to date"),
+    let fresh = match (fresh, kept) {
+        (0, 0) => String::new(),
+        (n, 0) => format!(", {n} up to date"),
+        (0, k) => format!(", {k} kept as archived"),
+        (n, k) => format!(", {n} up to date, {k} kept as archived"),
     };
     // Quiet, a count is news only when some source did not build.
     if !args.quiet || status != Status::Success {
@@ -196,10 +199,25 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
             );
             Status::Invalid
         }
+        Ok(Outcome::Kept(changes)) => {
+            if !args.quiet {
+                crate::say!(
+                    "kept as archived: {shown} (this build would make it with other inputs)"
+                );
+                for change in changes {
+                    crate::say!("   - {}", terminal::escape(change));
+                }
+                crate::say!(
+                    "   = an archived version is never rebuilt; `pbf-report verify` checks it \
+                     with the template and catalogs its PDFs carry"
+                );
+            }
+            Status::Success
+        }
         Ok(Outcome::Refused(changes)) => {
             crate::say!("error: {shown}: its version is archived, and this build would change it:");
             for change in changes {
-                crate::say!("   - {change}");
+                crate::say!("   - {}", terminal::escape(change));
             }
             let stem = path
                 .file_stem()
@@ -234,6 +252,7 @@ fn summary(sources: &[PathBuf], results: &[BuildResult]) -> String {
         let what = match result {
             Ok(Outcome::Built(..)) => "built",
             Ok(Outcome::UpToDate(_)) => "up to date",
+            Ok(Outcome::Kept(_)) => "kept (archived)",
             Ok(Outcome::Refused(_)) => "refused (archived)",
             Ok(Outcome::Damaged(_)) => "archived, damaged",
             Err(f) if f.status() == Status::Invalid => "invalid",

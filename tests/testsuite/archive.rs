@@ -154,6 +154,68 @@ fn an_archived_version_is_never_overwritten() {
     assert_eq!(files(&dir.path().join(FOLDER)), before);
 }
 
+/// An archived version made from this very source stays as archived when only what it is made
+/// with changed (a catalog edit, a draft build): the build says so and succeeds, and a new
+/// version beside it builds. The folder keeps every byte and still verifies.
+#[test]
+fn an_archived_version_is_kept_when_only_its_templates_changed() {
+    let (dir, source) = workspace();
+    assert_eq!(run(dir.path(), &["build"]).status, 0);
+    assert_eq!(run(dir.path(), &["archive", FOLDER]).status, 0);
+    let before = files(&dir.path().join(FOLDER));
+
+    let catalog = dir.path().join("templates/i18n/fr.yaml");
+    std::fs::create_dir_all(catalog.parent().unwrap()).unwrap();
+    let text = std::fs::read_to_string(root().join("templates/i18n/fr.yaml")).unwrap();
+    let edited = text.replacen(
+        "doc.title: \"RAPPORT DE PROGRES DE PROJET PBF\"",
+        "doc.title: \"RAPPORT DE PROGRÈS DE PROJET PBF\"",
+        1,
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&catalog, edited).unwrap();
+    let next = source.with_file_name("2019-11-12-final-r2.yaml");
+    std::fs::copy(&source, &next).unwrap();
+
+    let out = run(dir.path(), &["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "kept as archived: data/pbf-irf-217/2019-11-12-final.yaml (this build would make it \
+             with other inputs)\n   - catalog files changed: i18n/fr.yaml\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("  kept (archived)    data/pbf-irf-217/2019-11-12-final.yaml\n")
+    );
+    assert!(
+        out.stderr
+            .contains("built data/pbf-irf-217/2019-11-12-final-r2.yaml")
+    );
+    assert!(
+        out.stderr
+            .ends_with("built 1 of 2 sources, 1 kept as archived\n"),
+        "{}",
+        out.stderr
+    );
+    let r2 = dir.path().join("out/pbf-irf-217/2019-11-12-final-r2");
+    assert!(r2.join("manifest.json").is_file());
+
+    let draft = run(dir.path(), &["build", "--draft", EXAMPLE]);
+    assert_eq!(draft.status, 0, "{}", draft.stderr);
+    assert!(
+        draft.stderr.contains("   - draft was false, is now true\n"),
+        "{}",
+        draft.stderr
+    );
+    assert_eq!(files(&dir.path().join(FOLDER)), before);
+    let verified = run(dir.path(), &["verify", FOLDER]);
+    assert_eq!(verified.status, 0, "{}", verified.stderr);
+}
+
 #[test]
 fn verify_passes_on_a_good_folder_and_names_a_changed_file() {
     let (dir, _) = workspace();

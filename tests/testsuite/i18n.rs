@@ -476,17 +476,18 @@ fn a_catalog_edit_rebuilds_and_the_pdf_keeps_its_words() {
     assert!(carried.contains("cover.country: \"PAYS CONCERNÉ:\""));
     assert!(out.join("pbf-2019.report.typ").is_file());
 
-    // Archived, a catalog change is refused like any other change.
+    // Archived, the version is kept as it was archived, and the build says what differs.
     assert_eq!(run(&["archive", folder]).status, 0);
-    let refused = run(&["build"]);
-    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    let before = crate::common::files(&dir.path().join(folder));
+    let kept = run(&["build"]);
+    assert_eq!(kept.status, 0, "{}", kept.stderr);
     assert!(
-        refused
-            .stderr
-            .contains("catalog files changed: i18n/fr.yaml"),
+        kept.stderr.contains("kept as archived: ")
+            && kept.stderr.contains("catalog files changed: i18n/fr.yaml"),
         "{}",
-        refused.stderr
+        kept.stderr
     );
+    assert_eq!(crate::common::files(&dir.path().join(folder)), before);
 }
 
 #[test]
