@@ -26,9 +26,21 @@ pub struct Mark {
 }
 
 /// Whether `folder` holds an archive mark, in any form (a file, or anything standing in its
-/// place, which a build must not overwrite either).
+/// place, which a build must not overwrite either); an error when the mark cannot be looked for,
+/// as in a folder this user may not search.
+pub fn look_for_mark(folder: &Path) -> std::io::Result<bool> {
+    use std::io::ErrorKind::{NotADirectory, NotFound};
+    match folder.join(ARCHIVED).symlink_metadata() {
+        Ok(_) => Ok(true),
+        Err(e) if matches!(e.kind(), NotFound | NotADirectory) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether `folder` may hold an archive mark: a mark that cannot be looked for counts as there,
+/// so that nothing is written into, or replaces, a folder not proven unarchived.
 pub fn is_archived(folder: &Path) -> bool {
-    folder.join(ARCHIVED).symlink_metadata().is_ok()
+    look_for_mark(folder).unwrap_or(true)
 }
 
 /// Whether `folder` holds a readable archive mark: what a revision may supersede.
@@ -103,7 +115,8 @@ pub fn can_archive(folder: &Path) -> Result<Manifest> {
 /// Marks `folder`, which the caller has verified, as submitted by `by`; `false` when it was
 /// marked already. A draft is never a submitted version. Every file is made read-only.
 pub fn mark(folder: &Path, by: &str) -> Result<bool> {
-    if is_archived(folder) {
+    let marked = look_for_mark(folder).map_err(|e| Error::read(&folder.join(ARCHIVED), e))?;
+    if marked {
         return Ok(false);
     }
     can_archive(folder)?;

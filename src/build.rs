@@ -473,6 +473,11 @@ fn next_step(job: &Job, out: &Path, folder: &Path) -> Result<Next, Failure> {
         return Err(inside_archived(archived));
     }
     let lock = crate::folder::lock(folder)?;
+    // A folder this user cannot search may be archived: it is neither replaced nor called up
+    // to date.
+    if let Err(e) = archive::look_for_mark(folder) {
+        return Err(Failure::Io(Error::read(folder, e)));
+    }
     if archive::is_archived(folder) {
         let mark = match archive::read(folder) {
             Ok(mark) => mark,
@@ -483,6 +488,15 @@ fn next_step(job: &Job, out: &Path, folder: &Path) -> Result<Next, Failure> {
             return Ok(Next::Keep(Outcome::Damaged(damage)));
         }
         let archived = Manifest::read(folder)?;
+        // The mark covers the manifest's bytes, not what it says: one rewritten and sealed
+        // again by hand could claim another source than the folder holds.
+        let unlike = archived.unlike_in(folder);
+        if !unlike.is_empty() {
+            let named = |name| format!("{name} is not the file its manifest names");
+            return Ok(Next::Keep(Outcome::Damaged(
+                unlike.into_iter().map(named).collect(),
+            )));
+        }
         let changes = job.manifest.changes_from(&archived);
         return Ok(Next::Keep(if changes.is_empty() {
             Outcome::UpToDate(job.warnings.clone())

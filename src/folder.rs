@@ -55,11 +55,16 @@ fn aside_of(folder: &Path) -> PathBuf {
 fn recover(folder: &Path) -> Result<()> {
     let aside = aside_of(folder);
     if aside.exists() {
-        if folder.exists() {
+        use crate::archive::is_archived;
+        if !folder.exists() {
+            // Cut short between the two renames: the old folder goes back.
+            std::fs::rename(&aside, folder).map_err(|e| Error::write(folder, e))?;
+        } else if !is_archived(&aside) {
             // The new folder was swapped in; only removing the old one was left to do.
             remove(&aside)?;
-        } else {
-            // Cut short between the two renames: the old folder goes back.
+        } else if !is_archived(folder) {
+            // An archived folder is never replaced: what took its place goes, and it comes back.
+            remove(folder)?;
             std::fs::rename(&aside, folder).map_err(|e| Error::write(folder, e))?;
         }
     }
@@ -85,6 +90,15 @@ pub fn replace(folder: &Path, files: &[(&str, &[u8])], _lock: &Lock) -> Result<(
     if folder.symlink_metadata().is_ok_and(|m| !m.is_dir()) {
         let taken = std::io::Error::from(std::io::ErrorKind::AlreadyExists);
         return Err(Error::write(folder, taken));
+    }
+    // The caller decided under the lock that the folder is not archived; this holds it to that.
+    if crate::archive::is_archived(folder) {
+        let archived = "an archived version folder, which no build replaces";
+        return Err(Error::wrong_kind(
+            folder,
+            "a version folder that is not archived",
+            archived,
+        ));
     }
     let staging = staging_of(folder);
     std::fs::create_dir_all(&staging).map_err(|e| Error::write(&staging, e))?;

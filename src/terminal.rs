@@ -28,7 +28,13 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 
 /// A path as it is printed: lossily decoded, control characters escaped, line breaks too.
 pub fn path(path: &Path) -> String {
-    escape(&path.display().to_string()).replace('\n', "\\n")
+    line(&path.display().to_string())
+}
+
+/// Text printed on one line of a list: control characters escaped, line breaks too, so that no
+/// name can begin a line of its own.
+pub fn line(text: &str) -> String {
+    escape(text).replace('\n', "\\n")
 }
 
 /// Set when a message could not be written: the run then ends with the internal-error status.

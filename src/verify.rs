@@ -47,6 +47,13 @@ pub fn folder(folder: &Path) -> Result<Vec<Verdict>> {
         }
     };
     verdicts.extend(against_mark(folder));
+    if let Some(problem) = unfounded_claims(&manifest, &rebuilt.manifest) {
+        let name = crate::manifest::MANIFEST.to_string();
+        verdicts.push(Verdict {
+            name,
+            problem: Some(problem),
+        });
+    }
     // The folder's name is the version it holds: a copy under another name is not that version.
     let named = folder.file_name().is_some_and(|n| *n == *manifest.version)
         && folder
@@ -111,6 +118,28 @@ pub fn folder(folder: &Path) -> Result<Vec<Verdict>> {
         }
     }
     Ok(verdicts)
+}
+
+/// What the manifest says of the report that its source, rebuilt, does not say: a manifest
+/// rewritten by hand. (Which template and catalog files made the outputs shows in their bytes.)
+fn unfounded_claims(manifest: &Manifest, rebuilt: &Manifest) -> Option<String> {
+    let mut claims = Vec::new();
+    let mut compare = |what: &str, said: String, found: String| {
+        if said != found {
+            claims.push(format!("{what} {said} where the source gives {found}"));
+        }
+    };
+    compare("project", manifest.project.clone(), rebuilt.project.clone());
+    let languages = |m: &Manifest| m.languages.join(", ");
+    compare("languages", languages(manifest), languages(rebuilt));
+    compare(
+        "timestamp",
+        manifest.timestamp.clone(),
+        rebuilt.timestamp.clone(),
+    );
+    let supersedes = |m: &Manifest| m.supersedes.clone().unwrap_or_else(|| "nothing".into());
+    compare("supersedes", supersedes(manifest), supersedes(rebuilt));
+    (!claims.is_empty()).then(|| format!("it records {}", claims.join("; ")))
 }
 
 /// Renders a source again as the version it was built as; the inner error says why the source

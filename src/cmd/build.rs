@@ -205,7 +205,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
                     "kept as archived: {shown} (this build would make it with other inputs)"
                 );
                 for change in changes {
-                    crate::say!("   - {}", terminal::escape(change));
+                    crate::say!("   - {}", terminal::line(change));
                 }
                 crate::say!(
                     "   = an archived version is never rebuilt; `pbf-report verify` checks it \
@@ -217,7 +217,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
         Ok(Outcome::Refused(changes)) => {
             crate::say!("error: {shown}: its version is archived, and this build would change it:");
             for change in changes {
-                crate::say!("   - {}", terminal::escape(change));
+                crate::say!("   - {}", terminal::line(change));
             }
             let stem = path
                 .file_stem()

@@ -20,10 +20,12 @@ pub(super) fn verify_and_print(path: &Path) -> Result<Status> {
     };
     let mut status = Status::Success;
     for v in &verdicts {
-        let name = crate::terminal::escape(&v.name);
+        let name = crate::terminal::line(&v.name);
         match &v.problem {
             None => crate::say!("ok       {name}"),
             Some(problem) => {
+                // A problem can quote a file name or a manifest's field: they are data too.
+                let problem = crate::terminal::line(problem);
                 crate::say!("DIFFERS  {name}: {problem}");
                 status = Status::Invalid;
             }

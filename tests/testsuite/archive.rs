@@ -379,3 +379,182 @@ fn a_version_name_too_long_is_refused_with_a_name_that_fits() {
     assert!(out.stderr.contains(help), "{}", out.stderr);
     assert!(!dir.path().join("out").exists());
 }
+
+/// A build by someone who may not look inside an archived folder (its owner's, mode 700 in a
+/// shared workspace) neither replaces it nor sets it aside; the owner's next build finds it
+/// intact and archived. Runs where the tests run as root, building as `nobody`.
+#[test]
+fn a_build_that_cannot_look_inside_an_archived_folder_leaves_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let runuser = Path::new("/usr/sbin/runuser");
+    if !is_root || !runuser.exists() {
+        return;
+    }
+    let (dir, _) = workspace();
+    let ws = dir.path();
+    assert_eq!(run(ws, &["build"]).status, 0);
+    assert_eq!(run(ws, &["archive", FOLDER]).status, 0);
+    let folder = ws.join(FOLDER);
+    let before = files(&folder);
+    // The workspace is shared: everyone may enter and write it, but not the archived folder.
+    let program = ws.join("pbf-report");
+    std::fs::copy(env!("CARGO_BIN_EXE_pbf-report"), &program).unwrap();
+    let open = std::fs::Permissions::from_mode(0o777);
+    for shared in ["", "data", "data/pbf-irf-217", "out", "out/pbf-irf-217"] {
+        std::fs::set_permissions(ws.join(shared), open.clone()).unwrap();
+    }
+    let lock = ws.join("out/pbf-irf-217/.2019-11-12-final.lock");
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o666)).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700)).unwrap();
+
+    let other = std::process::Command::new(runuser)
+        .args(["-u", "nobody", "--"])
+        .arg(&program)
+        .arg("build")
+        .current_dir(ws)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert_eq!(other.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot read out/pbf-irf-217/2019-11-12-final"),
+        "{stderr}"
+    );
+    assert!(!ws.join("out/pbf-irf-217/.2019-11-12-final.old").exists());
+    assert_eq!(files(&folder), before);
+    let owner = run(ws, &["build"]);
+    assert_eq!(owner.status, 0, "{}", owner.stderr);
+    assert!(owner.stderr.contains("up to date"), "{}", owner.stderr);
+    assert_eq!(files(&folder), before);
+}
+
+/// An archived folder found set aside beside a folder that took its place (a replacement cut
+/// short) comes back; the replacement goes.
+#[test]
+fn an_archived_folder_found_set_aside_is_put_back() {
+    let (dir, _) = workspace();
+    let ws = dir.path();
+    assert_eq!(run(ws, &["build"]).status, 0);
+    assert_eq!(run(ws, &["archive", FOLDER]).status, 0);
+    let folder = ws.join(FOLDER);
+    let before = files(&folder);
+    let aside = ws.join("out/pbf-irf-217/.2019-11-12-final.old");
+    std::fs::rename(&folder, &aside).unwrap();
+    std::fs::create_dir(&folder).unwrap();
+    for (name, bytes) in before.iter().filter(|(n, _)| n != "ARCHIVED.json") {
+        std::fs::write(folder.join(name), bytes).unwrap();
+    }
+
+    let out = run(ws, &["build"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("up to date"), "{}", out.stderr);
+    assert!(!aside.exists());
+    assert_eq!(files(&folder), before);
+}
+
+/// A file added to an archived folder under a name made to rewrite the terminal (an escape
+/// sequence, a carriage return, a line break and a false verdict) is named escaped, on the
+/// line of its own verdict.
+#[test]
+fn verify_names_a_file_added_to_an_archived_folder_escaped() {
+    let (dir, _) = workspace();
+    assert_eq!(run(dir.path(), &["build"]).status, 0);
+    assert_eq!(run(dir.path(), &["archive", FOLDER]).status, 0);
+    let name = "\u{1b}[2K\rok       all good\nok       forged.pdf";
+    std::fs::write(dir.path().join(FOLDER).join(name), "x").unwrap();
+    let out = run(dir.path(), &["verify", FOLDER]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(!out.stderr.contains(['\u{1b}', '\r']), "{}", out.stderr);
+    assert!(
+        !out.stderr.lines().any(|l| l.starts_with("ok       forged")),
+        "{}",
+        out.stderr
+    );
+    let shown = "\\u{1b}[2K\\u{d}ok       all good\\nok       forged.pdf";
+    let differs = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("DIFFERS") && l.contains(shown));
+    assert_eq!(differs.count(), 2, "{}", out.stderr);
+}
+
+/// A changed source is refused even when the archived manifest was rewritten to name it and
+/// the mark sealed again to match: the folder's copy of the source gives it away.
+#[test]
+fn a_manifest_resealed_by_hand_does_not_let_a_changed_source_through() {
+    use pbf_report::hash::sha256;
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, source) = workspace();
+    assert_eq!(run(dir.path(), &["build"]).status, 0);
+    assert_eq!(run(dir.path(), &["archive", FOLDER]).status, 0);
+    let folder = dir.path().join(FOLDER);
+    let before = files(&folder);
+
+    let text = std::fs::read_to_string(&source).unwrap();
+    std::fs::write(&source, text.replacen("country: Mali", "country: Malo", 1)).unwrap();
+    let writable = |path: &Path| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    };
+    let manifest_path = folder.join("manifest.json");
+    writable(&manifest_path);
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["source"]["sha256"] = sha256(&std::fs::read(&source).unwrap()).into();
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).unwrap();
+    std::fs::write(&manifest_path, &manifest_bytes).unwrap();
+    let mark_path = folder.join("ARCHIVED.json");
+    writable(&mark_path);
+    let mut mark: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&mark_path).unwrap()).unwrap();
+    mark["manifest_sha256"] = sha256(&manifest_bytes).into();
+    for entry in mark["files"].as_array_mut().unwrap() {
+        if entry["name"] == "manifest.json" {
+            entry["sha256"] = sha256(&manifest_bytes).into();
+        }
+    }
+    std::fs::write(&mark_path, serde_json::to_vec_pretty(&mark).unwrap()).unwrap();
+    let forged = files(&folder);
+    assert_ne!(forged, before);
+
+    let out = run(dir.path(), &["build"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("   - 2019-11-12-final.yaml is not the file its manifest names\n"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(files(&folder), forged);
+}
+
+/// A manifest rewritten to say other languages or another date than its source gives is named
+/// by `verify`, whatever the archive mark says.
+#[test]
+fn verify_names_a_manifest_that_says_what_its_source_does_not() {
+    let (dir, _) = workspace();
+    assert_eq!(run(dir.path(), &["build"]).status, 0);
+    let manifest_path = dir.path().join(FOLDER).join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    manifest["languages"] = serde_json::json!(["en"]);
+    manifest["timestamp"] = "2020-01-01T00:00:00Z".into();
+    std::fs::write(
+        &manifest_path,
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["verify", FOLDER]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "DIFFERS  manifest.json: it records languages en where the source gives fr, en; \
+             timestamp 2020-01-01T00:00:00Z where the source gives 2019-11-12T00:00:00Z\n"
+        ),
+        "{}",
+        out.stderr
+    );
+}
