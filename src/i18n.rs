@@ -19,7 +19,7 @@ pub const REFERENCE: &str = "en";
 /// init` sets to the English) or `"key"` (the key in brackets, to find them on the page).
 pub const UNTRANSLATED_SETTING: &str = "_untranslated";
 
-const CATALOG_FOLDER: &str = "a folder of catalogs (<lang>.yaml, with en.yaml)";
+const CATALOG_FOLDER: &str = "a folder of catalogs (<lang>.yaml)";
 const RECORD: &str = "# en: ";
 const UNTRANSLATED: &str = "# untranslated";
 
@@ -369,14 +369,26 @@ pub struct Status {
 
 /// Every problem of every catalog in `dir`, and each language's status.
 pub fn check_dir(dir: &Path) -> Result<(Vec<Diagnostic>, BTreeMap<String, Status>), Error> {
-    let (files, mut problems) = read_dir(dir)?;
-    let (ref_path, ref_text) = files.get(REFERENCE).ok_or_else(|| {
-        Error::wrong_kind(
+    let (mut files, mut problems) = read_dir(dir)?;
+    if files.is_empty() && problems.is_empty() {
+        return Err(Error::wrong_kind(
             dir,
             CATALOG_FOLDER,
-            "a folder without the reference catalog en.yaml",
-        )
-    })?;
+            "a folder without catalogs",
+        ));
+    }
+    // A folder that translates some languages is laid over the built-in catalogs, as for a
+    // build: without its own en.yaml, it is checked against the built-in one.
+    if !files.contains_key(REFERENCE) {
+        let builtin = crate::templates::Templates::builtin();
+        let name = format!("i18n/{REFERENCE}.yaml");
+        let text = String::from_utf8_lossy(builtin.file(&name).unwrap_or_default()).into_owned();
+        files.insert(
+            REFERENCE.to_string(),
+            (PathBuf::from(format!("{name} (built in)")), text),
+        );
+    }
+    let (ref_path, ref_text) = &files[REFERENCE];
     let (reference, parse_problems) = parse(ref_path, ref_text);
     problems.extend(parse_problems);
     problems.extend(render_rules(ref_path, &reference, None));

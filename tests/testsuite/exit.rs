@@ -143,7 +143,7 @@ fn catalogs() {
         expect(
             &["i18n", command, "--dir", &f.path("no-manifest")],
             1,
-            "without the reference",
+            "a folder without catalogs",
         );
         let good = root().join("templates/i18n");
         expect(&["i18n", command, "--dir", good.to_str().unwrap()], 0, "");

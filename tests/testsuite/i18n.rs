@@ -708,3 +708,39 @@ fn untranslated_entries_print_todays_english_or_their_keys() {
     let text = crate::common::pdf_text(&pdf);
     assert!(text.contains("[cover.title]"), "{text}");
 }
+
+/// A workspace that translates one language keeps only that catalog; the `i18n` commands check
+/// it against the built-in English, as a build lays it over the built-in catalogs.
+#[test]
+fn a_workspace_with_one_catalog_is_checked_against_the_built_in_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let fr = dir.path().join("templates/i18n/fr.yaml");
+    std::fs::create_dir_all(fr.parent().unwrap()).unwrap();
+    std::fs::copy(root().join("templates/i18n/fr.yaml"), &fr).unwrap();
+    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
+
+    let good = run(&["i18n", "check"]);
+    assert_eq!(good.status, 0, "{}", good.stderr);
+    assert!(
+        good.stderr.contains("checked 2 catalogs: 0 problems"),
+        "{}",
+        good.stderr
+    );
+    let status = run(&["i18n", "status"]);
+    assert_eq!(status.status, 0, "{}", status.stderr);
+    assert!(status.stdout.contains("(reference)") || status.stderr.contains("(reference)"));
+
+    edit(
+        &fr,
+        "Page {{ page }} sur {{ total }}",
+        "Page {{ page }} sur {{ totale }}",
+    );
+    let bad = run(&["i18n", "check"]);
+    assert_eq!(bad.status, 1, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("templates/i18n/fr.yaml")
+            && bad.stderr.contains("`doc.page` has the placeholders"),
+        "{}",
+        bad.stderr
+    );
+}
