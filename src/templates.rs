@@ -141,34 +141,37 @@ fn collect(root: &Path, dir: &Path, found: &mut Vec<(String, Vec<u8>)>) -> Resul
     Ok(())
 }
 
-/// Where the templates of this run come from: `None` for the built-in copy alone.
-static FOLDER: OnceLock<Option<PathBuf>> = OnceLock::new();
+/// Where the templates of this run come from: the folder given with `--templates`, else the
+/// workspace's `templates/`, laid over the built-in copy while it is there (it may appear or go
+/// during `build --watch`); and whether it was given.
+static FOLDER: OnceLock<(PathBuf, bool)> = OnceLock::new();
 static CURRENT: RwLock<Option<Arc<Templates>>> = RwLock::new(None);
 
 /// Chooses the templates of this run: `dir` when given, else the workspace's `templates/`
 /// when there is one, else the built-in copy; and reads them.
 pub fn choose(dir: Option<&Path>) -> Result<()> {
-    let workspace = Path::new("templates");
-    let folder = dir
-        .map(Path::to_path_buf)
-        .or_else(|| workspace.is_dir().then(|| workspace.to_path_buf()));
-    let _ = FOLDER.set(folder);
+    let chosen = match dir {
+        Some(dir) => (dir.to_path_buf(), true),
+        None => (PathBuf::from("templates"), false),
+    };
+    let _ = FOLDER.set(chosen);
     reload()
 }
 
 /// Reads the chosen templates again (for `build --watch`); on an error the previous ones stay.
 pub fn reload() -> Result<()> {
-    let templates = match FOLDER.get().cloned().flatten() {
-        Some(dir) => Templates::with_folder(&dir)?,
-        None => Templates::builtin(),
+    let templates = match FOLDER.get() {
+        Some((dir, given)) if *given || dir.is_dir() => Templates::with_folder(dir)?,
+        _ => Templates::builtin(),
     };
     *CURRENT.write().expect("never poisoned") = Some(Arc::new(templates));
     Ok(())
 }
 
-/// The folder laid over the built-in copy, if any: what `build --watch` watches.
+/// The folder laid over the built-in copy, or the workspace's `templates/` that would be if it
+/// were there: what `build --watch` watches.
 pub fn folder() -> Option<PathBuf> {
-    FOLDER.get().cloned().flatten()
+    FOLDER.get().map(|(dir, _)| dir.clone())
 }
 
 /// The templates of this run (the built-in copy until `choose` is called).

@@ -195,3 +195,30 @@ fn a_catalog_edit_is_rebuilt() {
     assert_eq!(watch.stop(), 0);
     assert!(crate::common::squash(&french_pdf(dir.path())).contains("ÉTAT:Mali"));
 }
+
+/// A workspace `templates/` made while the watch runs is laid over the built-in copy from the
+/// next build on, as it would be for a build started then; removed, the built-in copy is back.
+#[test]
+fn a_templates_folder_made_during_the_watch_is_used() {
+    let (dir, _) = workspace();
+    let mut watch = Watch::start(dir.path());
+    let i18n = dir.path().join("templates/i18n");
+    std::fs::create_dir_all(&i18n).unwrap();
+    let text =
+        std::fs::read_to_string(crate::common::root().join("templates/i18n/fr.yaml")).unwrap();
+    let edited = text.replacen("cover.country: \"PAYS:\"", "cover.country: \"ÉTAT:\"", 1);
+    assert_ne!(edited, text);
+    std::fs::write(i18n.join("fr.yaml"), edited).unwrap();
+    let lines = watch.wait_for(&format!("built {SOURCE} (6 files)"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "changed: templates/i18n/fr.yaml; building again"),
+        "{lines:?}"
+    );
+    assert!(crate::common::squash(&french_pdf(dir.path())).contains("ÉTAT:Mali"));
+    std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
+    watch.wait_for(&format!("built {SOURCE} (6 files)"));
+    assert_eq!(watch.stop(), 0);
+    assert!(crate::common::squash(&french_pdf(dir.path())).contains("PAYS:Mali"));
+}
