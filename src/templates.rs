@@ -60,7 +60,7 @@ impl Templates {
             return Err(Error::wrong_kind(dir, expected, "not a folder"));
         }
         let mut found = Vec::new();
-        collect(dir, dir, &mut found)?;
+        collect(dir, dir, 0, &mut found)?;
         let mut templates = Templates::builtin().with_files(found);
         templates.folder = Some(dir.to_path_buf());
         Ok(templates)
@@ -122,17 +122,39 @@ impl Templates {
     }
 }
 
-/// The files under `dir`, named relative to `root`. Only regular files are read, each within
-/// `MAX_FILE`.
-fn collect(root: &Path, dir: &Path, found: &mut Vec<(String, Vec<u8>)>) -> Result<()> {
+/// How deep folders may nest in a templates folder: deeper is a link that loops.
+const MAX_DEPTH: usize = 8;
+
+/// The files under `dir`, named relative to `root`. Links are followed, as the link to a whole
+/// templates folder is. Anything that is not a file or a folder (a FIFO, a device, a broken link),
+/// or a file over `MAX_FILE`, is refused by name: a file skipped without a word would leave the
+/// built-in one in its place.
+fn collect(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    found: &mut Vec<(String, Vec<u8>)>,
+) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::read(dir, e))?;
     let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     paths.sort();
     for path in paths {
-        let meta = std::fs::symlink_metadata(&path).map_err(|e| Error::read(&path, e))?;
-        if meta.is_dir() {
-            collect(root, &path, found)?;
-        } else if meta.is_file() && meta.len() <= MAX_FILE {
+        let meta = std::fs::metadata(&path).map_err(|e| Error::read(&path, e))?;
+        if meta.is_dir() && depth < MAX_DEPTH {
+            collect(root, &path, depth + 1, found)?;
+        } else if meta.is_dir() {
+            let found = format!("a folder nested more than {MAX_DEPTH} deep (a link that loops?)");
+            return Err(Error::wrong_kind(&path, TEMPLATE_ITEM, found));
+        } else if !meta.is_file() {
+            return Err(Error::wrong_kind(
+                &path,
+                TEMPLATE_ITEM,
+                "a FIFO, a socket or a device",
+            ));
+        } else if meta.len() > MAX_FILE {
+            let found = format!("a file over {} MiB", MAX_FILE >> 20);
+            return Err(Error::wrong_kind(&path, TEMPLATE_ITEM, found));
+        } else {
             let name = path.strip_prefix(root).expect("under root");
             let name = name.to_string_lossy().replace('\\', "/");
             found.push((name, crate::fsio::read_file(&path)?));
@@ -140,6 +162,8 @@ fn collect(root: &Path, dir: &Path, found: &mut Vec<(String, Vec<u8>)>) -> Resul
     }
     Ok(())
 }
+
+const TEMPLATE_ITEM: &str = "regular files and folders in a templates folder";
 
 /// Where the templates of this run come from: the folder given with `--templates`, else the
 /// workspace's `templates/`, laid over the built-in copy while it is there (it may appear or go

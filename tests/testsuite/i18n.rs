@@ -744,3 +744,66 @@ fn a_workspace_with_one_catalog_is_checked_against_the_built_in_english() {
         bad.stderr
     );
 }
+
+/// A catalog linked into the workspace's templates is read through its link; a FIFO there is
+/// refused by name, and the last good build stays, as does a link that loops.
+#[test]
+fn a_linked_catalog_is_read_and_a_fifo_in_the_templates_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path();
+    let source = ws.join("data/pbf-irf-217/2019-11-12-final.yaml");
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    std::fs::copy(
+        root().join("data/pbf-irf-217/2019-11-12-final.yaml"),
+        &source,
+    )
+    .unwrap();
+    let kept = ws.join("translations/fr.yaml");
+    std::fs::create_dir_all(kept.parent().unwrap()).unwrap();
+    let text = std::fs::read_to_string(root().join("templates/i18n/fr.yaml")).unwrap();
+    std::fs::write(
+        &kept,
+        text.replacen("cover.country: \"PAYS:\"", "cover.country: \"ÉTAT:\"", 1),
+    )
+    .unwrap();
+    std::fs::create_dir_all(ws.join("templates/i18n")).unwrap();
+    std::os::unix::fs::symlink(
+        "../../translations/fr.yaml",
+        ws.join("templates/i18n/fr.yaml"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| Run::new(args).cwd(ws).output();
+
+    let built = run(&["build"]);
+    assert_eq!(built.status, 0, "{}", built.stderr);
+    let folder = ws.join("out/pbf-irf-217/2019-11-12-final");
+    let pdf = folder.join("pbf-irf-217-2019-11-12-final.fr.pdf");
+    assert!(crate::common::squash(&crate::common::pdf_text(&pdf)).contains("ÉTAT:Mali"));
+    let good = crate::common::files(&folder);
+
+    crate::common::tool(
+        "mkfifo",
+        &[ws.join("templates/i18n/es.yaml").to_str().unwrap()],
+    );
+    std::fs::write(&source, std::fs::read_to_string(&source).unwrap() + "\n").unwrap();
+    let refused = run(&["build"]);
+    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.starts_with(
+            "error: templates/i18n/es.yaml is a FIFO, a socket or a device; this command takes \
+             regular files and folders in a templates folder\n"
+        ),
+        "{}",
+        refused.stderr
+    );
+    std::fs::remove_file(ws.join("templates/i18n/es.yaml")).unwrap();
+    std::os::unix::fs::symlink("..", ws.join("templates/i18n/up")).unwrap();
+    let looped = run(&["build"]);
+    assert_eq!(looped.status, 1, "{}", looped.stderr);
+    assert!(
+        looped.stderr.contains("(a link that loops?)"),
+        "{}",
+        looped.stderr
+    );
+    assert_eq!(crate::common::files(&folder), good);
+}
