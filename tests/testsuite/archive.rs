@@ -17,6 +17,15 @@ pub fn workspace() -> (tempfile::TempDir, PathBuf) {
     (dir, source)
 }
 
+/// A built and archived copy of the example.
+pub fn archived() -> (tempfile::TempDir, PathBuf) {
+    let (dir, source) = workspace();
+    assert_eq!(run(dir.path(), &["build"]).status, 0);
+    let out = run(dir.path(), &["archive", FOLDER, "--by", "A. Archivist"]);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    (dir, source)
+}
+
 fn run(dir: &Path, args: &[&str]) -> crate::common::Output {
     Run::new(args).cwd(dir).output()
 }
@@ -159,9 +168,7 @@ fn an_archived_version_is_never_overwritten() {
 /// version beside it builds. The folder keeps every byte and still verifies.
 #[test]
 fn an_archived_version_is_kept_when_only_its_templates_changed() {
-    let (dir, source) = workspace();
-    assert_eq!(run(dir.path(), &["build"]).status, 0);
-    assert_eq!(run(dir.path(), &["archive", FOLDER]).status, 0);
+    let (dir, source) = archived();
     let before = files(&dir.path().join(FOLDER));
 
     let catalog = dir.path().join("templates/i18n/fr.yaml");
@@ -394,10 +401,8 @@ fn a_build_that_cannot_look_inside_an_archived_folder_leaves_it() {
     if !is_root || !runuser.exists() {
         return;
     }
-    let (dir, _) = workspace();
+    let (dir, _) = archived();
     let ws = dir.path();
-    assert_eq!(run(ws, &["build"]).status, 0);
-    assert_eq!(run(ws, &["archive", FOLDER]).status, 0);
     let folder = ws.join(FOLDER);
     let before = files(&folder);
     // The workspace is shared: everyone may enter and write it, but not the archived folder.
@@ -436,10 +441,8 @@ fn a_build_that_cannot_look_inside_an_archived_folder_leaves_it() {
 /// short) comes back; the replacement goes.
 #[test]
 fn an_archived_folder_found_set_aside_is_put_back() {
-    let (dir, _) = workspace();
+    let (dir, _) = archived();
     let ws = dir.path();
-    assert_eq!(run(ws, &["build"]).status, 0);
-    assert_eq!(run(ws, &["archive", FOLDER]).status, 0);
     let folder = ws.join(FOLDER);
     let before = files(&folder);
     let aside = ws.join("out/pbf-irf-217/.2019-11-12-final.old");
@@ -461,9 +464,7 @@ fn an_archived_folder_found_set_aside_is_put_back() {
 /// line of its own verdict.
 #[test]
 fn verify_names_a_file_added_to_an_archived_folder_escaped() {
-    let (dir, _) = workspace();
-    assert_eq!(run(dir.path(), &["build"]).status, 0);
-    assert_eq!(run(dir.path(), &["archive", FOLDER]).status, 0);
+    let (dir, _) = archived();
     let name = "\u{1b}[2K\rok       all good\nok       forged.pdf";
     std::fs::write(dir.path().join(FOLDER).join(name), "x").unwrap();
     let out = run(dir.path(), &["verify", FOLDER]);
@@ -488,9 +489,7 @@ fn verify_names_a_file_added_to_an_archived_folder_escaped() {
 fn a_manifest_resealed_by_hand_does_not_let_a_changed_source_through() {
     use pbf_report::hash::sha256;
     use std::os::unix::fs::PermissionsExt;
-    let (dir, source) = workspace();
-    assert_eq!(run(dir.path(), &["build"]).status, 0);
-    assert_eq!(run(dir.path(), &["archive", FOLDER]).status, 0);
+    let (dir, source) = archived();
     let folder = dir.path().join(FOLDER);
     let before = files(&folder);
 

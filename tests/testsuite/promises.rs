@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::archive::{FOLDER, workspace};
+use crate::archive::{FOLDER, archived, workspace};
 use crate::common::{Run, files};
 
 fn run(dir: &Path, args: &[&str]) -> crate::common::Output {
@@ -28,15 +28,6 @@ fn assert_says(out: &crate::common::Output, text: &str) {
         "expected {text:?} in:\n{}",
         out.stderr
     );
-}
-
-/// A built and archived copy of the example.
-fn archived() -> (tempfile::TempDir, PathBuf) {
-    let (dir, source) = workspace();
-    assert_eq!(run(dir.path(), &["build"]).status, 0);
-    let out = run(dir.path(), &["archive", FOLDER, "--by", "A. Archivist"]);
-    assert_eq!(out.status, 0, "{}", out.stderr);
-    (dir, source)
 }
 
 /// Changes the country of the source at `source`: the smallest edit that changes the PDF.

@@ -64,6 +64,13 @@ impl Watch {
         }
     }
 
+    /// Waits for the source to be built again, after a line saying that `changed` changed.
+    fn rebuilt_after(&mut self, changed: &str) {
+        let lines = self.wait_for(&format!("built {SOURCE} (6 files)"));
+        let said = format!("changed: {changed}; building again");
+        assert!(lines.contains(&said), "{lines:?}");
+    }
+
     /// Closes standard input, which ends the watch; returns its exit status.
     fn stop(mut self) -> i32 {
         drop(self.child.stdin.take());
@@ -176,13 +183,7 @@ fn a_catalog_edit_is_rebuilt() {
         ),
     )
     .unwrap();
-    let lines = watch.wait_for(&format!("built {SOURCE} (6 files)"));
-    assert!(
-        lines
-            .iter()
-            .any(|l| l == "changed: templates/i18n/fr.yaml; building again"),
-        "{lines:?}"
-    );
+    watch.rebuilt_after("templates/i18n/fr.yaml");
     // A broken catalog is reported, and the watch goes on.
     std::fs::write(&fr, "cover.country: [\n").unwrap();
     watch.wait_for("built 0 of 1 source");
@@ -209,13 +210,7 @@ fn a_templates_folder_made_during_the_watch_is_used() {
     let edited = text.replacen("cover.country: \"PAYS:\"", "cover.country: \"ÉTAT:\"", 1);
     assert_ne!(edited, text);
     std::fs::write(i18n.join("fr.yaml"), edited).unwrap();
-    let lines = watch.wait_for(&format!("built {SOURCE} (6 files)"));
-    assert!(
-        lines
-            .iter()
-            .any(|l| l == "changed: templates/i18n/fr.yaml; building again"),
-        "{lines:?}"
-    );
+    watch.rebuilt_after("templates/i18n/fr.yaml");
     assert!(crate::common::squash(&french_pdf(dir.path())).contains("ÉTAT:Mali"));
     std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
     watch.wait_for(&format!("built {SOURCE} (6 files)"));
