@@ -74,7 +74,14 @@ pub fn damage(folder: &Path, mark: &Mark) -> Vec<String> {
     let mut found = Vec::new();
     for entry in &mark.files {
         match std::fs::read(folder.join(&entry.name)) {
-            Err(_) => found.push(format!("{} is missing", entry.name)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                found.push(format!("{} is missing", entry.name));
+            }
+            Err(e) => found.push(format!(
+                "{} cannot be read: {}",
+                entry.name,
+                crate::error::io_reason(&e)
+            )),
             Ok(bytes) if sha256(&bytes) != entry.sha256 => {
                 found.push(format!("{} was changed", entry.name));
             }

@@ -415,14 +415,17 @@ fn a_build_that_cannot_look_inside_an_archived_folder_leaves_it() {
     let lock = ws.join("out/pbf-irf-217/.2019-11-12-final.lock");
     std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o666)).unwrap();
     std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let as_nobody = || {
+        std::process::Command::new(runuser)
+            .args(["-u", "nobody", "--"])
+            .arg(&program)
+            .arg("build")
+            .current_dir(ws)
+            .output()
+            .unwrap()
+    };
 
-    let other = std::process::Command::new(runuser)
-        .args(["-u", "nobody", "--"])
-        .arg(&program)
-        .arg("build")
-        .current_dir(ws)
-        .output()
-        .unwrap();
+    let other = as_nobody();
     let stderr = String::from_utf8_lossy(&other.stderr);
     assert_eq!(other.status.code(), Some(1), "{stderr}");
     assert!(
@@ -434,6 +437,21 @@ fn a_build_that_cannot_look_inside_an_archived_folder_leaves_it() {
     let owner = run(ws, &["build"]);
     assert_eq!(owner.status, 0, "{}", owner.stderr);
     assert!(owner.stderr.contains("up to date"), "{}", owner.stderr);
+    assert_eq!(files(&folder), before);
+
+    // The folder open to all, one of its files not: the build says it cannot read it.
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let pdf = folder.join("pbf-irf-217-2019-11-12-final.fr.pdf");
+    std::fs::set_permissions(&pdf, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let other = as_nobody();
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert_eq!(other.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "   - pbf-irf-217-2019-11-12-final.fr.pdf cannot be read: Permission denied\n"
+        ),
+        "{stderr}"
+    );
     assert_eq!(files(&folder), before);
 }
 
