@@ -73,15 +73,14 @@ pub fn read(folder: &Path) -> Result<Mark> {
 pub fn damage(folder: &Path, mark: &Mark) -> Vec<String> {
     let mut found = Vec::new();
     for entry in &mark.files {
-        match std::fs::read(folder.join(&entry.name)) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                found.push(format!("{} is missing", entry.name));
+        // Read as any file of a folder is, within its cap: a link to a device or a FIFO put in
+        // a file's place is named, never read without end.
+        match fsio::read_file(&folder.join(&entry.name)) {
+            Err(Error::Missing { .. }) => found.push(format!("{} is missing", entry.name)),
+            Err(Error::NotAFile { found: what, .. }) => {
+                found.push(format!("{} is {what}, not a file", entry.name));
             }
-            Err(e) => found.push(format!(
-                "{} cannot be read: {}",
-                entry.name,
-                crate::error::io_reason(&e)
-            )),
+            Err(e) => found.push(format!("{} cannot be read: {}", entry.name, e.reason())),
             Ok(bytes) if sha256(&bytes) != entry.sha256 => {
                 found.push(format!("{} was changed", entry.name));
             }

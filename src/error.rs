@@ -79,6 +79,17 @@ impl Error {
         }
     }
 
+    /// Why a file could not be read or written, without its path: the system's words, or what
+    /// stood in its place.
+    pub fn reason(&self) -> String {
+        match self {
+            Error::Read { source, .. } | Error::Write { source, .. } => io_reason(source),
+            Error::Missing { .. } => "no such file".into(),
+            Error::NotAFile { found, .. } => format!("it is {found}"),
+            other => other.to_string(),
+        }
+    }
+
     /// The error of reading `path`: a missing file is told apart from one that cannot be read.
     pub fn read(path: &Path, source: io::Error) -> Error {
         match source.kind() {

@@ -20,15 +20,41 @@ pub fn lock(folder: &Path) -> Result<Lock> {
     let (parent, name) = split(folder);
     std::fs::create_dir_all(&parent).map_err(|e| Error::write(&parent, e))?;
     let path = parent.join(format!(".{name}.lock"));
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::write(&path, e))?;
+    let file = open_lock_file(&path)?;
     file.lock().map_err(|e| Error::write(&path, e))?;
     recover(folder)?;
     Ok(Lock { _file: file })
+}
+
+/// Opens (or makes) the lock file itself: never through a link, which would make whoever
+/// builds create a file where the link points, and never waiting on a FIFO put in its place.
+fn open_lock_file(path: &Path) -> Result<File> {
+    let mut options = File::options();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let not_a_file = |found: &str| {
+        Error::wrong_kind(
+            path,
+            "the version folder's lock, a regular file",
+            found.to_string(),
+        )
+    };
+    let file = options.open(path).map_err(|e| match e.raw_os_error() {
+        #[cfg(unix)]
+        Some(libc::ELOOP) => not_a_file("a link"),
+        #[cfg(unix)]
+        Some(libc::ENXIO) => not_a_file("a FIFO (named pipe)"),
+        _ => Error::write(path, e),
+    })?;
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => Ok(file),
+        Ok(_) => Err(not_a_file("not a regular file")),
+        Err(e) => Err(Error::write(path, e)),
+    }
 }
 
 fn split(folder: &Path) -> (PathBuf, String) {
@@ -54,7 +80,11 @@ fn aside_of(folder: &Path) -> PathBuf {
 /// staging folders and set-aside copies that no writer owns any more.
 fn recover(folder: &Path) -> Result<()> {
     let aside = aside_of(folder);
-    if aside.exists() {
+    let aside_meta = aside.symlink_metadata();
+    if aside_meta.as_ref().is_ok_and(|m| !m.is_dir()) {
+        // A link or a file under the name a swap sets a folder aside with: not one it set.
+        remove(&aside)?;
+    } else if aside_meta.is_ok() {
         use crate::archive::is_archived;
         if !folder.exists() {
             // Cut short between the two renames: the old folder goes back.

@@ -162,7 +162,7 @@ impl Manifest {
         if let Some(entry) = outside {
             let found = format!(
                 "a manifest that names \"{}\", not a file name of its folder",
-                crate::terminal::escape(&entry.name)
+                crate::terminal::line(&entry.name)
             );
             return Err(Error::wrong_kind(
                 &path,
@@ -250,7 +250,8 @@ impl Manifest {
     /// The files it names, source included, that `folder` does not hold as named.
     pub fn unlike_in(&self, folder: &Path) -> Vec<&str> {
         let unlike = |entry: &&FileEntry| {
-            !std::fs::read(folder.join(&entry.name)).is_ok_and(|b| sha256(&b) == entry.sha256)
+            !crate::fsio::read_file(&folder.join(&entry.name))
+                .is_ok_and(|b| sha256(&b) == entry.sha256)
         };
         let entries = self.outputs.iter().chain([&self.source]);
         entries.filter(unlike).map(|e| e.name.as_str()).collect()

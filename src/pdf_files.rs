@@ -42,7 +42,7 @@ pub fn attached(path: &Path, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
     for spec in specs {
         let (name, data) = file_of(&doc, spec, MAX_FILE).map_err(refuse)?;
         if files.iter().any(|(n, _)| *n == name) {
-            let name = crate::terminal::escape(&name);
+            let name = crate::terminal::line(&name);
             return Err(refuse(format!(
                 "a PDF that carries two files named \"{name}\""
             )));
@@ -128,7 +128,7 @@ fn file_of(
         .and_then(|o| lopdf::decode_text_string(o).ok())
         .ok_or("a PDF with an attached file without a name")?;
     if !crate::manifest::is_plain_name(&name) {
-        let shown = crate::terminal::escape(&name);
+        let shown = crate::terminal::line(&name);
         return Err(format!(
             "a PDF with an attached file of unsafe name \"{shown}\""
         ));

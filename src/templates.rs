@@ -185,7 +185,11 @@ pub fn choose(dir: Option<&Path>) -> Result<()> {
 /// Reads the chosen templates again (for `build --watch`); on an error the previous ones stay.
 pub fn reload() -> Result<()> {
     let templates = match FOLDER.get() {
-        Some((dir, given)) if *given || dir.is_dir() => Templates::with_folder(dir)?,
+        // Anything named templates/ is read as the folder, and refused if it is not one:
+        // skipping it would build with the built-in copy without a word.
+        Some((dir, given)) if *given || dir.symlink_metadata().is_ok() => {
+            Templates::with_folder(dir)?
+        }
         _ => Templates::builtin(),
     };
     *CURRENT.write().expect("never poisoned") = Some(Arc::new(templates));

@@ -31,7 +31,7 @@ pub fn folder(folder: &Path) -> Result<Vec<Verdict>> {
     }];
     let pdfs = manifest.outputs.iter().filter(|o| o.name.ends_with(".pdf"));
     let words: Vec<(String, Vec<u8>)> = pdfs
-        .filter_map(|o| std::fs::read(folder.join(&o.name)).ok())
+        .filter_map(|o| crate::fsio::read_file(&folder.join(&o.name)).ok())
         .flat_map(|pdf| carried_words(&pdf))
         .collect();
     let templates = match words.is_empty() {
@@ -85,7 +85,7 @@ pub fn folder(folder: &Path) -> Result<Vec<Verdict>> {
         }
     }
     for entry in &manifest.outputs {
-        let on_disk = std::fs::read(folder.join(&entry.name)).ok();
+        let on_disk = crate::fsio::read_file(&folder.join(&entry.name)).ok();
         let again = rebuilt.files.iter().find(|(n, _)| *n == entry.name);
         let problem = match (on_disk, again) {
             (None, _) => Some("missing".to_string()),
@@ -260,7 +260,8 @@ fn against_mark(folder: &Path) -> Vec<Verdict> {
             }];
         }
     };
-    let manifest = std::fs::read(folder.join(crate::manifest::MANIFEST)).unwrap_or_default();
+    let manifest =
+        crate::fsio::read_file(&folder.join(crate::manifest::MANIFEST)).unwrap_or_default();
     let mut verdicts = Vec::new();
     if sha256(&manifest) != mark.manifest_sha256 {
         let problem = Some("the manifest is not the one that was archived".to_string());

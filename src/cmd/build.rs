@@ -190,7 +190,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
                 "error: {shown}: its version is archived, and its folder no longer holds what was archived:"
             );
             for problem in damage {
-                crate::say!("   - {}", terminal::escape(problem));
+                crate::say!("   - {}", terminal::line(problem));
             }
             crate::say!(
                 "   = nothing was written; `pbf-report verify` on the folder lists every difference, \
@@ -226,7 +226,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
             crate::say!(
                 "   = an archived version is never rebuilt; to submit a new revision, copy the source \
                  to a new version name (e.g. {}-r2.yaml) and build that",
-                terminal::escape(&stem)
+                terminal::line(&stem)
             );
             Status::Invalid
         }

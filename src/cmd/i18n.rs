@@ -25,7 +25,9 @@ pub fn check(args: &CatalogArgs) -> Result<Status> {
             continue;
         }
         let lines = texts.entry(problem.file.clone()).or_insert_with(|| {
-            let text = std::fs::read_to_string(&problem.file).unwrap_or_default();
+            // Within the cap, and only a regular file: the problem may be that it is not one.
+            let bytes = crate::fsio::read_file(&problem.file).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes);
             text.lines().map(str::to_string).collect()
         });
         let line = problem.pos.and_then(|p| lines.get(p.line as usize - 1));
@@ -71,7 +73,7 @@ pub fn status(args: &CatalogArgs) -> Result<Status> {
         };
         table.push_str(&format!(
             "{:<10} {:>10} {:>12} {:>6} {:>8} {:>6}{reference}\n",
-            terminal::escape(lang),
+            terminal::line(lang),
             s.translated,
             s.untranslated,
             s.stale,

@@ -54,7 +54,7 @@ fn copy_back(
         for field in &homeless {
             crate::say!(
                 "error: {}: answered in the copy, but the source it was made from has no such field",
-                terminal::escape(field)
+                terminal::line(field)
             );
         }
         crate::say!(
@@ -76,7 +76,7 @@ fn copy_back(
     }
     for (field, change) in &imported.fields {
         if *change == Change::Edited {
-            crate::say!("edited: {}", terminal::escape(field));
+            crate::say!("edited: {}", terminal::line(field));
         }
     }
     let edited = imported

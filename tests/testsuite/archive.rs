@@ -575,3 +575,85 @@ fn verify_names_a_manifest_that_says_what_its_source_does_not() {
         out.stderr
     );
 }
+
+/// `pbf-report ARGS` from `dir`, stopped after a minute: a run that would wait on a FIFO or read
+/// a device without end fails the test instead of hanging it.
+fn run_bounded(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_pbf-report"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_ne!(out.status.code(), Some(124), "timed out: {stderr}");
+    (out.status.code(), stderr)
+}
+
+/// A FIFO in place of a file of a version folder, archived or not, is named by `build` and
+/// `verify`, never waited on; the lock file and the set-aside name cannot be links.
+#[test]
+fn files_of_a_version_folder_that_are_not_files_are_named_not_read() {
+    let (dir, _) = archived();
+    let ws = dir.path();
+    let folder = ws.join(FOLDER);
+    let pdf = folder.join("pbf-irf-217-2019-11-12-final.fr.pdf");
+    std::fs::remove_file(&pdf).unwrap();
+    crate::common::tool("mkfifo", &[pdf.to_str().unwrap()]);
+    let (status, stderr) = run_bounded(ws, &["build"]);
+    assert_eq!(status, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "   - pbf-irf-217-2019-11-12-final.fr.pdf is a FIFO (named pipe), not a file\n"
+        ),
+        "{stderr}"
+    );
+    let (status, stderr) = run_bounded(ws, &["verify", FOLDER]);
+    assert_eq!(status, Some(1), "{stderr}");
+
+    // A file named to forge a line of the build's list is shown on one line.
+    std::fs::write(folder.join("a\nok       b"), "x").unwrap();
+    let (_, stderr) = run_bounded(ws, &["build"]);
+    assert!(
+        stderr.contains("   - a\\nok       b was added\n"),
+        "{stderr}"
+    );
+}
+
+/// The lock file is never opened through a link (the build would create the file it points
+/// to), and a link under the set-aside name is not taken for a folder set aside.
+#[test]
+fn the_lock_and_the_set_aside_name_are_never_followed() {
+    let (dir, _) = workspace();
+    let ws = dir.path();
+    assert_eq!(run(ws, &["build"]).status, 0);
+    let lock = ws.join("out/pbf-irf-217/.2019-11-12-final.lock");
+    std::fs::remove_file(&lock).unwrap();
+    let target = ws.join("elsewhere/created");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&target, &lock).unwrap();
+    std::fs::write(
+        ws.join(EXAMPLE),
+        std::fs::read_to_string(ws.join(EXAMPLE)).unwrap() + "\n",
+    )
+    .unwrap();
+    let (status, stderr) = run_bounded(ws, &["build"]);
+    assert_eq!(status, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(".2019-11-12-final.lock is a link"),
+        "{stderr}"
+    );
+    assert!(!target.exists());
+    std::fs::remove_file(&lock).unwrap();
+
+    let (other, _) = archived();
+    let aside = ws.join("out/pbf-irf-217/.2019-11-12-final.old");
+    std::os::unix::fs::symlink(other.path().join(FOLDER), &aside).unwrap();
+    let (status, stderr) = run_bounded(ws, &["build"]);
+    assert_eq!(status, Some(0), "{stderr}");
+    let folder = ws.join(FOLDER).symlink_metadata().unwrap();
+    assert!(folder.is_dir() && !folder.file_type().is_symlink());
+    assert!(aside.symlink_metadata().is_err());
+    assert!(other.path().join(FOLDER).join("ARCHIVED.json").exists());
+}

@@ -807,3 +807,41 @@ fn a_linked_catalog_is_read_and_a_fifo_in_the_templates_is_refused() {
     );
     assert_eq!(crate::common::files(&folder), good);
 }
+
+/// A workspace `templates` that is not a folder is refused, not passed over for the built-in
+/// copy.
+#[test]
+fn a_templates_that_is_not_a_folder_is_refused() {
+    let dir = translator_workspace();
+    std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(dir.path().join("templates"), "x").unwrap();
+    let out = Run::new(&["build"]).cwd(dir.path()).output();
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with("error: templates is not a folder"),
+        "{}",
+        out.stderr
+    );
+    assert!(!dir.path().join("out").exists());
+}
+
+/// A catalog that is a FIFO, in a folder given with `--dir`, is named with its problem, never
+/// read to show a line of it.
+#[test]
+fn a_fifo_catalog_is_named_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fr.yaml");
+    crate::common::tool("mkfifo", &[fifo.to_str().unwrap()]);
+    let out = std::process::Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_pbf-report"))
+        .args(["i18n", "check", "--dir", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("fr.yaml") && stderr.contains("FIFO"),
+        "{stderr}"
+    );
+}
