@@ -60,7 +60,21 @@ pub fn check(args: &CatalogArgs) -> Result<Status> {
 
 /// How complete each language is.
 pub fn status(args: &CatalogArgs) -> Result<Status> {
-    let (_, statuses) = i18n::check_dir(&catalogs(&args.dir))?;
+    let (problems, statuses) = i18n::check_dir(&catalogs(&args.dir))?;
+    // A catalog that cannot be read has no line in the table: it is named instead, and the
+    // count is not a success.
+    let language_of = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let unread: Vec<_> = problems
+        .iter()
+        .filter(|d| language_of(&d.file).is_none_or(|lang| !statuses.contains_key(&lang)))
+        .collect();
+    for problem in &unread {
+        crate::say!(
+            "error: {}: {}",
+            terminal::path(&problem.file),
+            terminal::line(&problem.message)
+        );
+    }
     let mut table = format!(
         "{:<10} {:>10} {:>12} {:>6} {:>8} {:>6}\n",
         "language", "translated", "untranslated", "stale", "missing", "extra"
@@ -82,7 +96,10 @@ pub fn status(args: &CatalogArgs) -> Result<Status> {
         ));
     }
     super::print_out(&table)?;
-    Ok(Status::Success)
+    Ok(match unread.is_empty() {
+        true => Status::Success,
+        false => Status::Invalid,
+    })
 }
 
 /// Writes `<dir>/<lang>.yaml` from the English catalog; never over an existing file.

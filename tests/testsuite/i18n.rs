@@ -845,3 +845,25 @@ fn a_fifo_catalog_is_named_not_waited_on() {
         "{stderr}"
     );
 }
+
+/// `i18n status` names a catalog it cannot read, which has no line in its table, and does not
+/// call the count a success.
+#[test]
+fn status_names_a_catalog_it_cannot_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("templates/i18n/fr.yaml"),
+        dir.path().join("fr.yaml"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("es.yaml"), b"doc.title: \"\xff\"\n").unwrap();
+    let out = Run::new(&["i18n", "status", "--dir", dir.path().to_str().unwrap()]).output();
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("es.yaml: this is not UTF-8 text"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("\nfr "), "{}", out.stdout);
+    assert!(!out.stdout.contains("\nes "), "{}", out.stdout);
+}
