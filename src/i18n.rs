@@ -319,11 +319,16 @@ pub fn read_dir(dir: &Path) -> Result<(Files, Vec<Diagnostic>), Error> {
         else {
             continue;
         };
-        if lang.chars().any(|c| c.is_ascii_uppercase()) {
-            let message = format!(
-                "a catalog's name is its language code in lower case: rename it {}.yaml",
-                lang.to_lowercase()
-            );
+        if !is_language_code(lang) {
+            let lower = lang.to_lowercase();
+            let message = match is_language_code(&lower) {
+                true => format!(
+                    "a catalog's name is its language code in lower case: rename it {lower}.yaml"
+                ),
+                false => "a catalog's name is its language code, 2 to 8 lower-case letters or \
+                          hyphens, e.g. fr.yaml or pt-br.yaml"
+                    .to_string(),
+            };
             problems.push(Diagnostic::error(&path, message));
             continue;
         }
@@ -365,6 +370,14 @@ pub struct Status {
     pub stale: usize,
     pub missing: usize,
     pub extra: usize,
+}
+
+/// Whether `code` can name a language, and so a catalog: 2 to 8 lower-case ASCII letters or
+/// hyphens, not starting with one (`fr`, `pt-br`).
+pub fn is_language_code(code: &str) -> bool {
+    (2..=8).contains(&code.len())
+        && code.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+        && !code.starts_with('-')
 }
 
 /// Every problem of every catalog in `dir`, and each language's status.

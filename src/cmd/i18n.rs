@@ -104,13 +104,7 @@ pub fn status(args: &CatalogArgs) -> Result<Status> {
 
 /// Writes `<dir>/<lang>.yaml` from the English catalog; never over an existing file.
 pub fn init(args: &InitArgs) -> Result<Status> {
-    let valid = (2..=8).contains(&args.lang.len())
-        && args
-            .lang
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c == '-')
-        && !args.lang.starts_with('-');
-    if !valid {
+    if !i18n::is_language_code(&args.lang) {
         return Err(Error::usage(format!(
             "\"{}\" is not a language code: use lower-case letters, e.g. es or pt",
             terminal::escape(&args.lang)

@@ -676,6 +676,23 @@ fn a_catalog_that_would_break_the_outputs_is_refused_by_check_and_build() {
         "{}",
         check.stderr
     );
+    // A name that no language code is, lower case or not, is named without a wrong suggestion.
+    for name in ["fr_FR", "zz ", "123", "x"] {
+        let odd = dir.path().join(format!("templates/i18n/{name}.yaml"));
+        std::fs::write(&odd, "doc.title: \"x\"\n").unwrap();
+        let check = run(&["i18n", "check"]);
+        assert_eq!(check.status, 1, "{}", check.stderr);
+        let said = "error: a catalog's name is its language code, 2 to 8 lower-case letters";
+        let at = format!("--> templates/i18n/{name}.yaml");
+        assert!(
+            check.stderr.contains(&format!(
+                "{said} or hyphens, e.g. fr.yaml or pt-br.yaml\n  {at}"
+            )),
+            "{name}: {}",
+            check.stderr
+        );
+        std::fs::remove_file(&odd).unwrap();
+    }
 }
 
 #[test]
