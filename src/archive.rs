@@ -43,6 +43,24 @@ pub fn is_archived(folder: &Path) -> bool {
     look_for_mark(folder).unwrap_or(true)
 }
 
+impl Mark {
+    /// The files `manifest` names, source included, with other bytes than the mark records. In
+    /// a folder that holds what its mark records, these are what a manifest rewritten and
+    /// sealed again by hand claims falsely.
+    pub fn unlike<'m>(&self, manifest: &'m Manifest) -> Vec<&'m str> {
+        let recorded = |e: &&FileEntry| {
+            self.files
+                .iter()
+                .any(|m| m.name == e.name && m.sha256 == e.sha256)
+        };
+        let entries = manifest.outputs.iter().chain([&manifest.source]);
+        entries
+            .filter(|e| !recorded(e))
+            .map(|e| e.name.as_str())
+            .collect()
+    }
+}
+
 /// Whether `folder` holds a readable archive mark: what a revision may supersede.
 pub fn is_soundly_archived(folder: &Path) -> bool {
     read(folder).is_ok_and(|mark| damage(folder, &mark).is_empty())

@@ -475,10 +475,8 @@ fn next_step(job: &Job, out: &Path, folder: &Path) -> Result<Next, Failure> {
     let lock = crate::folder::lock(folder)?;
     // A folder this user cannot search may be archived: it is neither replaced nor called up
     // to date.
-    if let Err(e) = archive::look_for_mark(folder) {
-        return Err(Failure::Io(Error::read(folder, e)));
-    }
-    if archive::is_archived(folder) {
+    let marked = archive::look_for_mark(folder).map_err(|e| Failure::Io(Error::read(folder, e)))?;
+    if marked {
         let mark = match archive::read(folder) {
             Ok(mark) => mark,
             Err(e) => return Ok(Next::Keep(Outcome::Damaged(vec![e.to_string()]))),
@@ -490,7 +488,7 @@ fn next_step(job: &Job, out: &Path, folder: &Path) -> Result<Next, Failure> {
         let archived = Manifest::read(folder)?;
         // The mark covers the manifest's bytes, not what it says: one rewritten and sealed
         // again by hand could claim another source than the folder holds.
-        let unlike = archived.unlike_in(folder);
+        let unlike = mark.unlike(&archived);
         if !unlike.is_empty() {
             let named = |name| format!("{name} is not the file its manifest names");
             return Ok(Next::Keep(Outcome::Damaged(

@@ -244,16 +244,9 @@ impl Manifest {
 
     /// Whether every file the manifest lists is in `folder` with the bytes it records.
     pub fn intact_in(&self, folder: &Path) -> bool {
-        self.unlike_in(folder).is_empty()
-    }
-
-    /// The files it names, source included, that `folder` does not hold as named.
-    pub fn unlike_in(&self, folder: &Path) -> Vec<&str> {
-        let unlike = |entry: &&FileEntry| {
-            !crate::fsio::read_file(&folder.join(&entry.name))
+        self.outputs.iter().chain([&self.source]).all(|entry| {
+            crate::fsio::read_file(&folder.join(&entry.name))
                 .is_ok_and(|b| sha256(&b) == entry.sha256)
-        };
-        let entries = self.outputs.iter().chain([&self.source]);
-        entries.filter(unlike).map(|e| e.name.as_str()).collect()
+        })
     }
 }

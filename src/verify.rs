@@ -124,21 +124,17 @@ pub fn folder(folder: &Path) -> Result<Vec<Verdict>> {
 /// rewritten by hand. (Which template and catalog files made the outputs shows in their bytes.)
 fn unfounded_claims(manifest: &Manifest, rebuilt: &Manifest) -> Option<String> {
     let mut claims = Vec::new();
-    let mut compare = |what: &str, said: String, found: String| {
+    let mut compare = |what: &str, said: &str, found: &str| {
         if said != found {
             claims.push(format!("{what} {said} where the source gives {found}"));
         }
     };
-    compare("project", manifest.project.clone(), rebuilt.project.clone());
+    compare("project", &manifest.project, &rebuilt.project);
     let languages = |m: &Manifest| m.languages.join(", ");
-    compare("languages", languages(manifest), languages(rebuilt));
-    compare(
-        "timestamp",
-        manifest.timestamp.clone(),
-        rebuilt.timestamp.clone(),
-    );
+    compare("languages", &languages(manifest), &languages(rebuilt));
+    compare("timestamp", &manifest.timestamp, &rebuilt.timestamp);
     let supersedes = |m: &Manifest| m.supersedes.clone().unwrap_or_else(|| "nothing".into());
-    compare("supersedes", supersedes(manifest), supersedes(rebuilt));
+    compare("supersedes", &supersedes(manifest), &supersedes(rebuilt));
     (!claims.is_empty()).then(|| format!("it records {}", claims.join("; ")))
 }
 

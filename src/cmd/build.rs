@@ -189,9 +189,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
             crate::say!(
                 "error: {shown}: its version is archived, and its folder no longer holds what was archived:"
             );
-            for problem in damage {
-                crate::say!("   - {}", terminal::line(problem));
-            }
+            print_list(damage);
             crate::say!(
                 "   = nothing was written; `pbf-report verify` on the folder lists every difference, \
                  and `pbf-report extract` on a PDF of the version gives back the source and \
@@ -204,9 +202,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
                 crate::say!(
                     "kept as archived: {shown} (this build would make it with other inputs)"
                 );
-                for change in changes {
-                    crate::say!("   - {}", terminal::line(change));
-                }
+                print_list(changes);
                 crate::say!(
                     "   = an archived version is never rebuilt; `pbf-report verify` checks it \
                      with the template and catalogs its PDFs carry"
@@ -216,9 +212,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
         }
         Ok(Outcome::Refused(changes)) => {
             crate::say!("error: {shown}: its version is archived, and this build would change it:");
-            for change in changes {
-                crate::say!("   - {}", terminal::line(change));
-            }
+            print_list(changes);
             let stem = path
                 .file_stem()
                 .map(|s| s.to_string_lossy())
@@ -234,6 +228,13 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
             print_failure(path, failure);
             failure.status()
         }
+    }
+}
+
+/// The items under an outcome's line, one a line: names in them are escaped, line breaks too.
+fn print_list(items: &[String]) {
+    for item in items {
+        crate::say!("   - {}", terminal::line(item));
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{Run, files, root};
+use crate::common::{Run, files, root, run_bounded};
 
 const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
 pub const FOLDER: &str = "out/pbf-irf-217/2019-11-12-final";
@@ -574,21 +574,6 @@ fn verify_names_a_manifest_that_says_what_its_source_does_not() {
         "{}",
         out.stderr
     );
-}
-
-/// `pbf-report ARGS` from `dir`, stopped after a minute: a run that would wait on a FIFO or read
-/// a device without end fails the test instead of hanging it.
-fn run_bounded(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let out = std::process::Command::new("timeout")
-        .arg("60")
-        .arg(env!("CARGO_BIN_EXE_pbf-report"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_ne!(out.status.code(), Some(124), "timed out: {stderr}");
-    (out.status.code(), stderr)
 }
 
 /// A FIFO in place of a file of a version folder, archived or not, is named by `build` and

@@ -175,3 +175,18 @@ pub fn built_example() -> &'static Path {
         dir.join("pbf-irf-217/2019-11-12-final")
     })
 }
+
+/// `pbf-report ARGS` from `dir`, stopped after a minute: a run that would wait on a FIFO or read
+/// a device without end fails the test instead of hanging it.
+pub fn run_bounded(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_pbf-report"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_ne!(out.status.code(), Some(124), "timed out: {stderr}");
+    (out.status.code(), stderr)
+}

@@ -849,14 +849,10 @@ fn a_fifo_catalog_is_named_not_waited_on() {
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("fr.yaml");
     crate::common::tool("mkfifo", &[fifo.to_str().unwrap()]);
-    let out = std::process::Command::new("timeout")
-        .arg("60")
-        .arg(env!("CARGO_BIN_EXE_pbf-report"))
-        .args(["i18n", "check", "--dir", dir.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let catalogs = dir.path().to_str().unwrap();
+    let (status, stderr) =
+        crate::common::run_bounded(dir.path(), &["i18n", "check", "--dir", catalogs]);
+    assert_eq!(status, Some(1), "{stderr}");
     assert!(
         stderr.contains("fr.yaml") && stderr.contains("FIFO"),
         "{stderr}"
