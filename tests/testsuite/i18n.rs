@@ -880,3 +880,32 @@ fn status_names_a_catalog_it_cannot_read() {
     assert!(out.stdout.contains("\nfr "), "{}", out.stdout);
     assert!(!out.stdout.contains("\nes "), "{}", out.stdout);
 }
+
+/// A broken link or a file over 8 MiB in the workspace's templates is refused by name, not
+/// skipped.
+#[test]
+fn a_broken_link_or_a_huge_file_in_the_templates_is_refused() {
+    let dir = translator_workspace();
+    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
+    let broken = dir.path().join("templates/i18n/es.yaml");
+    std::os::unix::fs::symlink("nowhere.yaml", &broken).unwrap();
+    let out = run(&["build"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: templates/i18n/es.yaml: no such file or folder"),
+        "{}",
+        out.stderr
+    );
+    std::fs::remove_file(&broken).unwrap();
+    let huge = std::fs::File::create(dir.path().join("templates/pbf-2019/logo.png")).unwrap();
+    huge.set_len(9 << 20).unwrap();
+    let out = run(&["build"]);
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("error: templates/pbf-2019/logo.png is a file over 8 MiB"),
+        "{}",
+        out.stderr
+    );
+}
