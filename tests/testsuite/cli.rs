@@ -289,3 +289,79 @@ fn the_program_sets_the_malloc_threshold_with_glibc() {
         "the program does not import mallopt"
     );
 }
+
+/// The release program has the functions a build runs laid out together (`build.rs`,
+/// `scripts/link-order.txt`): the list names this build's functions, and the linker followed it.
+/// Checked on the release program beside the tests' own, which `.ci/run` builds first: the
+/// debug program's functions have other names.
+#[test]
+fn the_release_program_keeps_the_functions_a_build_runs_together() {
+    if !cfg!(all(
+        target_arch = "x86_64",
+        target_os = "linux",
+        target_env = "gnu"
+    )) {
+        return;
+    }
+    let ours = std::path::Path::new(env!("CARGO_BIN_EXE_pbf-report"));
+    let release = ours
+        .parent()
+        .unwrap()
+        .with_file_name("release")
+        .join("pbf-report");
+    if !release.is_file() {
+        eprintln!(
+            "no {}: `cargo build --release` to check it",
+            release.display()
+        );
+        return;
+    }
+    let listed: Vec<&str> = include_str!("../../scripts/link-order.txt")
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let nm = std::process::Command::new("nm")
+        .args(["--defined-only", "--print-size"])
+        .arg(&release)
+        .output()
+        .expect("nm (binutils) runs");
+    let nm = String::from_utf8_lossy(&nm.stdout);
+    // "address size type name", for the program's code
+    let functions: std::collections::HashMap<&str, (u64, u64)> = nm
+        .lines()
+        .filter_map(
+            |line| match line.split_whitespace().collect::<Vec<_>>()[..] {
+                [address, size, "t" | "T" | "w" | "W", name] => Some((
+                    name,
+                    (
+                        u64::from_str_radix(address, 16).ok()?,
+                        u64::from_str_radix(size, 16).ok()?,
+                    ),
+                )),
+                _ => None,
+            },
+        )
+        .collect();
+    let found: Vec<(u64, u64)> = listed
+        .iter()
+        .filter_map(|n| functions.get(n))
+        .copied()
+        .collect();
+    assert!(
+        found.len() * 10 >= listed.len() * 9,
+        "scripts/link-order.txt is stale: {} of the {} functions it names are not in {}; run \
+         scripts/link-order",
+        listed.len() - found.len(),
+        listed.len(),
+        release.display()
+    );
+    let start = found.iter().map(|f| f.0).min().unwrap();
+    let end = found.iter().map(|f| f.0 + f.1).max().unwrap();
+    let size: u64 = found.iter().map(|f| f.1).sum();
+    assert!(
+        end - start < size * 3 / 2,
+        "the listed functions, {size} bytes of code, are spread over {} bytes: the linker did not \
+         follow scripts/link-order.txt",
+        end - start
+    );
+}
