@@ -349,8 +349,9 @@ fn the_release_program_keeps_the_functions_a_build_runs_together() {
         .collect();
     assert!(
         found.len() * 10 >= listed.len() * 9,
-        "scripts/link-order.txt is stale: {} of the {} functions it names are not in {}; run \
-         scripts/link-order",
+        "{} of the {} functions scripts/link-order.txt names are not in {}: build it again \
+         (cargo build --release) if it is older than this checkout; if not, the list is stale: \
+         run scripts/link-order",
         listed.len() - found.len(),
         listed.len(),
         release.display()
