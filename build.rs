@@ -74,7 +74,7 @@ fn order_functions() {
         return;
     }
     let list = Path::new(&var("CARGO_MANIFEST_DIR")).join("scripts/link-order.txt");
-    if list.is_file() {
+    if list.is_file() && ships_lld(&var("RUSTC"), &var("TARGET")) {
         println!(
             "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
             list.display()
@@ -82,6 +82,24 @@ fn order_functions() {
         // Names the list has and this build lacks (a new toolchain, a new dependency) are skipped.
         println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
     }
+}
+
+/// Whether the Rust toolchain carries its own LLD for `target`, which it then links with: a
+/// toolchain from rustup does; one packaged by a Linux distribution may link with the system's
+/// GNU ld, which has no such option.
+fn ships_lld(rustc: &str, target: &str) -> bool {
+    let Ok(out) = std::process::Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+    else {
+        return false;
+    };
+    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    Path::new(&sysroot)
+        .join("lib/rustlib")
+        .join(target)
+        .join("bin/gcc-ld/ld.lld")
+        .exists()
 }
 
 /// Whether the program is built for this machine's Linux and its glibc is 2.36 or later.
