@@ -57,49 +57,62 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
 }
 
 /// Has the linker lay out the functions a build runs (`scripts/link-order.txt`) together, in the
-/// release program for x86-64 Linux, which Rust links with LLD unless told otherwise. Scattered
-/// among the others, they would bring 20 MB of code into memory for the 5 MB that runs: the
-/// kernel reads a program's pages in blocks around each page used.
+/// release program for x86_64-unknown-linux-gnu. Scattered among the others, they would bring
+/// 20 MB of code into memory for the 5 MB that runs: the kernel reads a program's pages in blocks
+/// around each page used. LLD, Rust's own linker and its default there, knows the option; GNU ld
+/// does not. So an empty program is linked with it first, with this build's compiler, linker and
+/// flags, and the option is given only if that link succeeds.
 fn order_functions() {
     let var = |key: &str| std::env::var(key).unwrap_or_default();
-    println!("cargo:rerun-if-changed=scripts/link-order.txt");
-    println!("cargo:rerun-if-env-changed=RUSTC_LINKER");
-    let flags = var("CARGO_ENCODED_RUSTFLAGS");
-    // Another linker may not know the option: then the functions stay where they are.
-    let linker_chosen = std::env::var_os("RUSTC_LINKER").is_some()
-        || ["fuse-ld", "linker-flavor", "link-self-contained"]
-            .iter()
-            .any(|f| flags.contains(f));
-    if var("PROFILE") != "release" || var("TARGET") != "x86_64-unknown-linux-gnu" || linker_chosen {
+    if var("PROFILE") != "release" || var("TARGET") != "x86_64-unknown-linux-gnu" {
         return;
     }
+    println!("cargo:rerun-if-changed=scripts/link-order.txt");
     let list = Path::new(&var("CARGO_MANIFEST_DIR")).join("scripts/link-order.txt");
-    if list.is_file() && ships_lld(&var("RUSTC"), &var("TARGET")) {
-        println!(
-            "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
-            list.display()
-        );
-        // Names the list has and this build lacks (a new toolchain, a new dependency) are skipped.
-        println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
+    // Each option apart: `-Wl,` would split the path at its commas. Names the list has and this
+    // build lacks (a new toolchain, a new dependency) are skipped.
+    let args = [
+        "-Xlinker".to_string(),
+        format!("--symbol-ordering-file={}", list.display()),
+        "-Xlinker".to_string(),
+        "--no-warn-symbol-ordering".to_string(),
+    ];
+    if list.is_file() && links_with(&args) {
+        for arg in &args {
+            println!("cargo:rustc-link-arg-bins={arg}");
+        }
     }
 }
 
-/// Whether the Rust toolchain carries its own LLD for `target`, which it then links with: a
-/// toolchain from rustup does; one packaged by a Linux distribution may link with the system's
-/// GNU ld, which has no such option.
-fn ships_lld(rustc: &str, target: &str) -> bool {
-    let Ok(out) = std::process::Command::new(rustc)
-        .args(["--print", "sysroot"])
-        .output()
-    else {
+/// Whether this build's compiler, linker and flags link an empty program given `args`.
+fn links_with(args: &[String]) -> bool {
+    let var = |key: &str| std::env::var(key).unwrap_or_default();
+    let dir = PathBuf::from(var("OUT_DIR"));
+    let main = dir.join("link-probe.rs");
+    if std::fs::write(&main, "fn main() {}\n").is_err() {
         return false;
-    };
-    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    Path::new(&sysroot)
-        .join("lib/rustlib")
-        .join(target)
-        .join("bin/gcc-ld/ld.lld")
-        .exists()
+    }
+    let mut rustc = std::process::Command::new(var("RUSTC"));
+    rustc
+        .arg("--target")
+        .arg(var("TARGET"))
+        .arg("-o")
+        .arg(dir.join("link-probe"))
+        .arg(&main);
+    rustc.args(
+        var("CARGO_ENCODED_RUSTFLAGS")
+            .split('\x1f')
+            .filter(|f| !f.is_empty()),
+    );
+    if let Ok(linker) = std::env::var("RUSTC_LINKER") {
+        rustc.arg(format!("-Clinker={linker}"));
+    }
+    rustc.args(args.iter().map(|arg| format!("-Clink-arg={arg}")));
+    rustc
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 /// Whether the program is built for this machine's Linux and its glibc is 2.36 or later.
