@@ -63,12 +63,11 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
 /// does not. So an empty program is linked with it first, with this build's compiler, linker and
 /// flags, and the option is given only if that link succeeds.
 fn order_functions() {
-    let var = |key: &str| std::env::var(key).unwrap_or_default();
-    if var("PROFILE") != "release" || var("TARGET") != "x86_64-unknown-linux-gnu" {
+    if env("PROFILE") != "release" || env("TARGET") != "x86_64-unknown-linux-gnu" {
         return;
     }
     println!("cargo:rerun-if-changed=scripts/link-order.txt");
-    let list = Path::new(&var("CARGO_MANIFEST_DIR")).join("scripts/link-order.txt");
+    let list = Path::new(&env("CARGO_MANIFEST_DIR")).join("scripts/link-order.txt");
     // Each option apart: `-Wl,` would split the path at its commas. Names the list has and this
     // build lacks (a new toolchain, a new dependency) are skipped.
     let args = [
@@ -86,21 +85,20 @@ fn order_functions() {
 
 /// Whether this build's compiler, linker and flags link an empty program given `args`.
 fn links_with(args: &[String]) -> bool {
-    let var = |key: &str| std::env::var(key).unwrap_or_default();
-    let dir = PathBuf::from(var("OUT_DIR"));
+    let dir = PathBuf::from(env("OUT_DIR"));
     let main = dir.join("link-probe.rs");
     if std::fs::write(&main, "fn main() {}\n").is_err() {
         return false;
     }
-    let mut rustc = std::process::Command::new(var("RUSTC"));
+    let mut rustc = std::process::Command::new(env("RUSTC"));
     rustc
         .arg("--target")
-        .arg(var("TARGET"))
+        .arg(env("TARGET"))
         .arg("-o")
         .arg(dir.join("link-probe"))
         .arg(&main);
     rustc.args(
-        var("CARGO_ENCODED_RUSTFLAGS")
+        env("CARGO_ENCODED_RUSTFLAGS")
             .split('\x1f')
             .filter(|f| !f.is_empty()),
     );
@@ -115,11 +113,15 @@ fn links_with(args: &[String]) -> bool {
         .is_ok_and(|status| status.success())
 }
 
+/// The build variable `key`, empty when cargo does not set it.
+fn env(key: &str) -> String {
+    std::env::var(key).unwrap_or_default()
+}
+
 /// Whether the program is built for this machine's Linux and its glibc is 2.36 or later.
 fn packs_relocations() -> bool {
-    let var = |key: &str| std::env::var(key).unwrap_or_default();
-    let native = var("HOST") == var("TARGET");
-    if !native || var("CARGO_CFG_TARGET_OS") != "linux" || var("CARGO_CFG_TARGET_ENV") != "gnu" {
+    let native = env("HOST") == env("TARGET");
+    if !native || env("CARGO_CFG_TARGET_OS") != "linux" || env("CARGO_CFG_TARGET_ENV") != "gnu" {
         return false;
     }
     let Ok(out) = std::process::Command::new("getconf")
