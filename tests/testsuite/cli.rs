@@ -403,3 +403,44 @@ fn functions_of(program: &std::path::Path) -> std::collections::HashMap<String, 
         )
         .collect()
 }
+
+/// The tests' dependencies turn on no feature of a crate the program uses that the program does
+/// not ask for itself (Cargo.toml, `bitflags`): `cargo bench` then builds the very program of
+/// `cargo build --release`, whose function names `scripts/link-order.txt` lists.
+#[test]
+fn the_tests_dependencies_change_no_feature_of_the_programs() {
+    let features = |edges: &str| {
+        let out = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+            .args([
+                "tree",
+                "--offline",
+                "--prefix",
+                "none",
+                "-f",
+                "{p} {f}",
+                "-e",
+                edges,
+            ])
+            .current_dir(root())
+            .output()
+            .expect("cargo runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.trim_end_matches(" (*)").to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let program = features("normal,build");
+    let with_tests = features("normal,build,dev");
+    // A crate of the program whose features the tests' dependencies change is listed with other
+    // features beside them. (A crate only they use, or one built for the compiler, is not.)
+    let changed: Vec<_> = program.difference(&with_tests).collect();
+    assert!(
+        changed.is_empty(),
+        "the tests' dependencies change the features of {changed:?}: ask for them in Cargo.toml"
+    );
+}
