@@ -16,10 +16,6 @@ test:
 bench:
     cargo bench --bench build
 
-# Write again the functions the linker lays out together (after a dependency or toolchain change; needs valgrind).
-link-order:
-    scripts/link-order
-
 # Fuzz load → check → template data for SECONDS (needs nightly and `cargo install cargo-fuzz`).
 fuzz seconds="1800":
     mkdir -p fuzz/corpus/check
