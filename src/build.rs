@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::archive;
 use crate::check;
 use crate::diagnostic::Diagnostic;
@@ -204,11 +206,12 @@ impl Job {
         let mut files = Vec::new();
         let mut warnings = self.warnings.clone();
         // The languages are independent documents: they render in parallel when cores are free.
-        let languages = crate::pool::map(
-            &self.report.languages,
-            |_, lang| self.render_language(lang, source),
-            |_| {},
-        );
+        let languages: Vec<_> = self
+            .report
+            .languages
+            .par_iter()
+            .map(|lang| self.render_language(lang, source))
+            .collect();
         for language in languages {
             let (named, language_warnings) = language?;
             warnings.extend(language_warnings);

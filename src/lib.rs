@@ -20,7 +20,6 @@ pub mod import;
 pub mod manifest;
 pub mod model;
 pub mod pdf_files;
-pub mod pool;
 pub mod render;
 pub mod source;
 pub mod sources;

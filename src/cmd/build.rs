@@ -3,6 +3,9 @@
 //! With `--watch`, build again whenever a source changes, until stopped.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
 
 use super::{plural, print_source_diagnostics, print_standalone};
 use crate::build::{self, Failure, Outcome};
@@ -78,36 +81,38 @@ fn emit_typst(path: &Path, dir: &Path, draft: bool, status: &mut Status) {
 
 /// Builds every source: all are read, checked and planned first, so that two sources that
 /// would write one version folder are both refused before anything is written; then the rest
-/// render and write in parallel (`pool`), with a progress line on a terminal.
+/// render and write in parallel on rayon's pool, which typst's own parallel work shares, with a progress line on a terminal.
 fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
     use std::io::IsTerminal;
-    let jobs = crate::pool::map(
-        sources,
-        |_, path| {
+    let jobs: Vec<_> = sources
+        .par_iter()
+        .map(|path| {
             let job = build::prepare_file(path, args.draft)?;
             let (report, version) = (&job.report, &job.manifest.version);
             match build::supersedes_problem(report, version, path, &args.out) {
                 Some(problem) => Err(Failure::Invalid(vec![problem])),
                 None => Ok(job),
             }
-        },
-        |_| {},
-    );
+        })
+        .collect();
     let jobs = refuse_collisions(sources, jobs, &args.out);
     let progress = sources.len() > 1 && !args.quiet && std::io::stdout().is_terminal();
-    let shown = |n: usize| {
-        if progress {
-            crate::say_raw!("\r[{n}/{}]\x1b[K", sources.len());
-        }
-    };
-    let results = crate::pool::map(
-        &jobs,
-        |i, job| match job {
-            Ok(job) => build::write_job(job, &sources[i], &args.out),
-            Err(failure) => Err(failure.clone()),
-        },
-        shown,
-    );
+    let finished = AtomicUsize::new(0);
+    let results = jobs
+        .par_iter()
+        .zip(sources)
+        .map(|(job, path)| {
+            let result = match job {
+                Ok(job) => build::write_job(job, path, &args.out),
+                Err(failure) => Err(failure.clone()),
+            };
+            let n = finished.fetch_add(1, Ordering::Relaxed) + 1;
+            if progress {
+                crate::say_raw!("\r[{n}/{}]\x1b[K", sources.len());
+            }
+            result
+        })
+        .collect();
     if progress {
         crate::say_raw!("\r\x1b[K");
     }
