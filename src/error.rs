@@ -1,14 +1,14 @@
 //! The tool's own errors: everything that is not a positioned diagnostic about a report source
 //! (those are `diagnostic::Diagnostic`). Each variant knows its exit status, and prints one
-//! sentence that names the path and says what to do. The README's exit-status table is the
-//! contract these statuses keep.
+//! sentence that names the path and says what to do. The exit-status table of docs/reference.md
+//! is the contract these statuses keep.
 
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Exit status, as documented in the README.
+/// Exit status, as documented in docs/reference.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {
     Success = 0,

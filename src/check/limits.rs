@@ -1,5 +1,5 @@
 //! The one rule for the form's character limits. `count` is the only place that decides how
-//! long a text is; the README quotes this rule and the JSON Schema's descriptions repeat it.
+//! long a text is; docs/reference.md quotes this rule and the JSON Schema's descriptions repeat it.
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
