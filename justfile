@@ -1,4 +1,4 @@
-# Recipes for people who have `just`; each is one plain cargo command, see the README.
+# Recipes for people who have `just`; each is one plain cargo command (docs/architecture.md).
 
 # Build every report source under data/ into out/.
 build:
@@ -20,4 +20,5 @@ bench:
 fuzz seconds="1800":
     mkdir -p fuzz/corpus/check
     cp tests/good/*.yaml tests/bad/*.yaml tests/hostile/*.yaml data/*/*.yaml fuzz/corpus/check/
+    for case in tests/*/*.diff; do patch -s -o "fuzz/corpus/check/$(echo "${case%.diff}" | tr / -).yaml" tests/good/minimal.yaml "$case"; done
     cargo +nightly fuzz run check fuzz/corpus/check -- -max_total_time={{seconds}} -max_len=65536 -rss_limit_mb=4096

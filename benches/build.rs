@@ -12,6 +12,11 @@ use pbf_report::check;
 use pbf_report::i18n::Catalog;
 use pbf_report::render::{annex_a, document, pdf};
 
+// The tests' corpora: the bad sources are patches of a base, applied there.
+#[path = "../tests/testsuite/common.rs"]
+#[allow(dead_code)]
+mod common;
+
 const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
 const BATCH: usize = 50;
 
@@ -155,11 +160,10 @@ fn main() {
         println!("peak memory of building the example: {mib:.1} MiB");
     }
 
-    let bad: Vec<_> = std::fs::read_dir(root.join("tests/bad"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+    let bad = common::corpora().join("tests/bad");
+    let bad: Vec<_> = common::corpus_names("tests/bad")
+        .iter()
+        .map(|name| bad.join(format!("{name}.yaml")))
         .collect();
     measure(
         &format!(

@@ -3,18 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::{Run, assert_golden, root};
-
-fn sources(dir: &str) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join(dir))
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".yaml"))
-        .collect();
-    names.sort();
-    names
-}
+use crate::common::{Run, assert_golden, corpora, corpus_names, root};
 
 #[test]
 fn the_shipped_example_passes() {
@@ -25,23 +14,25 @@ fn the_shipped_example_passes() {
 
 #[test]
 fn good_sources_pass() {
-    let names = sources("tests/good");
+    let names = corpus_names("tests/good");
     assert!(names.len() >= 5);
     for name in names {
-        let path = format!("tests/good/{name}");
-        let out = Run::new(&["check", "--deny-warnings", &path]).output();
-        assert_eq!(out.status, 0, "{path}:\n{}", out.stderr);
+        let path = format!("tests/good/{name}.yaml");
+        Run::new(&["check", "--deny-warnings", &path])
+            .cwd(corpora())
+            .status(0)
+            .run();
     }
 }
 
 #[test]
 fn bad_sources_fail_with_their_expected_message() {
-    let names = sources("tests/bad");
+    let names = corpus_names("tests/bad");
     assert!(names.len() >= 30, "the corpus has {} sources", names.len());
     for name in names {
-        let path = format!("tests/bad/{name}");
+        let path = format!("tests/bad/{name}.yaml");
         let start = Instant::now();
-        let out = Run::new(&["check", &path]).output();
+        let out = Run::new(&["check", &path]).cwd(corpora()).output();
         // A guard against hangs, not a speed test: `just bench` measures speed.
         assert!(
             start.elapsed() < Duration::from_secs(10),
@@ -50,9 +41,7 @@ fn bad_sources_fail_with_their_expected_message() {
         );
         assert_eq!(out.status, 1, "{path} should fail:\n{}", out.stderr);
         assert!(!out.stderr.contains("panicked"), "{path} panicked");
-        let golden = root()
-            .join("tests/bad")
-            .join(name.replace(".yaml", ".stderr"));
+        let golden = root().join(format!("tests/bad/{name}.stderr"));
         assert_golden(&golden, &out.stderr);
     }
 }
@@ -65,8 +54,9 @@ fn all_sources_of_a_run_are_checked_and_summed_up() {
         "tests/good/minimal.yaml",
         "tests/bad/empty-file.yaml",
     ])
-    .output();
-    assert_eq!(out.status, 1);
+    .cwd(corpora())
+    .status(1)
+    .run();
     assert!(
         out.stderr
             .ends_with("checked 3 sources: 2 errors, 0 warnings\n"),
@@ -77,15 +67,12 @@ fn all_sources_of_a_run_are_checked_and_summed_up() {
 
 #[test]
 fn a_ten_megabyte_source_is_refused_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("huge.yaml");
     let line = format!("status: {}\n", "x".repeat(1000));
-    let text = line.repeat(10 * 1024);
-    std::fs::write(&path, &text).unwrap();
-    let out = Run::new(&["check", path.to_str().unwrap()]).output();
-    assert_eq!(out.status, 1);
-    let expected = "the file is larger than 1024 KiB, the most a report source may be";
-    assert!(out.stderr.contains(expected), "{}", out.stderr);
+    Run::new(&["check", "huge.yaml"])
+        .file("huge.yaml", line.repeat(10 * 1024))
+        .status(1)
+        .stderr_has("the file is larger than 1024 KiB, the most a report source may be")
+        .run();
 }
 
 #[test]
@@ -160,8 +147,9 @@ fn counts_list_every_limited_text_with_what_is_left() {
         "tests/good/limit-exactly-1500.yaml",
         "tests/bad/limit-note-501.yaml",
     ])
-    .output();
-    assert_eq!(out.status, 1, "{}", out.stderr);
+    .cwd(corpora())
+    .status(1)
+    .run();
     let rows: Vec<Vec<&str>> = out
         .stdout
         .lines()
@@ -234,4 +222,54 @@ fn a_report_is_dated_within_its_project() {
     .unwrap();
     let out = Run::new(&["check", "--deny-warnings", last.to_str().unwrap()]).output();
     assert_eq!(out.status, 0, "{}", out.stderr);
+}
+
+/// A case that differs from another source in a few lines is a patch of it (`tests/*/NAME.diff`),
+/// never a whole copy: a change of the model then edits one base, not every case.
+#[test]
+fn no_test_source_is_a_near_copy_of_another() {
+    let mut sources: Vec<(String, std::collections::HashMap<String, usize>)> = Vec::new();
+    for folder in [
+        "tests/good",
+        "tests/bad",
+        "tests/hostile",
+        "data/pbf-irf-217",
+    ] {
+        for entry in std::fs::read_dir(root().join(folder)).unwrap().flatten() {
+            let name = entry.file_name().into_string().unwrap();
+            if !name.ends_with(".yaml") {
+                continue;
+            }
+            let bytes = std::fs::read(entry.path()).unwrap();
+            let mut lines = std::collections::HashMap::new();
+            for line in String::from_utf8_lossy(&bytes).split(['\n', '\r']) {
+                if !line.trim().is_empty() {
+                    *lines.entry(line.to_string()).or_insert(0) += 1;
+                }
+            }
+            sources.push((format!("{folder}/{name}"), lines));
+        }
+    }
+    assert!(sources.len() > 10, "{} sources", sources.len());
+    let size = |lines: &std::collections::HashMap<String, usize>| lines.values().sum::<usize>();
+    let mut copies = Vec::new();
+    for (i, (a, a_lines)) in sources.iter().enumerate() {
+        for (b, b_lines) in &sources[i + 1..] {
+            let shared: usize = a_lines
+                .iter()
+                .map(|(line, n)| (*n).min(b_lines.get(line).copied().unwrap_or(0)))
+                .sum();
+            // Most of the larger is the smaller: a source that only adds much to a base (ten
+            // thousand keys) is no copy.
+            let larger = size(a_lines).max(size(b_lines));
+            if larger >= 20 && shared * 10 >= larger * 8 {
+                copies.push(format!("{a} and {b} share {shared} of {larger} lines"));
+            }
+        }
+    }
+    assert!(
+        copies.is_empty(),
+        "make these patches of a base (diff -u BASE CASE > CASE.diff):\n{}",
+        copies.join("\n")
+    );
 }

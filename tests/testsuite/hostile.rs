@@ -4,24 +4,20 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::{Run, assert_golden, root};
+use crate::common::{Run, assert_golden, corpora, corpus_names, root};
 
 #[test]
 fn every_hostile_source_is_built_or_refused_clearly() {
     let dir = root().join("tests/hostile");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".yaml"))
-        .collect();
-    names.sort();
+    let names = corpus_names("tests/hostile");
     assert!(names.len() >= 60, "the corpus has {} sources", names.len());
     let out = tempfile::tempdir().unwrap();
     for name in names {
-        let path = format!("tests/hostile/{name}");
+        let path = format!("tests/hostile/{name}.yaml");
         let start = Instant::now();
-        let result = Run::new(&["build", "--out", out.path().to_str().unwrap(), &path]).output();
+        let result = Run::new(&["build", "--out", out.path().to_str().unwrap(), &path])
+            .cwd(corpora())
+            .output();
         let took = start.elapsed();
         assert!(took < Duration::from_secs(2), "{path} took {took:?}");
         assert!(
@@ -35,7 +31,7 @@ fn every_hostile_source_is_built_or_refused_clearly() {
             "{path}: {}",
             result.stderr
         );
-        let golden = dir.join(name.replace(".yaml", ".out"));
+        let golden = dir.join(format!("{name}.out"));
         assert_golden(
             &golden,
             &format!("exit {}\n{}", result.status, result.stderr),
@@ -71,6 +67,7 @@ fn hostile_text_that_builds_prints_as_typed() {
             out.path().to_str().unwrap(),
             &format!("tests/hostile/{name}.yaml"),
         ])
+        .cwd(corpora())
         .output();
         assert_eq!(result.status, 0, "{name}: {}", result.stderr);
         let pdf = out
