@@ -1,4 +1,4 @@
-//! What the README promises an archivist, tried as an attacker and a careless colleague would:
+//! What docs/archiving.md promises an archivist, tried as an attacker and a careless colleague would:
 //! a version folder changes as a whole, two sources never share one, an archived version is never
 //! written whatever state its folder is in, and `verify` is not fooled.
 
@@ -201,32 +201,50 @@ fn a_build_killed_at_any_point_leaves_the_old_folder_or_the_new_one() {
     let new_text = old_text.replacen("country: Mali", "country: Mali (révisé)", 1);
     let (old, new) = (built(&old_text), built(&new_text));
     assert_eq!(run(dir.path(), &["build"]).status, 0);
+    let parent = folder(dir.path()).parent().unwrap().to_path_buf();
+    let staging = parent.join(".2019-11-12-final.staging");
+    let aside = parent.join(".2019-11-12-final.old");
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    // Half the kills land at a random moment; the other half as soon as the staging folder
+    // appears, so that some surely land while the folder is being replaced.
+    let mut mid_swap = 0;
     for i in 0..50 {
         let text = if i % 2 == 0 { &new_text } else { &old_text };
         std::fs::write(&source, text).unwrap();
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-        let delay = std::time::Duration::from_millis((seed >> 33) % 900);
         let mut child = Command::new(env!("CARGO_BIN_EXE_pbf-report"))
             .arg("build")
             .current_dir(dir.path())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(delay);
+        if i % 2 == 0 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            std::thread::sleep(std::time::Duration::from_millis((seed >> 33) % 900));
+        } else {
+            let start = std::time::Instant::now();
+            while !staging.exists() && start.elapsed() < std::time::Duration::from_secs(30) {
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+            }
+        }
         let _ = child.kill();
         let _ = child.wait();
+        if staging.exists() || aside.exists() {
+            mid_swap += 1;
+        }
         // Either whole folder, or (killed between the two renames) the old one set aside.
         let f = folder(dir.path());
         let state = match f.exists() {
             true => files(&f),
-            false => files(&f.parent().unwrap().join(".2019-11-12-final.old")),
+            false => files(&aside),
         };
-        assert!(
-            state == old || state == new,
-            "kill {i} after {delay:?} left a mixed folder"
-        );
+        assert!(state == old || state == new, "kill {i} left a mixed folder");
     }
+    assert!(
+        mid_swap >= 5,
+        "only {mid_swap} of 50 kills landed while the folder was being replaced"
+    );
     let out = run(dir.path(), &["build"]);
     assert_eq!(out.status, 0, "{}", out.stderr);
     let verify = run(dir.path(), &["verify", FOLDER]);
@@ -502,7 +520,14 @@ fn a_revision_names_the_archived_version_it_supersedes() {
 
 #[test]
 fn archive_and_build_at_once_never_lose_the_mark() {
-    for i in 0..8 {
+    // The archive starts at moments spread over one build's length, so that some rounds
+    // archive while the build runs and some after it.
+    let (dir, _) = workspace();
+    let start = std::time::Instant::now();
+    assert_eq!(run(dir.path(), &["build", "--out", "timing"]).status, 0);
+    let length = start.elapsed().as_millis() as u64;
+    let mut archived = 0;
+    for i in 0..8u64 {
         let (dir, source) = workspace();
         assert_eq!(run(dir.path(), &["build"]).status, 0);
         set_country(&source, "Malí");
@@ -512,18 +537,26 @@ fn archive_and_build_at_once_never_lose_the_mark() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(40 * i));
+        std::thread::sleep(std::time::Duration::from_millis(length * i / 6));
         let archive = run(dir.path(), &["archive", FOLDER]);
         let _ = build.wait();
         if archive.status == 0 {
+            archived += 1;
             assert!(
                 folder(dir.path()).join("ARCHIVED.json").is_file(),
                 "round {i}: the mark was lost"
             );
             let verify = run(dir.path(), &["verify", FOLDER]);
             assert_eq!(verify.status, 0, "round {i}: {}", verify.stderr);
+        } else {
+            assert!(
+                !folder(dir.path()).join("ARCHIVED.json").exists(),
+                "round {i}: refused, yet marked: {}",
+                archive.stderr
+            );
         }
     }
+    assert!(archived >= 1, "no round archived: nothing was tried");
 }
 
 #[test]
