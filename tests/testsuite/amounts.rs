@@ -9,7 +9,7 @@ use std::path::Path;
 use pbf_report::check;
 use proptest::prelude::*;
 
-use crate::annex_a::{convert, profile, row};
+use crate::annex_a::{convert, row};
 use crate::common::{Run, pdf_text, squash};
 
 /// A small deterministic generator (xorshift), so that a failing seed can be replayed.
@@ -356,11 +356,7 @@ fn generated_workbooks_recalculate_and_agree_with_each_other_and_the_pdf() {
         }
     }
     let paths: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
-    let computed = convert(
-        &paths,
-        &profile(work.path(), 0),
-        &work.path().join("recalc"),
-    );
+    let computed = convert(&paths, true, &work.path().join("recalc"));
     // The result stored with every formula, read from the file itself (LibreOffice recalculates
     // some formulas on load even when told not to), against LibreOffice's recalculation.
     let mut differences = Vec::new();

@@ -3,28 +3,14 @@
 //! must be the cover's and the PDF's, to the cent.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::common::{EXAMPLE, Run, built_example, pdf_text, squash};
 
-/// A LibreOffice profile that recalculates formulas on load (`0`) or never does (`1`).
-pub fn profile(dir: &Path, mode: u8) -> PathBuf {
-    let profile = dir.join(format!("profile-{mode}"));
-    std::fs::create_dir_all(profile.join("user")).unwrap();
-    let xcu = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
-</oor:items>"#
-    );
-    std::fs::write(profile.join("user/registrymodifications.xcu"), xcu).unwrap();
-    profile
-}
-
 /// Every sheet of `book` as CSV rows, by sheet name, as LibreOffice reads it.
-fn sheets(book: &Path, profile: &Path, out: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
+fn sheets(book: &Path, recalc: bool, out: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
     let stem = book.file_stem().unwrap().to_str().unwrap();
-    convert(&[book], profile, out)
+    convert(&[book], recalc, out)
         .into_iter()
         .filter_map(|(name, rows)| {
             Some((name.strip_prefix(&format!("{stem}-"))?.to_string(), rows))
@@ -34,20 +20,11 @@ fn sheets(book: &Path, profile: &Path, out: &Path) -> BTreeMap<String, Vec<Vec<S
 
 /// Every sheet of every workbook in `books`, converted in one LibreOffice run, by
 /// `<file stem>-<sheet name>`.
-pub fn convert(books: &[&Path], profile: &Path, out: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
-    let url = format!("-env:UserInstallation=file://{}", profile.display());
+pub fn convert(books: &[&Path], recalc: bool, out: &Path) -> BTreeMap<String, Vec<Vec<String>>> {
     let filter = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1";
-    let mut args = vec![
-        url.as_str(),
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        filter,
-        "--outdir",
-        out.to_str().unwrap(),
-    ];
+    let mut args = vec!["--convert-to", filter, "--outdir", out.to_str().unwrap()];
     args.extend(books.iter().map(|b| b.to_str().unwrap()));
-    crate::common::tool("soffice", &args);
+    crate::common::soffice(&args, Some(recalc));
     let mut sheets = BTreeMap::new();
     for entry in std::fs::read_dir(out).unwrap().flatten() {
         let name = entry.file_name().into_string().unwrap();
@@ -91,7 +68,6 @@ pub fn row<'a>(sheet: &'a [Vec<String>], label: &str) -> &'a [String] {
 #[test]
 fn libreoffice_recalculates_the_figures_of_the_pdf_to_the_cent() {
     let work = tempfile::tempdir().unwrap();
-    let (recalc, cached) = (profile(work.path(), 0), profile(work.path(), 1));
     let names = [
         (
             "en",
@@ -112,8 +88,8 @@ fn libreoffice_recalculates_the_figures_of_the_pdf_to_the_cent() {
     ];
     for (lang, budget_sheet, category_sheet, total, indirect, category_subtotal) in names {
         let book = built_example().join(format!("annex-a.{lang}.xlsx"));
-        let computed = sheets(&book, &recalc, &work.path().join(format!("recalc-{lang}")));
-        let stored = sheets(&book, &cached, &work.path().join(format!("cached-{lang}")));
+        let computed = sheets(&book, true, &work.path().join(format!("recalc-{lang}")));
+        let stored = sheets(&book, false, &work.path().join(format!("cached-{lang}")));
         assert_eq!(
             computed.keys().collect::<Vec<_>>(),
             [budget_sheet, category_sheet]
@@ -267,14 +243,7 @@ fn workbooks_print_legibly_in_both_languages_at_any_size() {
         )
         .unwrap();
     }
-    let mut args = vec![
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        books.to_str().unwrap(),
-    ];
+    let mut args = vec!["--convert-to", "pdf", "--outdir", books.to_str().unwrap()];
     let paths: Vec<String> = ["example-fr", "example-en", "big-fr", "big-en"]
         .iter()
         .map(|s| {
@@ -286,10 +255,7 @@ fn workbooks_print_legibly_in_both_languages_at_any_size() {
         })
         .collect();
     args.extend(paths.iter().map(String::as_str));
-    let profile = profile(work.path(), 0);
-    let url = format!("-env:UserInstallation=file://{}", profile.display());
-    args.insert(0, &url);
-    crate::common::tool("soffice", &args);
+    crate::common::soffice(&args, Some(true));
 
     let figure = regex::Regex::new(r"^-?[0-9][0-9,]*\.[0-9]{2}$").unwrap();
     for stem in ["example-fr", "example-en", "big-fr", "big-en"] {

@@ -20,14 +20,12 @@ pub fn workspace() -> (tempfile::TempDir, PathBuf) {
 /// A built and archived copy of the example.
 pub fn archived() -> (tempfile::TempDir, PathBuf) {
     let (dir, source) = workspace();
-    assert_eq!(run(dir.path(), &["build"]).status, 0);
-    let out = run(dir.path(), &["archive", FOLDER, "--by", "A. Archivist"]);
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    Run::new(&["archive", FOLDER, "--by", "A. Archivist"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     (dir, source)
-}
-
-fn run(dir: &Path, args: &[&str]) -> crate::common::Output {
-    Run::new(args).cwd(dir).output()
 }
 
 #[test]
@@ -39,8 +37,10 @@ fn a_quiet_build_that_fails_says_why_and_how_many_built() {
         text.replacen("country: Mali", "country: Mali: Mopti", 1),
     )
     .unwrap();
-    let out = run(dir.path(), &["build", "--quiet"]);
-    assert_eq!(out.status, 1);
+    let out = Run::new(&["build", "--quiet"])
+        .cwd(dir.path())
+        .status(1)
+        .run();
     assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
     assert!(
         out.stderr.ends_with("built 0 of 1 source\n"),
@@ -52,36 +52,36 @@ fn a_quiet_build_that_fails_says_why_and_how_many_built() {
 #[test]
 fn a_second_build_with_the_same_inputs_renders_nothing() {
     let (dir, _) = workspace();
-    let first = run(dir.path(), &["build"]);
-    assert_eq!(first.status, 0, "{}", first.stderr);
-    assert!(
-        first
-            .stderr
-            .contains("built data/pbf-irf-217/2019-11-12-final.yaml (6 files)"),
-        "{}",
-        first.stderr
-    );
+    Run::new(&["build"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("built data/pbf-irf-217/2019-11-12-final.yaml (6 files)")
+        .run();
     let before = files(&dir.path().join(FOLDER));
-    let second = run(dir.path(), &["build"]);
-    assert_eq!(second.status, 0);
-    assert_eq!(
-        second.stderr,
-        "up to date: data/pbf-irf-217/2019-11-12-final.yaml (nothing rendered)\nbuilt 0 of 1 source, 1 up to date\n"
-    );
+    Run::new(&["build"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_is(
+            "up to date: data/pbf-irf-217/2019-11-12-final.yaml (nothing rendered)\nbuilt 0 of 1 source, 1 up to date\n",
+        )
+        .run();
     assert_eq!(files(&dir.path().join(FOLDER)), before);
     // Quiet, a build that went well says nothing at all.
-    let quiet = run(dir.path(), &["build", "--quiet", "--out", "quiet"]);
-    assert_eq!(
-        (quiet.status, quiet.stdout.as_str(), quiet.stderr.as_str()),
-        (0, "", "")
-    );
+    Run::new(&["build", "--quiet", "--out", "quiet"])
+        .cwd(dir.path())
+        .status(0)
+        .stdout_is("")
+        .stderr_is("")
+        .run();
     assert_eq!(
         files(&dir.path().join("quiet/pbf-irf-217/2019-11-12-final")),
         before
     );
     // A fresh build elsewhere gives the same bytes.
-    let other = run(dir.path(), &["build", "--out", "again"]);
-    assert_eq!(other.status, 0);
+    Run::new(&["build", "--out", "again"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     assert_eq!(
         files(&dir.path().join("again/pbf-irf-217/2019-11-12-final")),
         before
@@ -91,7 +91,7 @@ fn a_second_build_with_the_same_inputs_renders_nothing() {
 #[test]
 fn the_manifest_names_every_input_and_output() {
     let (dir, source) = workspace();
-    assert_eq!(run(dir.path(), &["build"]).status, 0);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
     let manifest: serde_json::Value = serde_json::from_slice(
         &std::fs::read(dir.path().join(FOLDER).join("manifest.json")).unwrap(),
     )
@@ -125,9 +125,11 @@ fn the_manifest_names_every_input_and_output() {
 #[test]
 fn an_archived_version_is_never_overwritten() {
     let (dir, source) = workspace();
-    assert_eq!(run(dir.path(), &["build"]).status, 0);
-    let archived = run(dir.path(), &["archive", FOLDER]);
-    assert_eq!(archived.status, 0, "{}", archived.stderr);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    let archived = Run::new(&["archive", FOLDER])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     assert!(
         archived
             .stderr
@@ -136,9 +138,11 @@ fn an_archived_version_is_never_overwritten() {
     let before = files(&dir.path().join(FOLDER));
 
     // Identical inputs: left alone.
-    let same = run(dir.path(), &["build"]);
-    assert_eq!(same.status, 0);
-    assert!(same.stderr.contains("up to date"));
+    Run::new(&["build"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("up to date")
+        .run();
 
     // One character of the source changed: refused, nothing written.
     let text =
@@ -146,19 +150,17 @@ fn an_archived_version_is_never_overwritten() {
             .unwrap()
             .replacen("country: Mali", "country: Malo", 1);
     std::fs::write(&source, text).unwrap();
-    let changed = run(dir.path(), &["build"]);
-    assert_eq!(changed.status, 1);
+    let changed = Run::new(&["build"])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has("copy the source to a new version name (e.g. 2019-11-12-final-r2.yaml)")
+        .run();
     assert!(
         changed.stderr.starts_with(
             "error: data/pbf-irf-217/2019-11-12-final.yaml: its version is archived, and this build would change it:\n   - the source 2019-11-12-final.yaml changed\n"
         ),
         "{}",
         changed.stderr
-    );
-    assert!(
-        changed
-            .stderr
-            .contains("copy the source to a new version name (e.g. 2019-11-12-final-r2.yaml)")
     );
     assert_eq!(files(&dir.path().join(FOLDER)), before);
 }
@@ -184,24 +186,16 @@ fn an_archived_version_is_kept_when_only_its_templates_changed() {
     let next = source.with_file_name("2019-11-12-final-r2.yaml");
     std::fs::copy(&source, &next).unwrap();
 
-    let out = run(dir.path(), &["build"]);
-    assert_eq!(out.status, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.contains(
+    let out = Run::new(&["build"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has(
             "kept as archived: data/pbf-irf-217/2019-11-12-final.yaml (this build would make it \
-             with other inputs)\n   - catalog files changed: i18n/fr.yaml\n"
-        ),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr
-            .contains("  kept (archived)    data/pbf-irf-217/2019-11-12-final.yaml\n")
-    );
-    assert!(
-        out.stderr
-            .contains("built data/pbf-irf-217/2019-11-12-final-r2.yaml")
-    );
+             with other inputs)\n   - catalog files changed: i18n/fr.yaml\n",
+        )
+        .stderr_has("  kept (archived)    data/pbf-irf-217/2019-11-12-final.yaml\n")
+        .stderr_has("built data/pbf-irf-217/2019-11-12-final-r2.yaml")
+        .run();
     assert!(
         out.stderr
             .ends_with("built 1 of 2 sources, 1 kept as archived\n"),
@@ -211,24 +205,26 @@ fn an_archived_version_is_kept_when_only_its_templates_changed() {
     let r2 = dir.path().join("out/pbf-irf-217/2019-11-12-final-r2");
     assert!(r2.join("manifest.json").is_file());
 
-    let draft = run(dir.path(), &["build", "--draft", EXAMPLE]);
-    assert_eq!(draft.status, 0, "{}", draft.stderr);
-    assert!(
-        draft.stderr.contains("   - draft was false, is now true\n"),
-        "{}",
-        draft.stderr
-    );
+    Run::new(&["build", "--draft", EXAMPLE])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("   - draft was false, is now true\n")
+        .run();
     assert_eq!(files(&dir.path().join(FOLDER)), before);
-    let verified = run(dir.path(), &["verify", FOLDER]);
-    assert_eq!(verified.status, 0, "{}", verified.stderr);
+    Run::new(&["verify", FOLDER])
+        .cwd(dir.path())
+        .status(0)
+        .run();
 }
 
 #[test]
 fn verify_passes_on_a_good_folder_and_names_a_changed_file() {
     let (dir, _) = workspace();
-    assert_eq!(run(dir.path(), &["build"]).status, 0);
-    let good = run(dir.path(), &["verify", FOLDER]);
-    assert_eq!(good.status, 0, "{}", good.stderr);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    let good = Run::new(&["verify", FOLDER])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     assert_eq!(
         good.stderr.lines().filter(|l| l.starts_with("ok ")).count(),
         5
@@ -239,14 +235,11 @@ fn verify_passes_on_a_good_folder_and_names_a_changed_file() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 1;
     std::fs::write(&workbook, bytes).unwrap();
-    let bad = run(dir.path(), &["verify", FOLDER]);
-    assert_eq!(bad.status, 1);
-    assert!(
-        bad.stderr
-            .contains("DIFFERS  annex-a.fr.xlsx: its bytes differ from the manifest"),
-        "{}",
-        bad.stderr
-    );
+    let bad = Run::new(&["verify", FOLDER])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has("DIFFERS  annex-a.fr.xlsx: its bytes differ from the manifest")
+        .run();
     assert_eq!(
         bad.stderr
             .lines()
@@ -255,31 +248,32 @@ fn verify_passes_on_a_good_folder_and_names_a_changed_file() {
         1
     );
     // A folder that does not verify cannot be archived.
-    let refused = run(dir.path(), &["archive", FOLDER]);
-    assert_eq!(refused.status, 1);
+    Run::new(&["archive", FOLDER])
+        .cwd(dir.path())
+        .status(1)
+        .run();
     assert!(!dir.path().join(FOLDER).join("ARCHIVED.json").exists());
 }
 
 #[test]
 fn the_pdf_carries_its_source_and_verifies_alone() {
     let (dir, source) = workspace();
-    assert_eq!(run(dir.path(), &["build"]).status, 0);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
     let pdf = dir
         .path()
         .join(FOLDER)
         .join("pbf-irf-217-2019-11-12-final.fr.pdf");
     let out = dir.path().join("extracted");
     std::fs::create_dir(&out).unwrap();
-    let extracted = run(
-        dir.path(),
-        &[
-            "extract",
-            pdf.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(extracted.status, 0, "{}", extracted.stderr);
+    Run::new(&[
+        "extract",
+        pdf.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .cwd(dir.path())
+    .status(0)
+    .run();
     assert_eq!(
         std::fs::read(out.join("2019-11-12-final.yaml")).unwrap(),
         std::fs::read(&source).unwrap()
@@ -289,24 +283,25 @@ fn the_pdf_carries_its_source_and_verifies_alone() {
         std::fs::read(dir.path().join(FOLDER).join("annex-a.fr.xlsx")).unwrap()
     );
     // Extracting again never overwrites.
-    let again = run(
-        dir.path(),
-        &[
-            "extract",
-            pdf.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(again.status, 1);
+    Run::new(&[
+        "extract",
+        pdf.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .cwd(dir.path())
+    .status(1)
+    .run();
 
     // The PDF alone, away from its folder and source.
     let alone = dir.path().join("alone.pdf");
     std::fs::copy(&pdf, &alone).unwrap();
     std::fs::remove_dir_all(dir.path().join("out")).unwrap();
     std::fs::remove_file(&source).unwrap();
-    let verified = run(dir.path(), &["verify", alone.to_str().unwrap()]);
-    assert_eq!(verified.status, 0, "{}", verified.stderr);
+    Run::new(&["verify", alone.to_str().unwrap()])
+        .cwd(dir.path())
+        .status(0)
+        .run();
 
     let qpdf = crate::common::tool("qpdf", &["--list-attachments", alone.to_str().unwrap()]);
     assert!(
@@ -324,7 +319,10 @@ fn a_failing_source_stops_no_other_and_keeps_its_old_outputs() {
     for version in ["2020-01-a", "2020-01-b", "2020-01-c", "2020-01-d"] {
         std::fs::write(data.join(format!("{version}.yaml")), &minimal).unwrap();
     }
-    assert_eq!(run(dir.path(), &["build", "--quiet"]).status, 0);
+    Run::new(&["build", "--quiet"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     let old = files(&dir.path().join("out/pbf-irf-999/2020-01-b"));
 
     // b breaks; a, c and d change and build.
@@ -340,12 +338,14 @@ fn a_failing_source_stops_no_other_and_keeps_its_old_outputs() {
         minimal.replace("duration_months: 18", "duration_months: 24"),
     )
     .unwrap();
-    let out = run(dir.path(), &["build"]);
-    assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(out.stderr.contains(
-        "error: cover.duration_months: 24 months is longer than an IRF project may last"
-    ));
-    assert!(out.stderr.contains("summary:\n  built              data/pbf-irf-999/2020-01-a.yaml\n  invalid            data/pbf-irf-999/2020-01-b.yaml\n  built              data/pbf-irf-999/2020-01-c.yaml\n  built              data/pbf-irf-999/2020-01-d.yaml\n"), "{}", out.stderr);
+    let out = Run::new(&["build"])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has(
+            "error: cover.duration_months: 24 months is longer than an IRF project may last",
+        )
+        .stderr_has("summary:\n  built              data/pbf-irf-999/2020-01-a.yaml\n  invalid            data/pbf-irf-999/2020-01-b.yaml\n  built              data/pbf-irf-999/2020-01-c.yaml\n  built              data/pbf-irf-999/2020-01-d.yaml\n")
+        .run();
     assert!(out.stderr.ends_with("built 3 of 4 sources\n"));
     assert_eq!(
         files(&dir.path().join("out/pbf-irf-999/2020-01-b")),
@@ -360,15 +360,11 @@ fn a_version_name_that_could_leave_out_is_refused() {
     let minimal = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
     let source = dir.path().join("Report Final.yaml");
     std::fs::write(&source, minimal).unwrap();
-    let out = run(dir.path(), &["build", "Report Final.yaml"]);
-    assert_eq!(out.status, 1);
-    assert!(
-        out.stderr.contains(
-            "the file name names the report version and may hold only lower-case letters"
-        ),
-        "{}",
-        out.stderr
-    );
+    Run::new(&["build", "Report Final.yaml"])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has("the file name names the report version and may hold only lower-case letters")
+        .run();
     assert!(!dir.path().join("out").exists());
 }
 
@@ -379,11 +375,13 @@ fn a_version_name_too_long_is_refused_with_a_name_that_fits() {
     let stem = format!("2019-11-12-final-{}", "revision-".repeat(6));
     let source = dir.path().join(format!("{stem}.yaml"));
     std::fs::write(&source, minimal).unwrap();
-    let out = run(dir.path(), &["build", source.to_str().unwrap()]);
-    assert_eq!(out.status, 1);
-    assert!(out.stderr.contains("at most 64 of them"), "{}", out.stderr);
     let help = "help: rename it 2019-11-12-final-revision-revision-revision-revision-revision.yaml";
-    assert!(out.stderr.contains(help), "{}", out.stderr);
+    Run::new(&["build", source.to_str().unwrap()])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has("at most 64 of them")
+        .stderr_has(help)
+        .run();
     assert!(!dir.path().join("out").exists());
 }
 
@@ -434,9 +432,11 @@ fn a_build_that_cannot_look_inside_an_archived_folder_leaves_it() {
     );
     assert!(!ws.join("out/pbf-irf-217/.2019-11-12-final.old").exists());
     assert_eq!(files(&folder), before);
-    let owner = run(ws, &["build"]);
-    assert_eq!(owner.status, 0, "{}", owner.stderr);
-    assert!(owner.stderr.contains("up to date"), "{}", owner.stderr);
+    Run::new(&["build"])
+        .cwd(ws)
+        .status(0)
+        .stderr_has("up to date")
+        .run();
     assert_eq!(files(&folder), before);
 
     // The folder open to all, one of its files not: the build says it cannot read it.
@@ -470,9 +470,11 @@ fn an_archived_folder_found_set_aside_is_put_back() {
         std::fs::write(folder.join(name), bytes).unwrap();
     }
 
-    let out = run(ws, &["build"]);
-    assert_eq!(out.status, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("up to date"), "{}", out.stderr);
+    Run::new(&["build"])
+        .cwd(ws)
+        .status(0)
+        .stderr_has("up to date")
+        .run();
     assert!(!aside.exists());
     assert_eq!(files(&folder), before);
 }
@@ -485,9 +487,12 @@ fn verify_names_a_file_added_to_an_archived_folder_escaped() {
     let (dir, _) = archived();
     let name = "\u{1b}[2K\rok       all good\nok       forged.pdf";
     std::fs::write(dir.path().join(FOLDER).join(name), "x").unwrap();
-    let out = run(dir.path(), &["verify", FOLDER]);
-    assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(!out.stderr.contains(['\u{1b}', '\r']), "{}", out.stderr);
+    let out = Run::new(&["verify", FOLDER])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_lacks("\u{1b}")
+        .stderr_lacks("\r")
+        .run();
     assert!(
         !out.stderr.lines().any(|l| l.starts_with("ok       forged")),
         "{}",
@@ -537,14 +542,11 @@ fn a_manifest_resealed_by_hand_does_not_let_a_changed_source_through() {
     let forged = files(&folder);
     assert_ne!(forged, before);
 
-    let out = run(dir.path(), &["build"]);
-    assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("   - 2019-11-12-final.yaml is not the file its manifest names\n"),
-        "{}",
-        out.stderr
-    );
+    Run::new(&["build"])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has("   - 2019-11-12-final.yaml is not the file its manifest names\n")
+        .run();
     assert_eq!(files(&folder), forged);
 }
 
@@ -553,7 +555,7 @@ fn a_manifest_resealed_by_hand_does_not_let_a_changed_source_through() {
 #[test]
 fn verify_names_a_manifest_that_says_what_its_source_does_not() {
     let (dir, _) = workspace();
-    assert_eq!(run(dir.path(), &["build"]).status, 0);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
     let manifest_path = dir.path().join(FOLDER).join("manifest.json");
     let mut manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
@@ -564,16 +566,14 @@ fn verify_names_a_manifest_that_says_what_its_source_does_not() {
         serde_json::to_vec_pretty(&manifest).unwrap(),
     )
     .unwrap();
-    let out = run(dir.path(), &["verify", FOLDER]);
-    assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains(
+    Run::new(&["verify", FOLDER])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has(
             "DIFFERS  manifest.json: it records languages en where the source gives fr, en; \
-             timestamp 2020-01-01T00:00:00Z where the source gives 2019-11-12T00:00:00Z\n"
-        ),
-        "{}",
-        out.stderr
-    );
+             timestamp 2020-01-01T00:00:00Z where the source gives 2019-11-12T00:00:00Z\n",
+        )
+        .run();
 }
 
 /// A FIFO in place of a file of a version folder, archived or not, is named by `build` and
@@ -612,7 +612,7 @@ fn files_of_a_version_folder_that_are_not_files_are_named_not_read() {
 fn the_lock_and_the_set_aside_name_are_never_followed() {
     let (dir, _) = workspace();
     let ws = dir.path();
-    assert_eq!(run(ws, &["build"]).status, 0);
+    Run::new(&["build"]).cwd(ws).status(0).run();
     let lock = ws.join("out/pbf-irf-217/.2019-11-12-final.lock");
     std::fs::remove_file(&lock).unwrap();
     let target = ws.join("elsewhere/created");

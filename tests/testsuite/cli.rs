@@ -4,8 +4,7 @@ use crate::common::{Run, root};
 
 #[test]
 fn the_committed_schema_is_the_tool_schema() {
-    let out = Run::new(&["schema"]).output();
-    assert_eq!(out.status, 0);
+    let out = Run::new(&["schema"]).status(0).run();
     let committed = std::fs::read_to_string(root().join("data/schema.json")).unwrap();
     assert_eq!(
         out.stdout, committed,
@@ -40,14 +39,11 @@ const SKELETON: &str = "data/pbf-irf-300/2020-06-15-semi-annual.yaml";
 
 fn skeleton(lang: &str) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
-    let out = Run::new(&["new", "pbf-irf-300", "--version", VERSION, "--lang", lang])
+    Run::new(&["new", "pbf-irf-300", "--version", VERSION, "--lang", lang])
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.status, 0, "{}", out.stderr);
-    assert_eq!(
-        out.stderr,
-        format!("wrote {SKELETON}\nwrote data/schema.json\n")
-    );
+        .status(0)
+        .stderr_is(&format!("wrote {SKELETON}\nwrote data/schema.json\n"))
+        .run();
     // The schema the skeleton names for editors is the tool's.
     let schema = std::fs::read_to_string(dir.path().join("data/schema.json")).unwrap();
     assert_eq!(schema, Run::new(&["schema"]).output().stdout);
@@ -76,8 +72,7 @@ fn a_new_skeleton_asks_every_question_in_its_language() {
 fn a_new_skeleton_passes_check_once_filled() {
     let (dir, text) = skeleton("fr");
     let path = dir.path().join(SKELETON);
-    let out = Run::new(&["check"]).cwd(dir.path()).output();
-    assert_eq!(out.status, 1);
+    let out = Run::new(&["check"]).cwd(dir.path()).status(1).run();
     let errors: Vec<&str> = out
         .stderr
         .lines()
@@ -97,11 +92,11 @@ fn a_new_skeleton_passes_check_once_filled() {
         .replace("duration_months: 0", "duration_months: 18")
         .replace("\"\"", "\"x\"");
     std::fs::write(&path, &filled).unwrap();
-    let out = Run::new(&["check", "--deny-warnings"])
+    Run::new(&["check", "--deny-warnings"])
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.stderr, "checked 1 source: 0 errors, 0 warnings\n");
-    assert_eq!(out.status, 0);
+        .stderr_is("checked 1 source: 0 errors, 0 warnings\n")
+        .status(0)
+        .run();
 
     // Every optional field is there as a commented example, which passes once uncommented
     // (but `supersedes`, which needs an archived version).
@@ -154,18 +149,17 @@ fn a_new_skeleton_passes_check_once_filled() {
         );
     }
     std::fs::write(&path, &uncommented).unwrap();
-    let out = Run::new(&["check"]).cwd(dir.path()).output();
-    assert_eq!(out.status, 0, "{}\n{uncommented}", out.stderr);
+    Run::new(&["check"]).cwd(dir.path()).status(0).run();
 }
 
 #[test]
 fn new_takes_the_modality_from_the_id_and_the_date_from_the_version() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Run::new(&["new", "pbf-prf-12", "--version", "2021-11-30-annual"])
+    Run::new(&["new", "pbf-prf-12", "--version", "2021-11-30-annual"])
         .env("PBF_REPORT_LANG", "en")
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.status, 0, "{}", out.stderr);
+        .status(0)
+        .run();
     let text =
         std::fs::read_to_string(dir.path().join("data/pbf-prf-12/2021-11-30-annual.yaml")).unwrap();
     for expected in [
@@ -177,18 +171,18 @@ fn new_takes_the_modality_from_the_id_and_the_date_from_the_version() {
         assert!(text.contains(expected), "{expected}\n{text}");
     }
     // Without a language, and without a version, `new` says what it needs.
-    let out = Run::new(&["new", "pbf-prf-13", "--version", "2021-final"])
+    Run::new(&["new", "pbf-prf-13", "--version", "2021-final"])
         .env_remove("PBF_REPORT_LANG")
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.status, 2);
-    assert!(out.stderr.contains("--lang <LANG>"), "{}", out.stderr);
-    let out = Run::new(&["new", "pbf-prf-13", "--lang", "fr"])
+        .status(2)
+        .stderr_has("--lang <LANG>")
+        .run();
+    Run::new(&["new", "pbf-prf-13", "--lang", "fr"])
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.status, 2);
-    assert!(out.stderr.contains("--version <VERSION>"), "{}", out.stderr);
-    let out = Run::new(&[
+        .status(2)
+        .stderr_has("--version <VERSION>")
+        .run();
+    Run::new(&[
         "new",
         "pbf-prf-13",
         "--lang",
@@ -197,46 +191,38 @@ fn new_takes_the_modality_from_the_id_and_the_date_from_the_version() {
         "Juin 2020",
     ])
     .cwd(dir.path())
-    .output();
-    assert_eq!(out.status, 2);
-    assert!(
-        out.stderr.contains("cannot name a version"),
-        "{}",
-        out.stderr
-    );
+    .status(2)
+    .stderr_has("cannot name a version")
+    .run();
 }
 
 #[test]
 fn new_never_overwrites_and_refuses_bad_input() {
     let (dir, text) = skeleton("fr");
-    let out = Run::new(&["new", "pbf-irf-300", "--version", VERSION, "--lang", "fr"])
+    Run::new(&["new", "pbf-irf-300", "--version", VERSION, "--lang", "fr"])
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.status, 1);
-    assert_eq!(
-        out.stderr,
-        format!("error: {SKELETON} exists already; it was left as it is\n")
-    );
+        .status(1)
+        .stderr_is(&format!(
+            "error: {SKELETON} exists already; it was left as it is\n"
+        ))
+        .run();
     let after = std::fs::read_to_string(dir.path().join(SKELETON)).unwrap();
     assert_eq!(after, text);
 
-    let out = Run::new(&["new", "../escape", "--version", VERSION, "--lang", "fr"])
+    Run::new(&["new", "../escape", "--version", VERSION, "--lang", "fr"])
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.status, 2);
-    assert!(out.stderr.contains("cannot name a project"));
-    let out = Run::new(&["new", "pbf-irf-301", "--version", VERSION, "--lang", "xx"])
+        .status(2)
+        .stderr_has("cannot name a project")
+        .run();
+    Run::new(&["new", "pbf-irf-301", "--version", VERSION, "--lang", "xx"])
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.status, 2);
-    assert_eq!(
-        out.stderr,
-        "error: no catalog for language `xx`; the catalogs are en, fr\n"
-    );
+        .status(2)
+        .stderr_is("error: no catalog for language `xx`; the catalogs are en, fr\n")
+        .run();
 }
 
 #[test]
 fn usage_errors_exit_with_2() {
-    assert_eq!(Run::new(&["check", "--no-such-flag"]).output().status, 2);
-    assert_eq!(Run::new(&[]).output().status, 2);
+    Run::new(&["check", "--no-such-flag"]).status(2).run();
+    Run::new(&[]).status(2).run();
 }

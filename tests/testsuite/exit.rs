@@ -11,22 +11,12 @@ const VERSION: &str = "pbf-irf-217/2019-11-12-final";
 /// Runs `pbf-report ARGS` and checks its status; a failure must name `names` and never show a
 /// raw system error.
 fn expect(args: &[&str], status: i32, names: &str) -> String {
-    let out = Run::new(args).output();
-    assert_eq!(out.status, status, "pbf-report {args:?}:\n{}", out.stderr);
-    assert!(!out.stderr.contains("os error"), "{args:?}: {}", out.stderr);
-    assert!(
-        !out.stderr.contains("internal error"),
-        "{args:?}: {}",
-        out.stderr
-    );
+    // `run` itself fails on an internal error.
+    let mut run = Run::new(args).status(status).stderr_lacks("os error");
     if status != 0 {
-        assert!(
-            out.stderr.contains(names),
-            "{args:?} should name {names}: {}",
-            out.stderr
-        );
+        run = run.stderr_has(names);
     }
-    out.stderr
+    run.run().stderr
 }
 
 /// A folder with a text file, a text file named `.pdf`, a PDF not made by pbf-report, a folder

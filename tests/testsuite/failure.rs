@@ -72,8 +72,7 @@ fn an_output_folder_that_cannot_be_created_is_an_error_that_names_it() {
     let dir = tempfile::tempdir().unwrap();
     workspace(dir.path());
     std::fs::write(dir.path().join("out"), "a file where the folder should be").unwrap();
-    let out = Run::new(&["build"]).cwd(dir.path()).output();
-    assert_eq!(out.status, 3, "{}", out.stderr);
+    let out = Run::new(&["build"]).cwd(dir.path()).status(3).run();
     assert!(
         out.stderr
             .starts_with("error: cannot write out/pbf-irf-217: Not a directory"),
@@ -89,7 +88,7 @@ fn a_full_disk_leaves_the_previous_outputs_intact() {
     let Some(_mount) = Mount::new(&dir.path().join("out"), "size=2m") else {
         return;
     };
-    assert_eq!(Run::new(&["build"]).cwd(dir.path()).output().status, 0);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
     let before = files(&dir.path().join(VERSION));
 
     // Fill the disk but for 64 KiB, change the source, build: it cannot fit.
@@ -100,13 +99,11 @@ fn a_full_disk_leaves_the_previous_outputs_intact() {
     )
     .unwrap();
     change(&source);
-    let failed = Run::new(&["build"]).cwd(dir.path()).output();
-    assert_eq!(failed.status, 3, "{}", failed.stderr);
-    assert!(
-        failed.stderr.contains("No space left on device"),
-        "{}",
-        failed.stderr
-    );
+    Run::new(&["build"])
+        .cwd(dir.path())
+        .status(3)
+        .stderr_has("No space left on device")
+        .run();
     assert_eq!(
         files(&dir.path().join(VERSION)),
         before,
@@ -114,15 +111,11 @@ fn a_full_disk_leaves_the_previous_outputs_intact() {
     );
 
     std::fs::remove_file(dir.path().join("out/filler")).unwrap();
-    let again = Run::new(&["build"]).cwd(dir.path()).output();
-    assert_eq!(again.status, 0, "{}", again.stderr);
-    assert_eq!(
-        Run::new(&["verify", VERSION])
-            .cwd(dir.path())
-            .output()
-            .status,
-        0
-    );
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    Run::new(&["verify", VERSION])
+        .cwd(dir.path())
+        .status(0)
+        .run();
 }
 
 #[test]
@@ -132,20 +125,18 @@ fn a_read_only_disk_leaves_the_previous_outputs_intact() {
     let Some(mount) = Mount::new(&dir.path().join("out"), "size=4m") else {
         return;
     };
-    assert_eq!(Run::new(&["build"]).cwd(dir.path()).output().status, 0);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
     let before = files(&dir.path().join(VERSION));
     mount.remount("ro");
     change(&source);
-    let failed = Run::new(&["build"]).cwd(dir.path()).output();
-    assert_eq!(failed.status, 3, "{}", failed.stderr);
-    assert!(
-        failed.stderr.contains("Read-only file system"),
-        "{}",
-        failed.stderr
-    );
+    Run::new(&["build"])
+        .cwd(dir.path())
+        .status(3)
+        .stderr_has("Read-only file system")
+        .run();
     assert_eq!(files(&dir.path().join(VERSION)), before);
     mount.remount("rw");
-    assert_eq!(Run::new(&["build"]).cwd(dir.path()).output().status, 0);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
 }
 
 fn fs_free(path: &Path) -> u64 {
@@ -169,26 +160,20 @@ fn a_build_killed_mid_way_loses_nothing_and_the_next_build_is_green() {
             path
         })
         .collect();
-    assert_eq!(
-        Run::new(&["build", "--quiet"])
-            .cwd(dir.path())
-            .output()
-            .status,
-        0
-    );
+    Run::new(&["build", "--quiet"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     let old: Vec<_> = (0..12)
         .map(|i| files(&dir.path().join(format!("out/p{i}/2019-11-12-final"))))
         .collect();
 
     // What the changed sources make, built elsewhere.
     sources.iter().for_each(|s| change(s));
-    assert_eq!(
-        Run::new(&["build", "--quiet", "--out", "expected"])
-            .cwd(dir.path())
-            .output()
-            .status,
-        0
-    );
+    Run::new(&["build", "--quiet", "--out", "expected"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
 
     let manifest = |i: usize| {
         std::fs::read(
@@ -238,8 +223,7 @@ fn a_build_killed_mid_way_loses_nothing_and_the_next_build_is_green() {
         "the build finished before it was killed; kill it sooner"
     );
 
-    let next = Run::new(&["build"]).cwd(dir.path()).output();
-    assert_eq!(next.status, 0, "{}", next.stderr);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
     for i in 0..12 {
         let folder = format!("out/p{i}/2019-11-12-final");
         assert_eq!(
@@ -247,12 +231,9 @@ fn a_build_killed_mid_way_loses_nothing_and_the_next_build_is_green() {
             files(&dir.path().join(format!("expected/p{i}/2019-11-12-final"))),
             "p{i}"
         );
-        assert_eq!(
-            Run::new(&["verify", &folder])
-                .cwd(dir.path())
-                .output()
-                .status,
-            0
-        );
+        Run::new(&["verify", &folder])
+            .cwd(dir.path())
+            .status(0)
+            .run();
     }
 }

@@ -27,15 +27,16 @@ fn edit(file: &Path, from: &str, to: &str) {
     std::fs::write(file, text.replacen(from, to, 1)).unwrap();
 }
 
-fn check(dir: &Path) -> crate::common::Output {
-    Run::new(&["i18n", "check", "--dir", dir.to_str().unwrap()]).output()
+fn check(dir: &Path) -> Run {
+    Run::new(&["i18n", "check", "--dir", dir.to_str().unwrap()])
 }
 
 #[test]
 fn the_repository_catalogs_pass() {
-    let out = Run::new(&["i18n", "check"]).output();
-    assert_eq!(out.stderr, "checked 2 catalogs: 0 problems, 0 warnings\n");
-    assert_eq!(out.status, 0);
+    Run::new(&["i18n", "check"])
+        .stderr_is("checked 2 catalogs: 0 problems, 0 warnings\n")
+        .status(0)
+        .run();
 }
 
 #[test]
@@ -46,8 +47,7 @@ fn a_changed_english_text_shows_what_changed() {
         "cover.country: \"COUNTRY:\"",
         "cover.country: \"COUNTRY NAME:\"",
     );
-    let out = check(&i18n);
-    assert_eq!(out.status, 1);
+    let out = check(&i18n).status(1).run();
     let fr = i18n.join("fr.yaml");
     let line = std::fs::read_to_string(&fr)
         .unwrap()
@@ -76,7 +76,7 @@ fn a_changed_english_text_shows_what_changed() {
         "# en: \"COUNTRY:\"\ncover.country: \"PAYS:\"",
         "# en: \"COUNTRY NAME:\"\ncover.country: \"NOM DU PAYS:\"",
     );
-    assert_eq!(check(&i18n).status, 0);
+    check(&i18n).status(0).run();
 }
 
 #[test]
@@ -146,16 +146,13 @@ fn each_rule_is_reported_with_file_line_and_key() {
     for (lang, from, to, expected) in cases {
         let (_dir, i18n) = catalogs();
         edit(&i18n.join(format!("{lang}.yaml")), from, to);
-        let out = check(&i18n);
-        assert_eq!(out.status, 1, "{expected}");
+        let out = check(&i18n)
+            .status(1)
+            .stderr_has(&format!("{lang}.yaml"))
+            .run();
         assert!(
             out.stderr.starts_with(expected),
             "expected {expected}\n got {}",
-            out.stderr
-        );
-        assert!(
-            out.stderr.contains(&format!("{lang}.yaml")),
-            "{}",
             out.stderr
         );
     }
@@ -170,21 +167,14 @@ fn a_binary_catalog_is_reported_and_the_others_still_checked() {
         "\"Traduction non officielle\"",
         "\"\"",
     );
-    let out = check(&i18n);
-    assert_eq!(out.status, 1);
-    assert!(
-        out.stderr.contains(
-            "error: this is not UTF-8 text (byte 0xFF on line 1); a catalog is YAML text in UTF-8\n"
-        ),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stderr.contains("xx.yaml"), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("error: `doc.unofficial` is empty"),
-        "{}",
-        out.stderr
-    );
+    check(&i18n)
+        .status(1)
+        .stderr_has(
+            "error: this is not UTF-8 text (byte 0xFF on line 1); a catalog is YAML text in UTF-8\n",
+        )
+        .stderr_has("xx.yaml")
+        .stderr_has("error: `doc.unofficial` is empty")
+        .run();
 }
 
 #[test]
@@ -198,19 +188,17 @@ fn status_counts_each_kind_of_entry() {
          doc.nothing: \"nada\"\n",
     )
     .unwrap();
-    let out = Run::new(&["i18n", "status", "--dir", i18n.to_str().unwrap()]).output();
-    assert_eq!(out.status, 0);
     let total = pbf_report::i18n::Catalog::load("en").unwrap().entries.len();
-    assert_eq!(
-        out.stdout,
-        format!(
+    Run::new(&["i18n", "status", "--dir", i18n.to_str().unwrap()])
+        .status(0)
+        .stdout_is(&format!(
             "language   translated untranslated  stale  missing  extra\n\
              en                {total:>3}            0      0        0      0 (reference)\n\
              es                  1            1      1      {:>3}      1\n\
              fr                {total:>3}            0      0        0      0\n",
             total - 3
-        )
-    );
+        ))
+        .run();
 }
 
 /// A workspace with the example and the repository's templates, for the release binary alone.
@@ -237,7 +225,7 @@ fn a_template_that_draws_nothing_or_stops_short_is_refused_and_the_good_build_st
     assert!(full.ends_with(end), "the shipped form ends with its end");
     let build = |text: &str| {
         std::fs::write(&template, text).unwrap();
-        Run::new(&["build"]).cwd(dir.path()).output()
+        Run::new(&["build"]).cwd(dir.path())
     };
     let blank = "error: the template drew no text: the report would be blank pages\n  --> templates/pbf-2019/report.typ";
     for drawn in [
@@ -245,17 +233,14 @@ fn a_template_that_draws_nothing_or_stops_short_is_refused_and_the_good_build_st
         "// cut here\n",
         "#set page(paper: \"a4\")\n#pagebreak()\n",
     ] {
-        let out = build(&format!("{drawn}{end}"));
-        assert_eq!(
-            out.status, 3,
-            "a template failure: {drawn:?}: {}",
-            out.stderr
-        );
-        assert!(out.stderr.contains(blank), "{drawn:?}: {}", out.stderr);
+        build(&format!("{drawn}{end}"))
+            .status(3)
+            .stderr_has(blank)
+            .run();
         let folder = dir.path().join("out/pbf-irf-217/2019-11-12-final");
         assert!(!folder.exists(), "no version folder may be written");
     }
-    assert_eq!(build(&full).status, 0);
+    build(&full).status(0).run();
     let pdf = dir
         .path()
         .join("out/pbf-irf-217/2019-11-12-final/pbf-irf-217-2019-11-12-final.fr.pdf");
@@ -272,8 +257,7 @@ fn a_template_that_draws_nothing_or_stops_short_is_refused_and_the_good_build_st
         full.replace(end, &format!("/*\n{end}")),
         full.replace(end, &format!("{end}#text(\"after the end\")\n")),
     ] {
-        let out = build(&cut);
-        assert_eq!(out.status, 3, "{}", out.stderr);
+        let out = build(&cut).status(3).run();
         let said = "error: the template stops before its end: its last line is not the form's end\n  --> templates/pbf-2019/report.typ";
         assert!(
             out.stderr.contains(said) || out.stderr.contains("unclosed"),
@@ -286,43 +270,33 @@ fn a_template_that_draws_nothing_or_stops_short_is_refused_and_the_good_build_st
     let elsewhere = dir.path().join("elsewhere/pbf-2019");
     std::fs::create_dir_all(&elsewhere).unwrap();
     std::fs::write(elsewhere.join("report.typ"), "#pagebreak()\n").unwrap();
-    let out = Run::new(&["build", "--templates", "elsewhere"])
+    Run::new(&["build", "--templates", "elsewhere"])
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.status, 3, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("  --> elsewhere/pbf-2019/report.typ\n"),
-        "{}",
-        out.stderr
-    );
+        .status(3)
+        .stderr_has("  --> elsewhere/pbf-2019/report.typ\n")
+        .run();
     // And so is a catalog.
     let fr = std::fs::read_to_string(dir.path().join("templates/i18n/fr.yaml")).unwrap();
     let fr = fr.replace("{{ page }} sur", "{{ pagina }} sur");
     std::fs::create_dir_all(dir.path().join("elsewhere/i18n")).unwrap();
     std::fs::write(dir.path().join("elsewhere/i18n/fr.yaml"), fr).unwrap();
-    let out = Run::new(&["build", "--templates", "elsewhere"])
+    Run::new(&["build", "--templates", "elsewhere"])
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("error: elsewhere/i18n/fr.yaml (line"),
-        "{}",
-        out.stderr
-    );
+        .status(1)
+        .stderr_has("error: elsewhere/i18n/fr.yaml (line")
+        .run();
 }
 
 #[test]
 fn a_workspace_searched_from_its_root_finds_its_sources_only() {
     let dir = translator_workspace();
-    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
-    assert_eq!(run(&["build"]).status, 0);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
     // out/ holds a copy of the source beside its manifest, templates/ holds YAML catalogs, a
     // hidden folder may hold anything: none of them is a source.
     std::fs::create_dir(dir.path().join(".trash")).unwrap();
     let source = "data/pbf-irf-217/2019-11-12-final.yaml";
     std::fs::copy(dir.path().join(source), dir.path().join(".trash/old.yaml")).unwrap();
-    let build = run(&["build", "."]);
-    assert_eq!(build.status, 0, "{}", build.stderr);
+    let build = Run::new(&["build", "."]).cwd(dir.path()).status(0).run();
     assert!(
         build.stderr.ends_with(&format!(
             "up to date: ./{source} (nothing rendered)\nbuilt 0 of 1 source, 1 up to date\n"
@@ -330,46 +304,46 @@ fn a_workspace_searched_from_its_root_finds_its_sources_only() {
         "{}",
         build.stderr
     );
-    let check = run(&["check", "."]);
-    assert_eq!(check.status, 0, "{}", check.stderr);
-    assert!(
-        check.stderr.contains("checked 1 source: 0 errors"),
-        "{}",
-        check.stderr
-    );
+    Run::new(&["check", "."])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("checked 1 source: 0 errors")
+        .run();
 }
 
 #[test]
 fn i18n_commands_read_the_catalogs_of_the_templates_given() {
     let dir = translator_workspace();
-    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
     std::fs::rename(dir.path().join("templates"), dir.path().join("elsewhere")).unwrap();
-    let check = run(&["i18n", "check", "--templates", "elsewhere"]);
-    assert_eq!(check.status, 0, "{}", check.stderr);
-    assert!(
-        check.stderr.contains("checked 2 catalogs"),
-        "{}",
-        check.stderr
-    );
-    let init = run(&["i18n", "init", "es", "--templates", "elsewhere"]);
-    assert_eq!(init.status, 0, "{}", init.stderr);
+    Run::new(&["i18n", "check", "--templates", "elsewhere"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("checked 2 catalogs")
+        .run();
+    Run::new(&["i18n", "init", "es", "--templates", "elsewhere"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     assert!(dir.path().join("elsewhere/i18n/es.yaml").is_file());
-    let status = run(&["i18n", "status", "--templates", "elsewhere"]);
-    assert_eq!(status.status, 0, "{}", status.stderr);
-    assert!(status.stdout.contains("\nes "), "{}", status.stdout);
+    Run::new(&["i18n", "status", "--templates", "elsewhere"])
+        .cwd(dir.path())
+        .status(0)
+        .stdout_has("\nes ")
+        .run();
 }
 
 #[test]
 fn a_new_language_is_started_translated_and_built_without_a_new_program() {
     let dir = translator_workspace();
-    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
-    let init = run(&["i18n", "init", "es"]);
-    assert_eq!(init.status, 0, "{}", init.stderr);
-    assert_eq!(
-        run(&["i18n", "init", "es"]).status,
-        1,
-        "init never overwrites"
-    );
+    Run::new(&["i18n", "init", "es"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
+    // init never overwrites.
+    Run::new(&["i18n", "init", "es"])
+        .cwd(dir.path())
+        .status(1)
+        .run();
     let es = dir.path().join("templates/i18n/es.yaml");
     for (english, spanish) in [
         (
@@ -387,21 +361,16 @@ fn a_new_language_is_started_translated_and_built_without_a_new_program() {
     ] {
         edit(&es, english, spanish);
     }
-    let check = run(&["i18n", "check"]);
-    assert_eq!(
-        check.status, 0,
-        "untranslated entries only warn:\n{}",
-        check.stderr
-    );
-    assert!(check.stderr.contains("warning: "), "{}", check.stderr);
-    let status = run(&["i18n", "status"]);
-    assert!(
-        status
-            .stdout
-            .contains("\nes                  3          165      0        0      0\n"),
-        "{}",
-        status.stdout
-    );
+    // Untranslated entries only warn.
+    Run::new(&["i18n", "check"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("warning: ")
+        .run();
+    Run::new(&["i18n", "status"])
+        .cwd(dir.path())
+        .stdout_has("\nes                  3          165      0        0      0\n")
+        .run();
 
     // A report written in Spanish alone, in place of the example.
     let minimal = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
@@ -409,8 +378,7 @@ fn a_new_language_is_started_translated_and_built_without_a_new_program() {
     assert_ne!(spanish, minimal);
     std::fs::remove_file(dir.path().join("data/pbf-irf-217/2019-11-12-final.yaml")).unwrap();
     std::fs::write(dir.path().join("data/pbf-irf-217/2020-01-es.yaml"), spanish).unwrap();
-    let build = run(&["build"]);
-    assert_eq!(build.status, 0, "{}", build.stderr);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
     let pdf = dir
         .path()
         .join("out/pbf-irf-999/2020-01-es/pbf-irf-999-2020-01-es.es.pdf");
@@ -429,23 +397,18 @@ fn a_new_language_is_started_translated_and_built_without_a_new_program() {
 #[test]
 fn a_catalog_edit_rebuilds_and_the_pdf_keeps_its_words() {
     let dir = translator_workspace();
-    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
-    assert_eq!(run(&["build"]).status, 0);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
     let fr = dir.path().join("templates/i18n/fr.yaml");
     edit(
         &fr,
         "cover.country: \"PAYS:\"",
         "cover.country: \"PAYS CONCERNÉ:\"",
     );
-    let again = run(&["build"]);
-    assert_eq!(again.status, 0, "{}", again.stderr);
-    assert!(
-        again
-            .stderr
-            .contains("built data/pbf-irf-217/2019-11-12-final.yaml (6 files)"),
-        "{}",
-        again.stderr
-    );
+    Run::new(&["build"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("built data/pbf-irf-217/2019-11-12-final.yaml (6 files)")
+        .run();
     let folder = "out/pbf-irf-217/2019-11-12-final";
     let pdf = dir
         .path()
@@ -463,45 +426,54 @@ fn a_catalog_edit_rebuilds_and_the_pdf_keeps_its_words() {
         "cover.country: \"ÉTAT:\"",
     );
     let pdf_arg = pdf.to_str().unwrap();
-    let verify = run(&["verify", pdf_arg]);
-    assert_eq!(verify.status, 0, "{}", verify.stderr);
-    let folder_verify = run(&["verify", folder]);
-    assert_eq!(folder_verify.status, 0, "{}", folder_verify.stderr);
+    Run::new(&["verify", pdf_arg])
+        .cwd(dir.path())
+        .status(0)
+        .run();
+    Run::new(&["verify", folder])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     let out = dir.path().join("extracted");
-    assert_eq!(
-        run(&["extract", pdf_arg, "--out", out.to_str().unwrap()]).status,
-        0
-    );
+    Run::new(&["extract", pdf_arg, "--out", out.to_str().unwrap()])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     let carried = std::fs::read_to_string(out.join("i18n.fr.yaml")).unwrap();
     assert!(carried.contains("cover.country: \"PAYS CONCERNÉ:\""));
     assert!(out.join("pbf-2019.report.typ").is_file());
 
     // Archived, the version is kept as it was archived, and the build says what differs.
-    assert_eq!(run(&["archive", folder]).status, 0);
+    Run::new(&["archive", folder])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     let before = crate::common::files(&dir.path().join(folder));
-    let kept = run(&["build"]);
-    assert_eq!(kept.status, 0, "{}", kept.stderr);
-    assert!(
-        kept.stderr.contains("kept as archived: ")
-            && kept.stderr.contains("catalog files changed: i18n/fr.yaml"),
-        "{}",
-        kept.stderr
-    );
+    Run::new(&["build"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("kept as archived: ")
+        .stderr_has("catalog files changed: i18n/fr.yaml")
+        .run();
     assert_eq!(crate::common::files(&dir.path().join(folder)), before);
 }
 
 #[test]
 fn a_preview_shows_each_key_beside_its_text() {
     let dir = translator_workspace();
-    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
-    assert_eq!(run(&["i18n", "init", "es"]).status, 0);
+    Run::new(&["i18n", "init", "es"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     edit(
         &dir.path().join("templates/i18n/es.yaml"),
         "cover.country: \"COUNTRY:\"  # untranslated",
         "cover.country: \"PAÍS:\"",
     );
-    let preview = run(&["i18n", "preview", "es"]);
-    assert_eq!(preview.status, 0, "{}", preview.stderr);
+    Run::new(&["i18n", "preview", "es"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     let text = crate::common::pdf_text(&dir.path().join("out/preview/preview.es.pdf"));
     assert!(text.contains("PAÍS: ⟨cover.country⟩"), "{text}");
     assert!(text.contains("✗ Project Title: ⟨cover.title⟩"), "{text}");
@@ -518,8 +490,7 @@ fn checking_twenty_thousand_entries_takes_time_in_proportion() {
     }
     std::fs::write(dir.path().join("en.yaml"), en).unwrap();
     std::fs::write(dir.path().join("xx.yaml"), xx).unwrap();
-    let out = check(dir.path());
-    assert_eq!(out.status, 1);
+    let out = check(dir.path()).status(1).run();
     assert!(
         out.stderr.ends_with(
             "… and 19950 more problems in xx.yaml\n\nchecked 2 catalogs: 20000 problems, 0 warnings\n"
@@ -627,7 +598,6 @@ fn no_wording_hides_in_the_template() {
 #[test]
 fn a_catalog_that_would_break_the_outputs_is_refused_by_check_and_build() {
     let dir = translator_workspace();
-    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
     let fr = dir.path().join("templates/i18n/fr.yaml");
     for (from, to, message) in [
         (
@@ -648,49 +618,37 @@ fn a_catalog_that_would_break_the_outputs_is_refused_by_check_and_build() {
     ] {
         let original = std::fs::read_to_string(&fr).unwrap();
         edit(&fr, from, to);
-        let check = run(&["i18n", "check"]);
-        assert_eq!(check.status, 1, "{}", check.stderr);
-        assert!(
-            check.stderr.contains(message),
-            "{message}: {}",
-            check.stderr
-        );
-        let build = run(&["build"]);
-        assert_eq!(build.status, 1, "{}", build.stderr);
-        assert!(
-            build.stderr.contains("templates/i18n/fr.yaml (line"),
-            "{}",
-            build.stderr
-        );
-        assert!(
-            build.stderr.contains(message),
-            "{message}: {}",
-            build.stderr
-        );
+        Run::new(&["i18n", "check"])
+            .cwd(dir.path())
+            .status(1)
+            .stderr_has(message)
+            .run();
+        Run::new(&["build"])
+            .cwd(dir.path())
+            .status(1)
+            .stderr_has("templates/i18n/fr.yaml (line")
+            .stderr_has(message)
+            .run();
         std::fs::write(&fr, original).unwrap();
     }
     std::fs::rename(&fr, dir.path().join("templates/i18n/FR.yaml")).unwrap();
-    let check = run(&["i18n", "check"]);
-    assert!(
-        check.stderr.contains("rename it fr.yaml"),
-        "{}",
-        check.stderr
-    );
+    Run::new(&["i18n", "check"])
+        .cwd(dir.path())
+        .stderr_has("rename it fr.yaml")
+        .run();
     // A name that no language code is, lower case or not, is named without a wrong suggestion.
     for name in ["fr_FR", "zz ", "123", "x"] {
         let odd = dir.path().join(format!("templates/i18n/{name}.yaml"));
         std::fs::write(&odd, "doc.title: \"x\"\n").unwrap();
-        let check = run(&["i18n", "check"]);
-        assert_eq!(check.status, 1, "{}", check.stderr);
         let said = "error: a catalog's name is its language code, 2 to 8 lower-case letters";
         let at = format!("--> templates/i18n/{name}.yaml");
-        assert!(
-            check.stderr.contains(&format!(
+        Run::new(&["i18n", "check"])
+            .cwd(dir.path())
+            .status(1)
+            .stderr_has(&format!(
                 "{said} or hyphens, e.g. fr.yaml or pt-br.yaml\n  {at}"
-            )),
-            "{name}: {}",
-            check.stderr
-        );
+            ))
+            .run();
         std::fs::remove_file(&odd).unwrap();
     }
 }
@@ -698,8 +656,10 @@ fn a_catalog_that_would_break_the_outputs_is_refused_by_check_and_build() {
 #[test]
 fn untranslated_entries_print_todays_english_or_their_keys() {
     let dir = translator_workspace();
-    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
-    assert_eq!(run(&["i18n", "init", "es"]).status, 0);
+    Run::new(&["i18n", "init", "es"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     edit(
         &dir.path().join("templates/i18n/en.yaml"),
         "cover.title: \"Project Title:\"",
@@ -713,15 +673,14 @@ fn untranslated_entries_print_todays_english_or_their_keys() {
         minimal.replacen("languages: [fr]", "languages: [es]", 1),
     )
     .unwrap();
-    assert_eq!(run(&["build"]).status, 0);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
     let pdf = dir
         .path()
         .join("out/pbf-irf-999/2020-01-es/pbf-irf-999-2020-01-es.es.pdf");
     assert!(crate::common::pdf_text(&pdf).contains("Title of the project:"));
     let es = dir.path().join("templates/i18n/es.yaml");
     edit(&es, "_untranslated: \"english\"", "_untranslated: \"key\"");
-    let build = run(&["build"]);
-    assert_eq!(build.status, 0, "{}", build.stderr);
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
     let text = crate::common::pdf_text(&pdf);
     assert!(text.contains("[cover.title]"), "{text}");
 }
@@ -734,17 +693,16 @@ fn a_workspace_with_one_catalog_is_checked_against_the_built_in_english() {
     let fr = dir.path().join("templates/i18n/fr.yaml");
     std::fs::create_dir_all(fr.parent().unwrap()).unwrap();
     std::fs::copy(root().join("templates/i18n/fr.yaml"), &fr).unwrap();
-    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
 
-    let good = run(&["i18n", "check"]);
-    assert_eq!(good.status, 0, "{}", good.stderr);
-    assert!(
-        good.stderr.contains("checked 2 catalogs: 0 problems"),
-        "{}",
-        good.stderr
-    );
-    let status = run(&["i18n", "status"]);
-    assert_eq!(status.status, 0, "{}", status.stderr);
+    Run::new(&["i18n", "check"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("checked 2 catalogs: 0 problems")
+        .run();
+    let status = Run::new(&["i18n", "status"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
     assert!(status.stdout.contains("(reference)") || status.stderr.contains("(reference)"));
 
     edit(
@@ -752,14 +710,12 @@ fn a_workspace_with_one_catalog_is_checked_against_the_built_in_english() {
         "Page {{ page }} sur {{ total }}",
         "Page {{ page }} sur {{ totale }}",
     );
-    let bad = run(&["i18n", "check"]);
-    assert_eq!(bad.status, 1, "{}", bad.stderr);
-    assert!(
-        bad.stderr.contains("templates/i18n/fr.yaml")
-            && bad.stderr.contains("`doc.page` has the placeholders"),
-        "{}",
-        bad.stderr
-    );
+    Run::new(&["i18n", "check"])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has("templates/i18n/fr.yaml")
+        .stderr_has("`doc.page` has the placeholders")
+        .run();
 }
 
 /// A catalog linked into the workspace's templates is read through its link; a FIFO there is
@@ -789,10 +745,8 @@ fn a_linked_catalog_is_read_and_a_fifo_in_the_templates_is_refused() {
         ws.join("templates/i18n/fr.yaml"),
     )
     .unwrap();
-    let run = |args: &[&str]| Run::new(args).cwd(ws).output();
 
-    let built = run(&["build"]);
-    assert_eq!(built.status, 0, "{}", built.stderr);
+    Run::new(&["build"]).cwd(ws).status(0).run();
     let folder = ws.join("out/pbf-irf-217/2019-11-12-final");
     let pdf = folder.join("pbf-irf-217-2019-11-12-final.fr.pdf");
     assert!(crate::common::squash(&crate::common::pdf_text(&pdf)).contains("ÉTAT:Mali"));
@@ -803,8 +757,7 @@ fn a_linked_catalog_is_read_and_a_fifo_in_the_templates_is_refused() {
         &[ws.join("templates/i18n/es.yaml").to_str().unwrap()],
     );
     std::fs::write(&source, std::fs::read_to_string(&source).unwrap() + "\n").unwrap();
-    let refused = run(&["build"]);
-    assert_eq!(refused.status, 1, "{}", refused.stderr);
+    let refused = Run::new(&["build"]).cwd(ws).status(1).run();
     assert!(
         refused.stderr.starts_with(
             "error: templates/i18n/es.yaml is a FIFO, a socket or a device; this command takes \
@@ -815,13 +768,11 @@ fn a_linked_catalog_is_read_and_a_fifo_in_the_templates_is_refused() {
     );
     std::fs::remove_file(ws.join("templates/i18n/es.yaml")).unwrap();
     std::os::unix::fs::symlink("..", ws.join("templates/i18n/up")).unwrap();
-    let looped = run(&["build"]);
-    assert_eq!(looped.status, 1, "{}", looped.stderr);
-    assert!(
-        looped.stderr.contains("(a link that loops?)"),
-        "{}",
-        looped.stderr
-    );
+    Run::new(&["build"])
+        .cwd(ws)
+        .status(1)
+        .stderr_has("(a link that loops?)")
+        .run();
     assert_eq!(crate::common::files(&folder), good);
 }
 
@@ -832,8 +783,7 @@ fn a_templates_that_is_not_a_folder_is_refused() {
     let dir = translator_workspace();
     std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
     std::fs::write(dir.path().join("templates"), "x").unwrap();
-    let out = Run::new(&["build"]).cwd(dir.path()).output();
-    assert_eq!(out.status, 1, "{}", out.stderr);
+    let out = Run::new(&["build"]).cwd(dir.path()).status(1).run();
     assert!(
         out.stderr.starts_with("error: templates is not a folder"),
         "{}",
@@ -870,15 +820,12 @@ fn status_names_a_catalog_it_cannot_read() {
     )
     .unwrap();
     std::fs::write(dir.path().join("es.yaml"), b"doc.title: \"\xff\"\n").unwrap();
-    let out = Run::new(&["i18n", "status", "--dir", dir.path().to_str().unwrap()]).output();
-    assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("es.yaml: this is not UTF-8 text"),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stdout.contains("\nfr "), "{}", out.stdout);
-    assert!(!out.stdout.contains("\nes "), "{}", out.stdout);
+    Run::new(&["i18n", "status", "--dir", dir.path().to_str().unwrap()])
+        .status(1)
+        .stderr_has("es.yaml: this is not UTF-8 text")
+        .stdout_has("\nfr ")
+        .stdout_lacks("\nes ")
+        .run();
 }
 
 /// A broken link or a file over 8 MiB in the workspace's templates is refused by name, not
@@ -886,11 +833,9 @@ fn status_names_a_catalog_it_cannot_read() {
 #[test]
 fn a_broken_link_or_a_huge_file_in_the_templates_is_refused() {
     let dir = translator_workspace();
-    let run = |args: &[&str]| Run::new(args).cwd(dir.path()).output();
     let broken = dir.path().join("templates/i18n/es.yaml");
     std::os::unix::fs::symlink("nowhere.yaml", &broken).unwrap();
-    let out = run(&["build"]);
-    assert_eq!(out.status, 1, "{}", out.stderr);
+    let out = Run::new(&["build"]).cwd(dir.path()).status(1).run();
     assert!(
         out.stderr
             .starts_with("error: templates/i18n/es.yaml: no such file or folder"),
@@ -900,8 +845,7 @@ fn a_broken_link_or_a_huge_file_in_the_templates_is_refused() {
     std::fs::remove_file(&broken).unwrap();
     let huge = std::fs::File::create(dir.path().join("templates/pbf-2019/logo.png")).unwrap();
     huge.set_len(9 << 20).unwrap();
-    let out = run(&["build"]);
-    assert_eq!(out.status, 1, "{}", out.stderr);
+    let out = Run::new(&["build"]).cwd(dir.path()).status(1).run();
     assert!(
         out.stderr
             .starts_with("error: templates/pbf-2019/logo.png is a file over 8 MiB"),

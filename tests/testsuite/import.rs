@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{EXAMPLE, Run, root, squash, tool};
+use crate::common::{EXAMPLE, Run, root, soffice, squash};
 
 const REFERENCE: &str = "tests/reference/seed-pbf-irf-217-final-report-fr.txt";
 const WRITTEN: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
@@ -95,25 +95,21 @@ fn extra(path: &str, imported: &Value, example: Option<&Value>, out: &mut Vec<St
     }
 }
 
-/// Imports `file` into a fresh folder; the folder and the run's output.
-fn import(file: &Path) -> (tempfile::TempDir, crate::common::Output) {
+/// A fresh folder, and the run that imports `file` into it.
+fn import(file: &Path) -> (tempfile::TempDir, Run) {
     let dir = tempfile::tempdir().unwrap();
-    let out = Run::new(&["import", file.to_str().unwrap()])
-        .cwd(dir.path())
-        .output();
-    (dir, out)
+    let run = Run::new(&["import", file.to_str().unwrap()]).cwd(dir.path());
+    (dir, run)
 }
 
 #[test]
 fn the_reference_report_imports_to_the_shipped_example_field_by_field() {
     let reference = root().join(REFERENCE);
-    let (dir, out) = import(&reference);
-    assert_eq!(out.status, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("48 of the form's 48 questions found"),
-        "{}",
-        out.stderr
-    );
+    let (dir, run) = import(&reference);
+    let out = run
+        .status(0)
+        .stderr_has("48 of the form's 48 questions found")
+        .run();
     let written = dir.path().join(WRITTEN);
     let text = std::fs::read_to_string(&written).unwrap();
     let sha = {
@@ -170,16 +166,17 @@ fn the_reference_report_imports_to_the_shipped_example_field_by_field() {
     // Filled with what only the example has, the source passes `check`.
     fill(&mut imported, &example);
     std::fs::write(&written, serde_json::to_string_pretty(&imported).unwrap()).unwrap();
-    let check = Run::new(&["check", written.to_str().unwrap()]).output();
-    assert_eq!(check.status, 0, "{}\n{}", check.stderr, check.stdout);
+    Run::new(&["check", written.to_str().unwrap()])
+        .status(0)
+        .run();
 
     // A source is never replaced: a second import leaves it as it was.
     let before = std::fs::read(&written).unwrap();
-    let again = Run::new(&["import", reference.to_str().unwrap()])
+    Run::new(&["import", reference.to_str().unwrap()])
         .cwd(dir.path())
-        .output();
-    assert_eq!(again.status, 1, "{}", again.stderr);
-    assert!(again.stderr.contains("exists already"), "{}", again.stderr);
+        .status(1)
+        .stderr_has("exists already")
+        .run();
     assert_eq!(std::fs::read(&written).unwrap(), before);
 }
 
@@ -213,13 +210,8 @@ fn converted(ext: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("reference.txt");
     std::fs::copy(root().join(REFERENCE), &input).unwrap();
-    let profile = dir.path().join("profile");
-    let url = format!("-env:UserInstallation=file://{}", profile.display());
-    tool(
-        "soffice",
+    soffice(
         &[
-            &url,
-            "--headless",
             "--infilter=Text (encoded):UTF8",
             "--convert-to",
             ext,
@@ -227,6 +219,7 @@ fn converted(ext: &str) -> (tempfile::TempDir, PathBuf) {
             dir.path().to_str().unwrap(),
             input.to_str().unwrap(),
         ],
+        None,
     );
     let output = dir.path().join(format!("reference.{ext}"));
     assert!(output.exists(), "LibreOffice wrote no {ext}");
@@ -236,10 +229,10 @@ fn converted(ext: &str) -> (tempfile::TempDir, PathBuf) {
 #[test]
 fn a_word_document_written_by_libreoffice_imports_as_its_text_does() {
     let (_keep, docx) = converted("docx");
-    let (text_dir, out) = import(&root().join(REFERENCE));
-    assert_eq!(out.status, 0, "{}", out.stderr);
-    let (docx_dir, out) = import(&docx);
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    let (text_dir, run) = import(&root().join(REFERENCE));
+    run.status(0).run();
+    let (docx_dir, run) = import(&docx);
+    run.status(0).run();
     let body = |dir: &Path| {
         let text = std::fs::read_to_string(dir.join(WRITTEN)).unwrap();
         text.split_once('\n').unwrap().1.to_string()
@@ -250,8 +243,8 @@ fn a_word_document_written_by_libreoffice_imports_as_its_text_does() {
 #[test]
 fn a_pdf_of_the_report_imports_its_questions_and_answers() {
     let (_keep, pdf) = converted("pdf");
-    let (dir, out) = import(&pdf);
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    let (dir, run) = import(&pdf);
+    let out = run.status(0).run();
     let found: usize = out
         .stderr
         .split(" of the form's 48")
@@ -296,10 +289,10 @@ fn a_text_with_a_terminal_escape_is_written_as_an_escape() {
         .replace("payer: N/a", "payer: N/a \u{7f}\u{85}\u{2028} fin");
     let file = dir.path().join("report.txt");
     std::fs::write(&file, text).unwrap();
-    let out = Run::new(&["import", file.to_str().unwrap(), "-o", "out.yaml"])
+    Run::new(&["import", file.to_str().unwrap(), "-o", "out.yaml"])
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.status, 0, "{}", out.stderr);
+        .status(0)
+        .run();
     let written = std::fs::read_to_string(dir.path().join("out.yaml")).unwrap();
     assert!(!written.contains('\u{1b}'));
     assert!(written.contains("country: \"Mali\\u001b[2J\""), "{written}");
@@ -384,17 +377,17 @@ pub fn refused_fast(dir: &Path, cases: Vec<(&str, Vec<u8>, &str)>) {
         let path = dir.join(name);
         std::fs::write(&path, bytes).unwrap();
         let start = std::time::Instant::now();
-        let out = Run::new(&["import", path.to_str().unwrap()])
+        Run::new(&["import", path.to_str().unwrap()])
             .cwd(dir)
-            .output();
+            .status(1)
+            .stderr_has(expected)
+            .run();
         // A guard against hangs, bombs and slow matching, not a speed test.
         assert!(
             start.elapsed() < std::time::Duration::from_secs(2),
             "{name} took {:?}",
             start.elapsed()
         );
-        assert_eq!(out.status, 1, "{name}: {}", out.stderr);
-        assert!(out.stderr.contains(expected), "{name}: {}", out.stderr);
         assert!(!dir.join("data").exists(), "{name} wrote a source");
     }
 }
@@ -459,18 +452,11 @@ fn narratives_missing(imported: &Value, lang: &str) -> (Vec<String>, usize) {
 #[test]
 fn an_english_pdf_is_read_by_the_english_wording_and_its_source_is_pointed_to() {
     let pdf = crate::common::built_example().join("pbf-irf-217-2019-11-12-final.en.pdf");
-    let (dir, out) = import(&pdf);
-    assert_eq!(out.status, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("48 of the form's 48 questions found"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("`pbf-report extract`"),
-        "{}",
-        out.stderr
-    );
+    let (dir, run) = import(&pdf);
+    run.status(0)
+        .stderr_has("48 of the form's 48 questions found")
+        .stderr_has("`pbf-report extract`")
+        .run();
     let imported = yaml(&dir.path().join(WRITTEN));
     assert_eq!(imported["languages"], serde_json::json!(["en"]));
     assert_eq!(imported["progress"]["rating"], "on_track");
@@ -544,8 +530,8 @@ fn a_word_form_gives_its_tick_boxes_and_dropdown_choices() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("rapport.docx");
     std::fs::write(&file, word_form()).unwrap();
-    let (out_dir, out) = import(&file);
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    let (out_dir, run) = import(&file);
+    let out = run.status(0).run();
     let imported = yaml(&out_dir.path().join(WRITTEN));
     assert_eq!(imported["cover"]["modality"], "irf");
     assert_eq!(
@@ -595,13 +581,10 @@ fn a_text_wrapped_at_80_columns_keeps_every_answer() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("wrapped.txt");
     std::fs::write(&file, wrapped).unwrap();
-    let (out_dir, out) = import(&file);
-    assert_eq!(out.status, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("48 of the form's 48 questions found"),
-        "{}",
-        out.stderr
-    );
+    let (out_dir, run) = import(&file);
+    run.status(0)
+        .stderr_has("48 of the form's 48 questions found")
+        .run();
     let imported = yaml(&out_dir.path().join(WRITTEN));
     let (missing, compared) = narratives_missing(&imported, "fr");
     assert!(compared >= 14, "{compared}");

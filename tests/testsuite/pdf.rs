@@ -247,8 +247,9 @@ fn the_pdfs_are_valid_with_every_font_embedded() {
 #[test]
 fn the_same_build_twice_gives_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Run::new(&["build", "--out", dir.path().to_str().unwrap(), EXAMPLE]).output();
-    assert_eq!(out.status, 0);
+    Run::new(&["build", "--out", dir.path().to_str().unwrap(), EXAMPLE])
+        .status(0)
+        .run();
     for lang in ["fr", "en"] {
         let again = std::fs::read(dir.path().join(format!(
             "pbf-irf-217/2019-11-12-final/pbf-irf-217-2019-11-12-final.{lang}.pdf"
@@ -261,8 +262,9 @@ fn the_same_build_twice_gives_the_same_bytes() {
     }
 }
 
-/// A copy of `tests/good/minimal.yaml` whose first 1.1 answer is `status`, built into a temp folder.
-fn build_minimal(status: &str, extra: &[&str]) -> (tempfile::TempDir, crate::common::Output) {
+/// A copy of `tests/good/minimal.yaml` whose first 1.1 answer is `status`, in a temp folder, and
+/// the run that builds it there.
+fn build_minimal(status: &str, extra: &[&str]) -> (tempfile::TempDir, Run) {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
     let text = text.replace(
@@ -279,8 +281,8 @@ fn build_minimal(status: &str, extra: &[&str]) -> (tempfile::TempDir, crate::com
         source.to_str().unwrap(),
     ];
     args.extend(extra);
-    let out = Run::new(&args).output();
-    (dir, out)
+    let build = Run::new(&args);
+    (dir, build)
 }
 
 fn minimal_pdf(dir: &Path) -> PathBuf {
@@ -290,8 +292,8 @@ fn minimal_pdf(dir: &Path) -> PathBuf {
 #[test]
 fn user_text_prints_literally_and_is_never_markup() {
     let hostile = r"#set page(width: 1cm) *x* _y_ $z$ @ref <l> \ ] # 😀 = titre";
-    let (dir, out) = build_minimal(&format!("'{hostile}'"), &[]);
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    let (dir, build) = build_minimal(&format!("'{hostile}'"), &[]);
+    build.status(0).run();
     let pdf = minimal_pdf(dir.path());
     assert!(
         squash(&pdf_text(&pdf)).contains(&squash(hostile)),
@@ -311,8 +313,8 @@ fn user_text_prints_literally_and_is_never_markup() {
 
 #[test]
 fn a_report_in_one_language_renders_in_that_language_only() {
-    let (dir, out) = build_minimal("Achevé.", &[]);
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    let (dir, build) = build_minimal("Achevé.", &[]);
+    build.status(0).run();
     let folder = dir.path().join("out/pbf-irf-999/2020-06-15-semi-annual");
     let mut names: Vec<_> = std::fs::read_dir(folder)
         .unwrap()
@@ -334,14 +336,11 @@ fn a_report_in_one_language_renders_in_that_language_only() {
 #[test]
 fn text_over_its_limit_fails_the_build_as_it_fails_check() {
     let long = "mot ".repeat(400);
-    let (dir, out) = build_minimal(&long, &[]);
-    assert_eq!(out.status, 1);
-    assert!(
-        out.stderr
-            .contains("error: progress.status: 1599 characters, 99 over the limit of 1500"),
-        "{}",
-        out.stderr
-    );
+    let (dir, build) = build_minimal(&long, &[]);
+    let out = build
+        .status(1)
+        .stderr_has("error: progress.status: 1599 characters, 99 over the limit of 1500")
+        .run();
     assert!(
         out.stderr.ends_with("built 0 of 1 source\n"),
         "{}",
@@ -353,24 +352,16 @@ fn text_over_its_limit_fails_the_build_as_it_fails_check() {
 #[test]
 fn a_draft_renders_text_over_its_limit_marked_with_its_count() {
     let long = "mot ".repeat(400);
-    let (dir, out) = build_minimal(&long, &["--draft"]);
-    assert_eq!(out.status, 0, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("warning: progress.status: 1599 characters, 99 over the limit of 1500"),
-        "the text over its limit is still said, as a warning since the draft builds: {}",
-        out.stderr
-    );
-    assert!(!out.stderr.contains("error"), "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("a draft draws it with its count; a build without --draft refuses it")
-    );
-    assert!(
-        out.stderr.contains(" files, a draft)\n"),
-        "the line of a built source says it is a draft: {}",
-        out.stderr
-    );
+    let (dir, build) = build_minimal(&long, &["--draft"]);
+    // The text over its limit is still said, as a warning since the draft builds, and the line
+    // of a built source says it is a draft.
+    build
+        .status(0)
+        .stderr_has("warning: progress.status: 1599 characters, 99 over the limit of 1500")
+        .stderr_lacks("error")
+        .stderr_has("a draft draws it with its count; a build without --draft refuses it")
+        .stderr_has(" files, a draft)\n")
+        .run();
     let text = squash(&pdf_text(&minimal_pdf(dir.path())));
     assert!(
         text.contains(&squash("1599 caractères, limite 1500 : 99 de trop")),
@@ -378,7 +369,7 @@ fn a_draft_renders_text_over_its_limit_marked_with_its_count() {
     );
     assert!(text.contains("BROUILLON"));
     // Built again, the draft is up to date, and its texts are still over their limit: said again.
-    let again = Run::new(&[
+    Run::new(&[
         "build",
         "--draft",
         "--out",
@@ -386,18 +377,10 @@ fn a_draft_renders_text_over_its_limit_marked_with_its_count() {
         "2020-06-15-semi-annual.yaml",
     ])
     .cwd(dir.path())
-    .output();
-    assert_eq!(again.status, 0, "{}", again.stderr);
-    assert!(
-        again
-            .stderr
-            .contains("warning: progress.status: 1599 characters")
-            && again
-                .stderr
-                .contains("up to date: 2020-06-15-semi-annual.yaml"),
-        "{}",
-        again.stderr
-    );
+    .status(0)
+    .stderr_has("warning: progress.status: 1599 characters")
+    .stderr_has("up to date: 2020-06-15-semi-annual.yaml")
+    .run();
 }
 
 #[test]
@@ -412,22 +395,12 @@ fn a_draft_with_another_error_fails_on_it_and_still_calls_the_long_text_a_warnin
             &format!("  status: {long}"),
         );
     std::fs::write(dir.path().join("2020-06-15-semi-annual.yaml"), text).unwrap();
-    let out = Run::new(&["build", "--draft", "2020-06-15-semi-annual.yaml"])
+    Run::new(&["build", "--draft", "2020-06-15-semi-annual.yaml"])
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("error: cover.report_date: 2020-13-45 is not a day of the calendar"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr
-            .contains("warning: progress.status: 1599 characters, 99 over the limit of 1500"),
-        "{}",
-        out.stderr
-    );
+        .status(1)
+        .stderr_has("error: cover.report_date: 2020-13-45 is not a day of the calendar")
+        .stderr_has("warning: progress.status: 1599 characters, 99 over the limit of 1500")
+        .run();
     assert!(
         !dir.path()
             .join("out/pbf-irf-999")
@@ -440,7 +413,7 @@ fn a_draft_with_another_error_fails_on_it_and_still_calls_the_long_text_a_warnin
 fn emit_typst_writes_what_the_stock_compiler_needs() {
     let dir = tempfile::tempdir().unwrap();
     let emit = dir.path().join("emit");
-    let out = Run::new(&[
+    Run::new(&[
         "build",
         "--out",
         dir.path().join("out").to_str().unwrap(),
@@ -448,8 +421,8 @@ fn emit_typst_writes_what_the_stock_compiler_needs() {
         emit.to_str().unwrap(),
         EXAMPLE,
     ])
-    .output();
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    .status(0)
+    .run();
     let base = emit.join("pbf-irf-217/2019-11-12-final/en");
     for file in ["report.typ", "data.json", "fonts/Carlito-Regular.ttf"] {
         assert!(base.join(file).is_file(), "{file} missing");
@@ -462,14 +435,11 @@ fn emit_typst_writes_what_the_stock_compiler_needs() {
 
 #[test]
 fn a_character_no_font_can_draw_is_a_warning_naming_its_field() {
-    let (dir, out) = build_minimal("Paix 漢字", &[]);
-    assert_eq!(out.status, 0, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("warning: progress.status: no font can draw '漢' (U+6F22); it prints as □"),
-        "{}",
-        out.stderr
-    );
+    let (dir, build) = build_minimal("Paix 漢字", &[]);
+    build
+        .status(0)
+        .stderr_has("warning: progress.status: no font can draw '漢' (U+6F22); it prints as □")
+        .run();
     assert!(squash(&pdf_text(&minimal_pdf(dir.path()))).contains("Paix□□"));
 }
 
@@ -511,10 +481,10 @@ fn sources_built_in_one_run_each_print_their_own_project() {
             .replacen("country: Mali", &format!("country: Mali {n}"), 1);
         std::fs::write(source, own).unwrap();
     }
-    let out = Run::new(&["build", "--quiet", "data"])
+    Run::new(&["build", "--quiet", "data"])
         .cwd(dir.path())
-        .output();
-    assert_eq!(out.status, 0, "{}", out.stderr);
+        .status(0)
+        .run();
     for n in projects {
         let folder = dir.path().join(format!("out/pbf-irf-{n}/2019-11-12-final"));
         let pdf = folder.join(format!("pbf-irf-{n}-2019-11-12-final.fr.pdf"));

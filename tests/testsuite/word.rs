@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{EXAMPLE, Run, pdf_text, root, squash, tool};
+use crate::common::{EXAMPLE, Run, pdf_text, root, soffice, squash};
 
 /// The example with a Word copy, built in a workspace of its own: the workspace and the
 /// version folder.
@@ -21,8 +21,7 @@ fn built() -> &'static (PathBuf, PathBuf) {
             1,
         );
         std::fs::write(&source, text).unwrap();
-        let out = Run::new(&["build"]).cwd(&dir).output();
-        assert_eq!(out.status, 0, "{}", out.stderr);
+        Run::new(&["build"]).cwd(&dir).status(0).run();
         let folder = dir.join("out/pbf-irf-217/2019-11-12-final");
         (dir, folder)
     })
@@ -37,16 +36,15 @@ fn docx(lang: &str) -> PathBuf {
 /// The text of a Word document as LibreOffice converts it.
 fn word_text(path: &Path) -> String {
     let out = tempfile::tempdir().unwrap();
-    tool(
-        "soffice",
+    soffice(
         &[
-            "--headless",
             "--convert-to",
             "txt:Text (encoded):UTF8",
             "--outdir",
             out.path().to_str().unwrap(),
             path.to_str().unwrap(),
         ],
+        None,
     );
     let name = path.with_extension("txt");
     std::fs::read_to_string(out.path().join(name.file_name().unwrap()))
@@ -111,10 +109,10 @@ fn the_word_copy_is_listed_verified_and_reproducible() {
         );
     }
     let again = tempfile::tempdir().unwrap();
-    let out = Run::new(&["build", "--out", again.path().to_str().unwrap()])
+    Run::new(&["build", "--out", again.path().to_str().unwrap()])
         .cwd(dir)
-        .output();
-    assert_eq!(out.status, 0, "{}", out.stderr);
+        .status(0)
+        .run();
     for lang in ["fr", "en"] {
         let name = format!("pbf-irf-217-2019-11-12-final.{lang}.docx");
         let first = std::fs::read(folder.join(&name)).unwrap();
@@ -151,16 +149,15 @@ fn the_word_copy_is_listed_verified_and_reproducible() {
     );
     // The indicator table's column headings are on every page of the table.
     let pdf_dir = tempfile::tempdir().unwrap();
-    tool(
-        "soffice",
+    soffice(
         &[
-            "--headless",
             "--convert-to",
             "pdf",
             "--outdir",
             pdf_dir.path().to_str().unwrap(),
             docx("fr").to_str().unwrap(),
         ],
+        None,
     );
     let pages = pdf_text(&pdf_dir.path().join("pbf-irf-217-2019-11-12-final.fr.pdf"));
     let table: Vec<&str> = pages
@@ -174,10 +171,10 @@ fn the_word_copy_is_listed_verified_and_reproducible() {
             "a page of the table without its headings:\n{page}"
         );
     }
-    let verified = Run::new(&["verify", "out/pbf-irf-217/2019-11-12-final"])
+    Run::new(&["verify", "out/pbf-irf-217/2019-11-12-final"])
         .cwd(dir)
-        .output();
-    assert_eq!(verified.status, 0, "{}", verified.stderr);
+        .status(0)
+        .run();
     // A Word copy edited after the build is found.
     let copy = tempfile::tempdir().unwrap();
     let edited = copy.path().join("2019-11-12-final");
@@ -191,9 +188,9 @@ fn the_word_copy_is_listed_verified_and_reproducible() {
     std::fs::write(edited.join("pbf-irf-217-2019-11-12-final.en.docx"), bytes).unwrap();
     let tampered = Run::new(&["verify", edited.to_str().unwrap()])
         .cwd(dir)
-        .output();
+        .stderr_has("en.docx")
+        .run();
     assert_ne!(tampered.status, 0, "{}", tampered.stderr);
-    assert!(tampered.stderr.contains("en.docx"), "{}", tampered.stderr);
 }
 
 /// The Word copy keeps every character as written, even one the PDF's fonts cannot draw (the
@@ -214,14 +211,14 @@ fn the_word_copy_keeps_characters_the_pdf_cannot_draw() {
         );
     let source = dir.path().join("2020-06-15-names.yaml");
     std::fs::write(&source, text).unwrap();
-    let out = Run::new(&[
+    Run::new(&[
         "build",
         "--out",
         dir.path().join("out").to_str().unwrap(),
         source.to_str().unwrap(),
     ])
-    .output();
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    .status(0)
+    .run();
     let folder = dir.path().join("out/pbf-irf-999/2020-06-15-names");
     let word = word_text(&folder.join("pbf-irf-999-2020-06-15-names.fr.docx"));
     assert!(word.contains("Awa Traoré 李明 (PNUD)"), "{word}");
@@ -246,16 +243,14 @@ fn edited(docx: &Path, edits: &[(&str, &str)]) -> Vec<u8> {
     })
 }
 
-/// The `lang` Word copy with `edits` made in it, imported into a fresh folder: the folder, and
-/// the run's output.
-fn import_edited(lang: &str, edits: &[(&str, &str)]) -> (tempfile::TempDir, crate::common::Output) {
+/// The `lang` Word copy with `edits` made in it, in a fresh folder: the folder, and the run that
+/// imports the copy there.
+fn import_edited(lang: &str, edits: &[(&str, &str)]) -> (tempfile::TempDir, Run) {
     let work = tempfile::tempdir().unwrap();
     let copy = work.path().join("reviewed.docx");
     std::fs::write(&copy, edited(&docx(lang), edits)).unwrap();
-    let out = Run::new(&["import", copy.to_str().unwrap()])
-        .cwd(work.path())
-        .output();
-    (work, out)
+    let run = Run::new(&["import", copy.to_str().unwrap()]).cwd(work.path());
+    (work, run)
 }
 
 /// The report a source reads as, as JSON, for comparing two sources field by field.
@@ -289,7 +284,7 @@ fn flatten(v: &serde_json::Value, path: String, out: &mut Vec<(String, String)>)
 fn import_returns_reviewers_edits_to_the_source() {
     let (dir, folder) = built();
     let original = dir.join(EXAMPLE);
-    let (work, out) = import_edited(
+    let (work, run) = import_edited(
         "en",
         &[
             (
@@ -299,13 +294,9 @@ fn import_returns_reviewers_edits_to_the_source() {
             ("outcomes[1].indicators[1].target", "12 committees"),
         ],
     );
-    assert_eq!(out.status, 0, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("edited: progress.relevance.en\nedited: outcomes[1].indicators[1].target\n"),
-        "{}",
-        out.stderr
-    );
+    run.status(0)
+        .stderr_has("edited: progress.relevance.en\nedited: outcomes[1].indicators[1].target\n")
+        .run();
     let imported = work.path().join(EXAMPLE);
     let text = std::fs::read_to_string(&imported).unwrap();
     assert!(
@@ -348,26 +339,27 @@ fn import_returns_reviewers_edits_to_the_source() {
             .starts_with("\"Reviewed: the project stays relevant & well placed.\\n"),
         "{changed:#?}"
     );
-    let check = Run::new(&["check", imported.to_str().unwrap()]).output();
-    assert_eq!(check.status, 0, "{}", check.stderr);
+    Run::new(&["check", imported.to_str().unwrap()])
+        .status(0)
+        .run();
 
     // Never over an existing file; an unedited copy gives back the source as it was.
     let copy = work.path().join("reviewed.docx");
-    let again = Run::new(&["import", copy.to_str().unwrap()])
+    Run::new(&["import", copy.to_str().unwrap()])
         .cwd(work.path())
-        .output();
-    assert_eq!(again.status, 1, "{}", again.stderr);
-    assert!(again.stderr.contains("exists already"), "{}", again.stderr);
+        .status(1)
+        .stderr_has("exists already")
+        .run();
     let plain = work.path().join("plain.yaml");
     let fr = folder.join("pbf-irf-217-2019-11-12-final.fr.docx");
-    let out = Run::new(&[
+    Run::new(&[
         "import",
         fr.to_str().unwrap(),
         "-o",
         plain.to_str().unwrap(),
     ])
-    .output();
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    .status(0)
+    .run();
     let plain = std::fs::read_to_string(plain).unwrap();
     let body = plain.split_once('\n').unwrap().1;
     assert_eq!(body, std::fs::read_to_string(&original).unwrap());
@@ -392,15 +384,15 @@ fn import_returns_reviewers_edits_to_the_source() {
         let tampered = work.path().join("tampered.docx");
         std::fs::write(&tampered, bytes).unwrap();
         let target = work.path().join("tampered.yaml");
-        let out = Run::new(&[
+        Run::new(&[
             "import",
             tampered.to_str().unwrap(),
             "-o",
             target.to_str().unwrap(),
         ])
-        .output();
-        assert_eq!(out.status, 1, "{to}: {}", out.stderr);
-        assert!(out.stderr.contains(expected), "{to}: {}", out.stderr);
+        .status(1)
+        .stderr_has(expected)
+        .run();
         assert!(!target.exists());
     }
 }
@@ -502,14 +494,13 @@ fn import_reads_what_a_reader_sees_and_refuses_a_moved_or_misnamed_copy() {
         let path = work.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let target = work.path().join(format!("{name}.yaml"));
-        let out = Run::new(&[
+        let import = Run::new(&[
             "import",
             path.to_str().unwrap(),
             "-o",
             target.to_str().unwrap(),
-        ])
-        .output();
-        (out, target)
+        ]);
+        (import, target)
     };
     let tracked = rewritten(&docx("en"), |name, text| {
         if name != "word/document.xml" {
@@ -521,8 +512,8 @@ fn import_reads_what_a_reader_sees_and_refuses_a_moved_or_misnamed_copy() {
         text.insert_str(run, "<w:del w:id=\"9\" w:author=\"R\"><w:r><w:delText>DELETED </w:delText></w:r></w:del><w:ins w:id=\"10\" w:author=\"R\"><w:r><w:t>INSERTED </w:t></w:r></w:ins>");
         text
     });
-    let (out, target) = run("tracked.docx", tracked);
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    let (import, target) = run("tracked.docx", tracked);
+    import.status(0).run();
     let source = std::fs::read_to_string(target).unwrap();
     assert!(source.contains("\"INSERTED The evaluation"), "{source}");
     assert!(!source.contains("DELETED"));
@@ -533,37 +524,31 @@ fn import_reads_what_a_reader_sees_and_refuses_a_moved_or_misnamed_copy() {
         }
         text.replace("version=\"2019-11-12-final\"", "version=\"../../escaped\"")
     });
-    let (out, target) = run("misnamed.docx", misnamed);
-    assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("whose version cannot name a source file"),
-        "{}",
-        out.stderr
-    );
+    let (import, target) = run("misnamed.docx", misnamed);
+    import
+        .status(1)
+        .stderr_has("whose version cannot name a source file")
+        .run();
     assert!(!target.exists());
 
     // LibreOffice moves each content control into its answer's first paragraph.
     let converted = work.path().join("converted");
-    tool(
-        "soffice",
+    soffice(
         &[
-            "--headless",
             "--convert-to",
             "docx",
             "--outdir",
             converted.to_str().unwrap(),
             docx("en").to_str().unwrap(),
         ],
+        None,
     );
     let resaved = std::fs::read(converted.join("pbf-irf-217-2019-11-12-final.en.docx")).unwrap();
-    let (out, target) = run("resaved.docx", resaved);
-    assert_eq!(out.status, 1, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("re-saved by another program"),
-        "{}",
-        out.stderr
-    );
+    let (import, target) = run("resaved.docx", resaved);
+    import
+        .status(1)
+        .stderr_has("re-saved by another program")
+        .run();
     assert!(!target.exists());
 }
 
@@ -590,15 +575,15 @@ fn a_drafts_word_copy_marks_every_text_over_its_limit() {
         );
     let source = dir.path().join("2020-06-15-draft.yaml");
     std::fs::write(&source, text).unwrap();
-    let out = Run::new(&[
+    Run::new(&[
         "build",
         "--draft",
         "--out",
         dir.path().join("out").to_str().unwrap(),
         source.to_str().unwrap(),
     ])
-    .output();
-    assert_eq!(out.status, 0, "{}", out.stderr);
+    .status(0)
+    .run();
     let word = word_text(
         &dir.path()
             .join("out/pbf-irf-999/2020-06-15-draft/pbf-irf-999-2020-06-15-draft.fr.docx"),
@@ -630,13 +615,10 @@ fn a_drafts_word_copy_marks_every_text_over_its_limit() {
 #[test]
 fn import_returns_the_covers_answers() {
     let original = built().0.join(EXAMPLE);
-    let (work, out) = import_edited("fr", &[("cover.evaluation", "Évaluation revue.")]);
-    assert_eq!(out.status, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.contains("edited: cover.evaluation.fr\n"),
-        "{}",
-        out.stderr
-    );
+    let (work, run) = import_edited("fr", &[("cover.evaluation", "Évaluation revue.")]);
+    run.status(0)
+        .stderr_has("edited: cover.evaluation.fr\n")
+        .run();
     let before = fields(&original);
     let after = fields(&work.path().join(EXAMPLE));
     let changed: Vec<&String> = before
