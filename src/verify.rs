@@ -6,10 +6,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::build::{self, Failure, IDENTITY, Rendered};
 use crate::error::{Error, Result};
 use crate::hash::sha256;
 use crate::manifest::Manifest;
+use crate::pipeline::{self, Failure, IDENTITY, Rendered};
 use crate::templates::Templates;
 
 /// One file of a verification and what was found.
@@ -148,7 +148,7 @@ fn rebuild(
     templates: Arc<Templates>,
 ) -> Result<std::result::Result<Rendered, String>> {
     let rendered =
-        build::prepare(path, source, version, draft, templates).and_then(|job| job.render(path));
+        pipeline::prepare(path, source, version, draft, templates).and_then(|job| job.render(path));
     match rendered {
         Ok(rendered) => Ok(Ok(rendered)),
         Err(Failure::Invalid(diagnostics)) => {
@@ -198,7 +198,7 @@ pub fn pdf(path: &Path) -> Result<Vec<Verdict>> {
             }]);
         }
     };
-    let pdf_name = build::pdf_name(&field("project"), &version, &lang);
+    let pdf_name = pipeline::pdf_name(&field("project"), &version, &lang);
     let problem = match rebuilt.files.iter().find(|(n, _)| *n == pdf_name) {
         None => Some(format!("the source no longer has the language {lang}")),
         Some((_, again)) if *again != bytes => Some(format!(

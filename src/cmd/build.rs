@@ -8,13 +8,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use super::{plural, print_source_diagnostics, print_standalone};
-use crate::build::{self, Failure, Outcome};
 use crate::cli::BuildArgs;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Result, Status};
+use crate::pipeline::{self, BuildOutcome, Failure};
 use crate::terminal;
 
-type BuildResult = std::result::Result<Outcome, Failure>;
+type BuildResult = std::result::Result<BuildOutcome, Failure>;
 
 pub fn run(args: &BuildArgs) -> Result<Status> {
     match args.watch {
@@ -25,7 +25,7 @@ pub fn run(args: &BuildArgs) -> Result<Status> {
 
 /// Builds every source named once, printing what happened; returns the worst status.
 pub(super) fn build_once(args: &BuildArgs) -> Status {
-    let (sources, missing) = crate::sources::find(&args.paths);
+    let (sources, missing) = crate::discover::find(&args.paths);
     let mut status = Status::Success;
     for problem in &missing {
         crate::say!("error: {problem}");
@@ -36,9 +36,9 @@ pub(super) fn build_once(args: &BuildArgs) -> Status {
     for (path, result) in sources.iter().zip(&results) {
         status = status.worst(report_outcome(path, result, args));
         match result {
-            Ok(Outcome::Built(..)) => built += 1,
-            Ok(Outcome::UpToDate(_)) => fresh += 1,
-            Ok(Outcome::Kept(_)) => kept += 1,
+            Ok(BuildOutcome::Built(..)) => built += 1,
+            Ok(BuildOutcome::UpToDate(_)) => fresh += 1,
+            Ok(BuildOutcome::Kept(_)) => kept += 1,
             _ => {}
         }
     }
@@ -70,7 +70,7 @@ pub(super) fn build_once(args: &BuildArgs) -> Status {
 }
 
 fn emit_typst(path: &Path, dir: &Path, draft: bool, status: &mut Status) {
-    match build::prepare_file(path, draft).and_then(|job| job.emit(path, dir)) {
+    match pipeline::prepare_file(path, draft).and_then(|job| job.emit(path, dir)) {
         Ok(()) => {}
         Err(failure) => {
             *status = status.worst(failure.status());
@@ -87,9 +87,9 @@ fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
     let jobs: Vec<_> = sources
         .par_iter()
         .map(|path| {
-            let job = build::prepare_file(path, args.draft)?;
+            let job = pipeline::prepare_file(path, args.draft)?;
             let (report, version) = (&job.report, &job.manifest.version);
-            match build::supersedes_problem(report, version, path, &args.out) {
+            match pipeline::supersedes_problem(report, version, path, &args.out) {
                 Some(problem) => Err(Failure::Invalid(vec![problem])),
                 None => Ok(job),
             }
@@ -103,7 +103,7 @@ fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
         .zip(sources)
         .map(|(job, path)| {
             let result = match job {
-                Ok(job) => build::write_job(job, path, &args.out),
+                Ok(job) => pipeline::write_job(job, path, &args.out),
                 Err(failure) => Err(failure.clone()),
             };
             let n = finished.fetch_add(1, Ordering::Relaxed) + 1;
@@ -123,14 +123,14 @@ fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
 /// other, since building them would lose one report.
 fn refuse_collisions(
     sources: &[PathBuf],
-    mut jobs: Vec<Result<build::Job, Failure>>,
+    mut jobs: Vec<Result<pipeline::Job, Failure>>,
     out: &Path,
-) -> Vec<Result<build::Job, Failure>> {
+) -> Vec<Result<pipeline::Job, Failure>> {
     let mut by_folder: std::collections::BTreeMap<PathBuf, Vec<usize>> = Default::default();
     for (i, job) in jobs.iter().enumerate() {
         if let Ok(job) = job {
             by_folder
-                .entry(build::folder_of(job, out))
+                .entry(pipeline::folder_of(job, out))
                 .or_default()
                 .push(i);
         }
@@ -167,7 +167,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
         print_source_diagnostics(path, &shown);
     };
     match result {
-        Ok(Outcome::Built(files, diagnostics)) => {
+        Ok(BuildOutcome::Built(files, diagnostics)) => {
             print_warnings(diagnostics);
             if args.verbose {
                 for file in files {
@@ -180,7 +180,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
             }
             Status::Success
         }
-        Ok(Outcome::UpToDate(warnings)) => {
+        Ok(BuildOutcome::UpToDate(warnings)) => {
             // A watch says nothing of a source it did not build again.
             if !args.watch {
                 print_warnings(warnings);
@@ -190,7 +190,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
             }
             Status::Success
         }
-        Ok(Outcome::Damaged(damage)) => {
+        Ok(BuildOutcome::Damaged(damage)) => {
             crate::say!(
                 "error: {shown}: its version is archived, and its folder no longer holds what was archived:"
             );
@@ -202,7 +202,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
             );
             Status::Invalid
         }
-        Ok(Outcome::Kept(changes)) => {
+        Ok(BuildOutcome::Kept(changes)) => {
             if !args.quiet {
                 crate::say!(
                     "kept as archived: {shown} (this build would make it with other inputs)"
@@ -215,7 +215,7 @@ fn report_outcome(path: &Path, result: &BuildResult, args: &BuildArgs) -> Status
             }
             Status::Success
         }
-        Ok(Outcome::Refused(changes)) => {
+        Ok(BuildOutcome::Refused(changes)) => {
             crate::say!("error: {shown}: its version is archived, and this build would change it:");
             print_list(changes);
             let stem = path
@@ -256,11 +256,11 @@ fn summary(sources: &[PathBuf], results: &[BuildResult]) -> String {
     let mut lines = vec!["summary:".to_string()];
     for (path, result) in sources.iter().zip(results) {
         let what = match result {
-            Ok(Outcome::Built(..)) => "built",
-            Ok(Outcome::UpToDate(_)) => "up to date",
-            Ok(Outcome::Kept(_)) => "kept (archived)",
-            Ok(Outcome::Refused(_)) => "refused (archived)",
-            Ok(Outcome::Damaged(_)) => "archived, damaged",
+            Ok(BuildOutcome::Built(..)) => "built",
+            Ok(BuildOutcome::UpToDate(_)) => "up to date",
+            Ok(BuildOutcome::Kept(_)) => "kept (archived)",
+            Ok(BuildOutcome::Refused(_)) => "refused (archived)",
+            Ok(BuildOutcome::Damaged(_)) => "archived, damaged",
             Err(f) if f.status() == Status::Invalid => "invalid",
             Err(_) => "failed",
         };

@@ -9,7 +9,7 @@ use crate::cli::CheckArgs;
 use crate::error::{Result, Status};
 
 pub fn run(args: &CheckArgs) -> Result<Status> {
-    let (sources, missing) = crate::sources::find(&args.paths);
+    let (sources, missing) = crate::discover::find(&args.paths);
     let (mut errors, mut warnings) = (missing.len(), 0);
     for problem in &missing {
         crate::say!("error: {problem}");
@@ -20,9 +20,9 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
         let mut checked = check::check_file(path);
         // Everything `build` would refuse: the file name, and the version it supersedes (`check`
         // has no output folder of its own: it is looked for in out/).
-        let version = match crate::build::version_of(path) {
+        let version = match crate::pipeline::version_of(path) {
             Ok(version) => Some(version),
-            Err(crate::build::Failure::Invalid(d)) => {
+            Err(crate::pipeline::Failure::Invalid(d)) => {
                 checked.diagnostics.extend(d);
                 None
             }
@@ -30,7 +30,7 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
         };
         if let (Some(report), Some(version)) = (&checked.report, version) {
             let out = Path::new("out");
-            let problem = crate::build::supersedes_problem(report, &version, path, out);
+            let problem = crate::pipeline::supersedes_problem(report, &version, path, out);
             checked.diagnostics.extend(problem);
             let key = (report.project_id.clone(), version);
             folders.entry(key).or_default().push(path);

@@ -204,7 +204,7 @@ pub fn preview(args: &PreviewArgs) -> Result<Status> {
 }
 
 fn first_source() -> Result<PathBuf> {
-    let (sources, mut errors) = crate::sources::find(&[]);
+    let (sources, mut errors) = crate::discover::find(&[]);
     match sources.into_iter().next() {
         Some(source) => Ok(source),
         None => Err(errors.pop().unwrap_or(Error::Missing {

@@ -67,7 +67,7 @@ fn stop_at_end_of_input() -> Arc<AtomicBool> {
 /// What the sources and the templates folder hold now: each path and the hash of its bytes
 /// (empty when unreadable).
 fn fingerprint(paths: &[PathBuf]) -> BTreeMap<PathBuf, String> {
-    let (mut files, _) = crate::sources::find(paths);
+    let (mut files, _) = crate::discover::find(paths);
     if let Some(folder) = crate::templates::folder() {
         files_under(&folder, &mut files);
     }

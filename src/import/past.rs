@@ -767,7 +767,7 @@ impl Reader<'_> {
     /// form has room for four) is left out.
     fn outcomes(&mut self) -> Vec<Y> {
         #[derive(Default)]
-        struct Outcome {
+        struct OutcomeFound {
             statement: Option<(String, usize)>,
             rating: Option<(String, usize)>,
             summary: Option<(String, usize)>,
@@ -788,7 +788,7 @@ impl Reader<'_> {
             .map(|h| h.key.clone())
             .collect();
         let columns = form::columns(&headings);
-        let mut outcomes: BTreeMap<u32, Outcome> = BTreeMap::new();
+        let mut outcomes: BTreeMap<u32, OutcomeFound> = BTreeMap::new();
         let mut current = None;
         for hit in self.hits {
             let n = hit.number.first().copied();

@@ -364,7 +364,7 @@ fn attachments<'a>(
 }
 
 /// What a build of one source did.
-pub enum Outcome {
+pub enum BuildOutcome {
     /// Rendered and written; the names of the files written, and the warnings.
     Built(Vec<String>, Vec<Diagnostic>),
     /// The folder already holds what these inputs make: nothing was rendered. The source's
@@ -430,7 +430,7 @@ pub fn prepare_file(path: &Path, draft: bool) -> Result<Job, Failure> {
 }
 
 /// Checks, renders and writes one source into `out`.
-pub fn build_source(path: &Path, out: &Path, draft: bool) -> Result<Outcome, Failure> {
+pub fn build_source(path: &Path, out: &Path, draft: bool) -> Result<BuildOutcome, Failure> {
     let job = prepare_file(path, draft)?;
     write_job(&job, path, out)
 }
@@ -442,7 +442,7 @@ pub fn folder_of(job: &Job, out: &Path) -> std::path::PathBuf {
 
 /// Renders a prepared source and replaces its version folder in `out` with the result, as a
 /// whole and under the folder's lock; an archived folder is never written.
-pub fn write_job(job: &Job, path: &Path, out: &Path) -> Result<Outcome, Failure> {
+pub fn write_job(job: &Job, path: &Path, out: &Path) -> Result<BuildOutcome, Failure> {
     let folder = folder_of(job, out);
     let lock = match next_step(job, out, &folder)? {
         Next::Render(lock) => lock,
@@ -459,7 +459,7 @@ pub fn write_job(job: &Job, path: &Path, out: &Path) -> Result<Outcome, Failure>
     files.push((MANIFEST, manifest.as_slice()));
     crate::folder::replace(&folder, &files, &lock)?;
     let written = files.iter().map(|(n, _)| n.to_string()).collect();
-    Ok(Outcome::Built(written, rendered.warnings))
+    Ok(BuildOutcome::Built(written, rendered.warnings))
 }
 
 /// What a job does to its version folder.
@@ -467,7 +467,7 @@ enum Next {
     /// Render, under the folder's lock.
     Render(crate::folder::Lock),
     /// Leave the folder as it is: archived, up to date or damaged.
-    Keep(Outcome),
+    Keep(BuildOutcome),
 }
 
 /// Whether a job must render: an archived or up-to-date folder is kept as it is.
@@ -482,11 +482,11 @@ fn next_step(job: &Job, out: &Path, folder: &Path) -> Result<Next, Failure> {
     if marked {
         let mark = match archive::read(folder) {
             Ok(mark) => mark,
-            Err(e) => return Ok(Next::Keep(Outcome::Damaged(vec![e.to_string()]))),
+            Err(e) => return Ok(Next::Keep(BuildOutcome::Damaged(vec![e.to_string()]))),
         };
         let damage = archive::damage(folder, &mark);
         if !damage.is_empty() {
-            return Ok(Next::Keep(Outcome::Damaged(damage)));
+            return Ok(Next::Keep(BuildOutcome::Damaged(damage)));
         }
         let archived = Manifest::read(folder)?;
         // The mark covers the manifest's bytes, not what it says: one rewritten and sealed
@@ -494,17 +494,17 @@ fn next_step(job: &Job, out: &Path, folder: &Path) -> Result<Next, Failure> {
         let unlike = mark.unlike(&archived);
         if !unlike.is_empty() {
             let named = |name| format!("{name} is not the file its manifest names");
-            return Ok(Next::Keep(Outcome::Damaged(
+            return Ok(Next::Keep(BuildOutcome::Damaged(
                 unlike.into_iter().map(named).collect(),
             )));
         }
         let changes = job.manifest.changes_from(&archived);
         return Ok(Next::Keep(if changes.is_empty() {
-            Outcome::UpToDate(job.warnings.clone())
+            BuildOutcome::UpToDate(job.warnings.clone())
         } else if job.manifest.same_source_as(&archived) {
-            Outcome::Kept(changes)
+            BuildOutcome::Kept(changes)
         } else {
-            Outcome::Refused(changes)
+            BuildOutcome::Refused(changes)
         }));
     }
     if let Ok(old) = Manifest::read(folder)
@@ -517,7 +517,7 @@ fn next_step(job: &Job, out: &Path, folder: &Path) -> Result<Next, Failure> {
         && old.intact_in(folder)
         && archive::file_names(folder).len() == old.outputs.len() + 2
     {
-        return Ok(Next::Keep(Outcome::UpToDate(job.warnings.clone())));
+        return Ok(Next::Keep(BuildOutcome::UpToDate(job.warnings.clone())));
     }
     Ok(Next::Render(lock))
 }
