@@ -192,11 +192,19 @@ fn answers(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
 fn is_answer(field: &str) -> bool {
     static ANSWER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
-            r"^(cover\.(secretariat_comments|evaluation)|progress\.(status|relevance|unique|peacebuilding_results|human_impact|challenges_on_track|off_track)|cross_cutting\.[a-z_]+|finance\.(tranches_and_expenditure|next_tranche|delay_explanation)|outcomes\[[1-4]\]\.summary|outcomes\[[1-4]\](\.outputs\[[1-3]\])?\.indicators\[[1-3]\]\.(indicator|baseline|target|progress|variance_reason|target_adjustment))$",
+            r"^(cover\.(secretariat_comments|evaluation)|progress\.(status|relevance|unique|peacebuilding_results|human_impact|challenges_on_track|off_track)|cross_cutting\.[a-z_]+|finance\.(tranches_and_expenditure|next_tranche|delay_explanation)|outcomes\[[1-4]\]\.summary|outcomes\[[1-4]\](\.indicators\[[1-3]\]|\.outputs\[[1-3]\]\.indicators\[[12]\])\.(indicator|baseline|target|progress|variance_reason|target_adjustment))$",
         )
         .expect("the pattern compiles")
     });
     ANSWER.is_match(field)
+}
+
+/// Whether a value is one a reviewer may have edited as text: a text, a number or a yes/no.
+fn is_scalar(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_)
+    )
 }
 
 /// The bytes a scalar takes in the source, from what the reader reports (the value's own
@@ -268,18 +276,21 @@ fn apply(
             Some(Value::Map(_)) => (node.and_then(|n| n.get(lang)), format!("{field}.{lang}")),
             _ => (node, field.clone()),
         };
-        let before = match node.map(|n| &n.value) {
-            Some(Value::Str(s)) => s.clone(),
+        // A number where the form takes text (`baseline: 0`) prints as typed, and so the copy
+        // shows it: it compares, and is replaced, as the source's own characters.
+        let typed = node
+            .filter(|n| is_scalar(&n.value))
+            .and_then(|n| n.span.clone());
+        let before = match (node.map(|n| &n.value), &typed) {
+            (Some(Value::Str(s)), _) => s.clone(),
+            (Some(_), Some(span)) => source[span.clone()].trim().to_string(),
             _ => String::new(),
         };
         if as_shown(lang, &before) == shown.replace(crate::render::fit::BREAK, "") {
             fields.push((name, Change::Same));
             continue;
         }
-        let span = node
-            .and_then(|n| n.span.clone())
-            .filter(|_| node.is_some_and(|n| matches!(n.value, Value::Str(_))));
-        match span {
+        match typed {
             Some(span) => {
                 let json = |t: &str| serde_json::to_string(t).expect("a string serialises");
                 // A text given once for several languages becomes one text per language: the
@@ -333,6 +344,7 @@ mod tests {
             "cover.evaluation",
             "outcomes[2].summary",
             "outcomes[1].outputs[3].indicators[2].target",
+            "outcomes[4].indicators[3].baseline",
         ] {
             assert!(is_answer(field), "{field}");
         }
@@ -343,6 +355,9 @@ mod tests {
             "outcomes[1].statement",
             "progress.rating",
             "progress.status.x",
+            // An output has at most two indicators, an outcome three.
+            "outcomes[1].outputs[1].indicators[3].target",
+            "outcomes[1].indicators[4].target",
         ] {
             assert!(!is_answer(field), "{field}");
         }

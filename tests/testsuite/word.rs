@@ -629,3 +629,77 @@ fn import_returns_the_covers_answers() {
         .collect();
     assert_eq!(changed, [".cover.evaluation.fr"]);
 }
+
+/// Indicator cells typed as numbers (`baseline: 0`, `target: 20`, `progress: 0.50`) print as
+/// typed, and a reviewed copy brings them back so: unedited, nothing changes; edited, exactly the
+/// reviewer's cells do.
+#[test]
+fn cells_typed_as_numbers_come_back_with_exactly_the_reviewers_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir
+        .path()
+        .join("data/pbf-irf-999/2020-06-15-semi-annual.yaml");
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    let text = std::fs::read_to_string(root().join("tests/good/numbers-as-text.yaml")).unwrap();
+    let text = text.replacen("languages: [fr]\n", "languages: [fr]\nword_copy: true\n", 1);
+    std::fs::write(&source, &text).unwrap();
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    let copy = dir
+        .path()
+        .join("out/pbf-irf-999/2020-06-15-semi-annual/pbf-irf-999-2020-06-15-semi-annual.fr.docx");
+    let import = |edits: &[(&str, &str)]| {
+        let work = tempfile::tempdir().unwrap();
+        let reviewed = work.path().join("reviewed.docx");
+        std::fs::write(&reviewed, edited(&copy, edits)).unwrap();
+        let out = Run::new(&["import", reviewed.to_str().unwrap()])
+            .cwd(work.path())
+            .status(0)
+            .run();
+        let imported = work
+            .path()
+            .join("data/pbf-irf-999/2020-06-15-semi-annual.yaml");
+        let text = std::fs::read_to_string(&imported).unwrap();
+        // The source as it was, under the line that says where it came from.
+        let body = text.split_once('\n').unwrap().1.to_string();
+        (out.stderr, body, fields(&imported), work)
+    };
+    let (said, body, same, _work) = import(&[]);
+    assert!(!said.contains("edited:"), "{said}");
+    assert_eq!(body, text);
+    assert_eq!(same, fields(&source));
+
+    let cell = "outcomes[1].indicators[1]";
+    let (said, body, changed, _work) = import(&[
+        (&format!("{cell}.baseline"), "5"),
+        (&format!("{cell}.progress"), "0.75 (revu)"),
+    ]);
+    assert!(
+        said.contains(&format!(
+            "edited: {cell}.baseline\nedited: {cell}.progress\n"
+        )),
+        "{said}"
+    );
+    let expected = text
+        .replacen("baseline: 0\n", "baseline: \"5\"\n", 1)
+        .replacen("progress: 0.50\n", "progress: \"0.75 (revu)\"\n", 1);
+    assert_eq!(body, expected);
+    let differ: Vec<_> = fields(&source)
+        .into_iter()
+        .zip(changed)
+        .filter(|(a, b)| a != b)
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(
+        differ,
+        [
+            (
+                ".outcomes[0].indicators[0].baseline".to_string(),
+                "\"5\"".to_string()
+            ),
+            (
+                ".outcomes[0].indicators[0].progress".to_string(),
+                "\"0.75 (revu)\"".to_string()
+            ),
+        ]
+    );
+}
