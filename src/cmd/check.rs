@@ -124,7 +124,9 @@ fn print_counts(path: &Path, counts: &[check::structure::Count]) {
         plural(rows.len())
     )
     .ok();
-    if std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes()).is_err() {
-        crate::terminal::output_lost();
+    // A full output is remembered there and ends the run with exit 3; a reader that stopped
+    // reading (`| head`) is not an error.
+    if let Err(e) = super::print_out(&out) {
+        crate::say!("error: {e}");
     }
 }

@@ -258,6 +258,41 @@ fn a_full_standard_output_is_an_error_not_a_panic() {
     );
 }
 
+/// A reader that stops reading (`| head`) before anything is written: every listing ends well,
+/// and says nothing of it. The reading end is closed before the program writes, every time.
+#[test]
+fn a_reader_that_stops_reading_is_not_an_error() {
+    for args in [
+        &["check", "--counts", EXAMPLE][..],
+        &["schema"],
+        &["i18n", "status"],
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+            .args(args)
+            .current_dir(root())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error:"), "{args:?}: {stderr}");
+    }
+    // A full output is still an error, with the reason.
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+        .args(["check", "--counts", EXAMPLE])
+        .current_dir(root())
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("cannot write standard output"), "{stderr}");
+}
+
 #[test]
 fn a_file_where_the_output_folder_should_be_is_explained() {
     let f = Files::new();
