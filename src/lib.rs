@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod error;
 pub mod folder;
+pub mod form;
 pub mod fsio;
 pub mod hash;
 pub mod i18n;

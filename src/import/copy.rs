@@ -187,16 +187,12 @@ fn answers(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
     }
 }
 
-/// Whether `field` is one of the answers a Word copy holds: a narrative of Part 1 or 2, an
-/// outcome's summary, a cell of the indicator table.
+/// Whether `field` is one of the answers a Word copy holds: a text the form frames (its
+/// description says which), at a position its lists have room for.
 fn is_answer(field: &str) -> bool {
-    static ANSWER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r"^(cover\.(secretariat_comments|evaluation)|progress\.(status|relevance|unique|peacebuilding_results|human_impact|challenges_on_track|off_track)|cross_cutting\.[a-z_]+|finance\.(tranches_and_expenditure|next_tranche|delay_explanation)|outcomes\[[1-4]\]\.summary|outcomes\[[1-4]\](\.indicators\[[1-3]\]|\.outputs\[[1-3]\]\.indicators\[[12]\])\.(indicator|baseline|target|progress|variance_reason|target_adjustment))$",
-        )
-        .expect("the pattern compiles")
-    });
-    ANSWER.is_match(field)
+    static ANSWERS: std::sync::LazyLock<std::collections::HashSet<String>> =
+        std::sync::LazyLock::new(|| crate::form::Form::pbf_2019().answer_fields().collect());
+    ANSWERS.contains(field)
 }
 
 /// Whether a value is one a reviewer may have edited as text: a text, a number or a yes/no.
