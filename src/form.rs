@@ -195,6 +195,11 @@ impl Form {
         }
     }
 
+    /// The columns of the table `name` (`indicators`), in order.
+    pub fn table(&self, name: &str) -> &[Question] {
+        self.tables.get(name).map_or(&[], Vec::as_slice)
+    }
+
     /// The fields a Word copy shows as answers a reviewer may edit: the texts the form frames.
     pub fn answer_fields(&self) -> impl Iterator<Item = String> + '_ {
         self.fields()

@@ -77,6 +77,8 @@ impl Builder<'_> {
         "outcomes": report.outcomes.iter().enumerate().map(|(i, o)| b.outcome(i + 1, o)).collect::<Vec<_>>(),
         "cross_cutting": b.cross_cutting(),
         "indicators_limit": b.label_with("indicators.limit", minijinja::context! { n => 300 }),
+        // The indicator table's columns, as the form describes them: their wording's keys.
+        "indicator_columns": indicator_columns().iter().map(|c| &c.key).collect::<Vec<_>>(),
         "finance": b.finance(),
         })
     }
@@ -290,15 +292,18 @@ impl Builder<'_> {
     }
 
     fn indicator(&self, number: &str, ind: &Indicator, path: &str) -> Value {
-        let cell = |c: Option<&Cell>, column: &str| self.answer(c, &format!("{path}.{column}"));
-        let cells = [
-            cell(Some(&ind.indicator), "indicator"),
-            cell(ind.baseline.as_ref(), "baseline"),
-            cell(ind.target.as_ref(), "target"),
-            cell(ind.progress.as_ref(), "progress"),
-            cell(ind.variance_reason.as_ref(), "variance_reason"),
-            cell(ind.target_adjustment.as_ref(), "target_adjustment"),
-        ];
+        // The row's cells in the columns the form describes, each read by its field's name.
+        let row = serde_json::to_value(ind).expect("an indicator serialises");
+        let cells: Vec<Value> = indicator_columns()
+            .iter()
+            .map(|column| {
+                let cell: Option<Cell> = row
+                    .get(&column.path)
+                    .filter(|v| !v.is_null())
+                    .map(|v| serde_json::from_value(v.clone()).expect("a cell reads back"));
+                self.answer(cell.as_ref(), &format!("{path}.{}", column.path))
+            })
+            .collect();
         // A row too tall for one page breaks across pages rather than losing its end.
         let tall = cells.iter().any(|c| c["tall"] == true);
         json!({
@@ -532,4 +537,9 @@ mod tests {
             ]
         );
     }
+}
+
+/// The indicator table's columns, as the 2019 form's description gives them.
+pub fn indicator_columns() -> &'static [crate::form::Question] {
+    crate::form::Form::pbf_2019().table("indicators")
 }

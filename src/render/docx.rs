@@ -600,14 +600,10 @@ impl Doc<'_> {
             }
             answer_cell(a, ps, width, 17)
         };
-        let header_keys = [
-            "indicators.indicator",
-            "indicators.baseline",
-            "indicators.target",
-            "indicators.progress",
-            "indicators.variance_reason",
-            "indicators.target_adjustment",
-        ];
+        let header_keys: Vec<&str> = d["indicator_columns"]
+            .as_array()
+            .map(|keys| keys.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
         let mut header = vec![cell(vec![Paragraph::new()], widths[0], 1)];
         header.extend(
             header_keys

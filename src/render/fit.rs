@@ -34,14 +34,13 @@ pub fn width_of(field: &str) -> f32 {
     let table = |column: usize| (728.5 / total * TABLE_COLUMNS[column] - 10.0) / 8.5;
     let last = field.rsplit('.').next().unwrap_or(field);
     if field.contains(".indicators[") {
-        let cells = [
-            "indicator",
-            "baseline",
-            "target",
-            "progress",
-            "variance_reason",
-        ];
-        let column = cells.iter().position(|c| *c == last).map_or(6, |i| i + 1);
+        // The table's first column holds the outcome or output; its cells follow, as the form
+        // describes them.
+        let cells = crate::render::document::indicator_columns();
+        let column = cells
+            .iter()
+            .position(|c| c.path == last)
+            .map_or(6, |i| i + 1);
         return table(column);
     }
     if last == "framework_statement" || field.contains(".outputs[") && last == "statement" {
