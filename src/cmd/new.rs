@@ -76,18 +76,18 @@ fn skeleton(catalog: &Catalog, args: &NewArgs, path: &Path) -> Result<String> {
     env.add_function("t", move |key: String, n: Option<minijinja::Value>| {
         t.render(&key, minijinja::context! { n => n })
     });
+    // A question's wording with its limit, as the form's description gives it: the skeleton
+    // names questions, never limits.
     let q = catalog.clone();
-    env.add_function(
-        "q",
-        move |key: String, limit: Option<u32>, n: Option<minijinja::Value>| {
-            let mut text = q.render(&key, minijinja::context! { n => n });
-            if let Some(limit) = limit {
-                let note = q.render("limit", minijinja::context! { n => limit });
-                text = format!("{text} {note}");
-            }
-            format!("# {text}")
-        },
-    );
+    env.add_function("q", move |key: String, n: Option<minijinja::Value>| {
+        let mut text = q.render(&key, minijinja::context! { n => n });
+        if let Some(limit) = limit_of(&key) {
+            let note = q.render("limit", minijinja::context! { n => limit });
+            text = format!("{text} {note}");
+        }
+        format!("# {text}")
+    });
+    env.add_function("limit", |key: String| limit_of(&key));
     let (report_date, report_type) = from_version(&args.version);
     let context = minijinja::context! {
         project_id => &args.project_id,
@@ -99,6 +99,18 @@ fn skeleton(catalog: &Catalog, args: &NewArgs, path: &Path) -> Result<String> {
     };
     env.render_str(template, context)
         .map_err(|e| Error::template(format!("cannot render the skeleton: {e}")))
+}
+
+/// The limit of the question worded by catalog `key`, from the form's description.
+fn limit_of(key: &str) -> Option<usize> {
+    let form = crate::form::Form::pbf_2019();
+    let columns = form.tables.values().flatten();
+    form.fields()
+        .into_iter()
+        .map(|f| f.question)
+        .chain(columns)
+        .find(|q| q.key == key && q.limit.is_some())
+        .and_then(|q| q.limit)
 }
 
 /// The modality a project id names: `pbf-prf-12` is a PRF project, `pbf-irf-300` an IRF one.
