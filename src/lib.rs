@@ -12,6 +12,7 @@ pub mod cmd;
 pub mod diagnostic;
 pub mod discover;
 pub mod error;
+pub mod fit;
 pub mod folder;
 pub mod form;
 pub mod fsio;

@@ -407,11 +407,8 @@ impl<'a> Walker<'a> {
     /// line): it will be broken between letters, so the writer may prefer to change it. `path`
     /// names the field's box, `shown` the field in the message (with its language).
     fn long_run(&mut self, node: &Node, path: &str, shown: &str, text: &str) {
-        let width = crate::render::fit::width_of(path);
-        let Some((_, run)) = crate::render::fit::long_runs(text, width)
-            .into_iter()
-            .next()
-        else {
+        let width = crate::fit::width_of(path);
+        let Some((_, run)) = crate::fit::long_runs(text, width).into_iter().next() else {
             return;
         };
         let n = limits::count(&run);

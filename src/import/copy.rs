@@ -230,7 +230,7 @@ fn as_shown(lang: &str, text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
-        .replace(crate::render::fit::BREAK, "")
+        .replace(crate::fit::BREAK, "")
 }
 
 fn apply(
@@ -282,7 +282,7 @@ fn apply(
             (Some(_), Some(span)) => source[span.clone()].trim().to_string(),
             _ => String::new(),
         };
-        if as_shown(lang, &before) == shown.replace(crate::render::fit::BREAK, "") {
+        if as_shown(lang, &before) == shown.replace(crate::fit::BREAK, "") {
             fields.push((name, Change::Same));
             continue;
         }

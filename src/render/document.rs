@@ -4,9 +4,9 @@
 
 use serde_json::{Value, json};
 
-use super::fit;
 use super::world::{REPLACEMENT, can_draw};
 use crate::check::limits;
+use crate::fit;
 use crate::i18n::Catalog;
 use crate::model::{
     Cell, Date, Indicator, Narrative, Outcome, Output, Report, Text, Usd, YearMonth,

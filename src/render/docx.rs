@@ -11,7 +11,7 @@ use docx_rs::{
 };
 use serde_json::Value;
 
-use super::fit::BREAK;
+use crate::fit::BREAK;
 
 /// A4 in twentieths of a point, and the PDF's margins (2 cm; 1.8 cm top, 2.2 cm bottom).
 const A4: (u32, u32) = (11906, 16838);
@@ -584,7 +584,7 @@ impl Doc<'_> {
 
     fn indicators(&self) -> Vec<Block> {
         let d = self.data;
-        let fractions = super::fit::TABLE_COLUMNS;
+        let fractions = crate::fit::TABLE_COLUMNS;
         let total: f32 = fractions.iter().sum();
         let widths: Vec<usize> = fractions
             .iter()

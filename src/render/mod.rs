@@ -4,7 +4,6 @@
 pub mod annex_a;
 pub mod document;
 pub mod docx;
-pub mod fit;
 pub mod pdf;
 pub mod world;
 

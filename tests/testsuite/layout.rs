@@ -374,7 +374,7 @@ fn text_at_every_limit_with_unbreakable_runs_stays_in_its_cell_and_page() {
     assert!(words.len() > 3000, "{} words", words.len());
     const MARGIN: f64 = 56.69;
     // The indicator table's column edges, as the template draws them.
-    let fractions = pbf_report::render::fit::TABLE_COLUMNS;
+    let fractions = pbf_report::fit::TABLE_COLUMNS;
     let per = (841.89 - 2.0 * MARGIN) / f64::from(fractions.iter().sum::<f32>());
     let mut edges = vec![MARGIN];
     for f in fractions {

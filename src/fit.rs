@@ -36,7 +36,7 @@ pub fn width_of(field: &str) -> f32 {
     if field.contains(".indicators[") {
         // The table's first column holds the outcome or output; its cells follow, as the form
         // describes them.
-        let cells = crate::render::document::indicator_columns();
+        let cells = crate::form::Form::pbf_2019().table("indicators");
         let column = cells
             .iter()
             .position(|c| c.path == last)
@@ -225,7 +225,7 @@ mod tests {
 
     #[test]
     fn the_table_columns_are_the_templates() {
-        let template = include_str!("../../templates/pbf-2019/report.typ");
+        let template = include_str!("../templates/pbf-2019/report.typ");
         let columns: Vec<String> = TABLE_COLUMNS.iter().map(|f| format!("{f}fr")).collect();
         let line = format!("columns: ({}),", columns.join(", "));
         assert!(template.contains(&line), "report.typ has no `{line}`");
