@@ -265,15 +265,16 @@ fn the_pdf_carries_its_source_and_verifies_alone() {
         .join("pbf-irf-217-2019-11-12-final.fr.pdf");
     let out = dir.path().join("extracted");
     std::fs::create_dir(&out).unwrap();
-    Run::new(&[
-        "extract",
-        pdf.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ])
-    .cwd(dir.path())
-    .status(0)
-    .run();
+    let extract = || {
+        Run::new(&[
+            "extract",
+            pdf.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .cwd(dir.path())
+    };
+    extract().status(0).run();
     assert_eq!(
         std::fs::read(out.join("2019-11-12-final.yaml")).unwrap(),
         std::fs::read(&source).unwrap()
@@ -283,15 +284,7 @@ fn the_pdf_carries_its_source_and_verifies_alone() {
         std::fs::read(dir.path().join(FOLDER).join("annex-a.fr.xlsx")).unwrap()
     );
     // Extracting again never overwrites.
-    Run::new(&[
-        "extract",
-        pdf.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ])
-    .cwd(dir.path())
-    .status(1)
-    .run();
+    extract().status(1).run();
 
     // The PDF alone, away from its folder and source.
     let alone = dir.path().join("alone.pdf");
