@@ -313,24 +313,20 @@ impl Builder<'_> {
         })
     }
 
+    /// Part 1.3: each question the form's description asks there, with its answer.
     fn cross_cutting(&self) -> Vec<Value> {
-        let c = &self.report.cross_cutting;
-        let items: [(&str, Option<&Narrative>); 9] = [
-            ("national_ownership", Some(&c.national_ownership)),
-            ("monitoring", Some(&c.monitoring)),
-            ("evaluation", Some(&c.evaluation)),
-            ("catalytic_financial", Some(&c.catalytic_financial)),
-            ("catalytic_non_financial", Some(&c.catalytic_non_financial)),
-            ("exit_strategy", Some(&c.exit_strategy)),
-            ("risk_taking", Some(&c.risk_taking)),
-            ("gender_equality", Some(&c.gender_equality)),
-            ("other", c.other.as_ref()),
-        ];
-        items
+        let answers = serde_json::to_value(&self.report.cross_cutting).expect("it serialises");
+        let form = crate::form::Form::pbf_2019();
+        let part = form.parts.iter().find(|p| p.name == "cross_cutting");
+        part.map_or(&[][..], |p| &p.questions)
             .iter()
-            .map(|(k, t)| {
-                let key = format!("cross_cutting.{k}");
-                self.question(&key, *t, &key)
+            .map(|q| {
+                let field = q.path.trim_start_matches("cross_cutting.");
+                let answer: Option<Narrative> = answers
+                    .get(field)
+                    .filter(|v| !v.is_null())
+                    .map(|v| serde_json::from_value(v.clone()).expect("an answer reads back"));
+                self.question(&q.key, answer.as_ref(), &q.path)
             })
             .collect()
     }
@@ -485,6 +481,11 @@ pub fn format_month(month: &YearMonth, catalog: &Catalog) -> String {
     }
 }
 
+/// The indicator table's columns, as the 2019 form's description gives them.
+pub fn indicator_columns() -> &'static [crate::form::Question] {
+    crate::form::Form::pbf_2019().table("indicators")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,9 +538,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// The indicator table's columns, as the 2019 form's description gives them.
-pub fn indicator_columns() -> &'static [crate::form::Question] {
-    crate::form::Form::pbf_2019().table("indicators")
 }
