@@ -142,12 +142,16 @@ impl Builder<'_> {
         text: Option<&Text<L, M>>,
         field: &str,
     ) -> Value {
-        let raw = text.map(|t| t.get(self.lang)).unwrap_or("");
+        self.answer_text(text.map(|t| t.get(self.lang)).unwrap_or(""), L, field)
+    }
+
+    /// `answer` for a text and its limit (0: none) as the form's description gives them.
+    fn answer_text(&self, raw: &str, limit: usize, field: &str) -> Value {
         let count = limits::count(raw);
-        let over = (L > 0 && count > L).then(|| {
+        let over = (limit > 0 && count > limit).then(|| {
             self.label_with(
                 "draft.over",
-                minijinja::context! { count => count, limit => L, over => count - L },
+                minijinja::context! { count => count, limit => limit, over => count - limit },
             )
         });
         let width = fit::width_of(field);
@@ -166,6 +170,38 @@ impl Builder<'_> {
     ) -> Value {
         let limit = (L > 0).then(|| self.label_with("limit", minijinja::context! { n => L }));
         json!({ "key": key, "question": self.label(key), "limit": limit, "answer": self.answer(text, path) })
+    }
+
+    /// The text questions of the description's part `part`, each with its answer read from
+    /// `section` (that part's fields of the report) by its field's name.
+    fn described(
+        &self,
+        part: &str,
+        section: &impl serde::Serialize,
+    ) -> Vec<(&'static crate::form::Question, Value)> {
+        let answers = serde_json::to_value(section).expect("a part of the report serialises");
+        let form = crate::form::Form::pbf_2019();
+        let questions = form
+            .parts
+            .iter()
+            .find(|p| p.name == part)
+            .map_or(&[][..], |p| &p.questions);
+        questions
+            .iter()
+            .filter(|q| q.kind.is_answer_text())
+            .map(|q| {
+                let field = q.path.rsplit('.').next().unwrap_or(&q.path);
+                let raw = match answers.get(field) {
+                    Some(Value::String(text)) => text.as_str(),
+                    Some(Value::Object(per_language)) => per_language.get(self.lang).and_then(Value::as_str).unwrap_or(""),
+                    _ => "",
+                };
+                let limit = q.limit.unwrap_or(0);
+                let note = q.limit.map(|n| self.label_with("limit", minijinja::context! { n => n }));
+                let question = json!({ "key": q.key, "question": self.label(&q.key), "limit": note, "answer": self.answer_text(raw, limit, &q.path) });
+                (q, question)
+            })
+            .collect()
     }
 
     fn money(&self, usd: Usd) -> String {
@@ -231,19 +267,28 @@ impl Builder<'_> {
 
     fn progress(&self) -> Value {
         let p = &self.report.progress;
+        // The part's questions in the description's order, on either side of its rating.
+        let form = crate::form::Form::pbf_2019();
+        let part = form.parts.iter().find(|part| part.name == "progress");
+        let rating_at = part
+            .and_then(|part| {
+                part.questions
+                    .iter()
+                    .position(|q| q.kind == crate::form::Kind::Rating)
+            })
+            .unwrap_or(0);
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        for (q, question) in self.described("progress", p) {
+            let at = part.and_then(|part| part.questions.iter().position(|x| std::ptr::eq(x, q)));
+            match at < Some(rating_at) {
+                true => before.push(question),
+                false => after.push(question),
+            }
+        }
         json!({
-            "before_rating": [
-                self.question("progress.status", Some(&p.status), "progress.status"),
-                self.question("progress.relevance", Some(&p.relevance), "progress.relevance"),
-                self.question("progress.unique", Some(&p.unique), "progress.unique"),
-            ],
+            "before_rating": before,
             "rating": { "question": self.label("progress.rating"), "value": self.label(&format!("rating.{}", key_of(&p.rating))) },
-            "after_rating": [
-                self.question("progress.peacebuilding_results", Some(&p.peacebuilding_results), "progress.peacebuilding_results"),
-                self.question("progress.human_impact", Some(&p.human_impact), "progress.human_impact"),
-                self.question("progress.challenges_on_track", p.challenges_on_track.as_ref(), "progress.challenges_on_track"),
-                self.question("progress.off_track", p.off_track.as_ref(), "progress.off_track"),
-            ],
+            "after_rating": after,
             "attachments": {
                 "question": self.label("progress.attachments"),
                 "items": p.attachments.iter().map(|a| self.text(a, "progress.attachments")).collect::<Vec<_>>(),
@@ -335,9 +380,7 @@ impl Builder<'_> {
         let f = &self.report.finance;
         json!({
             "rating": { "question": self.label("finance.rating"), "value": self.label(&format!("finance_rating.{}", key_of(&f.rating))) },
-            "tranches_and_expenditure": self.question("finance.tranches_and_expenditure", Some(&f.tranches_and_expenditure), "finance.tranches_and_expenditure"),
-            "next_tranche": self.question("finance.next_tranche", f.next_tranche.as_ref(), "finance.next_tranche"),
-            "delay_explanation": self.question("finance.delay_explanation", f.delay_explanation.as_ref(), "finance.delay_explanation"),
+            "questions": self.described("finance", f).into_iter().map(|(_, q)| q).collect::<Vec<_>>(),
             "gender": self.label_with("finance.gender_amounts", minijinja::context! {
                 planned => self.money(f.gender_planned),
                 allocated => self.money(f.gender_allocated),

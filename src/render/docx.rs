@@ -685,12 +685,8 @@ impl Doc<'_> {
             self.heading(self.t("finance.title"), 2),
         ];
         out.extend(self.rating(&f["rating"]));
-        for key in [
-            "tranches_and_expenditure",
-            "next_tranche",
-            "delay_explanation",
-        ] {
-            out.extend(self.question(&f[key]));
+        for q in f["questions"].as_array().into_iter().flatten() {
+            out.extend(self.question(q));
         }
         out.push(Block::P(
             par([bold(self.t("finance.gender"))]).keep_next(true),
