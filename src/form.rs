@@ -195,6 +195,12 @@ impl Form {
         }
     }
 
+    /// The questions of the part `name`, in order.
+    pub fn part(&self, name: &str) -> &[Question] {
+        let part = self.parts.iter().find(|p| p.name == name);
+        part.map_or(&[], |p| p.questions.as_slice())
+    }
+
     /// The columns of the table `name` (`indicators`), in order.
     pub fn table(&self, name: &str) -> &[Question] {
         self.tables.get(name).map_or(&[], Vec::as_slice)

@@ -9,8 +9,7 @@ use crate::check::limits;
 use crate::fit;
 use crate::i18n::Catalog;
 use crate::model::{
-    Cell, Date, Indicator, Narrative, Outcome, Output, Report, Text, Usd, YearMonth,
-    group_thousands,
+    Date, Indicator, Outcome, Output, Report, Text, Usd, YearMonth, group_thousands,
 };
 
 /// How the document is rendered.
@@ -172,34 +171,20 @@ impl Builder<'_> {
         json!({ "key": key, "question": self.label(key), "limit": limit, "answer": self.answer(text, path) })
     }
 
-    /// The text questions of the description's part `part`, each with its answer read from
-    /// `section` (that part's fields of the report) by its field's name.
-    fn described(
-        &self,
-        part: &str,
-        section: &impl serde::Serialize,
-    ) -> Vec<(&'static crate::form::Question, Value)> {
+    /// The text questions of the description's part `part`, each with its position in the part
+    /// and its answer read from `section` (that part's fields of the report) by its field's name.
+    fn described(&self, part: &str, section: &impl serde::Serialize) -> Vec<(usize, Value)> {
         let answers = serde_json::to_value(section).expect("a part of the report serialises");
-        let form = crate::form::Form::pbf_2019();
-        let questions = form
-            .parts
-            .iter()
-            .find(|p| p.name == part)
-            .map_or(&[][..], |p| &p.questions);
-        questions
-            .iter()
-            .filter(|q| q.kind.is_answer_text())
-            .map(|q| {
+        let questions = crate::form::Form::pbf_2019().part(part);
+        let asked = questions.iter().enumerate();
+        asked
+            .filter(|(_, q)| q.kind.is_answer_text())
+            .map(|(at, q)| {
                 let field = q.path.rsplit('.').next().unwrap_or(&q.path);
-                let raw = match answers.get(field) {
-                    Some(Value::String(text)) => text.as_str(),
-                    Some(Value::Object(per_language)) => per_language.get(self.lang).and_then(Value::as_str).unwrap_or(""),
-                    _ => "",
-                };
-                let limit = q.limit.unwrap_or(0);
-                let note = q.limit.map(|n| self.label_with("limit", minijinja::context! { n => n }));
-                let question = json!({ "key": q.key, "question": self.label(&q.key), "limit": note, "answer": self.answer_text(raw, limit, &q.path) });
-                (q, question)
+                let raw = text_in(&answers, field, self.lang);
+                let limit = q.limit.map(|n| self.label_with("limit", minijinja::context! { n => n }));
+                let answer = self.answer_text(raw, q.limit.unwrap_or(0), &q.path);
+                (at, json!({ "key": q.key, "question": self.label(&q.key), "limit": limit, "answer": answer }))
             })
             .collect()
     }
@@ -268,19 +253,13 @@ impl Builder<'_> {
     fn progress(&self) -> Value {
         let p = &self.report.progress;
         // The part's questions in the description's order, on either side of its rating.
-        let form = crate::form::Form::pbf_2019();
-        let part = form.parts.iter().find(|part| part.name == "progress");
-        let rating_at = part
-            .and_then(|part| {
-                part.questions
-                    .iter()
-                    .position(|q| q.kind == crate::form::Kind::Rating)
-            })
-            .unwrap_or(0);
+        let questions = crate::form::Form::pbf_2019().part("progress");
+        let rating_at = questions
+            .iter()
+            .position(|q| q.kind == crate::form::Kind::Rating);
         let (mut before, mut after) = (Vec::new(), Vec::new());
-        for (q, question) in self.described("progress", p) {
-            let at = part.and_then(|part| part.questions.iter().position(|x| std::ptr::eq(x, q)));
-            match at < Some(rating_at) {
+        for (at, question) in self.described("progress", p) {
+            match Some(at) < rating_at {
                 true => before.push(question),
                 false => after.push(question),
             }
@@ -342,11 +321,9 @@ impl Builder<'_> {
         let cells: Vec<Value> = indicator_columns()
             .iter()
             .map(|column| {
-                let cell: Option<Cell> = row
-                    .get(&column.path)
-                    .filter(|v| !v.is_null())
-                    .map(|v| serde_json::from_value(v.clone()).expect("a cell reads back"));
-                self.answer(cell.as_ref(), &format!("{path}.{}", column.path))
+                let raw = text_in(&row, &column.path, self.lang);
+                let limit = column.limit.unwrap_or(0);
+                self.answer_text(raw, limit, &format!("{path}.{}", column.path))
             })
             .collect();
         // A row too tall for one page breaks across pages rather than losing its end.
@@ -360,20 +337,8 @@ impl Builder<'_> {
 
     /// Part 1.3: each question the form's description asks there, with its answer.
     fn cross_cutting(&self) -> Vec<Value> {
-        let answers = serde_json::to_value(&self.report.cross_cutting).expect("it serialises");
-        let form = crate::form::Form::pbf_2019();
-        let part = form.parts.iter().find(|p| p.name == "cross_cutting");
-        part.map_or(&[][..], |p| &p.questions)
-            .iter()
-            .map(|q| {
-                let field = q.path.trim_start_matches("cross_cutting.");
-                let answer: Option<Narrative> = answers
-                    .get(field)
-                    .filter(|v| !v.is_null())
-                    .map(|v| serde_json::from_value(v.clone()).expect("an answer reads back"));
-                self.question(&q.key, answer.as_ref(), &q.path)
-            })
-            .collect()
+        let answers = self.described("cross_cutting", &self.report.cross_cutting);
+        answers.into_iter().map(|(_, q)| q).collect()
     }
 
     fn finance(&self) -> Value {
@@ -521,6 +486,18 @@ pub fn format_month(month: &YearMonth, catalog: &Catalog) -> String {
             format!("{capital} {y}")
         }
         None => month.0.clone(),
+    }
+}
+
+/// The text of `field` in `answers` (a part of the report as the source gives it: one text, or
+/// one per language) in `lang`; empty when the source leaves it out.
+fn text_in<'a>(answers: &'a Value, field: &str, lang: &str) -> &'a str {
+    match answers.get(field) {
+        Some(Value::String(text)) => text,
+        Some(Value::Object(per_language)) => {
+            per_language.get(lang).and_then(Value::as_str).unwrap_or("")
+        }
+        _ => "",
     }
 }
 
