@@ -232,7 +232,9 @@ fn edited(docx: &Path, edits: &[(&str, &str)]) -> Vec<u8> {
     rewritten(docx, |name, mut xml| {
         if name == "word/document.xml" {
             for (field, text) in edits {
-                let tag = xml.find(&format!("w:val=\"{field}\"")).unwrap();
+                let tag = xml
+                    .find(&format!("w:val=\"{field}\""))
+                    .unwrap_or_else(|| panic!("the Word copy has no control for {field}"));
                 let open = tag + xml[tag..].find("<w:t").unwrap();
                 let start = open + xml[open..].find('>').unwrap() + 1;
                 let end = start + xml[start..].find("</w:t>").unwrap();
@@ -702,4 +704,96 @@ fn cells_typed_as_numbers_come_back_with_exactly_the_reviewers_edits() {
             ),
         ]
     );
+}
+
+/// Every text the form's description frames, in a report that answers each one with a mark of
+/// its own: the PDF prints it, the Word copy holds it in a control named by its field, and a
+/// reviewer's edit of each comes back through `import` to that field and no other.
+#[test]
+fn every_answer_the_description_frames_reaches_every_output_and_comes_back() {
+    let minimal = root().join("tests/good/minimal.yaml");
+    let report = pbf_report::check::check_file(&minimal).report.unwrap();
+    let mut source = serde_json::to_value(&report).unwrap();
+    source["word_copy"] = true.into();
+    // A field is answered when its lists have the item: the first outcome, output and indicators.
+    let mut marks = Vec::new();
+    for (n, field) in pbf_report::form::Form::pbf_2019()
+        .answer_fields()
+        .enumerate()
+    {
+        // `outcomes[1].summary` → the object at `/outcomes/0`, its key `summary`.
+        let (parent, key) = field.rsplit_once('.').unwrap();
+        let pointer: String = parent
+            .replace(']', "")
+            .split(['.', '['])
+            .map(|step| match step.parse::<usize>() {
+                Ok(i) => format!("/{}", i - 1),
+                Err(_) => format!("/{step}"),
+            })
+            .collect();
+        if let Some(object) = source.pointer_mut(&pointer).and_then(|v| v.as_object_mut()) {
+            let mark = format!("qz{n}qz");
+            object.insert(key.to_string(), mark.clone().into());
+            marks.push((field, mark));
+        }
+    }
+    assert!(marks.len() > 30, "{} fields answered", marks.len());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir
+        .path()
+        .join("data/pbf-irf-999/2020-06-15-semi-annual.yaml");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    // JSON is YAML: the report written back as a source.
+    std::fs::write(&path, serde_json::to_string_pretty(&source).unwrap()).unwrap();
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    let folder = dir.path().join("out/pbf-irf-999/2020-06-15-semi-annual");
+    let pdf = squash(&pdf_text(
+        &folder.join("pbf-irf-999-2020-06-15-semi-annual.fr.pdf"),
+    ));
+    let copy = folder.join("pbf-irf-999-2020-06-15-semi-annual.fr.docx");
+    let edits: Vec<(String, String)> = marks
+        .iter()
+        .map(|(field, mark)| (field.clone(), format!("{mark}r")))
+        .collect();
+    for (field, mark) in &marks {
+        assert!(
+            pdf.contains(mark.as_str()),
+            "{field} ({mark}) is not in the PDF"
+        );
+    }
+    // `edited` finds each field's control in the copy, and fails the test when one is missing.
+    let edits: Vec<(&str, &str)> = edits
+        .iter()
+        .map(|(f, t)| (f.as_str(), t.as_str()))
+        .collect();
+    let work = tempfile::tempdir().unwrap();
+    let reviewed = work.path().join("reviewed.docx");
+    std::fs::write(&reviewed, edited(&copy, &edits)).unwrap();
+    let out = Run::new(&["import", reviewed.to_str().unwrap()])
+        .cwd(work.path())
+        .status(0)
+        .run();
+    for (field, _) in &marks {
+        assert!(
+            out.stderr.contains(&format!("edited: {field}\n")),
+            "{field} did not come back:\n{}",
+            out.stderr
+        );
+    }
+    let imported = work
+        .path()
+        .join("data/pbf-irf-999/2020-06-15-semi-annual.yaml");
+    let changed: Vec<(String, String)> = fields(&path)
+        .into_iter()
+        .zip(fields(&imported))
+        .filter(|(a, b)| a != b)
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(changed.len(), marks.len(), "{changed:#?}");
+    for (_, value) in &changed {
+        assert!(
+            value.starts_with("\"qz") && value.ends_with("qzr\""),
+            "{value}"
+        );
+    }
 }
