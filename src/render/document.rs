@@ -167,8 +167,15 @@ impl Builder<'_> {
         text: Option<&Text<L, M>>,
         path: &str,
     ) -> Value {
-        let limit = (L > 0).then(|| self.label_with("limit", minijinja::context! { n => L }));
-        json!({ "key": key, "question": self.label(key), "limit": limit, "answer": self.answer(text, path) })
+        let raw = text.map(|t| t.get(self.lang)).unwrap_or("");
+        self.question_text(key, raw, L, path)
+    }
+
+    /// `question` for a text and its limit (0: none) as the form's description gives them.
+    fn question_text(&self, key: &str, raw: &str, limit: usize, path: &str) -> Value {
+        let note =
+            (limit > 0).then(|| self.label_with("limit", minijinja::context! { n => limit }));
+        json!({ "key": key, "question": self.label(key), "limit": note, "answer": self.answer_text(raw, limit, path) })
     }
 
     /// The text questions of the description's part `part`, each with its position in the part
@@ -182,9 +189,10 @@ impl Builder<'_> {
             .map(|(at, q)| {
                 let field = q.path.rsplit('.').next().unwrap_or(&q.path);
                 let raw = text_in(&answers, field, self.lang);
-                let limit = q.limit.map(|n| self.label_with("limit", minijinja::context! { n => n }));
-                let answer = self.answer_text(raw, q.limit.unwrap_or(0), &q.path);
-                (at, json!({ "key": q.key, "question": self.label(&q.key), "limit": limit, "answer": answer }))
+                (
+                    at,
+                    self.question_text(&q.key, raw, q.limit.unwrap_or(0), &q.path),
+                )
             })
             .collect()
     }
