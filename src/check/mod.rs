@@ -11,10 +11,12 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{self, Report};
+use crate::model::Report;
 use crate::source::{self, Node, Source, Value};
 
-static SCHEMA: LazyLock<serde_json::Value> = LazyLock::new(model::schema);
+/// The schema of the built-in form, derived from its description once.
+static SCHEMA: LazyLock<serde_json::Value> =
+    LazyLock::new(|| crate::form::Form::pbf_2019().schema());
 
 /// Whether `name` is a field of the report somewhere (`country`, `approved_by`), for telling a
 /// misplaced field from a line of text.

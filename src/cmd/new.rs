@@ -56,7 +56,7 @@ pub fn run(args: &NewArgs) -> Result<Status> {
     if args.output.is_none() {
         let schema = Path::new("data").join("schema.json");
         if !schema.exists() {
-            let text = serde_json::to_string_pretty(&crate::model::schema())
+            let text = serde_json::to_string_pretty(&crate::form::Form::pbf_2019().schema())
                 .map_err(|e| Error::template(format!("cannot write the schema: {e}")))?;
             crate::fsio::write_atomic(&schema, format!("{text}\n").as_bytes())?;
             crate::say!("wrote {}", terminal::path(&schema));

@@ -15,7 +15,7 @@ mod values;
 pub use values::{
     AmountError, Cell, Date, Free, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Line, Narrative, Note,
     Statement, Summary, Text, Usd, YearMonth, below_gender_minimum, civil_date, group_thousands,
-    indirect, parse_date, parse_month,
+    indirect, parse_date, parse_month, text_schema,
 };
 
 /// The template a source is written for; a later template is a new variant.

@@ -63,36 +63,41 @@ impl<const LIMIT: usize, const MAX: usize> JsonSchema for Text<LIMIT, MAX> {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let most = Self::MOST;
-        let mut one = json_schema!({ "type": "string" });
-        if most > 0 {
-            one.insert("maxLength".into(), most.into());
-        }
-        let counted = "Characters are counted after NFC normalisation, spaces and line breaks included, ends trimmed.";
-        let description = match (LIMIT, MAX) {
-            (0, 0) => "A text, or one text per language (fr: …, en: …).".to_string(),
-            (0, _) => format!(
-                "A text of at most {most} characters, or one such text per language (fr: …, en: …). \
-                 The form sets no limit here; this bound keeps the report readable. {counted}"
-            ),
-            _ => format!(
-                "A text of at most {most} characters (the form's limit), or one such text per language \
-                 (fr: …, en: …). {counted}"
-            ),
-        };
-        // `x-text` tells `check` to read the two branches as one text, for messages in a
-        // writer's words; the limit is the `maxLength` of the branches, and `x-form-limit` says
-        // whether the form states it (a draft may go over it) or pbf-report bounds the field.
-        json_schema!({
-            "description": description,
-            "anyOf": [
-                one.clone(),
-                { "type": "object", "additionalProperties": one, "minProperties": 1 }
-            ],
-            "x-text": true,
-            "x-form-limit": LIMIT > 0,
-        })
+        text_schema(Self::MOST, LIMIT > 0)
     }
+}
+
+/// The schema of a text of at most `most` characters (no bound when 0), written once or per
+/// language; `form_limit` says the form states that limit, rather than pbf-report bounding it.
+pub fn text_schema(most: usize, form_limit: bool) -> Schema {
+    let mut one = json_schema!({ "type": "string" });
+    if most > 0 {
+        one.insert("maxLength".into(), most.into());
+    }
+    let counted = "Characters are counted after NFC normalisation, spaces and line breaks included, ends trimmed.";
+    let description = match (most, form_limit) {
+        (0, _) => "A text, or one text per language (fr: …, en: …).".to_string(),
+        (_, false) => format!(
+            "A text of at most {most} characters, or one such text per language (fr: …, en: …). \
+             The form sets no limit here; this bound keeps the report readable. {counted}"
+        ),
+        (_, true) => format!(
+            "A text of at most {most} characters (the form's limit), or one such text per language \
+             (fr: …, en: …). {counted}"
+        ),
+    };
+    // `x-text` tells `check` to read the two branches as one text, for messages in a writer's
+    // words; the limit is the `maxLength` of the branches, and `x-form-limit` says whether the
+    // form states it (a draft may go over it) or pbf-report bounds the field.
+    json_schema!({
+        "description": description,
+        "anyOf": [
+            one.clone(),
+            { "type": "object", "additionalProperties": one, "minProperties": 1 }
+        ],
+        "x-text": true,
+        "x-form-limit": form_limit,
+    })
 }
 
 /// An amount in US dollars, kept in cents so that sums are exact. `check` reads it from the

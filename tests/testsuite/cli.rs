@@ -21,10 +21,16 @@ fn the_schema_carries_the_form_limits() {
     assert_eq!(limit("Text3000"), Some(3000));
     assert_eq!(limit("Text300"), Some(300));
     assert_eq!(limit("Text500"), Some(500));
-    let progress = &schema["$defs"]["Progress"]["properties"];
+    let fields = &schema["properties"];
+    let progress = &fields["progress"]["properties"];
     assert_eq!(progress["status"]["$ref"], "#/$defs/Text1500");
-    assert_eq!(schema["$defs"]["Cover"]["additionalProperties"], false);
-    assert_eq!(schema["properties"]["outcomes"]["maxItems"], 4);
+    assert_eq!(fields["cover"]["additionalProperties"], false);
+    assert_eq!(fields["outcomes"]["maxItems"], 4);
+    // What a field holds shows in editors, from the form's description.
+    assert_eq!(
+        progress["off_track"]["description"],
+        "Reasons, impact and measures, when progress is off track."
+    );
 }
 
 #[test]

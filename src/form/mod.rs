@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+mod schema;
+
 /// The file of a template folder that describes its form.
 pub const FILE: &str = "form.yaml";
 
@@ -15,6 +17,9 @@ pub const FILE: &str = "form.yaml";
 pub struct Form {
     /// The template's name, as a source's `template:` gives it.
     pub form: String,
+    /// The options of each rating, choice and set of tick boxes, by name.
+    #[serde(default)]
+    pub options: BTreeMap<String, Vec<String>>,
     /// Tables whose columns several questions share (the indicator table), by name.
     #[serde(default)]
     pub tables: BTreeMap<String, Vec<Question>>,
@@ -28,6 +33,9 @@ pub struct Part {
     /// The catalog key of the part's heading.
     #[serde(default)]
     pub title: Option<String>,
+    /// What the part's group of fields holds, for messages and editors.
+    #[serde(default)]
+    pub about: Option<String>,
     pub questions: Vec<Question>,
 }
 
@@ -51,9 +59,16 @@ pub struct Question {
     /// The part the field plays in a rule that spans fields.
     #[serde(default)]
     pub role: Option<String>,
-    /// For a list or a table: the most items the form has room for.
+    /// For a list or a table: the most items the form has room for; for an id, its most
+    /// characters.
     #[serde(default)]
     pub most: Option<usize>,
+    /// For a list: the fewest items it must have.
+    #[serde(default)]
+    pub least: Option<usize>,
+    /// What the field holds, in a writer's words.
+    #[serde(default)]
+    pub about: Option<String>,
     /// For a list: the questions asked of each item.
     #[serde(default)]
     pub each: Vec<Question>,
@@ -81,6 +96,14 @@ pub enum Kind {
     YesNo,
     List,
     Table,
+    /// A plain key of at most `most` characters, one for every language (`PBF IRF-217`).
+    Id,
+    /// Yes, or left out for no.
+    Flag,
+    /// An amount per recipient id.
+    Amounts,
+    /// Annex A's figures, as the workbook reads them.
+    Annex,
 }
 
 impl Kind {
@@ -154,6 +177,18 @@ impl Form {
         }
         if q.kind == Kind::Table && q.most.is_none() {
             problems.push(format!("{path}: a table needs `most`"));
+        }
+        if q.kind == Kind::Id && q.most.is_none() {
+            problems.push(format!("{path}: an id needs `most`"));
+        }
+        match &q.options {
+            Some(name) if !self.options.contains_key(name) => {
+                problems.push(format!("{path}: no options named `{name}` under `options`"))
+            }
+            None if matches!(q.kind, Kind::Rating | Kind::Choice | Kind::Ticks) => {
+                problems.push(format!("{path}: a {:?} names its `options`", q.kind))
+            }
+            _ => {}
         }
         if q.limit.is_some() && !q.kind.is_answer_text() {
             problems.push(format!("{path}: only a text has a limit"));
@@ -255,186 +290,101 @@ mod tests {
             problems.contains("c: a table names its columns"),
             "{problems}"
         );
+        assert!(
+            problems.contains("b: a Rating names its `options`"),
+            "{problems}"
+        );
+        let unnamed = b"form: x\nparts:\n  - name: p\n    questions:\n      - {path: a, key: a, kind: choice, options: colours, drawn: answer}\n      - {path: b, key: b, kind: id, drawn: cover}\n";
+        let problems = Form::parse(unnamed).unwrap_err();
+        assert!(
+            problems.contains("a: no options named `colours` under `options`"),
+            "{problems}"
+        );
+        assert!(problems.contains("b: an id needs `most`"), "{problems}");
         let unknown = b"form: x\nparts: []\ncolour: red\n";
         assert!(Form::parse(unknown).is_err());
     }
 
-    /// A field of the model's schema: its path (`[]` for a list's items), whether it is
-    /// required, its form limit, its options and the most items a list holds.
-    #[derive(Debug, Default, PartialEq)]
-    struct Modelled {
-        required: bool,
-        limit: Option<usize>,
-        options: Vec<String>,
-        most: Option<usize>,
-    }
-
-    fn resolve<'a>(
-        defs: &'a serde_json::Value,
-        node: &'a serde_json::Value,
-    ) -> &'a serde_json::Value {
-        match node.get("$ref").and_then(|r| r.as_str()) {
-            Some(r) => resolve(defs, &defs[r.trim_start_matches("#/$defs/")]),
-            None => node,
-        }
-    }
-
-    fn modelled(
-        defs: &serde_json::Value,
-        node: &serde_json::Value,
-        path: &str,
-        required: bool,
-        out: &mut BTreeMap<String, Modelled>,
-    ) {
-        let mut node = resolve(defs, node);
-        // An optional field: its schema or null.
-        if let Some(branches) = node.get("anyOf").and_then(|a| a.as_array()) {
-            let not_null: Vec<_> = branches
-                .iter()
-                .filter(|b| b.get("type").and_then(|t| t.as_str()) != Some("null"))
-                .collect();
-            if not_null.len() == 1 && node.get("x-text").is_none() {
-                node = resolve(defs, not_null[0]);
+    /// A schema with every reference written out and the words for people (descriptions,
+    /// defaults, titles) left out: what `check` holds a source to.
+    fn normalised(defs: &serde_json::Value, node: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match node {
+            Json::Object(map) => {
+                if let Some(name) = map.get("$ref").and_then(Json::as_str) {
+                    return normalised(defs, &defs[name.trim_start_matches("#/$defs/")]);
+                }
+                let mut out = serde_json::Map::new();
+                for (key, value) in map {
+                    match key.as_str() {
+                        "description" | "default" | "title" | "$schema" | "$defs" => {}
+                        "required" => {
+                            let mut names: Vec<&str> = value
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .filter_map(Json::as_str)
+                                .collect();
+                            names.sort();
+                            if !names.is_empty() {
+                                out.insert(key.clone(), names.into());
+                            }
+                        }
+                        _ => {
+                            out.insert(key.clone(), normalised(defs, value));
+                        }
+                    }
+                }
+                Json::Object(out)
             }
-        }
-        let mut field = Modelled {
-            required,
-            ..Default::default()
-        };
-        if node.get("x-form-limit").and_then(|x| x.as_bool()) == Some(true) {
-            let branch = &node["anyOf"][0];
-            field.limit = branch["maxLength"].as_u64().map(|n| n as usize);
-        }
-        if let Some(options) = node.get("enum").and_then(|e| e.as_array()) {
-            field.options = options
-                .iter()
-                .map(|o| o.as_str().unwrap().to_string())
-                .collect();
-        }
-        if let Some(items) = node.get("items") {
-            field.most = node["maxItems"].as_u64().map(|n| n as usize);
-            let item = resolve(defs, items);
-            if let Some(options) = item.get("enum").and_then(|e| e.as_array()) {
-                field.options = options
-                    .iter()
-                    .map(|o| o.as_str().unwrap().to_string())
-                    .collect();
-            }
-            if item.get("properties").is_some() {
-                modelled(defs, item, &format!("{path}[]"), true, out);
-            }
-        }
-        if let Some(properties) = node.get("properties").and_then(|p| p.as_object()) {
-            let required: Vec<&str> = node["required"]
-                .as_array()
-                .map(|r| r.iter().filter_map(|k| k.as_str()).collect())
-                .unwrap_or_default();
-            for (key, value) in properties {
-                let path = match path.is_empty() {
-                    true => key.clone(),
-                    false => format!("{path}.{key}"),
-                };
-                modelled(defs, value, &path, required.contains(&key.as_str()), out);
-            }
-        }
-        // A group of fields (`cover`) is not itself a question.
-        if !path.is_empty() && !path.ends_with("[]") && node.get("properties").is_none() {
-            out.insert(path.to_string(), field);
+            Json::Array(items) => items.iter().map(|i| normalised(defs, i)).collect(),
+            other => other.clone(),
         }
     }
 
-    /// The description's fields with every position written `[]`, as the model's are.
-    fn described(form: &Form) -> BTreeMap<String, &Question> {
-        let positions = regex::Regex::new(r"\[[0-9]+\]").unwrap();
-        form.fields()
-            .into_iter()
-            .map(|f| {
-                (
-                    positions.replace_all(&f.path, "[]").into_owned(),
-                    f.question,
-                )
-            })
-            .collect()
+    /// The first place where two schemas differ, as a path.
+    fn first_difference(a: &serde_json::Value, b: &serde_json::Value, at: &str) -> Option<String> {
+        use serde_json::Value as Json;
+        match (a, b) {
+            (Json::Object(x), Json::Object(y)) => {
+                for key in x.keys().chain(y.keys()) {
+                    match (x.get(key), y.get(key)) {
+                        (Some(p), Some(q)) => {
+                            if let Some(d) = first_difference(p, q, &format!("{at}/{key}")) {
+                                return Some(d);
+                            }
+                        }
+                        (p, q) => return Some(format!("{at}/{key}: {p:?} against {q:?}")),
+                    }
+                }
+                None
+            }
+            _ if a == b => None,
+            _ => Some(format!("{at}: {a} against {b}")),
+        }
     }
-
-    /// The parts of a source the form describes: the rest (which languages, Annex A's figures,
-    /// an activity's budget) is the report's own, not a question of the form.
-    const NOT_ASKED: &[&str] = &[
-        "template",
-        "project_id",
-        "languages",
-        "unofficial_translations",
-        "supersedes",
-        "word_copy",
-        "annex_a",
-        "cover.recipients[]",
-        "outcomes[].outputs[].activities[]",
-    ];
 
     #[test]
-    fn the_description_asks_every_field_of_the_model_as_the_model_types_it() {
-        let schema = crate::model::schema();
-        let defs = &schema["$defs"];
-        let mut model = BTreeMap::new();
-        modelled(defs, &schema, "", true, &mut model);
-        let model: BTreeMap<String, Modelled> = model
-            .into_iter()
-            .filter(|(path, _)| {
-                !NOT_ASKED
-                    .iter()
-                    .any(|n| path == n || path.starts_with(&format!("{n}.")))
-            })
-            .collect();
-        let form = Form::pbf_2019();
-        let described = described(form);
-        let missing: Vec<&String> = model
-            .keys()
-            .filter(|p| !described.contains_key(*p))
-            .collect();
-        assert!(
-            missing.is_empty(),
-            "fields of the model the description lacks: {missing:?}"
-        );
-        let unknown: Vec<&String> = described
-            .keys()
-            .filter(|p| !model.contains_key(*p))
-            .collect();
-        assert!(
-            unknown.is_empty(),
-            "fields described that the model lacks: {unknown:?}"
-        );
-        for (path, q) in &described {
-            let m = &model[path];
-            assert_eq!(q.limit, m.limit, "{path}: limit");
-            // A field inside a list is required of each item the list has.
-            assert_eq!(q.required, m.required, "{path}: required");
-            if matches!(q.kind, Kind::List | Kind::Table) {
-                assert_eq!(q.most, m.most, "{path}: most");
-            }
-            if q.options.is_some() {
-                assert!(
-                    !m.options.is_empty(),
-                    "{path}: options, but the model has no choice"
-                );
-            }
-        }
+    fn the_schema_derived_from_the_description_holds_sources_as_the_model_does() {
+        let model = crate::model::schema();
+        let derived = Form::pbf_2019().schema();
+        let model = normalised(&model["$defs"], &model);
+        let derived = normalised(&derived["$defs"], &derived);
+        assert_eq!(first_difference(&derived, &model, ""), None);
     }
 
     #[test]
     fn every_wording_and_option_of_the_description_is_in_every_built_in_catalog() {
-        let schema = crate::model::schema();
-        let mut model = BTreeMap::new();
-        modelled(&schema["$defs"], &schema, "", true, &mut model);
         let templates = crate::templates::Templates::builtin();
         let form = Form::pbf_2019();
         for lang in templates.languages() {
             let catalog = crate::i18n::Catalog::load_from(&templates, &lang).unwrap();
             let mut keys: Vec<String> = form.parts.iter().filter_map(|p| p.title.clone()).collect();
-            for (path, q) in described(form) {
-                keys.push(q.key.clone());
-                if let Some(prefix) = &q.options {
-                    keys.extend(model[&path].options.iter().map(|o| format!("{prefix}.{o}")));
-                }
+            for field in form.fields() {
+                keys.push(field.question.key.clone());
+            }
+            for (name, options) in &form.options {
+                keys.extend(options.iter().map(|o| format!("{name}.{o}")));
             }
             for key in keys {
                 assert!(catalog.entries.contains_key(&key), "{lang}: no `{key}`");
