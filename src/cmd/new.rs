@@ -73,44 +73,35 @@ fn skeleton(catalog: &Catalog, args: &NewArgs, path: &Path) -> Result<String> {
         .ok_or_else(|| Error::template("the skeleton template is missing from the program"))?;
     let mut env = minijinja::Environment::new();
     let t = catalog.clone();
-    env.add_function("t", move |key: String, n: Option<minijinja::Value>| {
-        t.render(&key, minijinja::context! { n => n })
+    env.add_function("t", move |key: String| {
+        t.render(&key, minijinja::context! {})
     });
-    // A question's wording with its limit, as the form's description gives it: the skeleton
-    // names questions, never limits.
-    let q = catalog.clone();
-    env.add_function("q", move |key: String, n: Option<minijinja::Value>| {
-        let mut text = q.render(&key, minijinja::context! { n => n });
-        if let Some(limit) = limit_of(&key) {
-            let note = q.render("limit", minijinja::context! { n => limit });
-            text = format!("{text} {note}");
-        }
-        format!("# {text}")
-    });
-    env.add_function("limit", |key: String| limit_of(&key));
+    let form = crate::form::Form::pbf_2019();
     let (report_date, report_type) = from_version(&args.version);
+    let modality = modality_of(&args.project_id);
+    let wording = |key: &str, n: Option<usize>| catalog.render(key, minijinja::context! { n => n });
+    let limit = |n: usize| catalog.render("limit", minijinja::context! { n => n });
+    // What the id and the version already say, by the role the form gives the field.
+    let known = |role: &str| match role {
+        "report_date" => report_date.clone().map(|d| (d, "")),
+        "report_type" => report_type.map(|t| (t.to_string(), "")),
+        "modality" => modality.map(|m| (m.to_string(), ", from the project id")),
+        _ => None,
+    };
+    let fields = form.skeleton(&crate::form::Words {
+        wording: &wording,
+        limit: &limit,
+        known: &known,
+    });
     let context = minijinja::context! {
+        template => &form.form,
         project_id => &args.project_id,
         lang => &catalog.lang,
         path => path.display().to_string(),
-        modality => modality_of(&args.project_id),
-        report_date => report_date,
-        report_type => report_type,
+        fields => fields,
     };
     env.render_str(template, context)
         .map_err(|e| Error::template(format!("cannot render the skeleton: {e}")))
-}
-
-/// The limit of the question worded by catalog `key`, from the form's description.
-fn limit_of(key: &str) -> Option<usize> {
-    let form = crate::form::Form::pbf_2019();
-    let columns = form.tables.values().flatten();
-    form.fields()
-        .into_iter()
-        .map(|f| f.question)
-        .chain(columns)
-        .find(|q| q.key == key && q.limit.is_some())
-        .and_then(|q| q.limit)
 }
 
 /// The modality a project id names: `pbf-prf-12` is a PRF project, `pbf-irf-300` an IRF one.

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 mod schema;
+mod skeleton;
+
+pub use skeleton::Words;
 
 /// The file of a template folder that describes its form.
 pub const FILE: &str = "form.yaml";

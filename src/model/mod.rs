@@ -251,6 +251,29 @@ pub struct AnnexA {
 }
 
 impl AnnexA {
+    /// What a new source shows of Annex A's figures, for its one recipient `agency1`.
+    pub const EXAMPLE: &str = "\
+# Costs outside the outcomes, each like an activity:
+# additional_costs:
+#   personnel: {formulation: \"\", budget: {agency1: 0}, spent: 0}
+#   operational: {formulation: \"\", budget: {agency1: 0}, spent: 0}
+#   monitoring: {formulation: \"\", budget: {agency1: 0}, spent: 0}
+#   evaluation: {formulation: \"\", budget: {agency1: 0}, spent: 0}
+# Funds received to date per recipient id, in USD:
+# funds_received: {agency1: 0}
+# Direct costs per recipient id and UN budget category; with 7% indirect costs they must
+# equal the recipient's budget on the cover. A category at zero may be left out.
+by_category:
+  agency1:
+    staff: {budget: 0, spent: 0}
+    # supplies: {budget: 0, spent: 0}
+    # equipment: {budget: 0, spent: 0}
+    # contractual: {budget: 0, spent: 0}
+    # travel: {budget: 0, spent: 0}
+    # transfers: {budget: 0, spent: 0}
+    # general_operating: {budget: 0, spent: 0}
+";
+
     /// Indirect support costs on the expenditure to date: each recipient's expenditure by
     /// category takes its own, rounded to the cent, and the total is their sum — the rule the
     /// budget follows, so that both sheets agree to the cent.
