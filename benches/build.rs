@@ -98,7 +98,7 @@ fn main() {
             &format!("write the {lang} Annex A workbook (in process)"),
             50,
             || {
-                annex_a::render(&report, &catalog).unwrap();
+                annex_a::render(report.typed.as_ref().unwrap(), &catalog).unwrap();
             },
         );
     }

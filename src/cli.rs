@@ -36,7 +36,7 @@ pub enum Command {
     #[command(subcommand)]
     I18n(I18nCommand),
     /// Print the JSON Schema of the report source format.
-    Schema,
+    Schema(SchemaArgs),
     /// Write a skeleton source for a new report, with every question as a comment.
     New(NewArgs),
     /// Turn a past report (plain text, PDF, .docx) into a new source, or write back into a
@@ -162,6 +162,13 @@ pub struct ExtractArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// The form whose sources the schema describes.
+    #[arg(long, default_value = crate::form::BUILT_IN)]
+    pub template: String,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct NewArgs {
     /// Project identifier: lower-case letters, digits and dashes, e.g. pbf-irf-300 (an id with
     /// `prf` or `irf` in it gives the skeleton that modality).
@@ -176,4 +183,8 @@ pub struct NewArgs {
     /// Where to write the skeleton; default: data/<PROJECT_ID>/<VERSION>.yaml
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// The form the report fills in: the built-in one, or a folder of templates/ with its
+    /// form.yaml.
+    #[arg(long, default_value = crate::form::BUILT_IN)]
+    pub template: String,
 }

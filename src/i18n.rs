@@ -89,6 +89,35 @@ impl Catalog {
         Ok(Catalog::from_entries(lang, &entries))
     }
 
+    /// The catalog of `lang` for the form `form`: the shared one with the form's own
+    /// (`<form>/i18n/<lang>.yaml`, when it has one) laid over it.
+    pub fn for_form(templates: &Templates, form: &str, lang: &str) -> Result<Catalog, String> {
+        let mut catalog = Catalog::load_from(templates, lang)?;
+        let name = format!("{form}/i18n/{lang}.yaml");
+        let Some(bytes) = templates.file(&name) else {
+            return Ok(catalog);
+        };
+        let file = templates.shown_path(&name);
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| format!("the catalog {file} is not UTF-8 text"))?;
+        let (entries, problems) = parse(Path::new(&file), text);
+        if let Some(problem) = problems.iter().find(|d| d.is_error()) {
+            let at = problem
+                .pos
+                .map(|p| format!(" (line {})", p.line))
+                .unwrap_or_default();
+            return Err(format!("{file}{at}: {}", problem.message));
+        }
+        for (key, entry) in entries {
+            catalog.untranslated.remove(&key);
+            if entry.untranslated {
+                catalog.untranslated.insert(key.clone());
+            }
+            catalog.entries.insert(key, entry.text);
+        }
+        Ok(catalog)
+    }
+
     pub fn from_entries(lang: &str, entries: &BTreeMap<String, Entry>) -> Catalog {
         let show_keys = entries
             .get(UNTRANSLATED_SETTING)

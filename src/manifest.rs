@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::hash::sha256;
-use crate::model::Report;
+use crate::model::Filled;
 use crate::templates::{self, Templates};
 
 pub const MANIFEST: &str = "manifest.json";
@@ -76,11 +76,11 @@ static FONTS: LazyLock<Hashes> = LazyLock::new(|| {
 /// catalogs of its languages, by name under `templates/`.
 pub fn words_used<'a, 'l>(
     templates: &'a Templates,
+    form: &str,
     languages: impl IntoIterator<Item = &'l str>,
 ) -> Vec<(&'a str, &'a [u8])> {
-    let mut used: Vec<_> = templates
-        .files_under(crate::render::pdf::TEMPLATE_PREFIX)
-        .collect();
+    let prefix = format!("{form}/");
+    let mut used: Vec<_> = templates.files_under(&prefix).collect();
     for lang in languages {
         let name = format!("i18n/{lang}.yaml");
         used.extend(templates.entry(&name));
@@ -92,7 +92,7 @@ impl Manifest {
     /// The manifest of a build of `report` from `source_bytes`, before any rendering: what it is
     /// made from. Its outputs are filled in when it is rendered.
     pub fn plan(
-        report: &Report,
+        report: &Filled,
         words: &Templates,
         source_name: &str,
         source_bytes: &[u8],
@@ -100,7 +100,9 @@ impl Manifest {
         draft: bool,
     ) -> Manifest {
         let (mut templates, mut catalogs) = (Hashes::new(), Hashes::new());
-        for (name, bytes) in words_used(words, report.languages.iter().map(String::as_str)) {
+        let envelope = &report.envelope;
+        let languages = envelope.languages.iter().map(String::as_str);
+        for (name, bytes) in words_used(words, &report.form.form, languages) {
             let kind = match name.starts_with("i18n/") {
                 true => &mut catalogs,
                 false => &mut templates,
@@ -111,12 +113,15 @@ impl Manifest {
         Manifest {
             tool: format!("pbf-report {}", env!("CARGO_PKG_VERSION")),
             typst: crate::render::TYPST_VERSION.into(),
-            project: report.project_id.clone(),
+            project: envelope.project_id.clone(),
             version: version.to_string(),
-            languages: report.languages.clone(),
-            timestamp: format!("{}T00:00:00Z", report.cover.report_date.0),
+            languages: envelope.languages.clone(),
+            timestamp: format!(
+                "{}T00:00:00Z",
+                report.report_date().map_or("1980-01-01".into(), |d| d.0)
+            ),
             draft,
-            supersedes: report.supersedes.clone(),
+            supersedes: envelope.supersedes.clone(),
             source: FileEntry::of(source_name, source_bytes),
             templates,
             catalogs,

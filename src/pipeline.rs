@@ -14,7 +14,7 @@ use crate::error::{Error, Status};
 use crate::fsio;
 use crate::i18n::Catalog;
 use crate::manifest::{FileEntry, MANIFEST, Manifest, words_used};
-use crate::model::{self, Report};
+use crate::model::{self, Envelope, Filled};
 use crate::render::{annex_a, document, pdf};
 use crate::templates::Templates;
 
@@ -52,7 +52,7 @@ impl From<Error> for Failure {
 pub struct Job {
     pub source_name: String,
     pub bytes: Vec<u8>,
-    pub report: Report,
+    pub report: Filled,
     /// What the build is made from; its outputs are empty until it is rendered.
     pub manifest: Manifest,
     /// What `check` said that does not stop the build (warnings; in a draft, limits).
@@ -69,7 +69,7 @@ pub fn prepare(
     draft: bool,
     templates: Arc<Templates>,
 ) -> Result<Job, Failure> {
-    let checked = check::check_with(path, &bytes, &templates.languages());
+    let checked = check::check_with(path, &bytes, &templates);
     let (report, warnings) = checked.into_renderable(draft).map_err(Failure::Invalid)?;
     let source_name = path
         .file_name()
@@ -143,6 +143,11 @@ pub fn docx_name(project: &str, version: &str, lang: &str) -> String {
     format!("{project}-{version}.{lang}.docx")
 }
 
+/// The name of the Annex A workbook in `lang`.
+pub fn workbook_name(lang: &str) -> String {
+    format!("annex-a.{lang}.xlsx")
+}
+
 /// One source, rendered in memory: the files to write and the manifest that describes them.
 pub struct Rendered {
     pub files: Vec<(String, Vec<u8>)>,
@@ -165,12 +170,13 @@ impl Job {
     /// workbook.
     pub fn output_names(&self) -> impl Iterator<Item = String> + '_ {
         let (project, version) = (&self.manifest.project, &self.manifest.version);
-        let word = self.report.word_copy;
-        self.report.languages.iter().flat_map(move |lang| {
+        let word = self.report.envelope.word_copy;
+        let annex = self.report.typed.is_some();
+        self.report.envelope.languages.iter().flat_map(move |lang| {
             let docx = word.then(|| docx_name(project, version, lang));
             [
                 Some(pdf_name(project, version, lang)),
-                Some(format!("annex-a.{lang}.xlsx")),
+                annex.then(|| workbook_name(lang)),
                 docx,
             ]
             .into_iter()
@@ -185,14 +191,19 @@ impl Job {
     }
 
     fn language(&self, lang: &str, source: &Path) -> Result<Language, Failure> {
-        let catalog = Catalog::load_from(&self.templates, lang)
+        let form = &self.report.form.form;
+        let catalog = Catalog::for_form(&self.templates, form, lang)
             .map_err(|e| Failure::Invalid(vec![Diagnostic::error(source, e)]))?;
-        let workbook = annex_a::render(&self.report, &catalog).map_err(|e| {
-            Failure::Io(Error::template(format!(
-                "cannot write the Annex A workbook: {e}"
-            )))
-        })?;
-        let words = words_used(&self.templates, [lang]).into_iter();
+        // Annex A comes with a form that declares its figures, read as the typed report.
+        let workbook = match &self.report.typed {
+            Some(typed) => Some(annex_a::render(typed, &catalog).map_err(|e| {
+                Failure::Io(Error::template(format!(
+                    "cannot write the Annex A workbook: {e}"
+                )))
+            })?),
+            None => None,
+        };
+        let words = words_used(&self.templates, form, [lang]).into_iter();
         let attachments = attachments(&self.manifest, lang, &self.bytes, workbook, words);
         Ok(Language {
             catalog,
@@ -208,6 +219,7 @@ impl Job {
         // The languages are independent documents: they render in parallel when cores are free.
         let languages: Vec<_> = self
             .report
+            .envelope
             .languages
             .par_iter()
             .map(|lang| self.render_language(lang, source))
@@ -255,14 +267,16 @@ impl Job {
         .map_err(Failure::Template)?;
         let (project, version) = (&self.manifest.project, &self.manifest.version);
         let mut files = vec![(pdf_name(project, version, lang), rendered.bytes)];
-        if self.report.word_copy {
+        if self.report.envelope.word_copy {
             let data = document::data_as_written(&self.report, version, &catalog, self.options());
             let word = crate::render::docx::render(&data, &self.manifest.timestamp, &self.bytes)
                 .map_err(|e| Failure::Io(Error::template(e)))?;
             files.push((docx_name(project, version, lang), word));
         }
-        let workbook = attachments.into_iter().nth(1).expect("the workbook");
-        files.insert(1, (workbook.name, workbook.bytes));
+        let name = workbook_name(lang);
+        if let Some(workbook) = attachments.into_iter().find(|a| a.name == name) {
+            files.insert(1, (workbook.name, workbook.bytes));
+        }
         Ok((files, rendered.warnings))
     }
 
@@ -276,7 +290,7 @@ impl Job {
         if let Some(archived) = archive::archived_around(&target) {
             return Err(inside_archived(archived));
         }
-        for lang in &self.report.languages {
+        for lang in &self.report.envelope.languages {
             let Language {
                 catalog,
                 attachments,
@@ -313,7 +327,7 @@ fn attachments<'a>(
     manifest: &Manifest,
     lang: &str,
     source: &[u8],
-    workbook: Vec<u8>,
+    workbook: Option<Vec<u8>>,
     words: impl Iterator<Item = (&'a str, &'a [u8])>,
 ) -> Vec<pdf::Attachment> {
     let words: Vec<(&str, &[u8])> = words.collect();
@@ -339,13 +353,6 @@ fn attachments<'a>(
             description: "The report source this PDF was built from".into(),
         },
         pdf::Attachment {
-            name: format!("annex-a.{lang}.xlsx"),
-            bytes: workbook,
-            mime: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            relationship: "supplement",
-            description: "Annex A: the project budget with expenditure to date".into(),
-        },
-        pdf::Attachment {
             name: IDENTITY.into(),
             bytes: serde_json::to_vec_pretty(&identity).expect("serialises"),
             mime: "application/json",
@@ -353,6 +360,16 @@ fn attachments<'a>(
             description: "Which report, version and language this PDF is".into(),
         },
     ];
+    if let Some(bytes) = workbook {
+        let workbook = pdf::Attachment {
+            name: workbook_name(lang),
+            bytes,
+            mime: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            relationship: "supplement",
+            description: "Annex A: the project budget with expenditure to date".into(),
+        };
+        files.insert(1, workbook);
+    }
     files.extend(words.into_iter().map(|(name, bytes)| pdf::Attachment {
         name: attached_name(name),
         bytes: bytes.to_vec(),
@@ -394,7 +411,7 @@ fn inside_archived(archived: &Path) -> Failure {
 /// What is wrong with the version `report` says it supersedes, if anything: it must be another
 /// version, built and archived in `out`.
 pub fn supersedes_problem(
-    report: &Report,
+    report: &Envelope,
     version: &str,
     path: &Path,
     out: &Path,

@@ -106,11 +106,38 @@ impl Templates {
     }
 
     /// The files whose name starts with `prefix`, in name order.
-    pub fn files_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [u8])> {
+    pub fn files_under<'a>(
+        &'a self,
+        prefix: &str,
+    ) -> impl Iterator<Item = (&'a str, &'a [u8])> + use<'a> {
+        let prefix = prefix.to_string();
         self.files
-            .range(prefix.to_string()..)
-            .take_while(move |(n, _)| n.starts_with(prefix))
+            .range(prefix.clone()..)
+            .take_while(move |(n, _)| n.starts_with(&prefix))
             .map(|(n, b)| (n.as_str(), &b[..]))
+    }
+
+    /// The forms these templates hold: every folder with a description (`pbf-2019`).
+    pub fn form_names(&self) -> Vec<String> {
+        let file = format!("/{}", crate::form::FILE);
+        self.files
+            .keys()
+            .filter_map(|name| name.strip_suffix(&file))
+            .filter(|name| !name.contains('/'))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The description of the form `name`, when these templates hold one; an error names its
+    /// file and what is wrong with it.
+    pub fn form(&self, name: &str) -> Option<std::result::Result<Arc<crate::form::Form>, String>> {
+        let file = format!("{name}/{}", crate::form::FILE);
+        let bytes = self.file(&file)?;
+        Some(
+            crate::form::Form::parse(bytes)
+                .map(Arc::new)
+                .map_err(|e| format!("{}: {e}", self.shown_path(&file))),
+        )
     }
 
     /// The languages that have a catalog, e.g. `["en", "fr"]`.

@@ -11,8 +11,10 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::Report;
+use crate::form::Form;
+use crate::model::{Envelope, Filled, Report};
 use crate::source::{self, Node, Source, Value};
+use crate::templates::Templates;
 
 /// The schema of the built-in form, derived from its description once.
 static SCHEMA: LazyLock<serde_json::Value> =
@@ -48,8 +50,8 @@ pub const MAX_SHOWN: usize = 50;
 /// What checking one source found.
 pub struct Checked {
     pub source: Option<Source>,
-    /// The typed report, when the source could be read as one (it may still have errors).
-    pub report: Option<Report>,
+    /// The report, when the source could be read as one (it may still have errors).
+    pub report: Option<Filled>,
     pub diagnostics: Vec<Diagnostic>,
     /// The source parsed, but its structure is too wrong for the consistency rules to run.
     pub consistency_skipped: bool,
@@ -67,7 +69,7 @@ impl Checked {
     pub fn into_renderable(
         self,
         draft: bool,
-    ) -> Result<(Report, Vec<Diagnostic>), Vec<Diagnostic>> {
+    ) -> Result<(Filled, Vec<Diagnostic>), Vec<Diagnostic>> {
         // A draft draws a text over its limit: said as a warning, whatever else is wrong.
         let drawn = |d: &Diagnostic| draft && d.kind == crate::diagnostic::Kind::Limit;
         let note = "a draft draws it with its count; a build without --draft refuses it";
@@ -119,13 +121,13 @@ pub fn check_file(path: &Path) -> Checked {
     }
 }
 
-/// Checks the bytes of a source named `path` against this run's catalogs.
+/// Checks the bytes of a source named `path` against this run's templates.
 pub fn check_bytes(path: &Path, bytes: &[u8]) -> Checked {
-    check_with(path, bytes, &crate::templates::current().languages())
+    check_with(path, bytes, &crate::templates::current())
 }
 
-/// Checks the bytes of a source named `path`; `catalogs` are the languages it may be written in.
-pub fn check_with(path: &Path, bytes: &[u8], catalogs: &[String]) -> Checked {
+/// Checks the bytes of a source named `path` against the forms and catalogs of `templates`.
+pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
     let (source, root) = match source::parse(path, bytes) {
         Ok(parsed) => parsed,
         Err(d) => {
@@ -138,25 +140,100 @@ pub fn check_with(path: &Path, bytes: &[u8], catalogs: &[String]) -> Checked {
             };
         }
     };
+    let forms = templates.form_names();
+    // A source naming no form the templates hold is walked as the built-in one, so that the
+    // rest of its problems come in the same run; `template:` is then one of them.
+    let named = match root.get("template").map(|n| (n, &n.value)) {
+        Some((node, Value::Str(name))) => templates.form(name).map(|form| (node, form)),
+        _ => None,
+    };
+    if let (
+        None,
+        Some(
+            node @ Node {
+                value: Value::Str(name),
+                ..
+            },
+        ),
+    ) = (&named, root.get("template"))
+    {
+        // The rest of the source is written for a form unknown here: nothing more to check.
+        let list = forms
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut d = Diagnostic::error(
+            path,
+            format!("`{name}` is not a form these templates hold; they hold {list}"),
+        )
+        .at(node.pos)
+        .field("template");
+        if let Some(near) = structure::closest(name, forms.iter().map(String::as_str)) {
+            d = d.note(format!("did you mean `{near}`?"));
+        }
+        d = d.note("a form is a folder of templates/ with its form.yaml; --templates DIR names another folder");
+        return Checked {
+            source: Some(source),
+            report: None,
+            diagnostics: vec![d],
+            consistency_skipped: true,
+            counts: Vec::new(),
+        };
+    }
+    let (form, known) = match named {
+        Some((_, Ok(form))) => (form, true),
+        Some((node, Err(problem))) => {
+            let d = Diagnostic::error(path, format!("its form cannot be read: {problem}"))
+                .at(node.pos)
+                .field("template");
+            return Checked {
+                source: Some(source),
+                report: None,
+                diagnostics: vec![d],
+                consistency_skipped: true,
+                counts: Vec::new(),
+            };
+        }
+        None => (Form::pbf_2019().clone(), false),
+    };
+    let schema = form.schema_among(&forms);
     let languages = languages_of(&root);
-    let mut walker = structure::Walker::new(&SCHEMA, path, &source.text, &languages);
-    walker.walk(&SCHEMA, &root, "");
+    let mut walker = structure::Walker::new(&schema, path, &source.text, &languages);
+    walker.walk(&schema, &root, "");
     let mut diagnostics = walker.diagnostics;
     let counts = walker.counts;
     let structure_ok = !diagnostics.iter().any(Diagnostic::is_error);
     // Texts over their limit and unknown fields still leave a readable report, so that the
     // consistency rules can report their problems in the same run.
+    let tree = root.to_json(&walker.unknown_keys, &walker.values);
     let mut report = None;
-    match serde_json::from_value::<Report>(root.to_json(&walker.unknown_keys, &walker.values)) {
-        Ok(r) => {
-            diagnostics.extend(consistency::check(&r, &root, path, catalogs));
-            report = Some(r);
-        }
-        Err(e) if structure_ok => diagnostics.push(Diagnostic::error(
-            path,
-            format!("cannot read the report: {e}"),
-        )),
-        Err(_) => {}
+    let typed = match form.reads_as_typed() {
+        true => match serde_json::from_value::<Report>(tree.clone()) {
+            Ok(r) => {
+                diagnostics.extend(consistency::check(&r, &root, path, &templates.languages()));
+                Some(Some(r))
+            }
+            Err(e) if structure_ok => {
+                let message = format!("cannot read the report: {e}");
+                diagnostics.push(Diagnostic::error(path, message));
+                None
+            }
+            Err(_) => None,
+        },
+        false => Some(None),
+    };
+    if let (true, Some(typed), Ok(envelope)) = (
+        known,
+        typed,
+        serde_json::from_value::<Envelope>(tree.clone()),
+    ) {
+        report = Some(Filled {
+            envelope,
+            form,
+            tree,
+            typed,
+        });
     }
     let consistency_skipped = report.is_none();
     diagnostics.sort_by_key(|d| (d.pos.map(|p| (p.line, p.col)), d.severity));

@@ -89,7 +89,7 @@ fn build_all(sources: &[PathBuf], args: &BuildArgs) -> Vec<BuildResult> {
         .map(|path| {
             let job = pipeline::prepare_file(path, args.draft)?;
             let (report, version) = (&job.report, &job.manifest.version);
-            match pipeline::supersedes_problem(report, version, path, &args.out) {
+            match pipeline::supersedes_problem(&report.envelope, version, path, &args.out) {
                 Some(problem) => Err(Failure::Invalid(vec![problem])),
                 None => Ok(job),
             }

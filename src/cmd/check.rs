@@ -30,9 +30,10 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
         };
         if let (Some(report), Some(version)) = (&checked.report, version) {
             let out = Path::new("out");
-            let problem = crate::pipeline::supersedes_problem(report, &version, path, out);
+            let problem =
+                crate::pipeline::supersedes_problem(&report.envelope, &version, path, out);
             checked.diagnostics.extend(problem);
-            let key = (report.project_id.clone(), version);
+            let key = (report.envelope.project_id.clone(), version);
             folders.entry(key).or_default().push(path);
         }
         // A source that could not be read has nothing to count.

@@ -215,7 +215,7 @@ fn first_source() -> Result<PathBuf> {
 
 /// `report` written in `lang` alone: every text given per language takes its English (or first)
 /// version in `lang`, so a language the report was never written in can be previewed.
-fn in_language(report: &crate::model::Report, lang: &str) -> crate::model::Report {
+fn in_language(report: &crate::model::Filled, lang: &str) -> crate::model::Filled {
     fn fill(value: &mut serde_json::Value, langs: &[String], lang: &str) {
         match value {
             serde_json::Value::Object(map) => {
@@ -232,11 +232,18 @@ fn in_language(report: &crate::model::Report, lang: &str) -> crate::model::Repor
             _ => {}
         }
     }
-    let mut value = serde_json::to_value(report).expect("a report serialises");
-    fill(&mut value, &report.languages, lang);
-    value["languages"] = serde_json::json!([lang]);
-    value["unofficial_translations"] = serde_json::json!([]);
-    serde_json::from_value(value).expect("the same report, one language more")
+    let mut out = report.clone();
+    fill(&mut out.tree, &report.envelope.languages, lang);
+    out.tree["languages"] = serde_json::json!([lang]);
+    out.tree["unofficial_translations"] = serde_json::json!([]);
+    out.envelope.languages = vec![lang.to_string()];
+    out.envelope.unofficial_translations = Vec::new();
+    if out.typed.is_some() {
+        out.typed = Some(
+            serde_json::from_value(out.tree.clone()).expect("the same report, one language more"),
+        );
+    }
+    out
 }
 
 /// The folder of catalogs: `dir` when given, else `i18n/` in this run's templates folder.

@@ -31,7 +31,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::I18n(I18nCommand::Status(args)) => i18n::status(&args),
         Command::I18n(I18nCommand::Init(args)) => i18n::init(&args),
         Command::I18n(I18nCommand::Preview(args)) => i18n::preview(&args),
-        Command::Schema => schema::run(),
+        Command::Schema(args) => schema::run(&args),
         Command::New(args) => new::run(&args),
         Command::Import(args) => import::run(&args),
     }
@@ -122,5 +122,20 @@ fn print_standalone(diagnostics: &[Diagnostic]) {
             .and_then(|f| templates.file(f));
         let text = embedded.and_then(|b| std::str::from_utf8(b).ok());
         crate::say!("{}", d.render(text));
+    }
+}
+
+/// The form named `name` in this run's templates; a usage error lists the forms there are.
+fn form_named(name: &str) -> Result<std::sync::Arc<crate::form::Form>> {
+    let templates = crate::templates::current();
+    match templates.form(name) {
+        Some(form) => form.map_err(crate::error::Error::template),
+        None => {
+            let forms = templates.form_names().join(", ");
+            Err(crate::error::Error::usage(format!(
+                "\"{}\" is not a form these templates hold; they hold {forms}",
+                crate::terminal::escape(name)
+            )))
+        }
     }
 }

@@ -15,7 +15,9 @@ pub fn run(args: &NewArgs) -> Result<Status> {
             terminal::escape(&args.project_id)
         )));
     }
-    let catalog = Catalog::load(&args.lang).map_err(|e| {
+    let form = super::form_named(&args.template)?;
+    let templates = crate::templates::current();
+    let catalog = Catalog::for_form(&templates, &form.form, &args.lang).map_err(|e| {
         let known = crate::i18n::languages().join(", ");
         Error::usage(format!(
             "{}; the catalogs are {known}",
@@ -47,16 +49,16 @@ pub fn run(args: &NewArgs) -> Result<Status> {
     else {
         return Ok(Status::Invalid);
     };
-    let text = skeleton(&catalog, args, &path)?;
+    let text = skeleton(&form, &catalog, args, &path)?;
     if !super::write_source(&path, text.as_bytes())? {
         return Ok(Status::Invalid);
     }
     crate::say!("wrote {}", terminal::path(&path));
     // The skeleton names `../schema.json` for editors; in a fresh data/ folder, write it.
     if args.output.is_none() {
-        let schema = Path::new("data").join("schema.json");
+        let schema = Path::new("data").join(schema_name(&form));
         if !schema.exists() {
-            let text = serde_json::to_string_pretty(&crate::form::Form::pbf_2019().schema())
+            let text = serde_json::to_string_pretty(&form.schema())
                 .map_err(|e| Error::template(format!("cannot write the schema: {e}")))?;
             crate::fsio::write_atomic(&schema, format!("{text}\n").as_bytes())?;
             crate::say!("wrote {}", terminal::path(&schema));
@@ -65,7 +67,21 @@ pub fn run(args: &NewArgs) -> Result<Status> {
     Ok(Status::Success)
 }
 
-fn skeleton(catalog: &Catalog, args: &NewArgs, path: &Path) -> Result<String> {
+/// The schema file a skeleton names: `schema.json` for the built-in form, `<form>.schema.json`
+/// for another, so that sources of both forms can share a data/ folder.
+fn schema_name(form: &crate::form::Form) -> String {
+    match form.form == crate::form::BUILT_IN {
+        true => "schema.json".into(),
+        false => format!("{}.schema.json", form.form),
+    }
+}
+
+fn skeleton(
+    form: &crate::form::Form,
+    catalog: &Catalog,
+    args: &NewArgs,
+    path: &Path,
+) -> Result<String> {
     let templates = crate::templates::current();
     let template = templates
         .file("new-report.yaml.j2")
@@ -76,7 +92,6 @@ fn skeleton(catalog: &Catalog, args: &NewArgs, path: &Path) -> Result<String> {
     env.add_function("t", move |key: String| {
         t.render(&key, minijinja::context! {})
     });
-    let form = crate::form::Form::pbf_2019();
     let (report_date, report_type) = from_version(&args.version);
     let modality = modality_of(&args.project_id);
     let wording = |key: &str, n: Option<usize>| catalog.render(key, minijinja::context! { n => n });
@@ -95,6 +110,8 @@ fn skeleton(catalog: &Catalog, args: &NewArgs, path: &Path) -> Result<String> {
     });
     let context = minijinja::context! {
         template => &form.form,
+        title => catalog.get(&form.title),
+        schema => schema_name(form),
         project_id => &args.project_id,
         lang => &catalog.lang,
         path => path.display().to_string(),

@@ -1,10 +1,11 @@
-//! `pbf-report schema`: the JSON Schema of the source format, on standard output.
+//! `pbf-report schema`: the JSON Schema of a form's sources, on standard output.
 
+use crate::cli::SchemaArgs;
 use crate::error::{Result, Status};
 
-pub fn run() -> Result<Status> {
-    let text = serde_json::to_string_pretty(&crate::form::Form::pbf_2019().schema())
-        .expect("a schema serialises");
+pub fn run(args: &SchemaArgs) -> Result<Status> {
+    let form = super::form_named(&args.template)?;
+    let text = serde_json::to_string_pretty(&form.schema()).expect("a schema serialises");
     super::print_out(&format!("{text}\n"))?;
     Ok(Status::Success)
 }

@@ -4,6 +4,7 @@
 //! than listed again; the tests hold the description to the model and the catalogs.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -15,11 +16,16 @@ pub use skeleton::Words;
 /// The file of a template folder that describes its form.
 pub const FILE: &str = "form.yaml";
 
+/// The form a source is written for when it names none that the templates hold.
+pub const BUILT_IN: &str = "pbf-2019";
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Form {
     /// The template's name, as a source's `template:` gives it.
     pub form: String,
+    /// The catalog key of the document's title (`doc.title`).
+    pub title: String,
     /// The options of each rating, choice and set of tick boxes, by name.
     #[serde(default)]
     pub options: BTreeMap<String, Vec<String>>,
@@ -80,7 +86,7 @@ pub struct Question {
     pub table: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Narrative,
@@ -110,6 +116,20 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// A text of any length: written once or per language.
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            Kind::Narrative
+                | Kind::Text
+                | Kind::Line
+                | Kind::Statement
+                | Kind::Cell
+                | Kind::Note
+                | Kind::Id
+        )
+    }
+
     /// A text a writer composes in the form's frame: what a reviewer may edit in a Word copy.
     pub fn is_answer_text(self) -> bool {
         matches!(self, Kind::Narrative | Kind::Text | Kind::Note | Kind::Cell)
@@ -141,14 +161,12 @@ impl Form {
     }
 
     /// The built-in 2019 form, read once.
-    pub fn pbf_2019() -> &'static Form {
-        static FORM: std::sync::LazyLock<Form> = std::sync::LazyLock::new(|| {
-            let name = format!("{}{FILE}", crate::render::pdf::TEMPLATE_PREFIX);
-            let bytes = crate::templates::Templates::builtin()
-                .file(&name)
-                .map(<[u8]>::to_vec)
-                .expect("the built-in template has its form description");
-            Form::parse(&bytes).expect("the built-in form description is valid")
+    pub fn pbf_2019() -> &'static Arc<Form> {
+        static FORM: std::sync::LazyLock<Arc<Form>> = std::sync::LazyLock::new(|| {
+            crate::templates::Templates::builtin()
+                .form(BUILT_IN)
+                .expect("the built-in template has its form description")
+                .expect("the built-in form description is valid")
         });
         &FORM
     }
@@ -233,6 +251,32 @@ impl Form {
         }
     }
 
+    /// The path of the field that plays `role`, among the questions asked once per report.
+    pub fn path_of_role(&self, role: &str) -> Option<&str> {
+        self.parts
+            .iter()
+            .flat_map(|p| &p.questions)
+            .find(|q| q.role.as_deref() == Some(role))
+            .map(|q| q.path.as_str())
+    }
+
+    /// Whether the rules that span fields, and Annex A, read a source of this form: they read
+    /// it as the typed report, which a form declaring Annex A's figures (`role: annex_a`)
+    /// shares. Any other form is checked field by field and drawn without Annex A.
+    pub fn reads_as_typed(&self) -> bool {
+        self.has_role("annex_a")
+    }
+
+    /// Whether a question of the form, at any depth, plays `role`.
+    pub fn has_role(&self, role: &str) -> bool {
+        let columns = self.tables.values().flatten();
+        self.fields()
+            .into_iter()
+            .map(|f| f.question)
+            .chain(columns)
+            .any(|q| q.role.as_deref() == Some(role))
+    }
+
     /// The questions of the part `name`, in order.
     pub fn part(&self, name: &str) -> &[Question] {
         let part = self.parts.iter().find(|p| p.name == name);
@@ -282,7 +326,7 @@ mod tests {
 
     #[test]
     fn a_description_that_breaks_its_own_rules_is_refused() {
-        let bad = b"form: x\nparts:\n  - name: p\n    questions:\n      - {path: a, key: a, kind: list, drawn: answer}\n      - {path: b, key: b, kind: rating, limit: 3, drawn: answer}\n      - {path: c, key: c, kind: table, most: 2, drawn: column}\n";
+        let bad = b"form: x\ntitle: t\nparts:\n  - name: p\n    questions:\n      - {path: a, key: a, kind: list, drawn: answer}\n      - {path: b, key: b, kind: rating, limit: 3, drawn: answer}\n      - {path: c, key: c, kind: table, most: 2, drawn: column}\n";
         let problems = Form::parse(bad).unwrap_err();
         assert!(problems.contains("a: a list needs `most`"), "{problems}");
         assert!(
@@ -297,14 +341,14 @@ mod tests {
             problems.contains("b: a Rating names its `options`"),
             "{problems}"
         );
-        let unnamed = b"form: x\nparts:\n  - name: p\n    questions:\n      - {path: a, key: a, kind: choice, options: colours, drawn: answer}\n      - {path: b, key: b, kind: id, drawn: cover}\n";
+        let unnamed = b"form: x\ntitle: t\nparts:\n  - name: p\n    questions:\n      - {path: a, key: a, kind: choice, options: colours, drawn: answer}\n      - {path: b, key: b, kind: id, drawn: cover}\n";
         let problems = Form::parse(unnamed).unwrap_err();
         assert!(
             problems.contains("a: no options named `colours` under `options`"),
             "{problems}"
         );
         assert!(problems.contains("b: an id needs `most`"), "{problems}");
-        let unknown = b"form: x\nparts: []\ncolour: red\n";
+        let unknown = b"form: x\ntitle: t\nparts: []\ncolour: red\n";
         assert!(Form::parse(unknown).is_err());
     }
 

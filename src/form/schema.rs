@@ -9,9 +9,9 @@ use super::{Form, Kind, Question};
 use crate::model::{AnnexA, Date, Usd, YearMonth, text_schema};
 
 /// The fields every source has, whatever its form: they say how to build it, not what it says.
-fn envelope(form: &str) -> Map<String, Json> {
+fn envelope(forms: &[String]) -> Map<String, Json> {
     let fields = json!({
-        "template": { "type": "string", "enum": [form], "description": "Which form this report fills in." },
+        "template": { "type": "string", "enum": forms, "description": "Which form this report fills in." },
         "project_id": { "type": "string", "description": "Short identifier of the project, used for output folders (letters, digits and dashes)." },
         "languages": {
             "type": "array", "items": { "type": "string" }, "maxItems": 8,
@@ -42,9 +42,14 @@ const ENVELOPE_REQUIRED: [&str; 3] = ["template", "project_id", "languages"];
 impl Form {
     /// The schema of a source written for this form.
     pub fn schema(&self) -> Json {
+        self.schema_among(std::slice::from_ref(&self.form))
+    }
+
+    /// The schema of a source written for this form, `template:` naming any of `forms`.
+    pub fn schema_among(&self, forms: &[String]) -> Json {
         let mut generator = SchemaSettings::draft2020_12().into_generator();
         let mut root = Object {
-            properties: envelope(&self.form),
+            properties: envelope(forms),
             required: ENVELOPE_REQUIRED.map(String::from).to_vec(),
             ..Object::default()
         };

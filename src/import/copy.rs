@@ -57,9 +57,11 @@ pub fn import(path: &Path, carried: (String, String, String), document: &str) ->
     })?;
     // Only the answers a copy holds may come back, each once: a content control renamed to
     // another field (a budget, the project's id) or given twice is not a reviewer's edit.
+    let form = form_of(path, &source)?;
+    let framed: std::collections::HashSet<String> = form.answer_fields().collect();
     let mut seen = std::collections::HashSet::new();
     for (field, _) in &answers {
-        if !is_answer(field) {
+        if !framed.contains(field) {
             return Err(wrong(
                 path,
                 format!("a Word copy naming `{field}`, which is not an answer of the form"),
@@ -187,12 +189,29 @@ fn answers(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
     }
 }
 
-/// Whether `field` is one of the answers a Word copy holds: a text the form frames (its
-/// description says which), at a position its lists have room for.
-fn is_answer(field: &str) -> bool {
-    static ANSWERS: std::sync::LazyLock<std::collections::HashSet<String>> =
-        std::sync::LazyLock::new(|| crate::form::Form::pbf_2019().answer_fields().collect());
-    ANSWERS.contains(field)
+/// The form the carried source is written for, whose description says which answers a Word
+/// copy holds: the texts it frames, at the positions its lists have room for.
+fn form_of(path: &Path, source: &str) -> Result<std::sync::Arc<crate::form::Form>> {
+    let name = crate::source::parse(Path::new("source.yaml"), source.as_bytes())
+        .ok()
+        .and_then(|(_, root)| match root.get("template").map(|n| &n.value) {
+            Some(Value::Str(name)) => Some(name.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| crate::form::BUILT_IN.to_string());
+    match crate::templates::current().form(&name) {
+        Some(Ok(form)) => Ok(form),
+        Some(Err(problem)) => Err(wrong(
+            path,
+            format!("a Word copy whose form cannot be read: {problem}"),
+        )),
+        None => Err(wrong(
+            path,
+            format!(
+                "a Word copy of the form `{name}`, which these templates do not hold (--templates DIR names a folder that does)"
+            ),
+        )),
+    }
 }
 
 /// Whether a value is one a reviewer may have edited as text: a text, a number or a yes/no.
@@ -334,6 +353,9 @@ mod tests {
 
     #[test]
     fn only_answers_come_back() {
+        let framed: std::collections::HashSet<String> =
+            crate::form::Form::pbf_2019().answer_fields().collect();
+        let is_answer = |field: &str| framed.contains(field);
         for field in [
             "progress.status",
             "cross_cutting.other",

@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod filled;
 mod values;
+
+pub use filled::{Envelope, Filled};
 
 pub use values::{
     AmountError, Cell, Date, Free, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Line, Narrative, Note,

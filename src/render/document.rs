@@ -9,7 +9,7 @@ use crate::check::limits;
 use crate::fit;
 use crate::i18n::Catalog;
 use crate::model::{
-    Date, Indicator, Outcome, Output, Report, Text, Usd, YearMonth, group_thousands,
+    Date, Filled, Indicator, Outcome, Output, Report, Text, Usd, YearMonth, group_thousands,
 };
 
 /// How the document is rendered.
@@ -20,7 +20,7 @@ pub struct Options {
 }
 
 /// The template data for `report` in the catalog's language.
-pub fn data(report: &Report, version: &str, catalog: &Catalog, options: Options) -> Value {
+pub fn data(report: &Filled, version: &str, catalog: &Catalog, options: Options) -> Value {
     let mut data = data_as_written(report, version, catalog, options);
     replace_undrawable(&mut data);
     data
@@ -29,17 +29,23 @@ pub fn data(report: &Report, version: &str, catalog: &Catalog, options: Options)
 /// The same data with every character as written, even one the embedded fonts cannot draw:
 /// for the Word copy, which the reader's own fonts draw.
 pub fn data_as_written(
-    report: &Report,
+    report: &Filled,
     version: &str,
     catalog: &Catalog,
     options: Options,
 ) -> Value {
-    let b = Builder {
-        report,
+    let voice = Voice {
         catalog,
         lang: catalog.lang.as_str(),
     };
-    b.all(version, options)
+    match &report.typed {
+        Some(typed) => Builder {
+            report: typed,
+            voice,
+        }
+        .all(version, options),
+        None => super::answers::data(report, &voice, version, options),
+    }
 }
 
 /// Every character no embedded font has becomes □, so that the PDF shows where it was.
@@ -85,23 +91,35 @@ impl Builder<'_> {
 
 struct Builder<'a> {
     report: &'a Report,
-    catalog: &'a Catalog,
-    lang: &'a str,
+    voice: Voice<'a>,
 }
 
-impl Builder<'_> {
+impl<'a> std::ops::Deref for Builder<'a> {
+    type Target = Voice<'a>;
+    fn deref(&self) -> &Voice<'a> {
+        &self.voice
+    }
+}
+
+/// The words of one language: labels from its catalog, answers with its typography.
+pub(super) struct Voice<'a> {
+    pub catalog: &'a Catalog,
+    pub lang: &'a str,
+}
+
+impl Voice<'_> {
     /// A label from the catalog, placeholders filled in, typography of the language applied.
-    fn label(&self, key: &str) -> String {
+    pub(super) fn label(&self, key: &str) -> String {
         self.label_with(key, minijinja::context! {})
     }
 
-    fn label_with(&self, key: &str, context: minijinja::Value) -> String {
+    pub(super) fn label_with(&self, key: &str, context: minijinja::Value) -> String {
         typography(self.lang, &self.catalog.render(key, context))
     }
 
     /// Every catalog entry, for the fixed texts of the form. `{page}` and `{total}` are left for
     /// the template, which alone knows the page numbers.
-    fn labels(&self) -> Value {
+    pub(super) fn labels(&self) -> Value {
         let context = minijinja::context! { page => "{page}", total => "{total}" };
         self.catalog
             .entries
@@ -116,6 +134,31 @@ impl Builder<'_> {
             .into()
     }
 
+    /// `answer` for a text and its limit (0: none) as the form's description gives them.
+    pub(super) fn answer_text(&self, raw: &str, limit: usize, field: &str) -> Value {
+        let count = limits::count(raw);
+        let over = (limit > 0 && count > limit).then(|| {
+            self.label_with(
+                "draft.over",
+                minijinja::context! { count => count, limit => limit, over => count - limit },
+            )
+        });
+        let width = fit::width_of(field);
+        let text = fit::wrap_long_runs(&typography(self.lang, raw), width);
+        let tall = fit::lines(&text, width) > fit::TALL;
+        // `path` names the field in the source, for the Word copy's reviewers' edits to return.
+        json!({ "blocks": blocks(&text), "over": over, "tall": tall, "path": field })
+    }
+
+    /// `question` for a text and its limit (0: none) as the form's description gives them.
+    pub(super) fn question_text(&self, key: &str, raw: &str, limit: usize, path: &str) -> Value {
+        let note =
+            (limit > 0).then(|| self.label_with("limit", minijinja::context! { n => limit }));
+        json!({ "key": key, "question": self.label(key), "limit": note, "answer": self.answer_text(raw, limit, path) })
+    }
+}
+
+impl Builder<'_> {
     /// A short text in this language, typography applied, long runs made to wrap in the box
     /// of `field` (its path, as `fit::width_of` knows it).
     fn text<const L: usize, const M: usize>(&self, text: &Text<L, M>, field: &str) -> String {
@@ -144,22 +187,6 @@ impl Builder<'_> {
         self.answer_text(text.map(|t| t.get(self.lang)).unwrap_or(""), L, field)
     }
 
-    /// `answer` for a text and its limit (0: none) as the form's description gives them.
-    fn answer_text(&self, raw: &str, limit: usize, field: &str) -> Value {
-        let count = limits::count(raw);
-        let over = (limit > 0 && count > limit).then(|| {
-            self.label_with(
-                "draft.over",
-                minijinja::context! { count => count, limit => limit, over => count - limit },
-            )
-        });
-        let width = fit::width_of(field);
-        let text = fit::wrap_long_runs(&typography(self.lang, raw), width);
-        let tall = fit::lines(&text, width) > fit::TALL;
-        // `path` names the field in the source, for the Word copy's reviewers' edits to return.
-        json!({ "blocks": blocks(&text), "over": over, "tall": tall, "path": field })
-    }
-
     /// A question of the form with its limit note and the answer of the field at `path`.
     fn question<const L: usize, const M: usize>(
         &self,
@@ -169,13 +196,6 @@ impl Builder<'_> {
     ) -> Value {
         let raw = text.map(|t| t.get(self.lang)).unwrap_or("");
         self.question_text(key, raw, L, path)
-    }
-
-    /// `question` for a text and its limit (0: none) as the form's description gives them.
-    fn question_text(&self, key: &str, raw: &str, limit: usize, path: &str) -> Value {
-        let note =
-            (limit > 0).then(|| self.label_with("limit", minijinja::context! { n => limit }));
-        json!({ "key": key, "question": self.label(key), "limit": note, "answer": self.answer_text(raw, limit, path) })
     }
 
     /// The text questions of the description's part `part`, each with its position in the part
@@ -499,7 +519,7 @@ pub fn format_month(month: &YearMonth, catalog: &Catalog) -> String {
 
 /// The text of `field` in `answers` (a part of the report as the source gives it: one text, or
 /// one per language) in `lang`; empty when the source leaves it out.
-fn text_in<'a>(answers: &'a Value, field: &str, lang: &str) -> &'a str {
+pub(super) fn text_in<'a>(answers: &'a Value, field: &str, lang: &str) -> &'a str {
     match answers.get(field) {
         Some(Value::String(text)) => text,
         Some(Value::Object(per_language)) => {

@@ -64,6 +64,16 @@ fn write(data: &Value, timestamp: &str, source: &[u8]) -> Result<Vec<u8>, String
         .created_at(timestamp)
         .updated_at(timestamp)
         .add_custom_item("pbf-report-source", &carried);
+    // A form read through its description: its parts in order, on portrait pages.
+    if data["parts"].is_array() {
+        for child in d.title().into_iter().chain(d.parts()) {
+            docx = match child {
+                Block::P(p) => docx.add_paragraph(p),
+                Block::T(t) => docx.add_table(t),
+            };
+        }
+        return pack(docx, data, "");
+    }
     // Part 1 on portrait pages, ending its section; the indicator table on landscape pages,
     // ending its own; Part 2 on the document's last, portrait, section.
     let mut part1 = Section::new()
@@ -96,8 +106,12 @@ fn write(data: &Value, timestamp: &str, source: &[u8]) -> Result<Vec<u8>, String
             Block::T(t) => docx.add_table(t),
         };
     }
+    pack(docx, data, &d.t("indicators.indicator"))
+}
+
+fn pack(docx: Docx, data: &Value, heading: &str) -> Result<Vec<u8>, String> {
     let mut xml = docx.build();
-    finish(&mut xml, data, &d.t("indicators.indicator"));
+    finish(&mut xml, data, heading);
     let mut bytes = std::io::Cursor::new(Vec::new());
     xml.pack(&mut bytes)
         .map_err(|e| format!("cannot write the Word copy: {e}"))?;
@@ -123,8 +137,11 @@ fn finish(xml: &mut docx_rs::XMLDocx, data: &Value, heading: &str) {
         1,
     );
     xml.styles = styles.into_bytes();
-    let gateway = s(&data["project"]["gateway"]);
-    let title = format!("{} – {gateway}", s(&data["t"]["doc.title"]));
+    let (gateway, title) = match data["title"].as_str() {
+        Some(title) => (s(&data["project"]["id"]), title.to_string()),
+        None => (s(&data["project"]["gateway"]), s(&data["t"]["doc.title"])),
+    };
+    let title = format!("{title} – {gateway}");
     let core = String::from_utf8_lossy(&xml.doc_props.core)
         .replacen(
             "<dc:creator>unknown</dc:creator>",
@@ -140,7 +157,7 @@ fn finish(xml: &mut docx_rs::XMLDocx, data: &Value, heading: &str) {
     xml.doc_props.core = core.into_bytes();
     let mut document = String::from_utf8_lossy(&xml.document).into_owned();
     let marker = format!(">{}</w:t>", escape(heading));
-    if let Some(at) = document.find(&marker)
+    if let Some(at) = document.find(&marker).filter(|_| !heading.is_empty())
         && let Some(row) = document[..at].rfind("<w:trPr />")
     {
         document.replace_range(
@@ -267,7 +284,10 @@ impl Doc<'_> {
 
     fn footer(&self) -> Footer {
         let d = self.data;
-        let mut line = format!("{} – {}", s(&d["project"]["gateway"]), self.t("doc.title"));
+        let mut line = match d["title"].as_str() {
+            Some(title) => format!("{} – {}", s(&d["project"]["id"]), s(&title.into())),
+            None => format!("{} – {}", s(&d["project"]["gateway"]), self.t("doc.title")),
+        };
         for extra in [&d["unofficial"], &d["revision_of"]] {
             if extra.is_string() {
                 line.push_str(&format!(" – {}", s(extra)));
@@ -288,11 +308,17 @@ impl Doc<'_> {
 
     fn title(&self) -> Vec<Block> {
         let d = self.data;
-        let mut out = vec![
-            Block::P(par([bold(self.t("doc.fund")).size(26)]).align(AlignmentType::Center)),
-            Block::P(par([bold(self.t("doc.template")).size(22)]).align(AlignmentType::Center)),
-            Block::P(par([bold(self.t("doc.title")).size(24)]).align(AlignmentType::Center)),
-        ];
+        let centered = |text: String, size: usize| {
+            Block::P(par([bold(text).size(size)]).align(AlignmentType::Center))
+        };
+        let mut out = match d["title"].as_str() {
+            Some(title) => vec![centered(s(&title.into()), 24)],
+            None => vec![
+                centered(self.t("doc.fund"), 26),
+                centered(self.t("doc.template"), 22),
+                centered(self.t("doc.title"), 24),
+            ],
+        };
         for extra in [&d["unofficial"], &d["revision_of"], &d["draft"]] {
             if extra.is_string() {
                 out.push(Block::P(
@@ -478,6 +504,88 @@ impl Doc<'_> {
     }
 
     /// A question of the form in bold, its limit in italics, kept with its framed answer.
+    /// A form read through its description: each part's heading, then its questions.
+    fn parts(&self) -> Vec<Block> {
+        let mut out = Vec::new();
+        for part in self.data["parts"].as_array().into_iter().flatten() {
+            if part["title"].is_string() {
+                out.push(self.heading(s(&part["title"]), 1));
+            }
+            for q in part["questions"].as_array().into_iter().flatten() {
+                out.extend(self.described(q));
+            }
+        }
+        out
+    }
+
+    /// One described question: a text framed for reviewers' edits, a table of its items,
+    /// each item of a list with its own questions, or its answer on the question's line.
+    fn described(&self, q: &Value) -> Vec<Block> {
+        let answer = &q["answer"];
+        if q["framed"] == true {
+            return self.question(q);
+        }
+        let heading = || Block::P(par([bold(s(&q["question"]))]).keep_next(true));
+        let items = answer["items"].as_array();
+        match (q["kind"].as_str(), items) {
+            (Some("table"), Some(items)) => {
+                let columns = answer["columns"].as_array().map_or(0, Vec::len).max(1);
+                let width = WIDTH / columns;
+                let head = answer["columns"].as_array().into_iter().flatten();
+                let head = head.map(|c| cell(vec![par([bold(s(&c["label"]))])], width, 1));
+                let mut rows = vec![TableRow::new(head.collect())];
+                for item in items {
+                    let cells = item["questions"].as_array().into_iter().flatten();
+                    let cells = cells.map(|c| match c["framed"] == true {
+                        true => answer_cell(&c["answer"], Vec::new(), width, 18),
+                        false => cell(vec![par([text(s(&c["answer"]["text"]))])], width, 1),
+                    });
+                    rows.push(TableRow::new(cells.collect()));
+                }
+                let table = Table::new(rows)
+                    .set_grid(vec![width; columns])
+                    .width(WIDTH, WidthType::Dxa);
+                vec![heading(), Block::T(table), Block::P(Paragraph::new())]
+            }
+            (_, Some(items)) if items.iter().any(|i| i["questions"].is_array()) => {
+                let mut out = Vec::new();
+                for item in items {
+                    let label = s(&q["question"]);
+                    out.push(Block::P(par([bold(label)]).keep_next(true)));
+                    let fields = item["questions"].as_array().into_iter().flatten();
+                    out.extend(fields.flat_map(|f| self.described(f)));
+                }
+                out
+            }
+            (_, Some(items)) => {
+                let lines = items
+                    .iter()
+                    .map(|i| par([text(format!("• {}", s(&i["text"])))]));
+                vec![heading(), Block::T(frame(lines.collect(), false))]
+            }
+            _ => {
+                let shown = match answer["options"].as_array() {
+                    Some(options) => options
+                        .iter()
+                        .map(|o| {
+                            format!(
+                                "{} {}",
+                                if o["checked"] == true { "☒" } else { "☐" },
+                                s(&o["label"])
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("   "),
+                    None => s(&answer["text"]),
+                };
+                vec![Block::P(par([
+                    bold(s(&q["question"])),
+                    text(format!(" {shown}")),
+                ]))]
+            }
+        }
+    }
+
     fn question(&self, q: &Value) -> Vec<Block> {
         let mut heading = par([bold(s(&q["question"]))]).keep_next(true);
         if q["limit"].is_string() {

@@ -2,6 +2,7 @@
 //! rust_xlsxwriter.
 
 pub mod annex_a;
+mod answers;
 pub mod document;
 pub mod docx;
 pub mod pdf;

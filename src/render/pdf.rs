@@ -1,5 +1,5 @@
-//! Report → PDF: the template data goes into the world as `data.json`, typst lays out
-//! `templates/pbf-2019/report.typ`, and typst-pdf writes a PDF/A-3b file whose bytes depend only
+//! Report → PDF: the template data goes into the world as `data.json`, typst lays out the
+//! form's `templates/<form>/report.typ`, and typst-pdf writes a PDF/A-3b file whose bytes depend only
 //! on the inputs (timestamp from the report date, document id from project and version).
 
 use std::path::{Path, PathBuf};
@@ -18,16 +18,13 @@ use super::document::{self, Options};
 use super::world::{REPLACEMENT, ReportWorld, can_draw};
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::i18n::Catalog;
-use crate::model::Report;
+use crate::model::Filled;
 use crate::templates::Templates;
 
 /// A bound on the layout: the full form with every answer at its limit is about 20 pages.
 pub const MAX_PAGES: usize = 200;
 
-/// The template folder for the 2019 form and its main file.
-pub const TEMPLATE: &str = "pbf-2019";
-/// Its files' names under `templates/` start with this.
-pub const TEMPLATE_PREFIX: &str = "pbf-2019/";
+/// The main file of a form's template folder.
 const MAIN: &str = "report.typ";
 
 /// The creator written into every PDF; a new tool or typst version changes the bytes.
@@ -60,7 +57,7 @@ pub struct Pdf {
 /// Renders `report` in the catalog's language. `source` names the report source in messages.
 pub fn render(
     templates: &Templates,
-    report: &Report,
+    report: &Filled,
     source: &Path,
     version: &str,
     catalog: &Catalog,
@@ -69,7 +66,7 @@ pub fn render(
 ) -> Result<Pdf, Vec<Diagnostic>> {
     let world = world(templates, report, version, catalog, options, attachments);
     // Only a template from a folder is held to its end: one a PDF carries may be older than it.
-    let main = format!("{TEMPLATE_PREFIX}{MAIN}");
+    let main = format!("{}/{MAIN}", report.form.form);
     let edited = templates.is_from_folder(&main);
     if edited && !ends_with_its_end(templates.file(&main).unwrap_or_default()) {
         return Err(vec![cut_short(&world)]);
@@ -154,7 +151,7 @@ fn draws_text(frame: &Frame) -> bool {
 /// The world for one language of one report: the template, its data and the attached files.
 pub fn world(
     templates: &Templates,
-    report: &Report,
+    report: &Filled,
     version: &str,
     catalog: &Catalog,
     options: Options,
@@ -167,12 +164,13 @@ pub fn world(
             .iter()
             .map(|a| (a.name.clone(), a.bytes.clone())),
     );
-    ReportWorld::new(templates, TEMPLATE, MAIN, files, report_datetime(report))
+    let form = &report.form.form;
+    ReportWorld::new(templates, form, MAIN, files, report_datetime(report))
 }
 
 /// The template data, with the list of files to attach.
 fn data_json(
-    report: &Report,
+    report: &Filled,
     version: &str,
     catalog: &Catalog,
     options: Options,
@@ -198,7 +196,7 @@ fn data_json(
 /// attached files and the fonts, each with its path relative to the output folder.
 pub fn emitted_files(
     templates: &Templates,
-    report: &Report,
+    report: &Filled,
     version: &str,
     catalog: &Catalog,
     options: Options,
@@ -211,7 +209,7 @@ pub fn emitted_files(
             .iter()
             .map(|a| (PathBuf::from(&a.name), a.bytes.clone())),
     );
-    let prefix = format!("{TEMPLATE}/");
+    let prefix = format!("{}/", report.form.form);
     for (name, bytes) in templates.files_under(&prefix) {
         files.push((PathBuf::from(&name[prefix.len()..]), bytes.to_vec()));
     }
@@ -221,19 +219,19 @@ pub fn emitted_files(
     files
 }
 
-/// Midnight UTC of the report date: the only time a PDF ever records.
-fn report_datetime(report: &Report) -> Datetime {
-    report
-        .cover
-        .report_date
-        .ymd()
-        .and_then(|(y, m, d)| Datetime::from_ymd_hms(i32::from(y), m, d, 0, 0, 0))
-        .expect("check accepts only real dates")
+/// Midnight UTC of the report date: the only time a PDF ever records. A form that asks no
+/// report date (`role: report_date`) records 1 January 1980, as zip archives do.
+fn report_datetime(report: &Filled) -> Datetime {
+    let (y, m, d) = report
+        .report_date()
+        .and_then(|date| date.ymd())
+        .unwrap_or((1980, 1, 1));
+    Datetime::from_ymd_hms(i32::from(y), m, d, 0, 0, 0).expect("check accepts only real dates")
 }
 
-fn pdf_options(report: &Report, version: &str, lang: &str) -> PdfOptions {
+fn pdf_options(report: &Filled, version: &str, lang: &str) -> PdfOptions {
     PdfOptions {
-        ident: Smart::Custom(format!("{}/{version}/{lang}", report.project_id)),
+        ident: Smart::Custom(format!("{}/{version}/{lang}", report.envelope.project_id)),
         creator: Smart::Custom(Some(creator())),
         timestamp: Some(Timestamp::new_utc(report_datetime(report))),
         standards: PdfStandards::new(&[PdfStandard::A_3b])
@@ -277,10 +275,9 @@ fn convert(world: &ReportWorld, d: &SourceDiagnostic) -> Diagnostic {
 
 /// Characters of the report that no embedded font can draw, each named by its field: the
 /// template data carries □ in their place (PDF/A allows no undrawable glyph).
-fn missing_glyphs(report: &Report, source: &Path) -> Vec<Diagnostic> {
+fn missing_glyphs(report: &Filled, source: &Path) -> Vec<Diagnostic> {
     let mut found: Vec<(String, char)> = Vec::new();
-    let value = serde_json::to_value(report).unwrap_or_default();
-    strings(&value, String::new(), &mut |path, text| {
+    strings(&report.tree, String::new(), &mut |path, text| {
         for c in text.chars().filter(|c| !can_draw(*c)) {
             if !found.iter().any(|(p, x)| p == path && *x == c) {
                 found.push((path.clone(), c));
@@ -331,7 +328,7 @@ mod tests {
     fn compile_errors(main: &str) -> Vec<Diagnostic> {
         let world = ReportWorld::new(
             &Templates::builtin(),
-            TEMPLATE,
+            crate::form::BUILT_IN,
             "test.typ",
             vec![("test.typ".into(), main.as_bytes().to_vec())],
             Datetime::from_ymd(2019, 11, 12).unwrap(),
@@ -369,7 +366,7 @@ mod tests {
     fn the_clock_is_the_report_date() {
         let world = ReportWorld::new(
             &Templates::builtin(),
-            TEMPLATE,
+            crate::form::BUILT_IN,
             "t.typ",
             vec![],
             Datetime::from_ymd(2019, 11, 12).unwrap(),

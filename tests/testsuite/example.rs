@@ -103,6 +103,7 @@ fn every_answer_of_the_reference_is_in_the_example() {
 fn the_cover_is_the_reference_cover() {
     let report = pbf_report::check::check_file(&root().join(EXAMPLE))
         .report
+        .and_then(|r| r.typed)
         .expect("the example is valid");
     let cover = &report.cover;
     assert_eq!(cover.country.get("fr"), "Mali");

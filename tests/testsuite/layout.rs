@@ -80,6 +80,7 @@ fn questions(report: &pbf_report::model::Report, lang: &str) -> Vec<(String, Str
 fn in_the_example_every_question_is_on_the_page_where_its_answer_starts() {
     let report = pbf_report::check::check_file(&root().join(crate::common::EXAMPLE))
         .report
+        .and_then(|r| r.typed)
         .unwrap();
     for lang in ["fr", "en"] {
         let pdf = built_example().join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf"));
@@ -162,6 +163,7 @@ fn a_question_and_a_drafts_note_stay_with_their_answer_wherever_the_page_ends() 
         let pages = pages(&pdf);
         let report = pbf_report::check::check_bytes(Path::new("x.yaml"), text.as_bytes())
             .report
+            .and_then(|r| r.typed)
             .unwrap();
         for (key, question, answer) in questions(&report, "fr") {
             assert_on_answer_page(&pages, &question, &answer, &format!("step {step}: {key}"));

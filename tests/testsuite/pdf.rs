@@ -14,6 +14,7 @@ fn example_pdf(lang: &str) -> PathBuf {
 pub fn answers(lang: &str) -> Vec<(String, String)> {
     let report = pbf_report::check::check_file(&root().join(EXAMPLE))
         .report
+        .and_then(|r| r.typed)
         .unwrap();
     let mut out = Vec::new();
     collect(

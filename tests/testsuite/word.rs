@@ -257,7 +257,7 @@ fn import_edited(lang: &str, edits: &[(&str, &str)]) -> (tempfile::TempDir, Run)
 
 /// The report a source reads as, as JSON, for comparing two sources field by field.
 fn fields(path: &Path) -> Vec<(String, String)> {
-    let report = pbf_report::check::check_file(path).report.unwrap();
+    let report = pbf_report::check::check_file(path).report.unwrap().typed;
     let mut out = Vec::new();
     flatten(
         &serde_json::to_value(report).unwrap(),
@@ -712,7 +712,10 @@ fn cells_typed_as_numbers_come_back_with_exactly_the_reviewers_edits() {
 #[test]
 fn every_answer_the_description_frames_reaches_every_output_and_comes_back() {
     let minimal = root().join("tests/good/minimal.yaml");
-    let report = pbf_report::check::check_file(&minimal).report.unwrap();
+    let report = pbf_report::check::check_file(&minimal)
+        .report
+        .unwrap()
+        .typed;
     let mut source = serde_json::to_value(&report).unwrap();
     source["word_copy"] = true.into();
     // A field is answered when its lists have the item: the first outcome, output and indicators.
