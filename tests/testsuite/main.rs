@@ -12,6 +12,7 @@ mod cli;
 mod example;
 mod exit;
 mod failure;
+mod forms;
 mod hostile;
 mod i18n;
 mod import;

@@ -228,7 +228,7 @@ fn the_word_copy_keeps_characters_the_pdf_cannot_draw() {
 
 /// The copy `docx` with `edits` applied to its document part: each (field, new text) replaces
 /// the first run of text inside the field's content control.
-fn edited(docx: &Path, edits: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn edited(docx: &Path, edits: &[(&str, &str)]) -> Vec<u8> {
     rewritten(docx, |name, mut xml| {
         if name == "word/document.xml" {
             for (field, text) in edits {

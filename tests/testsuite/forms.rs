@@ -1,0 +1,452 @@
+//! One conformance suite for every form: the built-in one with the shipped example, and each
+//! form of the test workspace `tests/forms/` (a folder of data: description, layout, catalogs)
+//! with the source written for it there. No test names a form or a field of one: each reads
+//! them from the form's description.
+
+use std::path::{Path, PathBuf};
+
+use pbf_report::form::Form;
+use pbf_report::templates::Templates;
+
+use crate::common::{EXAMPLE, Run, pdf_text, root, squash};
+
+/// A form, the workspace its templates come from, and a source written for it there.
+struct Registered {
+    form: Form,
+    /// The workspace's templates folder; `None` for the built-in form.
+    templates: Option<PathBuf>,
+    example: PathBuf,
+}
+
+impl Registered {
+    fn name(&self) -> &str {
+        &self.form.form
+    }
+
+    fn templates(&self) -> Templates {
+        match &self.templates {
+            Some(dir) => Templates::with_folder(dir).unwrap(),
+            None => Templates::builtin(),
+        }
+    }
+
+    /// A fresh workspace holding the form's templates and its example at the same path.
+    fn workspace(&self) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        if let Some(templates) = &self.templates {
+            copy_tree(templates, &dir.path().join("templates"));
+        }
+        let relative = self.example_path();
+        let source = dir.path().join(&relative);
+        std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+        std::fs::copy(&self.example, &source).unwrap();
+        (dir, relative)
+    }
+
+    /// The example's path within its workspace: `data/<project>/<version>.yaml`.
+    fn example_path(&self) -> PathBuf {
+        let parts: Vec<_> = self.example.iter().collect();
+        parts[parts.len() - 3..].iter().collect()
+    }
+
+    /// The example's answers, as JSON.
+    fn answers(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(&self.example).unwrap();
+        serde_saphyr::from_str(&text).unwrap()
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        match entry.file_type().unwrap().is_dir() {
+            true => copy_tree(&entry.path(), &target),
+            false => {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+}
+
+/// The sources under `data`, at any depth.
+fn sources(data: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(data).unwrap().flatten() {
+        let path = entry.path();
+        match path.is_dir() {
+            true => found.extend(sources(&path)),
+            false if path.extension().is_some_and(|e| e == "yaml") => found.push(path),
+            false => {}
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Every form the suite holds to its promises.
+fn registered() -> Vec<Registered> {
+    let builtin = Templates::builtin();
+    let mut out = vec![Registered {
+        form: Form::parse(builtin.file("pbf-2019/form.yaml").unwrap()).unwrap(),
+        templates: None,
+        example: root().join(EXAMPLE),
+    }];
+    let workspace = root().join("tests/forms");
+    let templates = workspace.join("templates");
+    let mut folders: Vec<_> = std::fs::read_dir(&templates).unwrap().flatten().collect();
+    folders.sort_by_key(|e| e.file_name());
+    for folder in folders {
+        let form = Form::parse(&std::fs::read(folder.path().join("form.yaml")).unwrap()).unwrap();
+        assert_eq!(
+            form.form,
+            folder.file_name().to_string_lossy(),
+            "a form is named as its folder"
+        );
+        let template = format!("template: {}\n", form.form);
+        let example = sources(&workspace.join("data"))
+            .into_iter()
+            .find(|s| std::fs::read_to_string(s).unwrap().contains(&template))
+            .unwrap_or_else(|| panic!("tests/forms/data has no source for {}", form.form));
+        out.push(Registered {
+            form,
+            templates: Some(templates.clone()),
+            example,
+        });
+    }
+    assert!(
+        out.len() >= 2,
+        "the suite holds the built-in form and a test form"
+    );
+    out
+}
+
+/// The run of `args` in `dir`.
+fn run(dir: &Path, args: &[&str]) -> Run {
+    Run::new(args).cwd(dir)
+}
+
+#[test]
+fn every_form_prints_its_schema_with_every_question_in_it() {
+    for f in registered() {
+        let (dir, _) = f.workspace();
+        let out = run(dir.path(), &["schema", "--template", f.name()])
+            .status(0)
+            .run();
+        let schema: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(schema["properties"]["template"]["enum"][0], f.name());
+        for part in &f.form.parts {
+            for q in &part.questions {
+                let pointer: String = q
+                    .path
+                    .split('.')
+                    .map(|k| format!("/properties/{k}"))
+                    .collect();
+                assert!(
+                    schema.pointer(&pointer).is_some(),
+                    "{}: no {}",
+                    f.name(),
+                    q.path
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_form_starts_a_report_in_each_language_that_check_reads() {
+    for f in registered() {
+        let templates = f.templates();
+        let (dir, _) = f.workspace();
+        for lang in templates.languages() {
+            let version = format!("2026-01-31-{lang}");
+            run(
+                dir.path(),
+                &[
+                    "new",
+                    "p-new",
+                    "--template",
+                    f.name(),
+                    "--lang",
+                    &lang,
+                    "--version",
+                    &version,
+                ],
+            )
+            .status(0)
+            .run();
+            let path = dir.path().join(format!("data/p-new/{version}.yaml"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            let catalog = pbf_report::i18n::Catalog::for_form(&templates, f.name(), &lang).unwrap();
+            for field in f.form.fields() {
+                let wording = catalog.render(&field.question.key, minijinja::context! { n => 1 });
+                let first = wording.lines().next().unwrap_or_default();
+                assert!(
+                    text.contains(first),
+                    "{} {lang}: no wording of {}",
+                    f.name(),
+                    field.path
+                );
+            }
+            // What is missing is said field by field, at its line.
+            let out = run(dir.path(), &["check", path.to_str().unwrap()]).output();
+            assert_eq!(out.status, 1, "{}", out.stderr);
+            let top: Vec<String> = f
+                .form
+                .fields()
+                .iter()
+                .map(|field| field.path.split(['.', '[']).next().unwrap().to_string())
+                .collect();
+            for line in out.stderr.lines().filter(|l| l.starts_with("error: ")) {
+                let field = line["error: ".len()..]
+                    .split(['.', '[', ':'])
+                    .next()
+                    .unwrap();
+                assert!(top.iter().any(|t| t == field), "{}: {line}", f.name());
+            }
+            assert!(
+                out.stderr.contains(&format!("--> {}:", path.display()))
+                    || out.stderr.contains(&format!("data/p-new/{version}.yaml:")),
+                "{}",
+                out.stderr
+            );
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+}
+
+#[test]
+fn every_form_names_a_wrong_field_and_a_wrong_option_at_its_line() {
+    for f in registered() {
+        let (dir, source) = f.workspace();
+        let path = dir.path().join(&source);
+        let mut answers = f.answers();
+        // The first required question asked once per report, left out; the first choice, given
+        // an option the form does not have.
+        let required = f
+            .form
+            .parts
+            .iter()
+            .flat_map(|p| &p.questions)
+            .find(|q| q.required && !q.path.contains('.'));
+        let choice = f
+            .form
+            .parts
+            .iter()
+            .flat_map(|p| &p.questions)
+            .find(|q| q.options.is_some() && q.path.contains('.') && q.most.is_none())
+            .unwrap();
+        let (group, key) = choice.path.rsplit_once('.').unwrap();
+        answers[group][key] = "zzz-option".into();
+        if let Some(q) = required {
+            answers.as_object_mut().unwrap().remove(&q.path);
+        }
+        std::fs::write(&path, serde_json::to_string_pretty(&answers).unwrap()).unwrap();
+        let out = run(dir.path(), &["check"]).status(1).run();
+        assert!(
+            out.stderr.contains(&format!(
+                "error: {}: the text \"zzz-option\" is not one of",
+                choice.path
+            )),
+            "{}: {}",
+            f.name(),
+            out.stderr
+        );
+        if let Some(q) = required {
+            assert!(
+                out.stderr.contains(&format!(
+                    "error: {}: this required field is missing",
+                    q.path
+                )),
+                "{}: {}",
+                f.name(),
+                out.stderr
+            );
+        }
+        // A form the templates do not hold is one error, with the forms there are.
+        let renamed = std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen(f.name(), "no-such-form", 1);
+        std::fs::write(&path, renamed).unwrap();
+        let out = run(dir.path(), &["check"]).status(1).run();
+        assert!(
+            out.stderr
+                .contains("`no-such-form` is not a form these templates hold"),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(&format!("`{}`", f.name())),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("1 error"), "{}", out.stderr);
+    }
+}
+
+/// Every text the form frames, answered with a mark of its own where the example has room for
+/// it: the PDF of each language prints it, `verify` rebuilds the folder, and a reviewer's edit
+/// of each in the Word copy comes back through `import` to that field and no other.
+#[test]
+fn every_answer_a_form_frames_reaches_every_output_and_comes_back() {
+    for f in registered() {
+        let (dir, source) = f.workspace();
+        let mut answers = f.answers();
+        answers["word_copy"] = true.into();
+        let mut marks = Vec::new();
+        for (n, field) in f.form.answer_fields().enumerate() {
+            let (parent, key) = field.rsplit_once('.').unwrap_or(("", &field));
+            let pointer: String = parent
+                .replace(']', "")
+                .split(['.', '['])
+                .filter(|s| !s.is_empty())
+                .map(|step| match step.parse::<usize>() {
+                    Ok(i) => format!("/{}", i - 1),
+                    Err(_) => format!("/{step}"),
+                })
+                .collect();
+            if let Some(object) = answers
+                .pointer_mut(&pointer)
+                .and_then(|v| v.as_object_mut())
+            {
+                let mark = format!("qz{n}qz");
+                object.insert(key.to_string(), mark.clone().into());
+                marks.push((field, mark));
+            }
+        }
+        assert!(
+            marks.len() >= 4,
+            "{}: {} answers marked",
+            f.name(),
+            marks.len()
+        );
+        std::fs::write(
+            dir.path().join(&source),
+            serde_json::to_string_pretty(&answers).unwrap(),
+        )
+        .unwrap();
+        run(dir.path(), &["build"]).status(0).run();
+        let project = answers["project_id"].as_str().unwrap();
+        let version = source.file_stem().unwrap().to_str().unwrap();
+        let folder = dir.path().join(format!("out/{project}/{version}"));
+        let languages: Vec<&str> = answers["languages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
+        let templates = f.templates();
+        for lang in &languages {
+            let pdf = squash(&pdf_text(
+                &folder.join(format!("{project}-{version}.{lang}.pdf")),
+            ));
+            for (field, mark) in &marks {
+                assert!(
+                    pdf.contains(mark.as_str()),
+                    "{} {lang}: {field} is not in the PDF",
+                    f.name()
+                );
+            }
+            let catalog = pbf_report::i18n::Catalog::for_form(&templates, f.name(), lang).unwrap();
+            let title = squash(&catalog.get(&f.form.title));
+            assert!(
+                pdf.contains(&title),
+                "{} {lang}: no title {title}",
+                f.name()
+            );
+        }
+        run(dir.path(), &["verify", folder.to_str().unwrap()])
+            .status(0)
+            .run();
+
+        let copy = folder.join(format!("{project}-{version}.{}.docx", languages[0]));
+        let edits: Vec<(String, String)> = marks
+            .iter()
+            .map(|(field, mark)| (field.clone(), format!("{mark}r")))
+            .collect();
+        let edits: Vec<(&str, &str)> = edits
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let work = tempfile::tempdir().unwrap();
+        if let Some(templates) = &f.templates {
+            copy_tree(templates, &work.path().join("templates"));
+        }
+        let reviewed = work.path().join("reviewed.docx");
+        std::fs::write(&reviewed, crate::word::edited(&copy, &edits)).unwrap();
+        run(work.path(), &["import", reviewed.to_str().unwrap()])
+            .status(0)
+            .run();
+        let back = work.path().join(&source);
+        let back: serde_json::Value =
+            serde_saphyr::from_str(&std::fs::read_to_string(&back).unwrap()).unwrap();
+        for (field, mark) in &marks {
+            let pointer: String = field
+                .replace(']', "")
+                .split(['.', '['])
+                .map(|step| match step.parse::<usize>() {
+                    Ok(i) => format!("/{}", i - 1),
+                    Err(_) => format!("/{step}"),
+                })
+                .collect();
+            let value = back.pointer(&pointer).unwrap();
+            let text = value
+                .as_str()
+                .or_else(|| value.get(languages[0]).and_then(|v| v.as_str()));
+            assert_eq!(
+                text,
+                Some(format!("{mark}r").as_str()),
+                "{}: {field}",
+                f.name()
+            );
+        }
+    }
+}
+
+/// A form is data: no code names a test form, a field of it by its path, or a group of fields
+/// that only a test form has.
+#[test]
+fn no_code_names_a_test_form_or_its_fields() {
+    let forms = registered();
+    let unnumbered = |path: &str| path.replace(|c: char| c.is_ascii_digit(), "");
+    let builtin: Vec<String> = forms[0]
+        .form
+        .fields()
+        .iter()
+        .map(|f| unnumbered(&f.path))
+        .collect();
+    let mut code = String::new();
+    for file in sources_of(&root().join("src")) {
+        code.push_str(&std::fs::read_to_string(file).unwrap());
+    }
+    for f in forms.iter().skip(1) {
+        assert!(!code.contains(f.name()), "src/ names {}", f.name());
+        for field in f.form.fields() {
+            let path = unnumbered(&field.path);
+            if builtin.contains(&path) {
+                continue;
+            }
+            assert!(!code.contains(&format!("\"{path}\"")), "src/ names {path}");
+            let group = path.split(['.', '[']).next().unwrap();
+            if !builtin
+                .iter()
+                .any(|b| b.split(['.', '[']).next() == Some(group))
+            {
+                assert!(!code.contains(&format!("\"{group}")), "src/ names {group}");
+            }
+        }
+    }
+}
+
+fn sources_of(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(sources_of(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+    found
+}
