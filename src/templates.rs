@@ -128,16 +128,26 @@ impl Templates {
             .collect()
     }
 
-    /// The description of the form `name`, when these templates hold one; an error names its
-    /// file and what is wrong with it.
+    /// The description of the form `name`, when these templates hold one; an error says what is
+    /// wrong with it (`form_file` names its file).
     pub fn form(&self, name: &str) -> Option<std::result::Result<Arc<crate::form::Form>, String>> {
-        let file = format!("{name}/{}", crate::form::FILE);
-        let bytes = self.file(&file)?;
-        Some(
-            crate::form::Form::parse(bytes)
-                .map(Arc::new)
-                .map_err(|e| format!("{}: {e}", self.shown_path(&file))),
-        )
+        let bytes = self.file(&format!("{name}/{}", crate::form::FILE))?;
+        if EARLIER.contains(&(name, crate::hash::sha256(bytes).as_str())) {
+            return Templates::builtin().form(name);
+        }
+        let form = crate::form::Form::parse(bytes).and_then(|form| match form.form == name {
+            true => Ok(Arc::new(form)),
+            false => Err(format!(
+                "it describes the form `{}`, but its folder is `{name}`: a form is named as its folder",
+                form.form
+            )),
+        });
+        Some(form)
+    }
+
+    /// Where the description of the form `name` comes from, for messages.
+    pub fn form_file(&self, name: &str) -> String {
+        self.shown_path(&format!("{name}/{}", crate::form::FILE))
     }
 
     /// The languages that have a catalog, e.g. `["en", "fr"]`.
@@ -148,6 +158,15 @@ impl Templates {
             .collect()
     }
 }
+
+/// Descriptions that earlier versions of pbf-report shipped, by form and SHA-256. A PDF carries
+/// the description it was made with; one of these is read as the built-in description of its
+/// form, which describes the same form in more words. So a version archived then still checks
+/// and rebuilds, byte for byte, from what its PDF carries.
+const EARLIER: &[(&str, &str)] = &[(
+    "pbf-2019",
+    "36b5f5ce0db4698dd38e14a20638460ba00c1d54109596eb9925d90832ecc9da",
+)];
 
 /// How deep folders may nest in a templates folder: deeper is a link that loops.
 const MAX_DEPTH: usize = 8;

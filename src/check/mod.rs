@@ -184,9 +184,20 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
     let (form, known) = match named {
         Some((_, Ok(form))) => (form, true),
         Some((node, Err(problem))) => {
-            let d = Diagnostic::error(path, format!("its form cannot be read: {problem}"))
-                .at(node.pos)
-                .field("template");
+            let name = match &node.value {
+                Value::Str(name) => name.as_str(),
+                _ => "",
+            };
+            let file = templates.form_file(name);
+            let d = Diagnostic::error(
+                Path::new(&file),
+                format!("this form cannot be read: {problem}"),
+            )
+            .note(format!(
+                "{} names it, at line {}",
+                crate::terminal::path(path),
+                node.pos.line
+            ));
             return Checked {
                 source: Some(source),
                 report: None,
@@ -198,10 +209,19 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
         None => (Form::pbf_2019().clone(), false),
     };
     let schema = form.schema_among(&forms);
+    let typed_form = form.reads_as_typed();
     let languages = languages_of(&root);
+    // A form's wording missing from a catalog would print as its key: said before anything is
+    // drawn, at the catalog.
+    let worded: Vec<Diagnostic> = form
+        .wording_problems(templates)
+        .into_iter()
+        .map(|(file, problem)| Diagnostic::error(Path::new(&file), problem))
+        .collect();
     let mut walker = structure::Walker::new(&schema, path, &source.text, &languages);
     walker.walk(&schema, &root, "");
     let mut diagnostics = walker.diagnostics;
+    diagnostics.extend(worded);
     let counts = walker.counts;
     let structure_ok = !diagnostics.iter().any(Diagnostic::is_error);
     // Texts over their limit and unknown fields still leave a readable report, so that the
@@ -235,7 +255,7 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
             typed,
         });
     }
-    let consistency_skipped = report.is_none();
+    let consistency_skipped = report.is_none() && typed_form;
     diagnostics.sort_by_key(|d| (d.pos.map(|p| (p.line, p.col)), d.severity));
     Checked {
         source: Some(source),

@@ -129,7 +129,15 @@ fn print_standalone(diagnostics: &[Diagnostic]) {
 fn form_named(name: &str) -> Result<std::sync::Arc<crate::form::Form>> {
     let templates = crate::templates::current();
     match templates.form(name) {
-        Some(form) => form.map_err(crate::error::Error::template),
+        // A description written by whoever adds a form is input, refused as input is.
+        Some(form) => form.map_err(|problem| {
+            let file = templates.form_file(name);
+            crate::error::Error::wrong_kind(
+                std::path::Path::new(&file),
+                "a form description",
+                format!("one that cannot be read: {problem}"),
+            )
+        }),
         None => {
             let forms = templates.form_names().join(", ");
             Err(crate::error::Error::usage(format!(

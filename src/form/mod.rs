@@ -155,7 +155,12 @@ pub struct Field<'a> {
 impl Form {
     pub fn parse(bytes: &[u8]) -> Result<Form, String> {
         let text = std::str::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
-        let form: Form = serde_saphyr::from_str(text).map_err(|e| e.to_string())?;
+        // The parser's first line says what and where; the caller names the file.
+        let form: Form = serde_saphyr::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            let first = message.lines().next().unwrap_or_default();
+            first.trim_start_matches("error: ").to_string()
+        })?;
         form.validate()?;
         Ok(form)
     }
@@ -178,6 +183,12 @@ impl Form {
         for part in &self.parts {
             for question in &part.questions {
                 self.validate_question(question, &mut problems);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for field in self.fields() {
+            if !seen.insert(field.path.clone()) {
+                problems.push(format!("{}: two questions have this path", field.path));
             }
         }
         match problems.is_empty() {
@@ -207,7 +218,11 @@ impl Form {
                 problems.push(format!("{path}: no options named `{name}` under `options`"))
             }
             None if matches!(q.kind, Kind::Rating | Kind::Choice | Kind::Ticks) => {
-                problems.push(format!("{path}: a {:?} names its `options`", q.kind))
+                let kind = serde_json::to_value(q.kind).unwrap_or_default();
+                problems.push(format!(
+                    "{path}: a {} names its `options`",
+                    kind.as_str().unwrap_or_default()
+                ))
             }
             _ => {}
         }
@@ -249,6 +264,60 @@ impl Form {
                 self.expand(item, format!("{path}[{n}]"), fields);
             }
         }
+    }
+
+    /// The catalog keys of the form's wording: its title, its parts' headings, its questions and
+    /// its options.
+    pub fn keys(&self) -> std::collections::BTreeSet<String> {
+        let mut keys: std::collections::BTreeSet<String> =
+            self.parts.iter().filter_map(|p| p.title.clone()).collect();
+        keys.insert(self.title.clone());
+        keys.extend(self.fields().into_iter().map(|f| f.question.key.clone()));
+        keys.extend(self.tables.values().flatten().map(|q| q.key.clone()));
+        for (name, options) in &self.options {
+            keys.extend(options.iter().map(|o| format!("{name}.{o}")));
+        }
+        keys
+    }
+
+    /// What keeps the catalogs of `templates` from wording this form in each of their
+    /// languages: a catalog that cannot be read, or a key it lacks; each with the file to fix.
+    pub fn wording_problems(
+        &self,
+        templates: &crate::templates::Templates,
+    ) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        let keys = self.keys();
+        for lang in templates.languages() {
+            let own = format!("{}/i18n/{lang}.yaml", self.form);
+            let file = match templates.file(&own) {
+                Some(_) => templates.shown_path(&own),
+                None => templates.shown_path(&format!("i18n/{lang}.yaml")),
+            };
+            match crate::i18n::Catalog::for_form(templates, &self.form, &lang) {
+                Err(problem) => problems.push((file, problem)),
+                Ok(catalog) => {
+                    let missing: Vec<&str> = keys
+                        .iter()
+                        .filter(|k| !catalog.entries.contains_key(*k))
+                        .map(String::as_str)
+                        .collect();
+                    if !missing.is_empty() {
+                        let message = format!(
+                            "the form `{}` has no wording in `{lang}` for {}",
+                            self.form,
+                            missing
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                        problems.push((file, message));
+                    }
+                }
+            }
+        }
+        problems
     }
 
     /// The path of the field that plays `role`, among the questions asked once per report.
@@ -338,7 +407,7 @@ mod tests {
             "{problems}"
         );
         assert!(
-            problems.contains("b: a Rating names its `options`"),
+            problems.contains("b: a rating names its `options`"),
             "{problems}"
         );
         let unnamed = b"form: x\ntitle: t\nparts:\n  - name: p\n    questions:\n      - {path: a, key: a, kind: choice, options: colours, drawn: answer}\n      - {path: b, key: b, kind: id, drawn: cover}\n";

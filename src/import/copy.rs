@@ -199,7 +199,8 @@ fn form_of(path: &Path, source: &str) -> Result<std::sync::Arc<crate::form::Form
             _ => None,
         })
         .unwrap_or_else(|| crate::form::BUILT_IN.to_string());
-    match crate::templates::current().form(&name) {
+    let templates = crate::templates::current();
+    match templates.form(&name) {
         Some(Ok(form)) => Ok(form),
         Some(Err(problem)) => Err(wrong(
             path,

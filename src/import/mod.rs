@@ -7,6 +7,7 @@
 //! through `extract`'s caps; a text is refused past the size of any report.
 
 mod copy;
+mod described;
 mod form;
 mod past;
 mod yaml;
@@ -47,6 +48,29 @@ fn wrong(path: &Path, found: impl Into<String>) -> Error {
     Error::wrong_kind(path, EXPECTED, found)
 }
 
+/// Reads a past report's `text`: by the description of the form whose title it starts with,
+/// when the templates hold one besides the built-in form; else as the built-in form.
+fn read(path: &Path, text: &str, wrapped: bool) -> Result<past::Past> {
+    let templates = crate::templates::current();
+    for name in templates.form_names() {
+        let Some(Ok(form)) = templates
+            .form(&name)
+            .filter(|_| name != crate::form::BUILT_IN)
+        else {
+            continue;
+        };
+        let catalogs: Vec<crate::i18n::Catalog> = templates
+            .languages()
+            .iter()
+            .filter_map(|lang| crate::i18n::Catalog::for_form(&templates, &name, lang).ok())
+            .collect();
+        if described::is_of(&form, &catalogs, text) {
+            return described::read(path, text, &form, &catalogs);
+        }
+    }
+    past::read(path, text, wrapped)
+}
+
 /// Reads the report in `bytes` (the file at `path`).
 pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
     if bytes.starts_with(b"PK\x03\x04") {
@@ -68,7 +92,7 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
                 format!("a .docx whose word/document.xml is broken: {e}"),
             )
         })?;
-        return past::read(path, &text, false).map(Imported::Past);
+        return read(path, &text, false).map(Imported::Past);
     }
     if bytes.starts_with(b"%PDF-") {
         let doc = crate::pdf_files::open(path, bytes).map_err(|e| match e {
@@ -93,7 +117,7 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
         if text.len() > MAX_TEXT {
             return Err(wrong(path, "a PDF with more text than any report"));
         }
-        let mut past = past::read(path, &text, true)?;
+        let mut past = read(path, &text, true)?;
         let carries = crate::pdf_files::attached(path, bytes)
             .is_ok_and(|files| files.iter().any(|(name, _)| name.ends_with(".yaml")));
         if carries {
@@ -106,7 +130,7 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
         return Ok(Imported::Past(past));
     }
     let (text, note) = decode(path, bytes)?;
-    let mut past = past::read(path, &text, false)?;
+    let mut past = read(path, &text, false)?;
     past.notes.extend(note);
     Ok(Imported::Past(past))
 }

@@ -538,14 +538,21 @@ impl Doc<'_> {
                     let cells = item["questions"].as_array().into_iter().flatten();
                     let cells = cells.map(|c| match c["framed"] == true {
                         true => answer_cell(&c["answer"], Vec::new(), width, 18),
-                        false => cell(vec![par([text(s(&c["answer"]["text"]))])], width, 1),
+                        false => {
+                            let shown = match c["answer"]["text"].is_string() {
+                                true => &c["answer"]["text"],
+                                false => &c["answer"]["label"],
+                            };
+                            cell(vec![par([text(s(shown))])], width, 1)
+                        }
                     });
                     rows.push(TableRow::new(cells.collect()));
                 }
                 let table = Table::new(rows)
                     .set_grid(vec![width; columns])
                     .width(WIDTH, WidthType::Dxa);
-                vec![heading(), Block::T(table), Block::P(Paragraph::new())]
+                // The table is its own heading: its numbered wording names a row, not the table.
+                vec![Block::T(table), Block::P(Paragraph::new())]
             }
             (_, Some(items)) if items.iter().any(|i| i["questions"].is_array()) => {
                 let mut out = Vec::new();

@@ -486,7 +486,22 @@ fn forms_share_a_workspace_and_old_builds_outlive_their_folder() {
         .status(0)
         .run();
 
-    // The changed layout makes other bytes, so a build now differs from the one archived.
+    // The folder's layout did change what a build makes.
+    let other = dir.path().join("other");
+    let args = [
+        "build",
+        "--out",
+        other.to_str().unwrap(),
+        source.to_str().unwrap(),
+    ];
+    run(dir.path(), &args).status(0).run();
+    let lang = answers["languages"][0].as_str().unwrap();
+    let pdf = format!("{project}/{version}/{project}-{version}.{lang}.pdf");
+    assert_ne!(
+        std::fs::read(other.join(&pdf)).unwrap(),
+        std::fs::read(dir.path().join("out").join(&pdf)).unwrap()
+    );
+
     let description = form_dir.join("form.yaml");
     let text = std::fs::read_to_string(&description).unwrap();
     let broken = text.replacen("options: ", "options_: ", 1);
@@ -494,10 +509,193 @@ fn forms_share_a_workspace_and_old_builds_outlive_their_folder() {
     let out = run(dir.path(), &["check", source.to_str().unwrap()])
         .status(1)
         .run();
+    let file = format!("templates/{}/form.yaml", test_form.name());
     assert!(
-        out.stderr.contains("its form cannot be read"),
+        out.stderr.contains("error: this form cannot be read: "),
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("form.yaml"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("--> {file}")),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("unknown field `options_`"),
+        "{}",
+        out.stderr
+    );
+    let named = format!("{} names it, at line ", source.display());
+    assert!(out.stderr.contains(&named), "{}", out.stderr);
+}
+
+/// What an author gets wrong in a form's folder is said at the file to fix, before anything is
+/// drawn: a description named otherwise than its folder, two questions with one path, a
+/// wording missing from a language, a catalog with a key twice.
+#[test]
+fn a_forms_own_mistakes_are_refused_at_their_file() {
+    type Change = fn(String, &Registered) -> String;
+    let renamed: Change = |text, f| text.replacen(&format!("form: {}", f.name()), "form: other", 1);
+    let twice: Change = |text, f| {
+        let questions = &f.form.parts[0].questions;
+        let (first, second) = (&questions[0].path, &questions[1].path);
+        text.replacen(&format!("path: {second}"), &format!("path: {first}"), 1)
+    };
+    let unworded: Change = |text, f| {
+        let key = format!("{}:", f.form.parts[1].questions[0].key);
+        let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with(&key)).collect();
+        kept.join("\n")
+    };
+    let doubled: Change = |text, _| {
+        let entry = text
+            .lines()
+            .find(|l| !l.starts_with('#') && l.contains(": "))
+            .unwrap();
+        format!("{text}\n{entry}\n")
+    };
+    let cases = [
+        (
+            "form.yaml",
+            renamed,
+            "it describes the form `other`, but its folder is",
+        ),
+        ("form.yaml", twice, "two questions have this path"),
+        ("i18n/fr.yaml", unworded, "has no wording in `fr` for"),
+        ("i18n/fr.yaml", doubled, "is given twice"),
+    ];
+    let f = &registered()[1];
+    for (file, change, expected) in cases {
+        let (dir, source) = f.workspace();
+        let path = dir.path().join("templates").join(f.name()).join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, change(text, f)).unwrap();
+        let out = run(dir.path(), &["check", source.to_str().unwrap()])
+            .status(1)
+            .run();
+        assert!(out.stderr.contains(expected), "{expected}: {}", out.stderr);
+        let at = format!("--> templates/{}/{file}", f.name());
+        assert!(out.stderr.contains(&at), "{expected}: {}", out.stderr);
+        let out = run(dir.path(), &["build"]).status(1).run();
+        assert!(out.stderr.contains(expected), "{expected}: {}", out.stderr);
+        assert!(
+            !dir.path().join("out").exists(),
+            "{expected}: build wrote something"
+        );
+    }
+}
+
+/// A report's PDF read back as a past report's text: every answer the form asks once per
+/// report that the import finds is the one written, and it finds most of them.
+#[test]
+fn every_forms_pdf_comes_back_through_import_of_its_text() {
+    for f in registered() {
+        let (dir, source) = f.workspace();
+        run(dir.path(), &["build"]).status(0).run();
+        let answers = f.answers();
+        let project = answers["project_id"].as_str().unwrap();
+        let version = source.file_stem().unwrap().to_str().unwrap();
+        let lang = answers["languages"][0].as_str().unwrap();
+        let pdf = dir.path().join(format!(
+            "out/{project}/{version}/{project}-{version}.{lang}.pdf"
+        ));
+        let back = dir.path().join("back.yaml");
+        let args = [
+            "import",
+            pdf.to_str().unwrap(),
+            "--output",
+            back.to_str().unwrap(),
+        ];
+        run(dir.path(), &args).status(0).run();
+        let back: serde_json::Value =
+            serde_saphyr::from_str(&std::fs::read_to_string(&back).unwrap()).unwrap();
+        let (mut asked, mut found) = (0, 0);
+        for q in f.form.parts.iter().flat_map(|p| &p.questions) {
+            let pointer: String = q.path.split('.').map(|k| format!("/{k}")).collect();
+            let Some(written) = answers.pointer(&pointer) else {
+                continue;
+            };
+            let written = written.get(lang).unwrap_or(written);
+            if !(written.is_string() || written.is_number()) {
+                continue;
+            }
+            asked += 1;
+            if let Some(read) = back.pointer(&pointer) {
+                found += 1;
+                // Paragraph breaks, and the spaces and quotes of a language's typography, are
+                // the page's: the characters are the answer.
+                let words = |v: &serde_json::Value| match v.as_str() {
+                    Some(text) => text
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .map(|c| if matches!(c, '«' | '»') { '"' } else { c })
+                        .collect(),
+                    None => v.to_string(),
+                };
+                let same = match (read.as_f64(), written.as_f64()) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => words(read) == words(written),
+                };
+                assert!(
+                    same,
+                    "{}: {} read as {read}, written {written}",
+                    f.name(),
+                    q.path
+                );
+            }
+        }
+        assert!(
+            found * 10 >= asked * 8,
+            "{}: {found} of {asked} answers read back",
+            f.name()
+        );
+    }
+}
+
+/// A version built by an earlier pbf-report carries the description of its day, in the shape of
+/// its day: it still checks and verifies, read as today's description of its form. The same
+/// bytes changed by one character are a description like any other, refused by what it lacks.
+#[test]
+fn a_version_made_with_an_earlier_description_still_verifies() {
+    let earlier = std::fs::read(root().join("tests/reference/earlier/pbf-2019-form.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let form = dir.path().join("templates/pbf-2019/form.yaml");
+    std::fs::create_dir_all(form.parent().unwrap()).unwrap();
+    std::fs::write(&form, &earlier).unwrap();
+    let source = dir.path().join(EXAMPLE);
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    std::fs::copy(root().join(EXAMPLE), &source).unwrap();
+    run(dir.path(), &["build"]).status(0).run();
+    std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
+    let folder = dir.path().join("out/pbf-irf-217/2019-11-12-final");
+    let pdf = folder.join("pbf-irf-217-2019-11-12-final.fr.pdf");
+    let carried = dir.path().join("carried");
+    run(
+        dir.path(),
+        &[
+            "extract",
+            pdf.to_str().unwrap(),
+            "--out",
+            carried.to_str().unwrap(),
+        ],
+    )
+    .status(0)
+    .run();
+    assert_eq!(
+        std::fs::read(carried.join("pbf-2019.form.yaml")).unwrap(),
+        earlier
+    );
+    run(dir.path(), &["verify", folder.to_str().unwrap()])
+        .status(0)
+        .run();
+
+    let mut changed = earlier.clone();
+    changed.extend_from_slice(b"\n");
+    std::fs::create_dir_all(form.parent().unwrap()).unwrap();
+    std::fs::write(&form, changed).unwrap();
+    let out = run(dir.path(), &["check"]).status(1).run();
+    assert!(
+        out.stderr.contains("this form cannot be read"),
+        "{}",
+        out.stderr
+    );
 }
