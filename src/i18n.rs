@@ -100,7 +100,16 @@ impl Catalog {
         let file = templates.shown_path(&name);
         let text = std::str::from_utf8(bytes)
             .map_err(|_| format!("the catalog {file} is not UTF-8 text"))?;
-        let (entries, problems) = parse(Path::new(&file), text);
+        let (entries, mut problems) = parse(Path::new(&file), text);
+        // Its placeholders are held to the form's English, as the shared catalog's are.
+        let english = match lang == REFERENCE {
+            true => None,
+            false => templates
+                .file(&format!("{form}/i18n/{REFERENCE}.yaml"))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .map(|t| parse(Path::new(&file), t).0),
+        };
+        problems.extend(render_rules(Path::new(&file), &entries, english.as_ref()));
         if let Some(problem) = problems.iter().find(|d| d.is_error()) {
             let at = problem
                 .pos

@@ -531,7 +531,7 @@ fn forms_share_a_workspace_and_old_builds_outlive_their_folder() {
 
 /// What an author gets wrong in a form's folder is said at the file to fix, before anything is
 /// drawn: a description named otherwise than its folder, two questions with one path, a
-/// wording missing from a language, a catalog with a key twice.
+/// wording missing from a language, a catalog with a key twice or a placeholder of its own.
 #[test]
 fn a_forms_own_mistakes_are_refused_at_their_file() {
     type Change = fn(String, &Registered) -> String;
@@ -553,6 +553,13 @@ fn a_forms_own_mistakes_are_refused_at_their_file() {
             .unwrap();
         format!("{text}\n{entry}\n")
     };
+    let placeholder: Change = |text, _| {
+        let entry = text
+            .lines()
+            .find(|l| !l.starts_with('#') && l.contains("{{ n }}"));
+        let entry = entry.expect("a numbered wording").to_string();
+        text.replacen(&entry, &entry.replace("{{ n }}", "{{ m }}"), 1)
+    };
     let cases = [
         (
             "form.yaml",
@@ -562,6 +569,7 @@ fn a_forms_own_mistakes_are_refused_at_their_file() {
         ("form.yaml", twice, "two questions have this path"),
         ("i18n/fr.yaml", unworded, "has no wording in `fr` for"),
         ("i18n/fr.yaml", doubled, "is given twice"),
+        ("i18n/fr.yaml", placeholder, "has the placeholders"),
     ];
     let f = &registered()[1];
     for (file, change, expected) in cases {
@@ -698,4 +706,37 @@ fn a_version_made_with_an_earlier_description_still_verifies() {
         "{}",
         out.stderr
     );
+}
+
+/// A test form's catalogs pass the translators' check, which finds an entry whose English
+/// changed since it was translated.
+#[test]
+fn every_test_forms_catalogs_pass_the_translators_check() {
+    for f in registered().iter().skip(1) {
+        let dir = tempfile::tempdir().unwrap();
+        let catalogs = dir.path().join("i18n");
+        copy_tree(
+            &f.templates.as_ref().unwrap().join(f.name()).join("i18n"),
+            &catalogs,
+        );
+        let args = ["i18n", "check", "--dir", catalogs.to_str().unwrap()];
+        run(dir.path(), &args).status(0).run();
+        let english = catalogs.join("en.yaml");
+        let text = std::fs::read_to_string(&english).unwrap();
+        let key = &f.form.parts[0].questions[0].key;
+        let changed: Vec<String> = text
+            .lines()
+            .map(|l| match l.starts_with(&format!("{key}:")) {
+                true => format!("{key}: \"Another wording\""),
+                false => l.to_string(),
+            })
+            .collect();
+        std::fs::write(&english, changed.join("\n")).unwrap();
+        let out = run(dir.path(), &args).status(1).run();
+        assert!(
+            out.stderr.contains(&format!("`{key}` is stale")),
+            "{}",
+            out.stderr
+        );
+    }
 }
