@@ -484,8 +484,12 @@ mod tests {
     fn the_schema_derived_from_the_description_holds_sources_as_the_model_does() {
         let model = crate::model::schema();
         let derived = Form::pbf_2019().schema();
-        let model = normalised(&model["$defs"], &model);
-        let derived = normalised(&derived["$defs"], &derived);
+        let mut model = normalised(&model["$defs"], &model);
+        let mut derived = normalised(&derived["$defs"], &derived);
+        // Which forms there are is the templates' to say, not the model's.
+        for schema in [&mut model, &mut derived] {
+            schema["properties"]["template"] = serde_json::json!({ "type": "string" });
+        }
         assert_eq!(first_difference(&derived, &model, ""), None);
     }
 

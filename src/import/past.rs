@@ -33,57 +33,35 @@ pub struct Row {
     pub line: Option<usize>,
 }
 
-/// The questions whose answers a source holds: how much of the form a text is measured by.
-const QUESTIONS: &[&str] = &[
-    "cover.country",
-    "cover.report_type",
-    "cover.report_date",
-    "cover.title",
-    "cover.gateway_number",
-    "cover.modality",
-    "cover.trust_fund",
-    "cover.recipients",
-    "cover.partners",
-    "cover.start_date",
-    "cover.duration",
-    "cover.priority_windows",
-    "cover.budget",
-    "cover.budget_total",
-    "cover.tranches",
-    "cover.prepared_by",
-    "cover.approved_by",
-    "cover.secretariat_cleared",
-    "cover.secretariat_comments",
-    "cover.evaluation",
-    "progress.status",
-    "progress.relevance",
-    "progress.unique",
-    "progress.rating",
-    "progress.peacebuilding_results",
-    "progress.human_impact",
-    "progress.challenges_on_track",
-    "progress.off_track",
-    "progress.attachments",
-    "outcome.label",
-    "outcome.rating",
-    "outcome.summary",
-    "cross_cutting.national_ownership",
-    "cross_cutting.monitoring",
-    "cross_cutting.evaluation",
-    "cross_cutting.catalytic_financial",
-    "cross_cutting.catalytic_non_financial",
-    "cross_cutting.exit_strategy",
-    "cross_cutting.risk_taking",
-    "cross_cutting.gender_equality",
-    "cross_cutting.other",
-    "indicators.title",
-    "indicators.item",
-    "finance.rating",
-    "finance.tranches_and_expenditure",
-    "finance.next_tranche",
-    "finance.delay_explanation",
-    "finance.gender",
-];
+/// The questions whose answers a source holds, as the form's description asks them: how much of
+/// the form a text is measured by. Those asked once per report, and of each item of its lists
+/// (an outcome, a recipient); a table by its rows' wording; a part without questions of its own
+/// (the indicator table) by its heading; never what only the workbook shows.
+fn questions() -> Vec<String> {
+    use crate::form::{Drawn, Kind};
+    let form = crate::form::Form::pbf_2019();
+    let mut keys: Vec<String> = Vec::new();
+    let mut add = |key: &str| {
+        if !keys.iter().any(|k| k == key) {
+            keys.push(key.to_string());
+        }
+    };
+    for part in &form.parts {
+        if part.questions.is_empty()
+            && let Some(title) = &part.title
+        {
+            add(title);
+        }
+        for q in part.questions.iter().filter(|q| q.drawn != Drawn::Workbook) {
+            add(&q.key);
+            let asked = q.each.iter().filter(|item| {
+                item.kind == Kind::Table || !matches!(item.drawn, Drawn::Workbook | Drawn::Column)
+            });
+            asked.for_each(|item| add(&item.key));
+        }
+    }
+    keys
+}
 
 /// The most lines a report's text is read from: a filled form is a few thousand.
 const MAX_LINES: usize = 50_000;
@@ -101,8 +79,12 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
     let form = Form::load();
     let hits = form::hits(&form, text);
     let keys: BTreeSet<&str> = hits.iter().map(|h| h.key.as_str()).collect();
-    let found = QUESTIONS.iter().filter(|q| keys.contains(*q)).count();
-    let asked = QUESTIONS.len();
+    let questions = questions();
+    let found = questions
+        .iter()
+        .filter(|q| keys.contains(q.as_str()))
+        .count();
+    let asked = questions.len();
     if found == 0 {
         let examples: Vec<String> = form
             .languages
@@ -121,11 +103,11 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
         ));
     }
     if found * 2 < asked {
-        let some: Vec<&str> = QUESTIONS
+        let some: Vec<&str> = questions
             .iter()
-            .filter(|q| keys.contains(*q))
+            .filter(|q| keys.contains(q.as_str()))
             .take(8)
-            .copied()
+            .map(String::as_str)
             .collect();
         return Err(wrong(
             path,

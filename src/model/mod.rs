@@ -21,19 +21,12 @@ pub use values::{
     indirect, parse_date, parse_month, text_schema,
 };
 
-/// The template a source is written for; a later template is a new variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-pub enum Template {
-    #[serde(rename = "pbf-2019")]
-    Pbf2019,
-}
-
 /// A whole report, as one YAML source.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
-    /// Which form this report fills in.
-    pub template: Template,
+    /// Which form this report fills in: a folder of the templates with its description.
+    pub template: String,
     /// Short identifier of the project, used for output folders (letters, digits and dashes).
     pub project_id: String,
     /// Languages the report is written in; the first is the language of the official submission.

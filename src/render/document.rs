@@ -41,6 +41,7 @@ pub fn data_as_written(
     match &report.typed {
         Some(typed) => Builder {
             report: typed,
+            form: &report.form,
             voice,
         }
         .all(version, options),
@@ -83,7 +84,7 @@ impl Builder<'_> {
         "cross_cutting": b.cross_cutting(),
         "indicators_limit": b.label_with("indicators.limit", minijinja::context! { n => 300 }),
         // The indicator table's columns, as the form describes them: their wording's keys.
-        "indicator_columns": indicator_columns().iter().map(|c| &c.key).collect::<Vec<_>>(),
+        "indicator_columns": b.form.table("indicators").iter().map(|c| &c.key).collect::<Vec<_>>(),
         "finance": b.finance(),
         })
     }
@@ -91,6 +92,8 @@ impl Builder<'_> {
 
 struct Builder<'a> {
     report: &'a Report,
+    /// The source's form: its questions' order and wording.
+    form: &'a crate::form::Form,
     voice: Voice<'a>,
 }
 
@@ -202,7 +205,7 @@ impl Builder<'_> {
     /// and its answer read from `section` (that part's fields of the report) by its field's name.
     fn described(&self, part: &str, section: &impl serde::Serialize) -> Vec<(usize, Value)> {
         let answers = serde_json::to_value(section).expect("a part of the report serialises");
-        let questions = crate::form::Form::pbf_2019().part(part);
+        let questions = self.form.part(part);
         let asked = questions.iter().enumerate();
         asked
             .filter(|(_, q)| q.kind.is_answer_text())
@@ -281,7 +284,7 @@ impl Builder<'_> {
     fn progress(&self) -> Value {
         let p = &self.report.progress;
         // The part's questions in the description's order, on either side of its rating.
-        let questions = crate::form::Form::pbf_2019().part("progress");
+        let questions = self.form.part("progress");
         let rating_at = questions
             .iter()
             .position(|q| q.kind == crate::form::Kind::Rating);
@@ -346,7 +349,9 @@ impl Builder<'_> {
     fn indicator(&self, number: &str, ind: &Indicator, path: &str) -> Value {
         // The row's cells in the columns the form describes, each read by its field's name.
         let row = serde_json::to_value(ind).expect("an indicator serialises");
-        let cells: Vec<Value> = indicator_columns()
+        let cells: Vec<Value> = self
+            .form
+            .table("indicators")
             .iter()
             .map(|column| {
                 let raw = text_in(&row, &column.path, self.lang);
@@ -527,11 +532,6 @@ pub(super) fn text_in<'a>(answers: &'a Value, field: &str, lang: &str) -> &'a st
         }
         _ => "",
     }
-}
-
-/// The indicator table's columns, as the 2019 form's description gives them.
-pub fn indicator_columns() -> &'static [crate::form::Question] {
-    crate::form::Form::pbf_2019().table("indicators")
 }
 
 #[cfg(test)]

@@ -740,3 +740,50 @@ fn every_test_forms_catalogs_pass_the_translators_check() {
         );
     }
 }
+
+/// A revision of the 2019 form under a name of its own (its folder copied, its wording or layout
+/// changed) keeps what the 2019 form's roles give: the rules that span fields and Annex A.
+#[test]
+fn a_revision_of_the_built_in_form_keeps_its_rules_and_annex_a() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("templates/pbf-2019r");
+    std::fs::create_dir_all(&folder).unwrap();
+    let builtin = Templates::builtin();
+    for (name, bytes) in builtin.files_under("pbf-2019/") {
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        let text = text.replacen("form: pbf-2019\n", "form: pbf-2019r\n", 1);
+        std::fs::write(folder.join(&name["pbf-2019/".len()..]), text).unwrap();
+    }
+    let source = dir.path().join(EXAMPLE);
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    let text = std::fs::read_to_string(root().join(EXAMPLE)).unwrap();
+    let text = text.replacen("template: pbf-2019\n", "template: pbf-2019r\n", 1);
+    std::fs::write(&source, &text).unwrap();
+    run(dir.path(), &["build"]).status(0).run();
+    let out = dir.path().join("out/pbf-irf-217/2019-11-12-final");
+    assert!(out.join("annex-a.fr.xlsx").exists());
+    let carried = dir.path().join("carried");
+    let pdf = out.join("pbf-irf-217-2019-11-12-final.fr.pdf");
+    run(
+        dir.path(),
+        &[
+            "extract",
+            pdf.to_str().unwrap(),
+            "--out",
+            carried.to_str().unwrap(),
+        ],
+    )
+    .status(0)
+    .run();
+    assert!(carried.join("pbf-2019r.form.yaml").exists());
+
+    let wrong = text.replacen("budget_total: 2500000", "budget_total: 2600000", 1);
+    std::fs::write(&source, wrong).unwrap();
+    let out = run(dir.path(), &["check"]).status(1).run();
+    assert!(
+        out.stderr
+            .contains("error: cover.budget_total: the recipients' budgets add up to"),
+        "{}",
+        out.stderr
+    );
+}

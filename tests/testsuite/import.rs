@@ -108,7 +108,7 @@ fn the_reference_report_imports_to_the_shipped_example_field_by_field() {
     let (dir, run) = import(&reference);
     let out = run
         .status(0)
-        .stderr_has("48 of the form's 48 questions found")
+        .stderr_has("49 of the form's 49 questions found")
         .run();
     let written = dir.path().join(WRITTEN);
     let text = std::fs::read_to_string(&written).unwrap();
@@ -247,12 +247,12 @@ fn a_pdf_of_the_report_imports_its_questions_and_answers() {
     let out = run.status(0).run();
     let found: usize = out
         .stderr
-        .split(" of the form's 48")
+        .split(" of the form's 49")
         .next()
         .and_then(|s| s.rsplit(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{}", out.stderr));
-    assert!(found >= 46, "{found} of 48 questions found in the PDF");
+    assert!(found >= 46, "{found} of 49 questions found in the PDF");
     let example = yaml(&root().join(EXAMPLE));
     let imported = yaml(&dir.path().join(WRITTEN));
     // A PDF's lines are wrapped to its page: its texts are compared without their spacing.
@@ -321,12 +321,12 @@ fn what_is_not_a_report_is_refused_clearly_and_fast() {
             "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n"
                 .repeat(5_000)
                 .into_bytes(),
-            "none of the form's 48 questions",
+            "none of the form's 49 questions",
         ),
         (
             "partial.txt",
             partial.into_bytes(),
-            "only 20 of the form's 48 questions",
+            "only 21 of the form's 49 questions",
         ),
         (
             "big.txt",
@@ -353,7 +353,7 @@ fn what_is_not_a_report_is_refused_clearly_and_fast() {
                     .collect();
                 questions.repeat(4_000_000 / questions.len()).into_bytes()
             },
-            "of the form's 48 questions",
+            "of the form's 49 questions",
         ),
         ("scan.pdf", minimal_pdf(1), "no text that can be read"),
         (
@@ -454,7 +454,7 @@ fn an_english_pdf_is_read_by_the_english_wording_and_its_source_is_pointed_to() 
     let pdf = crate::common::built_example().join("pbf-irf-217-2019-11-12-final.en.pdf");
     let (dir, run) = import(&pdf);
     run.status(0)
-        .stderr_has("48 of the form's 48 questions found")
+        .stderr_has("49 of the form's 49 questions found")
         .stderr_has("`pbf-report extract`")
         .run();
     let imported = yaml(&dir.path().join(WRITTEN));
@@ -583,7 +583,7 @@ fn a_text_wrapped_at_80_columns_keeps_every_answer() {
     std::fs::write(&file, wrapped).unwrap();
     let (out_dir, run) = import(&file);
     run.status(0)
-        .stderr_has("48 of the form's 48 questions found")
+        .stderr_has("49 of the form's 49 questions found")
         .run();
     let imported = yaml(&out_dir.path().join(WRITTEN));
     let (missing, compared) = narratives_missing(&imported, "fr");

@@ -432,7 +432,7 @@ fn hostile_imports_are_refused_clearly_and_fast() {
         (
             "text.docx",
             b"RAPPORT DE PROGRES DE PROJET PBF\nPAYS: Mali\n".to_vec(),
-            "only 1 of the form's 48 questions",
+            "only 1 of the form's 49 questions",
         ),
         (
             "big.txt",
@@ -452,7 +452,7 @@ fn hostile_imports_are_refused_clearly_and_fast() {
         (
             "foreign.docx",
             zip_of(&[("word/document.xml", b"<w:document/>".to_vec())]),
-            "none of the form's 48 questions",
+            "none of the form's 49 questions",
         ),
         (
             "laughs.docx",
