@@ -73,13 +73,7 @@ impl Catalog {
                 .map(|t| parse(Path::new(&templates.shown_path("i18n/en.yaml")), t).0),
         };
         problems.extend(render_rules(Path::new(&file), &entries, english.as_ref()));
-        if let Some(problem) = problems.iter().find(|d| d.is_error()) {
-            let at = problem
-                .pos
-                .map(|p| format!(" (line {})", p.line))
-                .unwrap_or_default();
-            return Err(format!("{file}{at}: {}", problem.message));
-        }
+        refuse_errors(&file, &problems)?;
         // An entry not yet translated prints today's English, not the English it was started from.
         for (key, entry) in entries.iter_mut().filter(|(_, e)| e.untranslated) {
             if let Some(now) = english.as_ref().and_then(|en| en.get(key)) {
@@ -110,13 +104,7 @@ impl Catalog {
                 .map(|t| parse(Path::new(&file), t).0),
         };
         problems.extend(render_rules(Path::new(&file), &entries, english.as_ref()));
-        if let Some(problem) = problems.iter().find(|d| d.is_error()) {
-            let at = problem
-                .pos
-                .map(|p| format!(" (line {})", p.line))
-                .unwrap_or_default();
-            return Err(format!("{file}{at}: {}", problem.message));
-        }
+        refuse_errors(&file, &problems)?;
         for (key, entry) in entries {
             catalog.untranslated.remove(&key);
             if entry.untranslated {
@@ -182,6 +170,20 @@ impl Catalog {
 
 /// Entries whose text is a format or a name with rules of its own (sheet names): shown as
 /// written even when untranslated entries show their keys.
+/// The first error among a catalog's `problems`, as one line naming `file` and its line.
+fn refuse_errors(file: &str, problems: &[Diagnostic]) -> Result<(), String> {
+    match problems.iter().find(|d| d.is_error()) {
+        Some(problem) => {
+            let at = problem
+                .pos
+                .map(|p| format!(" (line {})", p.line))
+                .unwrap_or_default();
+            Err(format!("{file}{at}: {}", problem.message))
+        }
+        None => Ok(()),
+    }
+}
+
 pub fn is_structural(key: &str) -> bool {
     key.starts_with("format.") || key == "months" || key.starts_with("annex.sheet_")
 }

@@ -173,13 +173,7 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
             d = d.note(format!("did you mean `{near}`?"));
         }
         d = d.note("a form is a folder of templates/ with its form.yaml; --templates DIR names another folder");
-        return Checked {
-            source: Some(source),
-            report: None,
-            diagnostics: vec![d],
-            consistency_skipped: true,
-            counts: Vec::new(),
-        };
+        return stopped(source, d);
     }
     let (form, known) = match named {
         Some((_, Ok(form))) => (form, true),
@@ -198,13 +192,7 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
                 crate::terminal::path(path),
                 node.pos.line
             ));
-            return Checked {
-                source: Some(source),
-                report: None,
-                diagnostics: vec![d],
-                consistency_skipped: true,
-                counts: Vec::new(),
-            };
+            return stopped(source, d);
         }
         None => (Form::pbf_2019().clone(), false),
     };
@@ -263,6 +251,17 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
         diagnostics,
         consistency_skipped,
         counts,
+    }
+}
+
+/// A source whose form is unknown or unreadable: that one problem, and nothing more checked.
+fn stopped(source: Source, d: Diagnostic) -> Checked {
+    Checked {
+        source: Some(source),
+        report: None,
+        diagnostics: vec![d],
+        consistency_skipped: true,
+        counts: Vec::new(),
     }
 }
 

@@ -121,6 +121,29 @@ fn registered() -> Vec<Registered> {
     out
 }
 
+/// The JSON pointer of a field path: `outcomes[1].summary` → `/outcomes/0/summary`.
+fn pointer(path: &str) -> String {
+    path.replace(']', "")
+        .split(['.', '['])
+        .filter(|s| !s.is_empty())
+        .map(|step| match step.parse::<usize>() {
+            Ok(i) => format!("/{}", i - 1),
+            Err(_) => format!("/{step}"),
+        })
+        .collect()
+}
+
+/// The files `pdf` carries, written into `into`.
+fn extract(dir: &Path, pdf: &Path, into: &Path) {
+    let args = [
+        "extract",
+        pdf.to_str().unwrap(),
+        "--out",
+        into.to_str().unwrap(),
+    ];
+    run(dir, &args).status(0).run();
+}
+
 /// The run of `args` in `dir`.
 fn run(dir: &Path, args: &[&str]) -> Run {
     Run::new(args).cwd(dir)
@@ -296,17 +319,8 @@ fn every_answer_a_form_frames_reaches_every_output_and_comes_back() {
         let mut marks = Vec::new();
         for (n, field) in f.form.answer_fields().enumerate() {
             let (parent, key) = field.rsplit_once('.').unwrap_or(("", &field));
-            let pointer: String = parent
-                .replace(']', "")
-                .split(['.', '['])
-                .filter(|s| !s.is_empty())
-                .map(|step| match step.parse::<usize>() {
-                    Ok(i) => format!("/{}", i - 1),
-                    Err(_) => format!("/{step}"),
-                })
-                .collect();
             if let Some(object) = answers
-                .pointer_mut(&pointer)
+                .pointer_mut(&pointer(parent))
                 .and_then(|v| v.as_object_mut())
             {
                 // Characters that are markup in typst print as written.
@@ -382,15 +396,7 @@ fn every_answer_a_form_frames_reaches_every_output_and_comes_back() {
         let back: serde_json::Value =
             serde_saphyr::from_str(&std::fs::read_to_string(&back).unwrap()).unwrap();
         for (field, mark) in &marks {
-            let pointer: String = field
-                .replace(']', "")
-                .split(['.', '['])
-                .map(|step| match step.parse::<usize>() {
-                    Ok(i) => format!("/{}", i - 1),
-                    Err(_) => format!("/{step}"),
-                })
-                .collect();
-            let value = back.pointer(&pointer).unwrap();
+            let value = back.pointer(&pointer(field)).unwrap();
             let text = value
                 .as_str()
                 .or_else(|| value.get(languages[0]).and_then(|v| v.as_str()));
@@ -677,17 +683,7 @@ fn a_version_made_with_an_earlier_description_still_verifies() {
     let folder = dir.path().join("out/pbf-irf-217/2019-11-12-final");
     let pdf = folder.join("pbf-irf-217-2019-11-12-final.fr.pdf");
     let carried = dir.path().join("carried");
-    run(
-        dir.path(),
-        &[
-            "extract",
-            pdf.to_str().unwrap(),
-            "--out",
-            carried.to_str().unwrap(),
-        ],
-    )
-    .status(0)
-    .run();
+    extract(dir.path(), &pdf, &carried);
     assert_eq!(
         std::fs::read(carried.join("pbf-2019.form.yaml")).unwrap(),
         earlier
@@ -764,17 +760,7 @@ fn a_revision_of_the_built_in_form_keeps_its_rules_and_annex_a() {
     assert!(out.join("annex-a.fr.xlsx").exists());
     let carried = dir.path().join("carried");
     let pdf = out.join("pbf-irf-217-2019-11-12-final.fr.pdf");
-    run(
-        dir.path(),
-        &[
-            "extract",
-            pdf.to_str().unwrap(),
-            "--out",
-            carried.to_str().unwrap(),
-        ],
-    )
-    .status(0)
-    .run();
+    extract(dir.path(), &pdf, &carried);
     assert!(carried.join("pbf-2019r.form.yaml").exists());
 
     let wrong = text.replacen("budget_total: 2500000", "budget_total: 2600000", 1);
