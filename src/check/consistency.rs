@@ -6,18 +6,36 @@ use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::model::{
-    Activity, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Rating, Report, Usd, below_gender_minimum,
-    indirect,
+    Activity, Envelope, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Rating, Report, Usd,
+    below_gender_minimum, indirect,
 };
 use crate::source::{Node, Value};
 
-pub fn check(report: &Report, root: &Node, file: &Path, catalogs: &[String]) -> Vec<Diagnostic> {
+/// The rules on the tool's own fields, for a source of any form: its languages have catalogs,
+/// and its project id can name an output folder.
+pub fn envelope(
+    envelope: &Envelope,
+    root: &Node,
+    file: &Path,
+    catalogs: &[String],
+) -> Vec<Diagnostic> {
     let mut c = Rules {
         root,
         file,
         out: Vec::new(),
     };
-    c.languages(report, catalogs);
+    c.languages(envelope, catalogs);
+    c.project_id(envelope);
+    c.out
+}
+
+/// The rules that span the fields of a form shaped as the 2019 one.
+pub fn check(report: &Report, root: &Node, file: &Path) -> Vec<Diagnostic> {
+    let mut c = Rules {
+        root,
+        file,
+        out: Vec::new(),
+    };
     c.identity(report);
     c.cover(report);
     c.progress(report);
@@ -48,7 +66,7 @@ impl Rules<'_> {
         self.out.last_mut().expect("just pushed")
     }
 
-    fn languages(&mut self, r: &Report, catalogs: &[String]) {
+    fn languages(&mut self, r: &Envelope, catalogs: &[String]) {
         if r.languages.is_empty() {
             self.error("languages", "name at least one language, e.g. [fr]");
         }
@@ -81,7 +99,7 @@ impl Rules<'_> {
         }
     }
 
-    fn identity(&mut self, r: &Report) {
+    fn project_id(&mut self, r: &Envelope) {
         let id = &r.project_id;
         if !crate::model::is_valid_project_id(id) {
             self.error(
@@ -89,6 +107,9 @@ impl Rules<'_> {
                 format!("\"{id}\" cannot name an output folder: use lower-case letters, digits and dashes"),
             );
         }
+    }
+
+    fn identity(&mut self, r: &Report) {
         let mut seen: Vec<&str> = Vec::new();
         for (i, recipient) in r.cover.recipients.iter().enumerate() {
             if seen.contains(&recipient.id.as_str()) {

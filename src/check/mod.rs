@@ -219,7 +219,7 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
     let typed = match form.reads_as_typed() {
         true => match serde_json::from_value::<Report>(tree.clone()) {
             Ok(r) => {
-                diagnostics.extend(consistency::check(&r, &root, path, &templates.languages()));
+                diagnostics.extend(consistency::check(&r, &root, path));
                 Some(Some(r))
             }
             Err(e) if structure_ok => {
@@ -231,11 +231,12 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
         },
         false => Some(None),
     };
-    if let (true, Some(typed), Ok(envelope)) = (
-        known,
-        typed,
-        serde_json::from_value::<Envelope>(tree.clone()),
-    ) {
+    let envelope = serde_json::from_value::<Envelope>(tree.clone());
+    if let Ok(envelope) = &envelope {
+        let catalogs = templates.languages();
+        diagnostics.extend(consistency::envelope(envelope, &root, path, &catalogs));
+    }
+    if let (true, Some(typed), Ok(envelope)) = (known, typed, envelope) {
         report = Some(Filled {
             envelope,
             form,

@@ -773,3 +773,25 @@ fn a_revision_of_the_built_in_form_keeps_its_rules_and_annex_a() {
         out.stderr
     );
 }
+
+/// The tool's own fields are held to the same rules whatever the form: a project id that would
+/// name a folder outside `out/`, and a language without a catalog, are refused before anything
+/// is written.
+#[test]
+fn every_forms_project_id_and_languages_are_checked() {
+    for f in registered() {
+        let (dir, source) = f.workspace();
+        let mut answers = f.answers();
+        answers["project_id"] = "../escaped".into();
+        answers["languages"] = serde_json::json!(["xx"]);
+        let path = dir.path().join(&source);
+        std::fs::write(&path, serde_json::to_string_pretty(&answers).unwrap()).unwrap();
+        let out = run(dir.path(), &["build"]).status(1).run();
+        let id = "error: project_id: \"../escaped\" cannot name an output folder";
+        assert!(out.stderr.contains(id), "{}: {}", f.name(), out.stderr);
+        let lang = "error: languages[1]: no catalog for language `xx`";
+        assert!(out.stderr.contains(lang), "{}: {}", f.name(), out.stderr);
+        assert!(!dir.path().join("escaped").exists(), "{}", f.name());
+        assert!(!dir.path().join("out").exists(), "{}", f.name());
+    }
+}
