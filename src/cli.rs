@@ -65,6 +65,9 @@ pub struct CheckArgs {
     /// what is left.
     #[arg(long)]
     pub counts: bool,
+    /// Also say which rules a source's form skips, for want of the roles they read.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, clap::Args)]

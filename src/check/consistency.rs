@@ -1,15 +1,18 @@
-//! Consistency: rules that tie fields together — budgets that must add up, durations the
-//! modality allows, Annex A totals that must equal the cover — checked on the typed report.
+//! Consistency: rules that tie fields together. The tool's own fields (languages, project id)
+//! for every form; durations and dates by the roles a form's description gives its fields; and
+//! budgets that must add up and Annex A totals that must equal the cover, on the typed report
+//! of a form shaped as the 2019 one.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::model::{
-    Activity, Envelope, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Rating, Report, Usd,
+    Activity, Envelope, Filled, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Rating, Report, Usd,
     below_gender_minimum, indirect,
 };
 use crate::source::{Node, Value};
+use serde_json::Value as Json;
 
 /// The rules on the tool's own fields, for a source of any form: its languages have catalogs,
 /// and its project id can name an output folder.
@@ -27,6 +30,53 @@ pub fn envelope(
     c.languages(envelope, catalogs);
     c.project_id(envelope);
     c.out
+}
+
+/// The rules that read fields by the roles a form's description gives them, each with the
+/// roles it needs: a form that lacks one skips the rule.
+pub const BY_ROLE: &[(&str, &[&str])] = &[
+    ("the project's duration", &["duration_months"]),
+    (
+        "the report's date within the project",
+        &["report_date", "project_start", "duration_months"],
+    ),
+];
+
+/// The rules by role, for a source of any form.
+pub fn by_role(filled: &Filled, root: &Node, file: &Path) -> Vec<Diagnostic> {
+    let mut c = Rules {
+        root,
+        file,
+        out: Vec::new(),
+    };
+    c.duration(filled);
+    c.dates(filled);
+    c.out
+}
+
+/// The rules a form skips, in words, with the roles it lacks: those by role, and those that
+/// read the 2019 form's fields, when it does not declare Annex A's figures.
+pub fn skipped(form: &crate::form::Form) -> Vec<String> {
+    let mut out: Vec<String> = BY_ROLE
+        .iter()
+        .filter_map(|(rule, roles)| {
+            let lacking: Vec<String> = roles
+                .iter()
+                .filter(|r| form.path_of_role(r).is_none())
+                .map(|r| format!("`{r}`"))
+                .collect();
+            (!lacking.is_empty())
+                .then(|| format!("{rule}: it gives no field the role {}", lacking.join(", ")))
+        })
+        .collect();
+    if !form.reads_as_typed() {
+        out.push(
+            "the budgets, the 7% and 15% shares, the recipients and Annex A: it gives no field \
+             the role `annex_a`"
+                .into(),
+        );
+    }
+    out
 }
 
 /// The rules that span the fields of a form shaped as the 2019 one.
@@ -134,26 +184,6 @@ impl Rules<'_> {
                 ),
             );
         }
-        let max = cover.modality.max_months();
-        if cover.duration_months == 0 {
-            self.error(
-                "cover.duration_months",
-                format!("give the project's duration in months (at most {max})"),
-            );
-        } else if cover.duration_months > max {
-            let modality = match cover.modality {
-                crate::model::Modality::Irf => "an IRF",
-                crate::model::Modality::Prf => "a PRF",
-            };
-            self.error(
-                "cover.duration_months",
-                format!(
-                    "{} months is longer than {modality} project may last ({max} months)",
-                    cover.duration_months
-                ),
-            );
-        }
-        self.dates(r);
         match cover.recipients.iter().position(|x| x.lead) {
             None => {
                 self.warning(
@@ -177,29 +207,67 @@ impl Rules<'_> {
         }
     }
 
+    /// A project lasts some months, at most as many as its modality allows.
+    fn duration(&mut self, f: &Filled) {
+        let (Some(field), Some(months)) = (
+            f.form.path_of_role("duration_months"),
+            f.role("duration_months").and_then(Json::as_u64),
+        ) else {
+            return;
+        };
+        let modality = f.role("modality").and_then(Json::as_str);
+        let (max, name) = match modality {
+            Some("irf") => (Some(18), "an IRF"),
+            Some("prf") => (Some(36), "a PRF"),
+            _ => (None, ""),
+        };
+        if months == 0 {
+            let most = max.map(|m| format!(" (at most {m})")).unwrap_or_default();
+            self.error(
+                field,
+                format!("give the project's duration in months{most}"),
+            );
+        } else if let Some(max) = max.filter(|max| months > *max) {
+            self.error(
+                field,
+                format!("{months} months is longer than {name} project may last ({max} months)"),
+            );
+        }
+    }
+
     /// The report is dated within the project: not before it starts; a progress report not after
     /// its last month; a final report within a year of it (it is due some months after the end).
-    fn dates(&mut self, r: &Report) {
-        let cover = &r.cover;
-        let (Some((y, m, d)), Some((sy, sm))) = (cover.report_date.ymd(), cover.start_date.ym())
-        else {
+    fn dates(&mut self, f: &Filled) {
+        let text = |role: &str| f.role(role).and_then(Json::as_str).unwrap_or_default();
+        let (report_date, start_date) = (text("report_date"), text("project_start"));
+        let duration = f
+            .role("duration_months")
+            .and_then(Json::as_u64)
+            .unwrap_or(0);
+        let duration_path = f.form.path_of_role("duration_months").unwrap_or_default();
+        let duration_name = duration_path.rsplit('.').next().unwrap_or_default();
+        let (Some(date_field), Some(start_field)) = (
+            f.form.path_of_role("report_date"),
+            f.form.path_of_role("project_start"),
+        ) else {
+            return;
+        };
+        let (Some((y, m, d)), Some((sy, sm))) = (
+            crate::model::parse_date(report_date),
+            crate::model::parse_month(start_date),
+        ) else {
             return;
         };
         // A date out of the years a report can speak of, or no duration, is refused already.
-        if ![y, sy].iter().all(|y| (1900..=2200).contains(y)) || cover.duration_months == 0 {
+        if ![y, sy].iter().all(|y| (1900..=2200).contains(y)) || duration == 0 {
             return;
         }
-        let start_day = cover
-            .start_date
-            .0
-            .get(8..)
-            .and_then(|d| d.parse::<u8>().ok());
+        let start_day = start_date.get(8..).and_then(|d| d.parse::<u8>().ok());
         if (y, m, d) < (sy, sm, start_day.unwrap_or(1)) {
             self.error(
-                "cover.start_date",
+                start_field,
                 format!(
-                    "the project starts ({}) after the report's date ({})",
-                    cover.start_date.0, cover.report_date.0
+                    "the project starts ({start_date}) after the report's date ({report_date})"
                 ),
             )
             .notes
@@ -211,27 +279,25 @@ impl Rules<'_> {
         // Months are counted like the form's duration: a project of 18 months that starts in
         // January 2018 runs to June 2019 included.
         let months = |y: u16, m: u8| i64::from(y) * 12 + i64::from(m) - 1;
-        let last = months(sy, sm) + i64::from(cover.duration_months) - 1;
+        let last = months(sy, sm) + duration as i64 - 1;
         let after = months(y, m) - last;
         let (end_y, end_m) = (last.div_euclid(12), last.rem_euclid(12) + 1);
         let end = format!("{end_y}-{end_m:02}");
-        let final_report = cover.report_type == crate::model::ReportType::Final;
+        let final_report = text("report_type") == "final";
         if !final_report && after > 0 {
             self.warning(
-                "cover.report_date",
+                date_field,
                 format!(
-                    "a progress report dated {} is after the project's last month ({end}: {} months from {})",
-                    cover.report_date.0, cover.duration_months, cover.start_date.0
+                    "a progress report dated {report_date} is after the project's last month ({end}: {duration} months from {start_date})"
                 ),
             )
             .notes
-            .push("if the project was extended, give its new duration in `duration_months`".into());
+            .push(format!("if the project was extended, give its new duration in `{duration_name}`"));
         } else if final_report && after > 12 {
             self.warning(
-                "cover.report_date",
+                date_field,
                 format!(
-                    "the final report is dated {}, more than a year after the project's last month ({end})",
-                    cover.report_date.0
+                    "the final report is dated {report_date}, more than a year after the project's last month ({end})"
                 ),
             );
         }

@@ -237,12 +237,14 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
         diagnostics.extend(consistency::envelope(envelope, &root, path, &catalogs));
     }
     if let (true, Some(typed), Ok(envelope)) = (known, typed, envelope) {
-        report = Some(Filled {
+        let filled = Filled {
             envelope,
             form,
             tree,
             typed,
-        });
+        };
+        diagnostics.extend(consistency::by_role(&filled, &root, path));
+        report = Some(filled);
     }
     let consistency_skipped = report.is_none() && typed_form;
     diagnostics.sort_by_key(|d| (d.pos.map(|p| (p.line, p.col)), d.severity));

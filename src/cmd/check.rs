@@ -43,6 +43,15 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
         if !checked.diagnostics.is_empty() {
             crate::say!("{}", checked.render());
         }
+        if let Some(report) = checked.report.as_ref().filter(|_| args.verbose) {
+            for rule in crate::check::consistency::skipped(&report.form) {
+                crate::say!(
+                    "note: {}: the form `{}` skips the check of {rule}\n",
+                    crate::terminal::path(path),
+                    report.form.form
+                );
+            }
+        }
         if checked.consistency_skipped {
             crate::say!(
                 "note: {}: budget, duration and Annex A checks run once the errors above are fixed\n",

@@ -410,16 +410,6 @@ pub enum Modality {
     Prf,
 }
 
-impl Modality {
-    /// Longest allowed project duration, from the form's footnote 2.
-    pub fn max_months(self) -> u32 {
-        match self {
-            Modality::Irf => 18,
-            Modality::Prf => 36,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TrustFund {

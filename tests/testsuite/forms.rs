@@ -795,3 +795,85 @@ fn every_forms_project_id_and_languages_are_checked() {
         assert!(!dir.path().join("out").exists(), "{}", f.name());
     }
 }
+
+/// The rules that read fields by their roles run for every form that gives its fields those
+/// roles, naming each form's own fields; `check --verbose` says which rules a form skips.
+#[test]
+fn rules_by_role_run_for_every_form_that_declares_the_roles() {
+    for f in registered() {
+        let (dir, source) = f.workspace();
+        let path = dir.path().join(&source);
+        let paths: Vec<&str> = ["report_date", "project_start", "duration_months"]
+            .iter()
+            .filter_map(|role| f.form.path_of_role(role))
+            .collect();
+        let out = run(dir.path(), &["check", "--verbose"]).status(0).run();
+        let [date, start, months] = paths[..] else {
+            assert!(
+                out.stderr.contains("skips the check of the report's date"),
+                "{}",
+                out.stderr
+            );
+            continue;
+        };
+        assert!(
+            !out.stderr.contains("skips the check of the report's date"),
+            "{}",
+            out.stderr
+        );
+        let mut answers = f.answers();
+        let at = |path: &str| pointer(path);
+        let day = answers
+            .pointer(&at(date))
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string();
+        let year: u32 = day[..4].parse().unwrap();
+        *answers.pointer_mut(&at(start)).unwrap() = format!("{}-01", year + 1).into();
+        std::fs::write(&path, serde_json::to_string_pretty(&answers).unwrap()).unwrap();
+        let out = run(dir.path(), &["check"]).status(1).run();
+        let expected = format!(
+            "error: {start}: the project starts ({}-01) after the report's date",
+            year + 1
+        );
+        assert!(
+            out.stderr.contains(&expected),
+            "{}: {}",
+            f.name(),
+            out.stderr
+        );
+
+        *answers.pointer_mut(&at(months)).unwrap() = 0.into();
+        std::fs::write(&path, serde_json::to_string_pretty(&answers).unwrap()).unwrap();
+        let out = run(dir.path(), &["check"]).status(1).run();
+        let expected = format!("error: {months}: give the project's duration in months");
+        assert!(
+            out.stderr.contains(&expected),
+            "{}: {}",
+            f.name(),
+            out.stderr
+        );
+    }
+    // A form that declares none of them skips them, and says so when asked.
+    let dir = tempfile::tempdir().unwrap();
+    let f = &registered()[1];
+    copy_tree(f.templates.as_ref().unwrap(), &dir.path().join("templates"));
+    let form = dir
+        .path()
+        .join("templates")
+        .join(f.name())
+        .join("form.yaml");
+    let text = std::fs::read_to_string(&form)
+        .unwrap()
+        .replace(", role: project_start", "");
+    std::fs::write(&form, text).unwrap();
+    let source = dir.path().join(f.example_path());
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    std::fs::copy(&f.example, &source).unwrap();
+    let out = run(dir.path(), &["check", "--verbose"]).status(0).run();
+    let expected = "skips the check of the report's date within the project: it gives no field the role `project_start`";
+    assert!(out.stderr.contains(expected), "{}", out.stderr);
+    let out = run(dir.path(), &["check"]).status(0).run();
+    assert!(!out.stderr.contains("skips"), "{}", out.stderr);
+}
