@@ -158,10 +158,13 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
             Y::raw(format!("[{}]", form.languages[lang])),
         ),
         ("cover".to_string(), Y::Map(cover.entries)),
-        ("progress".to_string(), Y::Map(reader.progress())),
+        ("progress".to_string(), Y::Map(reader.described("progress"))),
         ("outcomes".to_string(), Y::List(reader.outcomes())),
-        ("cross_cutting".to_string(), Y::Map(reader.cross_cutting())),
-        ("finance".to_string(), Y::Map(reader.finance())),
+        (
+            "cross_cutting".to_string(),
+            Y::Map(reader.described("cross_cutting")),
+        ),
+        ("finance".to_string(), Y::Map(reader.described("finance"))),
     ];
     top.push((
         "annex_a".to_string(),
@@ -647,101 +650,76 @@ impl Reader<'_> {
         }
     }
 
-    fn progress(&mut self) -> Vec<(String, Y)> {
+    /// The answers of the part `part` of the form, each read as its description's kind says: a
+    /// text, a choice among its options, a list a line an item, or amounts asked by one question
+    /// (the gender amounts, planned then allocated) in the order the form asks them.
+    fn described(&mut self, part: &str) -> Vec<(String, Y)> {
+        use crate::form::Kind as Asked;
+        let questions = crate::form::Form::pbf_2019().part(part);
         let mut e = Vec::new();
-        for (name, required) in [
-            ("status", true),
-            ("relevance", true),
-            ("unique", true),
-            ("rating", true),
-            ("peacebuilding_results", true),
-            ("human_impact", true),
-            ("challenges_on_track", false),
-            ("off_track", false),
-        ] {
-            let key = format!("progress.{name}");
-            let kind = match name {
-                "rating" => Kind::Choice("rating"),
-                _ => Kind::Text,
-            };
-            self.field(&mut e, &key, &key, kind, required);
-        }
-        if let Some((text, line)) = self.answer("progress.attachments") {
-            let items: Vec<Y> = text
-                .lines()
-                .map(|l| l.trim().trim_start_matches(['-', '•', '*', '–']).trim())
-                .filter(|l| !l.is_empty())
-                .map(Y::text)
-                .collect();
-            self.row("progress.attachments", "found", Some(line));
-            if !items.is_empty() {
-                e.push(("attachments".into(), Y::List(items)));
+        let mut at = 0;
+        while let Some(q) = questions.get(at) {
+            let name = q.path.rsplit('.').next().unwrap_or(&q.path);
+            at += 1;
+            match q.kind {
+                Asked::Amount => {
+                    let more = questions[at..].iter();
+                    let shared: Vec<&str> = more
+                        .take_while(|o| o.key == q.key && o.kind == Asked::Amount)
+                        .map(|o| o.path.as_str())
+                        .collect();
+                    at += shared.len();
+                    let paths: Vec<&str> = std::iter::once(q.path.as_str()).chain(shared).collect();
+                    self.amounts(&mut e, &q.key, &paths);
+                }
+                Asked::List => {
+                    if let Some((text, line)) = self.answer(&q.key) {
+                        let items: Vec<Y> = text
+                            .lines()
+                            .map(|l| l.trim().trim_start_matches(['-', '•', '*', '–']).trim())
+                            .filter(|l| !l.is_empty())
+                            .map(Y::text)
+                            .collect();
+                        self.row(&q.path, "found", Some(line));
+                        if !items.is_empty() {
+                            e.push((name.into(), Y::List(items)));
+                        }
+                    }
+                }
+                Asked::Rating | Asked::Choice => {
+                    let options = q.options.as_deref().unwrap_or_default();
+                    self.field(&mut e, &q.path, &q.key, Kind::Choice(options), q.required);
+                }
+                _ => {
+                    self.field(&mut e, &q.path, &q.key, Kind::Text, q.required);
+                }
             }
         }
         e
     }
 
-    fn cross_cutting(&mut self) -> Vec<(String, Y)> {
-        let mut e = Vec::new();
-        for name in [
-            "national_ownership",
-            "monitoring",
-            "evaluation",
-            "catalytic_financial",
-            "catalytic_non_financial",
-            "exit_strategy",
-            "risk_taking",
-            "gender_equality",
-            "other",
-        ] {
-            let key = format!("cross_cutting.{name}");
-            self.field(&mut e, &key, &key, Kind::Text, name != "other");
-        }
-        e
-    }
-
-    fn finance(&mut self) -> Vec<(String, Y)> {
-        let mut e = Vec::new();
-        self.field(
-            &mut e,
-            "finance.rating",
-            "finance.rating",
-            Kind::Choice("finance_rating"),
-            true,
-        );
-        self.field(
-            &mut e,
-            "finance.tranches_and_expenditure",
-            "finance.tranches_and_expenditure",
-            Kind::Text,
-            true,
-        );
-        for name in ["next_tranche", "delay_explanation"] {
-            let key = format!("finance.{name}");
-            self.field(&mut e, &key, &key, Kind::Text, false);
-        }
-        let (text, line) = self.answer("finance.gender").unwrap_or_default();
+    /// Amounts asked by one question (`key`), for the fields at `paths` in order.
+    fn amounts(&mut self, e: &mut Vec<(String, Y)>, key: &str, paths: &[&str]) {
+        let (text, line) = self.answer(key).unwrap_or_default();
         let amounts = form::amounts(&text).unwrap_or_default();
-        for (i, name) in ["gender_planned", "gender_allocated"]
-            .into_iter()
-            .enumerate()
-        {
-            let path = format!("finance.{name}");
-            match amounts.get(i).filter(|_| amounts.len() == 2) {
+        for (i, path) in paths.iter().enumerate() {
+            let name = path.rsplit('.').next().unwrap_or(path);
+            match amounts.get(i).filter(|_| amounts.len() == paths.len()) {
                 Some(a) => {
-                    self.row(&path, "found", Some(line));
+                    self.row(path, "found", Some(line));
                     e.push((name.into(), Y::raw(a)));
                 }
                 None => {
-                    self.row(&path, "TODO", Some(line).filter(|_| !text.is_empty()));
-                    e.push((
-                        name.into(),
-                        todo("the amount planned, then the amount allocated", &text, line),
-                    ));
+                    self.row(path, "TODO", Some(line).filter(|_| !text.is_empty()));
+                    let names: Vec<&str> = paths
+                        .iter()
+                        .map(|p| p.rsplit('.').next().unwrap_or(p))
+                        .collect();
+                    let expected = format!("its amounts, in order: {}", names.join(", then "));
+                    e.push((name.into(), todo(&expected, &text, line)));
                 }
             }
         }
-        e
     }
 
     /// Outcomes by their number: the statement, rating and summary of Part 1.2, the framework
