@@ -132,6 +132,12 @@ impl Templates {
     /// wrong with it (`form_file` names its file).
     pub fn form(&self, name: &str) -> Option<std::result::Result<Arc<crate::form::Form>, String>> {
         let bytes = self.file(&format!("{name}/{}", crate::form::FILE))?;
+        // A form's name names files (`<form>.schema.json`) and is written in every source.
+        if !crate::model::is_valid_project_id(name) {
+            return Some(Err(format!(
+                "its folder `{name}` cannot name a form: use lower-case letters, digits and dashes"
+            )));
+        }
         if EARLIER.contains(&(name, crate::hash::sha256(bytes).as_str())) {
             return Templates::builtin().form(name);
         }
@@ -312,5 +318,30 @@ mod tests {
         );
         assert!(t.file("pbf-2019/report.typ").is_some());
         assert!(t.files_under("fonts/").next().is_some());
+    }
+
+    #[test]
+    fn a_form_is_named_as_its_folder_in_lower_case_letters_digits_and_dashes() {
+        let description = |name: &str| format!("form: {name}\ntitle: t\nparts: []\n").into_bytes();
+        let t = Templates::builtin().with_files(vec![
+            ("good-1/form.yaml".into(), description("good-1")),
+            ("Bad Name/form.yaml".into(), description("Bad Name")),
+            ("other/form.yaml".into(), description("another")),
+        ]);
+        assert!(t.form("good-1").unwrap().is_ok());
+        assert!(
+            t.form("Bad Name")
+                .unwrap()
+                .unwrap_err()
+                .contains("cannot name a form")
+        );
+        assert!(
+            t.form("other")
+                .unwrap()
+                .unwrap_err()
+                .contains("its folder is `other`")
+        );
+        assert!(t.form("missing").is_none());
+        assert!(t.form_names().contains(&"good-1".to_string()));
     }
 }
