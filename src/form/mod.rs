@@ -16,6 +16,22 @@ pub use skeleton::Words;
 /// The file of a template folder that describes its form.
 pub const FILE: &str = "form.yaml";
 
+/// The fields every source has, whatever its form: no question may take their names.
+const ENVELOPE: &[&str] = &[
+    "template",
+    "project_id",
+    "languages",
+    "unofficial_translations",
+    "supersedes",
+    "word_copy",
+];
+
+/// Bounds on a description: the most items of a list or characters of an id, how deep lists
+/// nest, and how many answers its lists have room for in all (the 2019 form: about 700).
+const MAX_MOST: usize = 1_000;
+const MAX_DEPTH: usize = 4;
+const MAX_FIELDS: u64 = 20_000;
+
 /// The form a source is written for when it names none that the templates hold.
 pub const BUILT_IN: &str = "pbf-2019";
 
@@ -185,11 +201,41 @@ impl Form {
                 self.validate_question(question, &mut problems);
             }
         }
-        let mut seen = std::collections::HashSet::new();
-        for field in self.fields() {
-            if !seen.insert(field.path.clone()) {
-                problems.push(format!("{}: two questions have this path", field.path));
+        for columns in self.tables.values() {
+            for column in columns {
+                self.validate_question(column, &mut problems);
             }
+        }
+        for q in self.parts.iter().flat_map(|p| &p.questions) {
+            let first = q.path.split('.').next().unwrap_or_default();
+            if ENVELOPE.contains(&first) {
+                let path = &q.path;
+                problems.push(format!(
+                    "{path}: `{first}` is a field every source has already"
+                ));
+            }
+        }
+        // Lists within lists are expanded to every item they have room for: bounded before
+        // anything expands them (a table of itself would never end).
+        let size = self
+            .parts
+            .iter()
+            .flat_map(|p| &p.questions)
+            .try_fold(0u64, |total, q| Ok(total.saturating_add(self.size(q, 1)?)));
+        match size {
+            Err(problem) => problems.push(problem),
+            Ok(n) if n > MAX_FIELDS => problems.push(format!(
+                "its lists have room for {n} answers in all, more than a form can ask ({MAX_FIELDS})"
+            )),
+            Ok(_) if problems.is_empty() => {
+                let mut seen = std::collections::HashSet::new();
+                for field in self.fields() {
+                    if !seen.insert(field.path.clone()) {
+                        problems.push(format!("{}: two questions have this path", field.path));
+                    }
+                }
+            }
+            Ok(_) => {}
         }
         match problems.is_empty() {
             true => Ok(()),
@@ -197,8 +243,42 @@ impl Form {
         }
     }
 
+    /// How many answers `q` has room for, its lists expanded, at list depth `depth`.
+    fn size(&self, q: &Question, depth: usize) -> Result<u64, String> {
+        if depth > MAX_DEPTH {
+            let path = &q.path;
+            return Err(format!(
+                "{path}: lists nest more than {MAX_DEPTH} deep (a table of itself?)"
+            ));
+        }
+        let items: &[Question] = match (q.kind, &q.table) {
+            (Kind::Table, Some(table)) => self.table(table),
+            _ => &q.each,
+        };
+        let mut each = 0u64;
+        for item in items {
+            each = each.saturating_add(self.size(item, depth + 1)?);
+        }
+        let most = q.most.unwrap_or(0) as u64;
+        Ok(1u64.saturating_add(most.saturating_mul(each)))
+    }
+
     fn validate_question(&self, q: &Question, problems: &mut Vec<String>) {
         let path = &q.path;
+        let named = |step: &str| {
+            step.starts_with(|c: char| c.is_ascii_lowercase())
+                && step
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        };
+        if !path.split('.').all(named) {
+            problems.push(format!(
+                "{path}: a path is names of lower-case letters, digits and `_`, joined by dots"
+            ));
+        }
+        if q.most.is_some_and(|m| m > MAX_MOST) {
+            problems.push(format!("{path}: `most` is at most {MAX_MOST}"));
+        }
         match q.kind {
             Kind::List if q.most.is_none() => problems.push(format!("{path}: a list needs `most`")),
             Kind::Table => match q.table.as_deref() {
@@ -417,6 +497,20 @@ mod tests {
             "{problems}"
         );
         assert!(problems.contains("b: an id needs `most`"), "{problems}");
+        // A table of itself, lists too long, a name of the envelope, a path that is no name.
+        let hostile = b"form: x\ntitle: t\ntables:\n  t:\n    - {path: c, key: c, kind: table, table: t, most: 2, drawn: column}\nparts:\n  - name: p\n    questions:\n      - {path: a, key: a, kind: table, table: t, most: 2, drawn: column}\n      - {path: languages, key: l, kind: line, drawn: cover}\n      - {path: x..y, key: l, kind: line, drawn: cover}\n      - {path: big, key: b, kind: list, most: 1000000, drawn: cover}\n";
+        let problems = Form::parse(hostile).unwrap_err();
+        for expected in [
+            "nest more than 4 deep",
+            "`languages` is a field every source has already",
+            "x..y: a path is names",
+            "big: `most` is at most 1000",
+        ] {
+            assert!(problems.contains(expected), "{expected}: {problems}");
+        }
+        let wide = b"form: x\ntitle: t\nparts:\n  - name: p\n    questions:\n      - path: a\n        key: a\n        kind: list\n        most: 1000\n        drawn: cover\n        each:\n          - path: b\n            key: b\n            kind: list\n            most: 1000\n            drawn: cover\n            each:\n              - {path: c, key: c, kind: line, drawn: cover}\n";
+        let problems = Form::parse(wide).unwrap_err();
+        assert!(problems.contains("more than a form can ask"), "{problems}");
         let unknown = b"form: x\ntitle: t\nparts: []\ncolour: red\n";
         assert!(Form::parse(unknown).is_err());
     }
