@@ -20,6 +20,16 @@ pub struct Templates {
     files: BTreeMap<String, Data>,
     /// The folder laid over the built-in copy, for messages.
     folder: Option<PathBuf>,
+    /// What is read from these files once, for every source checked with them.
+    derived: Arc<Derived>,
+}
+
+/// A form's description read, with its schema and what its catalogs lack, by form name.
+type Prepared = std::result::Result<Arc<crate::form::Prepared>, String>;
+
+#[derive(Debug, Default)]
+struct Derived {
+    forms: std::sync::Mutex<BTreeMap<String, Option<Prepared>>>,
 }
 
 /// A file's bytes: the built-in copy is borrowed from the program, never copied.
@@ -49,6 +59,7 @@ impl Templates {
         Templates {
             files,
             folder: None,
+            derived: Arc::default(),
         }
     }
 
@@ -68,6 +79,7 @@ impl Templates {
 
     /// These files with `files` (name → bytes) added or replacing the ones of that name.
     pub fn with_files(mut self, files: Vec<(String, Vec<u8>)>) -> Templates {
+        self.derived = Arc::default();
         for (name, bytes) in files {
             if !name.starts_with("fonts/") {
                 self.files.insert(name, Data::Read(Arc::from(bytes)));
@@ -131,6 +143,23 @@ impl Templates {
     /// The description of the form `name`, when these templates hold one; an error says what is
     /// wrong with it (`form_file` names its file).
     pub fn form(&self, name: &str) -> Option<std::result::Result<Arc<crate::form::Form>, String>> {
+        self.prepared(name).map(|p| p.map(|p| p.form.clone()))
+    }
+
+    /// The form `name` read, with its schema and its catalogs' problems: once per templates.
+    pub fn prepared(&self, name: &str) -> Option<Prepared> {
+        let mut forms = self.derived.forms.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = forms.get(name) {
+            return known.clone();
+        }
+        let prepared = self
+            .read_form(name)
+            .map(|form| form.map(|form| Arc::new(crate::form::Prepared::new(form, self))));
+        forms.insert(name.to_string(), prepared.clone());
+        prepared
+    }
+
+    fn read_form(&self, name: &str) -> Option<std::result::Result<Arc<crate::form::Form>, String>> {
         let bytes = self.file(&format!("{name}/{}", crate::form::FILE))?;
         // A form's name names files (`<form>.schema.json`) and is written in every source.
         if !crate::model::is_valid_project_id(name) {

@@ -144,7 +144,7 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
     // A source naming no form the templates hold is walked as the built-in one, so that the
     // rest of its problems come in the same run; `template:` is then one of them.
     let named = match root.get("template").map(|n| (n, &n.value)) {
-        Some((node, Value::Str(name))) => templates.form(name).map(|form| (node, form)),
+        Some((node, Value::Str(name))) => templates.prepared(name).map(|form| (node, form)),
         _ => None,
     };
     if let (
@@ -194,20 +194,26 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
             ));
             return stopped(source, d);
         }
-        None => (Form::pbf_2019().clone(), false),
+        None => match templates.prepared(crate::form::BUILT_IN) {
+            Some(Ok(builtin)) => (builtin, false),
+            _ => {
+                let builtin = crate::form::Prepared::new(Form::pbf_2019().clone(), templates);
+                (std::sync::Arc::new(builtin), false)
+            }
+        },
     };
-    let schema = form.schema_among(&forms);
-    let typed_form = form.reads_as_typed();
+    let schema = &form.schema;
+    let typed_form = form.form.reads_as_typed();
     let languages = languages_of(&root);
     // A form's wording missing from a catalog would print as its key: said before anything is
     // drawn, at the catalog.
     let worded: Vec<Diagnostic> = form
-        .wording_problems(templates)
-        .into_iter()
-        .map(|(file, problem)| Diagnostic::error(Path::new(&file), problem))
+        .wording_problems
+        .iter()
+        .map(|(file, problem)| Diagnostic::error(Path::new(file), problem.clone()))
         .collect();
-    let mut walker = structure::Walker::new(&schema, path, &source.text, &languages);
-    walker.walk(&schema, &root, "");
+    let mut walker = structure::Walker::new(schema, path, &source.text, &languages);
+    walker.walk(schema, &root, "");
     let mut diagnostics = walker.diagnostics;
     diagnostics.extend(worded);
     let counts = walker.counts;
@@ -216,7 +222,7 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
     // consistency rules can report their problems in the same run.
     let tree = root.to_json(&walker.unknown_keys, &walker.values);
     let mut report = None;
-    let typed = match form.reads_as_typed() {
+    let typed = match form.form.reads_as_typed() {
         true => match serde_json::from_value::<Report>(tree.clone()) {
             Ok(r) => {
                 diagnostics.extend(consistency::check(&r, &root, path));
@@ -239,7 +245,7 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
     if let (true, Some(typed), Ok(envelope)) = (known, typed, envelope) {
         let filled = Filled {
             envelope,
-            form,
+            form: form.form.clone(),
             tree,
             typed,
         };

@@ -162,6 +162,25 @@ pub enum Drawn {
     Workbook,
 }
 
+/// A form as a set of templates holds it: its description, the schema of its sources (the
+/// templates' forms named in it) and what its catalogs lack. Made once per set of templates.
+#[derive(Debug)]
+pub struct Prepared {
+    pub form: Arc<Form>,
+    pub schema: serde_json::Value,
+    pub wording_problems: Vec<(String, String)>,
+}
+
+impl Prepared {
+    pub fn new(form: Arc<Form>, templates: &crate::templates::Templates) -> Prepared {
+        Prepared {
+            schema: form.schema_among(&templates.form_names()),
+            wording_problems: form.wording_problems(templates),
+            form,
+        }
+    }
+}
+
 /// One question with its whole field path, list positions written `[n]` as messages write them.
 pub struct Field<'a> {
     pub path: String,
