@@ -437,12 +437,12 @@ impl Form {
 
     /// Whether a question of the form, at any depth, plays `role`.
     pub fn has_role(&self, role: &str) -> bool {
+        fn plays(q: &Question, role: &str) -> bool {
+            q.role.as_deref() == Some(role) || q.each.iter().any(|item| plays(item, role))
+        }
         let columns = self.tables.values().flatten();
-        self.fields()
-            .into_iter()
-            .map(|f| f.question)
-            .chain(columns)
-            .any(|q| q.role.as_deref() == Some(role))
+        let questions = self.parts.iter().flat_map(|p| &p.questions);
+        questions.chain(columns).any(|q| plays(q, role))
     }
 
     /// The questions of the part `name`, in order.
