@@ -147,16 +147,21 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
         Some((node, Value::Str(name))) => templates.prepared(name).map(|form| (node, form)),
         _ => None,
     };
-    if let (
-        None,
-        Some(
-            node @ Node {
-                value: Value::Str(name),
-                ..
-            },
-        ),
-    ) = (&named, root.get("template"))
-    {
+    // A template written as a number or a list names no form either.
+    let written = root.get("template").map(|node| {
+        let name = match &node.value {
+            Value::Str(name) => name.clone(),
+            _ => node
+                .span
+                .clone()
+                .and_then(|span| source.text.get(span))
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        };
+        (node, name)
+    });
+    if let (None, Some((node, name))) = (&named, &written) {
         // The rest of the source is written for a form unknown here: nothing more to check.
         let list = forms
             .iter()

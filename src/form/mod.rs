@@ -13,8 +13,9 @@ mod skeleton;
 
 pub use skeleton::Words;
 
-/// The file of a template folder that describes its form.
+/// The file of a template folder that describes its form, and the one that lays it out.
 pub const FILE: &str = "form.yaml";
+pub const LAYOUT: &str = "report.typ";
 
 /// The fields every source has, whatever its form: no question may take their names.
 const ENVELOPE: &[&str] = &[
@@ -29,6 +30,27 @@ const ENVELOPE: &[&str] = &[
 /// Bounds on a description: the most items of a list or characters of an id, how deep lists
 /// nest, and how many answers its lists have room for in all (the 2019 form: about 700).
 const MAX_MOST: usize = 1_000;
+/// A path's most names (a source nests groups a few deep), and a description's most problems
+/// said at once.
+const MAX_STEPS: usize = 8;
+const MAX_PROBLEMS: usize = 20;
+
+/// The kinds the rules that read a role expect of its field.
+const ROLE_KINDS: &[(&str, &[Kind])] = &[
+    ("report_date", &[Kind::Date]),
+    ("project_start", &[Kind::Month, Kind::Date]),
+    ("duration_months", &[Kind::Count]),
+    ("modality", &[Kind::Choice, Kind::Ticks, Kind::Rating]),
+    ("report_type", &[Kind::Choice, Kind::Ticks, Kind::Rating]),
+];
+
+fn kind_names(kinds: &[Kind]) -> String {
+    let names: Vec<String> = kinds
+        .iter()
+        .filter_map(|k| serde_json::to_value(k).ok()?.as_str().map(String::from))
+        .collect();
+    names.join(" or ")
+}
 const MAX_DEPTH: usize = 4;
 const MAX_FIELDS: u64 = 20_000;
 
@@ -173,9 +195,19 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn new(form: Arc<Form>, templates: &crate::templates::Templates) -> Prepared {
+        let mut problems = form.wording_problems(templates);
+        let layout = format!("{}/{LAYOUT}", form.form);
+        if templates.file(&layout).is_none() {
+            let folder = templates.form_file(&form.form);
+            let message = format!(
+                "the form `{}` has no layout: its folder holds no {LAYOUT}",
+                form.form
+            );
+            problems.push((folder, message));
+        }
         Prepared {
             schema: form.schema_among(&templates.form_names()),
-            wording_problems: form.wording_problems(templates),
+            wording_problems: problems,
             form,
         }
     }
@@ -225,13 +257,55 @@ impl Form {
                 self.validate_question(column, &mut problems);
             }
         }
-        for q in self.parts.iter().flat_map(|p| &p.questions) {
-            let first = q.path.split('.').next().unwrap_or_default();
+        let asked: Vec<&Question> = self.parts.iter().flat_map(|p| &p.questions).collect();
+        for (at, q) in asked.iter().enumerate() {
+            let path = &q.path;
+            let first = path.split('.').next().unwrap_or_default();
             if ENVELOPE.contains(&first) {
-                let path = &q.path;
                 problems.push(format!(
                     "{path}: `{first}` is a field every source has already"
                 ));
+            }
+            // A group's fields stand together, as a source writes them under its name.
+            let group = |q: &Question| q.path.split_once('.').map(|(g, _)| g.to_string());
+            let before = at.checked_sub(1).map(|b| group(asked[b]));
+            if let Some(name) = group(q)
+                && before != Some(Some(name.clone()))
+                && asked[..at]
+                    .iter()
+                    .any(|o| group(o).as_deref() == Some(name.as_str()))
+            {
+                problems.push(format!(
+                    "{path}: the fields of `{name}` stand together in the form"
+                ));
+            }
+            if let Some(other) = asked
+                .iter()
+                .find(|o| o.path.starts_with(&format!("{path}.")))
+            {
+                problems.push(format!(
+                    "{path}: a question, and a group of `{}`",
+                    other.path
+                ));
+            }
+        }
+        let mut names = std::collections::HashSet::new();
+        for part in &self.parts {
+            if !names.insert(part.name.as_str()) {
+                problems.push(format!("two parts are named `{}`", part.name));
+            }
+        }
+        for (name, options) in &self.options {
+            let distinct: std::collections::HashSet<&String> = options.iter().collect();
+            if options.is_empty() || distinct.len() < options.len() {
+                problems.push(format!(
+                    "options `{name}`: give each option once, at least one"
+                ));
+            }
+        }
+        for (name, columns) in &self.tables {
+            if columns.is_empty() {
+                problems.push(format!("table `{name}`: give it its columns"));
             }
         }
         // Lists within lists are expanded to every item they have room for: bounded before
@@ -240,7 +314,7 @@ impl Form {
             .parts
             .iter()
             .flat_map(|p| &p.questions)
-            .try_fold(0u64, |total, q| Ok(total.saturating_add(self.size(q, 1)?)));
+            .try_fold(0u64, |total, q| Ok(total.saturating_add(self.size(q, 0)?)));
         match size {
             Err(problem) => problems.push(problem),
             Ok(n) if n > MAX_FIELDS => problems.push(format!(
@@ -258,7 +332,15 @@ impl Form {
         }
         match problems.is_empty() {
             true => Ok(()),
-            false => Err(problems.join("; ")),
+            // One problem a line, as many as a person reads at once.
+            false => {
+                let more = problems.len().saturating_sub(MAX_PROBLEMS);
+                problems.truncate(MAX_PROBLEMS);
+                if more > 0 {
+                    problems.push(format!("… and {more} more"));
+                }
+                Err(problems.join("\n  "))
+            }
         }
     }
 
@@ -290,9 +372,30 @@ impl Form {
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         };
-        if !path.split('.').all(named) {
+        if !path.split('.').all(named) || path.split('.').count() > MAX_STEPS || path.len() > 200 {
             problems.push(format!(
-                "{path}: a path is names of lower-case letters, digits and `_`, joined by dots"
+                "{path}: a path is at most {MAX_STEPS} names of lower-case letters, digits and `_`, joined by dots"
+            ));
+        }
+        if let (Some(least), Some(most)) = (q.least, q.most)
+            && least > most
+        {
+            problems.push(format!("{path}: `least` is more than `most`"));
+        }
+        match (q.kind, q.limit) {
+            (_, Some(0)) => problems.push(format!("{path}: a limit of 0 characters")),
+            (Kind::Narrative | Kind::Cell | Kind::Note, None) => problems.push(format!(
+                "{path}: a narrative, a note or a cell has the form's `limit`"
+            )),
+            _ => {}
+        }
+        if let Some(role) = &q.role
+            && let Some((_, kinds)) = ROLE_KINDS.iter().find(|(r, _)| r == role)
+            && !kinds.contains(&q.kind)
+        {
+            problems.push(format!(
+                "{path}: the rules read `{role}` as a {}",
+                kind_names(kinds)
             ));
         }
         if q.most.is_some_and(|m| m > MAX_MOST) {
@@ -522,7 +625,7 @@ mod tests {
         for expected in [
             "nest more than 4 deep",
             "`languages` is a field every source has already",
-            "x..y: a path is names",
+            "x..y: a path is at most 8 names",
             "big: `most` is at most 1000",
         ] {
             assert!(problems.contains(expected), "{expected}: {problems}");
@@ -530,6 +633,22 @@ mod tests {
         let wide = b"form: x\ntitle: t\nparts:\n  - name: p\n    questions:\n      - path: a\n        key: a\n        kind: list\n        most: 1000\n        drawn: cover\n        each:\n          - path: b\n            key: b\n            kind: list\n            most: 1000\n            drawn: cover\n            each:\n              - {path: c, key: c, kind: line, drawn: cover}\n";
         let problems = Form::parse(wide).unwrap_err();
         assert!(problems.contains("more than a form can ask"), "{problems}");
+        let careless = b"form: x\ntitle: t\noptions: {o: [], p: [a, a]}\ntables: {t: []}\nparts:\n  - name: p\n    questions:\n      - {path: g, key: k, kind: line, drawn: cover}\n      - {path: g.a, key: k, kind: line, drawn: cover}\n      - {path: h.a, key: k, kind: line, drawn: cover}\n      - {path: g.b, key: k, kind: narrative, drawn: answer}\n      - {path: n, key: k, kind: list, least: 3, most: 2, drawn: cover}\n      - {path: d, key: k, kind: line, limit: 0, drawn: cover, role: report_date}\n  - name: p\n    questions: []\n";
+        let problems = Form::parse(careless).unwrap_err();
+        for expected in [
+            "g: a question, and a group of `g.a`",
+            "g.b: the fields of `g` stand together in the form",
+            "g.b: a narrative, a note or a cell has the form's `limit`",
+            "n: `least` is more than `most`",
+            "d: a limit of 0 characters",
+            "d: the rules read `report_date` as a date",
+            "two parts are named `p`",
+            "options `o`: give each option once, at least one",
+            "options `p`: give each option once",
+            "table `t`: give it its columns",
+        ] {
+            assert!(problems.contains(expected), "{expected}: {problems}");
+        }
         let unknown = b"form: x\ntitle: t\nparts: []\ncolour: red\n";
         assert!(Form::parse(unknown).is_err());
     }
