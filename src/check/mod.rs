@@ -174,7 +174,11 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
         )
         .at(node.pos)
         .field("template");
-        if let Some(near) = structure::closest(name, forms.iter().map(String::as_str)) {
+        let named = forms
+            .iter()
+            .map(String::as_str)
+            .filter(|f| crate::model::is_valid_project_id(f));
+        if let Some(near) = structure::closest(name, named) {
             d = d.note(format!("did you mean `{near}`?"));
         }
         d = d.note("a form is a folder of templates/ with its form.yaml; --templates DIR names another folder");

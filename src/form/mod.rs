@@ -213,6 +213,16 @@ impl Prepared {
     }
 }
 
+/// What the YAML parser says of a description, on one line and in an author's words.
+fn parser_words(message: &str) -> String {
+    let first = message.lines().next().unwrap_or_default();
+    match first.contains("budget breached") {
+        // The parser's bounds on nesting and aliases.
+        true => "it nests deeper, or repeats itself more, than a form's description can".into(),
+        false => first.trim_start_matches("error: ").to_string(),
+    }
+}
+
 /// One question with its whole field path, list positions written `[n]` as messages write them.
 pub struct Field<'a> {
     pub path: String,
@@ -223,11 +233,7 @@ impl Form {
     pub fn parse(bytes: &[u8]) -> Result<Form, String> {
         let text = std::str::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())?;
         // The parser's first line says what and where; the caller names the file.
-        let form: Form = serde_saphyr::from_str(text).map_err(|e| {
-            let message = e.to_string();
-            let first = message.lines().next().unwrap_or_default();
-            first.trim_start_matches("error: ").to_string()
-        })?;
+        let form: Form = serde_saphyr::from_str(text).map_err(|e| parser_words(&e.to_string()))?;
         form.validate()?;
         Ok(form)
     }
@@ -649,6 +655,11 @@ mod tests {
         ] {
             assert!(problems.contains(expected), "{expected}: {problems}");
         }
+        let budget = parser_words("error: budget breached: Depth { depth: 65 }\n --> x");
+        assert!(
+            budget.contains("nests deeper, or repeats itself more"),
+            "{budget}"
+        );
         let unknown = b"form: x\ntitle: t\nparts: []\ncolour: red\n";
         assert!(Form::parse(unknown).is_err());
     }
