@@ -264,7 +264,9 @@ impl Form {
             }
         }
         let asked: Vec<&Question> = self.parts.iter().flat_map(|p| &p.questions).collect();
-        for (at, q) in asked.iter().enumerate() {
+        // A group's fields stand together, as a source writes them under its name.
+        let (mut seen, mut current) = (std::collections::HashSet::new(), None);
+        for q in &asked {
             let path = &q.path;
             let first = path.split('.').next().unwrap_or_default();
             if ENVELOPE.contains(&first) {
@@ -272,26 +274,29 @@ impl Form {
                     "{path}: `{first}` is a field every source has already"
                 ));
             }
-            // A group's fields stand together, as a source writes them under its name.
-            let group = |q: &Question| q.path.split_once('.').map(|(g, _)| g.to_string());
-            let before = at.checked_sub(1).map(|b| group(asked[b]));
-            if let Some(name) = group(q)
-                && before != Some(Some(name.clone()))
-                && asked[..at]
-                    .iter()
-                    .any(|o| group(o).as_deref() == Some(name.as_str()))
-            {
-                problems.push(format!(
-                    "{path}: the fields of `{name}` stand together in the form"
-                ));
+            let group = path.split_once('.').map(|(g, _)| g);
+            if group != current {
+                if let Some(g) = group
+                    && !seen.insert(g)
+                {
+                    problems.push(format!(
+                        "{path}: the fields of `{g}` stand together in the form"
+                    ));
+                }
+                current = group;
             }
-            if let Some(other) = asked
-                .iter()
-                .find(|o| o.path.starts_with(&format!("{path}.")))
+        }
+        // A question is not also a group of others: in name order, such a group comes next.
+        let mut paths: Vec<&str> = asked.iter().map(|q| q.path.as_str()).collect();
+        paths.sort_unstable();
+        for pair in paths.windows(2) {
+            if pair[1]
+                .strip_prefix(pair[0])
+                .is_some_and(|rest| rest.starts_with('.'))
             {
                 problems.push(format!(
-                    "{path}: a question, and a group of `{}`",
-                    other.path
+                    "{}: a question, and a group of `{}`",
+                    pair[0], pair[1]
                 ));
             }
         }
