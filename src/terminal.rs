@@ -45,7 +45,10 @@ static OUTPUT_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicB
 pub fn say(text: std::fmt::Arguments) {
     use std::io::Write;
     let mut err = std::io::stderr().lock();
-    if err.write_fmt(text).and_then(|()| err.flush()).is_err() {
+    // A reader that stopped reading (`2>&1 | head`) is not a lost message; a full disk is.
+    if let Err(e) = err.write_fmt(text).and_then(|()| err.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
         OUTPUT_FAILED.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }

@@ -280,6 +280,29 @@ fn a_reader_that_stops_reading_is_not_an_error() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
         assert!(!stderr.contains("error:"), "{args:?}: {stderr}");
     }
+    // Nor is one that stops reading the messages (`2>&1 | head -3`).
+    let bad = tempfile::tempdir().unwrap();
+    let source = bad.path().join(EXAMPLE);
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    let text = std::fs::read_to_string(root().join(EXAMPLE)).unwrap();
+    std::fs::write(
+        &source,
+        text.replacen("duration_months: 18", "duration_months: dix-huit", 1),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+        .arg("check")
+        .current_dir(bad.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(1),
+        "the source's own status"
+    );
     // A full output is still an error, with the reason.
     let full = std::fs::File::create("/dev/full").unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_pbf-report"))
