@@ -11,6 +11,8 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use crate::diagnostic::Diagnostic;
+use serde::Deserialize;
+
 use crate::form::Form;
 use crate::model::{Envelope, Filled, Report};
 use crate::source::{self, Node, Source, Value};
@@ -140,76 +142,9 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
             };
         }
     };
-    let forms = templates.form_names();
-    // A source naming no form the templates hold is walked as the built-in one, so that the
-    // rest of its problems come in the same run; `template:` is then one of them.
-    let named = match root.get("template").map(|n| (n, &n.value)) {
-        Some((node, Value::Str(name))) => templates.prepared(name).map(|form| (node, form)),
-        _ => None,
-    };
-    // A template written as a number or a list names no form either.
-    let written = root.get("template").map(|node| {
-        let name = match &node.value {
-            Value::Str(name) => name.clone(),
-            _ => node
-                .span
-                .clone()
-                .and_then(|span| source.text.get(span))
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-        };
-        (node, name)
-    });
-    if let (None, Some((node, name))) = (&named, &written) {
-        // The rest of the source is written for a form unknown here: nothing more to check.
-        let list = forms
-            .iter()
-            .map(|f| format!("`{f}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut d = Diagnostic::error(
-            path,
-            format!("`{name}` is not a form these templates hold; they hold {list}"),
-        )
-        .at(node.pos)
-        .field("template");
-        let named = forms
-            .iter()
-            .map(String::as_str)
-            .filter(|f| crate::model::is_valid_project_id(f));
-        if let Some(near) = structure::closest(name, named) {
-            d = d.note(format!("did you mean `{near}`?"));
-        }
-        d = d.note("a form is a folder of templates/ with its form.yaml; --templates DIR names another folder");
-        return stopped(source, d);
-    }
-    let (form, known) = match named {
-        Some((_, Ok(form))) => (form, true),
-        Some((node, Err(problem))) => {
-            let name = match &node.value {
-                Value::Str(name) => name.as_str(),
-                _ => "",
-            };
-            let file = templates.form_file(name);
-            let d = Diagnostic::error(
-                Path::new(&file),
-                format!("this form cannot be read: {problem}"),
-            )
-            .note(format!(
-                "{} names it, at line {}",
-                crate::terminal::path(path),
-                node.pos.line
-            ));
-            return stopped(source, d);
-        }
-        None => match templates.prepared(crate::form::BUILT_IN) {
-            Some(Ok(builtin)) => (builtin, false),
-            _ => {
-                let builtin = crate::form::Prepared::new(Form::pbf_2019().clone(), templates);
-                (std::sync::Arc::new(builtin), false)
-            }
-        },
+    let (form, known) = match form_of(path, &source, &root, templates) {
+        Ok(found) => found,
+        Err(d) => return stopped(source, *d),
     };
     let schema = &form.schema;
     let typed_form = form.form.reads_as_typed();
@@ -231,8 +166,8 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
     // consistency rules can report their problems in the same run.
     let tree = root.to_json(&walker.unknown_keys, &walker.values);
     let mut report = None;
-    let typed = match form.form.reads_as_typed() {
-        true => match serde_json::from_value::<Report>(tree.clone()) {
+    let typed = match typed_form {
+        true => match Report::deserialize(&tree) {
             Ok(r) => {
                 diagnostics.extend(consistency::check(&r, &root, path));
                 Some(Some(r))
@@ -246,7 +181,7 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
         },
         false => Some(None),
     };
-    let envelope = serde_json::from_value::<Envelope>(tree.clone());
+    let envelope = Envelope::deserialize(&tree);
     if let Ok(envelope) = &envelope {
         let catalogs = templates.languages();
         diagnostics.extend(consistency::envelope(envelope, &root, path, &catalogs));
@@ -269,6 +204,87 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
         diagnostics,
         consistency_skipped,
         counts,
+    }
+}
+
+/// The form a source names, and whether it names one. A source that names none is walked as the
+/// built-in form, so that the rest of its problems come in the same run (`template:` missing is
+/// one of them); one that names a form these templates do not hold, or one that cannot be read,
+/// is that one problem.
+fn form_of(
+    path: &Path,
+    source: &Source,
+    root: &Node,
+    templates: &Templates,
+) -> Result<(std::sync::Arc<crate::form::Prepared>, bool), Box<Diagnostic>> {
+    let Some(node) = root.get("template") else {
+        return Ok((builtin(templates), false));
+    };
+    // A template written as a number or a list names no form either.
+    let name = match &node.value {
+        Value::Str(name) => name.clone(),
+        _ => node
+            .span
+            .clone()
+            .and_then(|span| source.text.get(span))
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    };
+    let prepared = match &node.value {
+        Value::Str(_) => templates.prepared(&name),
+        _ => None,
+    };
+    match prepared {
+        Some(Ok(form)) => Ok((form, true)),
+        Some(Err(problem)) => {
+            let file = templates.form_file(&name);
+            let d = Diagnostic::error(
+                Path::new(&file),
+                format!("this form cannot be read: {problem}"),
+            )
+            .note(format!(
+                "{} names it, at line {}",
+                crate::terminal::path(path),
+                node.pos.line
+            ));
+            Err(Box::new(d))
+        }
+        None => {
+            let forms = templates.form_names();
+            let list = forms
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut d = Diagnostic::error(
+                path,
+                format!("`{name}` is not a form these templates hold; they hold {list}"),
+            )
+            .at(node.pos)
+            .field("template");
+            let named = forms
+                .iter()
+                .map(String::as_str)
+                .filter(|f| crate::model::is_valid_project_id(f));
+            if let Some(near) = structure::closest(&name, named) {
+                d = d.note(format!("did you mean `{near}`?"));
+            }
+            d = d.note("a form is a folder of templates/ with its form.yaml; --templates DIR names another folder");
+            Err(Box::new(d))
+        }
+    }
+}
+
+/// The built-in form as these templates hold it (a workspace may lay its own description
+/// over it), or as the program holds it when theirs cannot be read.
+fn builtin(templates: &Templates) -> std::sync::Arc<crate::form::Prepared> {
+    match templates.prepared(crate::form::BUILT_IN) {
+        Some(Ok(builtin)) => builtin,
+        _ => std::sync::Arc::new(crate::form::Prepared::new(
+            Form::pbf_2019().clone(),
+            templates,
+        )),
     }
 }
 
