@@ -42,6 +42,7 @@ const ROLE_KINDS: &[(&str, &[Kind])] = &[
     ("duration_months", &[Kind::Count]),
     ("modality", &[Kind::Choice, Kind::Ticks, Kind::Rating]),
     ("report_type", &[Kind::Choice, Kind::Ticks, Kind::Rating]),
+    ("project_number", &[Kind::Id, Kind::Line]),
 ];
 
 fn kind_names(kinds: &[Kind]) -> String {
@@ -71,6 +72,18 @@ pub struct Form {
     #[serde(default)]
     pub tables: BTreeMap<String, Vec<Question>>,
     pub parts: Vec<Part>,
+    /// The Word copy's layout, when the program has one for the form (`pbf-2019`); without
+    /// it, the Word copy draws the parts in order.
+    #[serde(default)]
+    pub word: Option<WordLayout>,
+}
+
+/// The Word copy's layouts the program draws by the form's parts and fields' names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum WordLayout {
+    /// The 2019 form's: its cover table, Part 1, the indicator table on landscape pages, Part 2.
+    #[serde(rename = "pbf-2019")]
+    Pbf2019,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +135,10 @@ pub struct Question {
     /// For a table: the name of its columns under `tables`.
     #[serde(default)]
     pub table: Option<String>,
+    /// For a text drawn in the layout: the field beside it (same list item or part) whose
+    /// answer is drawn in its place when it is left empty.
+    #[serde(default)]
+    pub fallback: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -174,7 +191,7 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Drawn {
     Cover,
@@ -182,6 +199,24 @@ pub enum Drawn {
     Heading,
     Column,
     Workbook,
+}
+
+/// Each text drawn in another's place when left empty names a text asked beside it.
+fn fallbacks(siblings: &[Question], problems: &mut Vec<String>) {
+    for q in siblings {
+        let Some(name) = &q.fallback else { continue };
+        let path = match q.path.rsplit_once('.') {
+            Some((group, _)) => format!("{group}.{name}"),
+            None => name.clone(),
+        };
+        let found = siblings.iter().find(|s| s.path == path && s.path != q.path);
+        if !(q.kind.is_text() && found.is_some_and(|s| s.kind.is_text())) {
+            problems.push(format!(
+                "{}: `fallback` names a text asked beside this text",
+                q.path
+            ));
+        }
+    }
 }
 
 /// A form as a set of templates holds it: its description, the schema of its sources (the
@@ -257,11 +292,13 @@ impl Form {
             for question in &part.questions {
                 self.validate_question(question, &mut problems);
             }
+            fallbacks(&part.questions, &mut problems);
         }
         for columns in self.tables.values() {
             for column in columns {
                 self.validate_question(column, &mut problems);
             }
+            fallbacks(columns, &mut problems);
         }
         let asked: Vec<&Question> = self.parts.iter().flat_map(|p| &p.questions).collect();
         // A group's fields stand together, as a source writes them under its name.
@@ -445,6 +482,7 @@ impl Form {
         for item in &q.each {
             self.validate_question(item, problems);
         }
+        fallbacks(&q.each, problems);
     }
 
     /// Every field the form asks, in order, each list and table expanded to the items it has
@@ -665,6 +703,14 @@ mod tests {
             budget.contains("nests deeper, or repeats itself more"),
             "{budget}"
         );
+        // A text drawn in another's place names a text beside it, never itself or a stranger.
+        let fallen = b"form: x\ntitle: t\nparts:\n  - name: p\n    questions:\n      - {path: g.a, key: k, kind: line, drawn: cover, fallback: a}\n      - {path: g.b, key: k, kind: line, drawn: cover, fallback: c}\n      - {path: g.n, key: k, kind: count, drawn: cover, fallback: a}\n      - {path: g.d, key: k, kind: line, drawn: cover, fallback: n}\n      - {path: g.e, key: k, kind: line, drawn: cover, fallback: a}\n";
+        let problems = Form::parse(fallen).unwrap_err();
+        for path in ["g.a", "g.b", "g.n", "g.d"] {
+            let expected = format!("{path}: `fallback` names a text asked beside this text");
+            assert!(problems.contains(&expected), "{expected}: {problems}");
+        }
+        assert!(!problems.contains("g.e:"), "{problems}");
         let unknown = b"form: x\ntitle: t\nparts: []\ncolour: red\n";
         assert!(Form::parse(unknown).is_err());
     }

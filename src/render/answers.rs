@@ -2,19 +2,25 @@
 //! question with its wording and its answer in one language. A form's layout walks this list,
 //! so that a new form is a description, a layout and catalogs, with no code of its own.
 //!
-//! Every question carries its `key`, `kind`, field `path`, `question` (its wording), `limit`
-//! (the note that states it), `framed` (a text in a frame, which a Word copy's reviewers may
-//! edit) and `answer`, which by kind holds:
+//! Every question carries its `key`, `kind`, field `name` and `path`, `drawn` (where the
+//! description draws it), `question` (its wording), `limit` (the note that states it), `framed`
+//! (a text in a frame, which a Word copy's reviewers may edit) and `answer`, which by kind holds:
 //! - a text: `text` (one line, typography applied) and `blocks` (paragraphs and bullets), with
-//!   `over` in a draft past its limit, and the field's `path`;
+//!   `over` in a draft past its limit, `tall` when it cannot fit one page, and the field's `path`;
 //! - a rating, a choice or tick boxes: `options`, each `{key, label, checked}`, and the
 //!   chosen `label`;
-//! - a date, a month, an amount, a count, yes or no: `text`, as the language writes it;
-//! - a list: `items`, texts or, for items with fields, the questions of each item.
+//! - a date, a month, an amount, a count: `text`, as the language writes it; yes or no also
+//!   its `value`;
+//! - a list: `items`, texts or, for items with fields, the questions of each item (with its
+//!   number `n` and its `label`, the list's wording numbered); a table also its `columns`,
+//!   each `{key, label, limit}`.
+//!
+//! A run of characters too wide for its box gets break opportunities (`fit`), in every text.
 
 use serde_json::{Value, json};
 
 use super::document::{Options, Voice, format_date, format_money, format_month, text_in};
+use crate::fit;
 use crate::form::{Kind, Question};
 use crate::model::{Date, Filled, Usd, YearMonth};
 
@@ -47,10 +53,16 @@ pub fn data(report: &Filled, voice: &Voice, version: &str, options: Options) -> 
             .then(|| voice.label("doc.unofficial")),
         "revision_of": envelope.supersedes.as_ref()
             .map(|v| voice.label_with("doc.revision_of", minijinja::context! { version => v })),
-        "project": { "id": envelope.project_id, "version": version },
+        // The project's number on the form, as written, when a field plays `project_number`.
+        "project": { "id": envelope.project_id, "version": version, "number": report.role("project_number") },
+        "word": form.word,
         "title": voice.label(&form.title),
         "t": voice.labels(),
+        // A colon after a footnote mark, spaced as the language spaces it.
+        "colon": super::document::typography(lang, "x:").trim_start_matches('x'),
         "parts": parts,
+        // The heads of each table the form declares, for a layout to draw even when empty.
+        "tables": form.tables.iter().map(|(name, columns)| (name.clone(), heads(voice, columns).into())).collect::<serde_json::Map<_, _>>(),
     })
 }
 
@@ -73,8 +85,12 @@ fn question(
     let limit = q.limit.unwrap_or(0);
     json!({
         "key": q.key,
+        // The field's own name, by which a layout finds the question among its part's or
+        // item's: `country`, `summary`.
+        "name": field,
         "path": path,
         "kind": q.kind,
+        "drawn": q.drawn,
         "question": voice.label_with(&q.key, minijinja::context! { n => n }),
         "limit": (limit > 0).then(|| voice.label_with("limit", minijinja::context! { n => limit })),
         "required": q.required,
@@ -106,10 +122,18 @@ fn answer(
     let text = |s: String| json!({ "text": s });
     match q.kind {
         k if k.is_text() => {
-            let raw = holder.map_or("", |h| text_in(h, field, voice.lang));
-            let mut answer = voice.answer_text(raw.trim(), q.limit.unwrap_or(0), path);
-            let line = super::document::typography(voice.lang, raw.trim());
-            answer["text"] = line.into();
+            let lang = voice.lang;
+            let mut raw = holder.map_or("", |h| text_in(h, field, lang)).trim();
+            if let (true, Some(other), Some(h)) = (raw.is_empty(), &q.fallback, holder) {
+                raw = text_in(h, other, lang).trim();
+            }
+            let mut answer = voice.answer_text(raw, q.limit.unwrap_or(0), path);
+            // One line, as a cover or a heading draws it; an id as written.
+            let line = match k {
+                Kind::Id => raw.to_string(),
+                _ => super::document::typography(lang, raw),
+            };
+            answer["text"] = fit::wrap_long_runs(&line, fit::width_of(path)).into();
             answer
         }
         Kind::Rating | Kind::Choice | Kind::Ticks => {
@@ -145,10 +169,13 @@ fn answer(
                 .unwrap_or_default(),
         ),
         Kind::Count => text(value.as_u64().map(|n| n.to_string()).unwrap_or_default()),
-        Kind::YesNo | Kind::Flag => text(match value.as_bool() {
-            Some(true) => voice.label("answer.yes"),
-            Some(false) => voice.label("answer.no"),
-            None => String::new(),
+        Kind::YesNo | Kind::Flag => json!({
+            "text": match value.as_bool() {
+                Some(true) => voice.label("answer.yes"),
+                Some(false) => voice.label("answer.no"),
+                None => String::new(),
+            },
+            "value": value.as_bool(),
         }),
         Kind::Amounts => {
             let items: Vec<Value> = value
@@ -174,27 +201,39 @@ fn answer(
                     match columns.is_empty() {
                         true => {
                             let raw = item.as_str().unwrap_or_else(|| text_in_item(item, voice.lang));
-                            json!({ "path": at, "text": super::document::typography(voice.lang, raw.trim()) })
+                            let line = super::document::typography(voice.lang, raw.trim());
+                            json!({ "path": at, "text": fit::wrap_long_runs(&line, fit::width_of(&at)) })
                         }
                         false => {
                             let fields: Vec<Value> = columns
                                 .iter()
                                 .map(|c| question(report, voice, c, item, &format!("{at}.{}", c.path), i + 1))
                                 .collect();
-                            json!({ "path": at, "n": i + 1, "questions": fields })
+                            let label = voice.label_with(&q.key, minijinja::context! { n => i + 1 });
+                            json!({ "path": at, "n": i + 1, "label": label, "questions": fields })
                         }
                     }
                 })
                 .collect();
-            let heads: Vec<Value> = columns
-                .iter()
-                .map(|c| json!({ "key": c.key, "label": voice.label_with(&c.key, minijinja::context! { n => 1 }) }))
-                .collect();
-            json!({ "items": items, "columns": heads })
+            json!({ "items": items, "columns": heads(voice, columns) })
         }
         // Annex A's figures reach a form's layout through the typed report alone.
         _ => json!({}),
     }
+}
+
+/// The heads of a table's columns: each column's key, wording and limit.
+fn heads(voice: &Voice, columns: &[Question]) -> Vec<Value> {
+    columns
+        .iter()
+        .map(|c| {
+            json!({
+                "key": c.key,
+                "label": voice.label_with(&c.key, minijinja::context! { n => 1 }),
+                "limit": c.limit,
+            })
+        })
+        .collect()
 }
 
 /// A list item written once or per language.

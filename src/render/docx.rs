@@ -64,8 +64,8 @@ fn write(data: &Value, timestamp: &str, source: &[u8]) -> Result<Vec<u8>, String
         .created_at(timestamp)
         .updated_at(timestamp)
         .add_custom_item("pbf-report-source", &carried);
-    // A form read through its description: its parts in order, on portrait pages.
-    if data["parts"].is_array() {
+    // A form without a Word layout of its own: its parts in order, on portrait pages.
+    if data["word"] != "pbf-2019" {
         for child in d.title().into_iter().chain(d.parts()) {
             docx = match child {
                 Block::P(p) => docx.add_paragraph(p),
@@ -137,11 +137,8 @@ fn finish(xml: &mut docx_rs::XMLDocx, data: &Value, heading: &str) {
         1,
     );
     xml.styles = styles.into_bytes();
-    let (gateway, title) = match data["title"].as_str() {
-        Some(title) => (s(&data["project"]["id"]), title.to_string()),
-        None => (s(&data["project"]["gateway"]), s(&data["t"]["doc.title"])),
-    };
-    let title = format!("{title} – {gateway}");
+    let gateway = project(data);
+    let title = format!("{} – {gateway}", s(&data["title"]));
     let core = String::from_utf8_lossy(&xml.doc_props.core)
         .replacen(
             "<dc:creator>unknown</dc:creator>",
@@ -258,6 +255,67 @@ fn frame(paragraphs: Vec<Paragraph>, shade: bool) -> Table {
         .width(WIDTH, WidthType::Dxa)
 }
 
+/// An answer on one line: tick boxes with their options' wording, or its text.
+fn shown_answer(answer: &Value) -> String {
+    match answer["options"].as_array() {
+        Some(options) => options
+            .iter()
+            .map(|o| {
+                let tick = if o["checked"] == true { "☒" } else { "☐" };
+                format!("{tick} {}", s(&o["label"]))
+            })
+            .collect::<Vec<_>>()
+            .join("   "),
+        None => s(&answer["text"]),
+    }
+}
+
+/// The project as the form names it: its number, or the source's project id.
+fn project(data: &Value) -> String {
+    match data["project"]["number"].as_str() {
+        Some(number) => number.to_string(),
+        None => s(&data["project"]["id"]),
+    }
+}
+
+/// The question named `name` (its field's name) among `questions`; null when none is.
+fn ask<'a>(questions: &'a [Value], name: &str) -> &'a Value {
+    static NONE: Value = Value::Null;
+    questions
+        .iter()
+        .find(|q| q["name"] == name)
+        .unwrap_or(&NONE)
+}
+
+/// The questions of each item of a list's `answer`.
+fn items(answer: &Value) -> Vec<&[Value]> {
+    let items = answer["items"].as_array().map_or(&[][..], Vec::as_slice);
+    items
+        .iter()
+        .map(|i| i["questions"].as_array().map_or(&[][..], Vec::as_slice))
+        .collect()
+}
+
+/// The texts of a list of texts' `answer`.
+fn c_items(answer: &Value) -> Vec<String> {
+    let items = answer["items"].as_array().map_or(&[][..], Vec::as_slice);
+    items.iter().map(|i| s(&i["text"])).collect()
+}
+
+/// Tick boxes, each with its option's wording.
+fn ticks(answer: &Value) -> impl Iterator<Item = String> + '_ {
+    let options = answer["options"].as_array().map_or(&[][..], Vec::as_slice);
+    options.iter().map(|o| {
+        let tick = if o["checked"] == true { "☒" } else { "☐" };
+        format!("{tick} {}", s(&o["label"]))
+    })
+}
+
+/// Whether the description draws a question in the workbook only.
+fn in_workbook(q: &Value) -> bool {
+    q["drawn"] == "workbook"
+}
+
 /// An answer's paragraphs and bullet lines; one empty paragraph when it has none.
 fn blocks(answer: &Value) -> Vec<Paragraph> {
     let mut out: Vec<Paragraph> = answer["blocks"]
@@ -284,10 +342,7 @@ impl Doc<'_> {
 
     fn footer(&self) -> Footer {
         let d = self.data;
-        let mut line = match d["title"].as_str() {
-            Some(title) => format!("{} – {}", s(&d["project"]["id"]), s(&title.into())),
-            None => format!("{} – {}", s(&d["project"]["gateway"]), self.t("doc.title")),
-        };
+        let mut line = format!("{} – {}", project(d), s(&d["title"]));
         for extra in [&d["unofficial"], &d["revision_of"]] {
             if extra.is_string() {
                 line.push_str(&format!(" – {}", s(extra)));
@@ -311,13 +366,13 @@ impl Doc<'_> {
         let centered = |text: String, size: usize| {
             Block::P(par([bold(text).size(size)]).align(AlignmentType::Center))
         };
-        let mut out = match d["title"].as_str() {
-            Some(title) => vec![centered(s(&title.into()), 24)],
-            None => vec![
+        let mut out = match d["word"].as_str() {
+            Some(_) => vec![
                 centered(self.t("doc.fund"), 26),
                 centered(self.t("doc.template"), 22),
                 centered(self.t("doc.title"), 24),
             ],
+            None => vec![centered(s(&d["title"]), 24)],
         };
         for extra in [&d["unofficial"], &d["revision_of"], &d["draft"]] {
             if extra.is_string() {
@@ -335,34 +390,32 @@ impl Doc<'_> {
     }
 
     fn cover(&self) -> Vec<Block> {
-        let c = &self.data["cover"];
-        let tick = |b: &Value| {
-            if b.as_bool() == Some(true) {
-                "☒"
-            } else {
-                "☐"
-            }
-        };
+        let cover = self.part("cover");
+        let c = |name: &str| &ask(cover, name)["answer"];
         let half = WIDTH / 2;
         let top = vec![
-            self.field("cover.country", &c["country"]),
-            self.field("cover.report_type", &c["report_type"]),
-            self.field("cover.report_date", &c["report_date"]),
+            self.field("cover.country", &c("country")["text"]),
+            self.field("cover.report_type", &c("report_type")["label"]),
+            self.field("cover.report_date", &c("report_date")["text"]),
         ];
-        let recipients: Vec<String> = c["recipients"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|r| s(&r["name"]))
+        let recipients = items(c("recipients"));
+        let names: Vec<String> = recipients
+            .iter()
+            .map(|r| s(&ask(r, "name")["answer"]["text"]))
             .collect();
         let mut partners = vec![par([bold(self.t("cover.partners"))])];
-        for r in c["recipients"].as_array().into_iter().flatten() {
-            if r["partners"].is_string() {
-                partners.push(par([text(s(&r["partners"]))]));
+        for (r, name) in recipients.iter().zip(&names) {
+            let theirs = c_items(&ask(r, "implementing_partners")["answer"]);
+            if !theirs.is_empty() {
+                let line = self
+                    .t("cover.partner_line")
+                    .replace("{{ agency }}", name)
+                    .replace("{{ partners }}", &theirs.join(", "));
+                partners.push(par([text(line)]));
             }
         }
-        for p in c["other_partners"].as_array().into_iter().flatten() {
-            partners.push(par([text(s(p))]));
+        for p in c_items(c("other_partners")) {
+            partners.push(par([text(p)]));
         }
         let colon = s(&self.data["colon"]);
         // The form's footnote marks, as the PDF's footnotes number them.
@@ -373,82 +426,69 @@ impl Doc<'_> {
             ])
         };
         let mut windows = vec![par([bold(self.t("cover.priority_windows"))])];
-        for w in c["windows"].as_array().into_iter().flatten() {
-            windows.push(par([text(format!(
-                "{} {}",
-                tick(&w["checked"]),
-                s(&w["label"])
-            ))]));
-        }
+        windows.extend(ticks(c("priority_windows")).map(|w| par([text(w)])));
         let mut budget = vec![par([bold(self.t("cover.budget"))])];
-        for r in c["recipients"].as_array().into_iter().flatten() {
+        for r in &recipients {
             budget.push(par([text(format!(
                 "{}    {}",
-                s(&r["short_name"]),
-                s(&r["budget"])
+                s(&ask(r, "short_name")["answer"]["text"]),
+                s(&ask(r, "budget")["answer"]["text"])
             ))]));
         }
         budget.push(par([bold(format!(
             "{}    {}",
             self.t("cover.budget_total"),
-            s(&c["budget_total"])
+            s(&c("budget_total")["text"])
         ))]));
         budget.push(par([text(self.t("cover.budget_note")).italic().size(16)]));
         budget.push(par([
             bold(self.t("cover.tranches")),
-            text(format!(" {}", c["tranches_received"])),
+            text(format!(" {}", s(&c("tranches_received")["text"]))),
         ]));
         // The two answers of the cover a reviewer may edit are tagged for `import`.
         let preparation = [
             par([bold(self.t("cover.preparation"))]),
-            self.field("cover.prepared_by", &c["prepared_by"]),
-            self.field("cover.approved_by", &c["approved_by"]),
-            self.field("cover.secretariat_cleared", &c["secretariat_cleared"]),
+            self.field("cover.prepared_by", &c("prepared_by")["text"]),
+            self.field("cover.approved_by", &c("approved_by")["text"]),
+            self.field(
+                "cover.secretariat_cleared",
+                &c("secretariat_cleared")["text"],
+            ),
             par([bold(self.t("cover.secretariat_comments"))]),
         ]
         .into_iter()
         .fold(TableCell::new(), TableCell::add_paragraph)
-        .add_structured_data_tag(tagged(&c["secretariat_comments"], 20))
+        .add_structured_data_tag(tagged(c("secretariat_comments"), 20))
         .add_paragraph(par([bold(self.t("cover.evaluation"))]))
-        .add_structured_data_tag(tagged(&c["evaluation"], 20))
+        .add_structured_data_tag(tagged(c("evaluation"), 20))
         .width(WIDTH, WidthType::Dxa)
         .grid_span(2);
         let modality = par([
             bold(self.t("cover.modality")),
             text(format!(
-                " {} {}  {} {}",
-                tick(&c["modality"]["irf"]),
-                self.t("modality.irf"),
-                tick(&c["modality"]["prf"]),
-                self.t("modality.prf")
+                " {}",
+                ticks(c("modality")).collect::<Vec<_>>().join("  ")
             )),
         ]);
         let rows = vec![
             TableRow::new(vec![
                 cell(
                     vec![
-                        self.field("cover.title", &c["title"]),
-                        self.field("cover.gateway_number", &c["gateway_number"]),
+                        self.field("cover.title", &c("title")["text"]),
+                        self.field("cover.gateway_number", &c("gateway_number")["text"]),
                     ],
                     half,
                     1,
                 ),
                 cell(
-                    vec![
-                        modality,
-                        par([bold(self.t("cover.trust_fund"))]),
-                        par([text(format!(
-                            "{} {}",
-                            tick(&c["trust_fund"]["country"]),
-                            self.t("trust_fund.country")
-                        ))]),
-                        par([text(format!(
-                            "{} {}",
-                            tick(&c["trust_fund"]["regional"]),
-                            self.t("trust_fund.regional")
-                        ))]),
-                        self.field("cover.trust_fund_name", &c["trust_fund_name"]),
-                    ],
+                    vec![modality, par([bold(self.t("cover.trust_fund"))])]
+                        .into_iter()
+                        .chain(ticks(c("trust_fund")).map(|t| par([text(t)])))
+                        // Made after the tick boxes: paragraphs are numbered as they are made.
+                        .chain(std::iter::once_with(|| {
+                            self.field("cover.trust_fund_name", &c("trust_fund_name")["text"])
+                        }))
+                        .collect(),
                     half,
                     1,
                 ),
@@ -457,7 +497,7 @@ impl Doc<'_> {
                 cell(
                     vec![
                         par([bold(self.t("cover.recipients"))]),
-                        par([text(recipients.join(", "))]),
+                        par([text(names.join(", "))]),
                     ],
                     half,
                     1,
@@ -467,8 +507,8 @@ impl Doc<'_> {
             TableRow::new(vec![
                 cell(
                     vec![
-                        dated("cover.start_date", "¹", s(&c["start_date"])),
-                        dated("cover.duration", "²", c["duration_months"].to_string()),
+                        dated("cover.start_date", "¹", s(&c("start_date")["text"])),
+                        dated("cover.duration", "²", s(&c("duration_months")["text"])),
                     ],
                     half,
                     1,
@@ -508,10 +548,15 @@ impl Doc<'_> {
     fn parts(&self) -> Vec<Block> {
         let mut out = Vec::new();
         for part in self.data["parts"].as_array().into_iter().flatten() {
+            let questions = part["questions"].as_array().map_or(&[][..], Vec::as_slice);
+            // What only the workbook shows (Annex A) has no place in the document.
+            if questions.iter().all(in_workbook) && !questions.is_empty() {
+                continue;
+            }
             if part["title"].is_string() {
                 out.push(self.heading(s(&part["title"]), 1));
             }
-            for q in part["questions"].as_array().into_iter().flatten() {
+            for q in questions {
                 out.extend(self.described(q));
             }
         }
@@ -522,6 +567,9 @@ impl Doc<'_> {
     /// each item of a list with its own questions, or its answer on the question's line.
     fn described(&self, q: &Value) -> Vec<Block> {
         let answer = &q["answer"];
+        if in_workbook(q) {
+            return Vec::new();
+        }
         if q["framed"] == true {
             return self.question(q);
         }
@@ -555,14 +603,7 @@ impl Doc<'_> {
                 vec![Block::T(table), Block::P(Paragraph::new())]
             }
             (_, Some(items)) if items.iter().any(|i| i["questions"].is_array()) => {
-                let mut out = Vec::new();
-                for item in items {
-                    let label = s(&q["question"]);
-                    out.push(Block::P(par([bold(label)]).keep_next(true)));
-                    let fields = item["questions"].as_array().into_iter().flatten();
-                    out.extend(fields.flat_map(|f| self.described(f)));
-                }
-                out
+                items.iter().flat_map(|item| self.item(q, item)).collect()
             }
             (_, Some(items)) => {
                 let lines = items
@@ -570,27 +611,43 @@ impl Doc<'_> {
                     .map(|i| par([text(format!("• {}", s(&i["text"])))]));
                 vec![heading(), Block::T(frame(lines.collect(), false))]
             }
-            _ => {
-                let shown = match answer["options"].as_array() {
-                    Some(options) => options
-                        .iter()
-                        .map(|o| {
-                            format!(
-                                "{} {}",
-                                if o["checked"] == true { "☒" } else { "☐" },
-                                s(&o["label"])
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("   "),
-                    None => s(&answer["text"]),
-                };
-                vec![Block::P(par([
-                    bold(s(&q["question"])),
-                    text(format!(" {shown}")),
-                ]))]
-            }
+            _ => vec![Block::P(par([
+                bold(s(&q["question"])),
+                text(format!(" {}", shown_answer(answer))),
+            ]))],
         }
+    }
+
+    /// One item of a list with fields: its numbered label, with the text the form draws as
+    /// its heading in a shaded frame; the fields worded as the list itself on one line, their
+    /// answers only; then its other fields as any question.
+    fn item(&self, list: &Value, item: &Value) -> Vec<Block> {
+        let fields = item["questions"].as_array().map_or(&[][..], Vec::as_slice);
+        let shown = |f: &&Value| !in_workbook(f);
+        let heading = fields
+            .iter()
+            .filter(shown)
+            .find(|f| f["drawn"] == "heading");
+        let mut title = vec![bold(s(&item["label"]))];
+        if let Some(h) = heading {
+            title.push(text(format!(" {}", s(&h["answer"]["text"]))));
+        }
+        let same = |f: &&Value| f["key"] == list["key"] && f["framed"] != true;
+        let line: Vec<String> = fields
+            .iter()
+            .filter(shown)
+            .filter(|f| same(f) && Some(*f) != heading)
+            .map(|f| shown_answer(&f["answer"]))
+            .filter(|a| !a.is_empty())
+            .collect();
+        let mut head = vec![par(title)];
+        if !line.is_empty() {
+            head.push(par([text(line.join(" · "))]));
+        }
+        let mut out = vec![Block::T(frame(head, true))];
+        let rest = fields.iter().filter(|f| !same(f) && Some(*f) != heading);
+        out.extend(rest.flat_map(|f| self.described(f)));
+        out
     }
 
     fn question(&self, q: &Value) -> Vec<Block> {
@@ -615,12 +672,20 @@ impl Doc<'_> {
         out
     }
 
-    fn rating(&self, r: &Value) -> Vec<Block> {
+    fn rating(&self, q: &Value) -> Vec<Block> {
         vec![
-            Block::P(par([bold(s(&r["question"]))]).keep_next(true)),
-            Block::T(frame(vec![par([text(s(&r["value"]))])], true)),
+            Block::P(par([bold(s(&q["question"]))]).keep_next(true)),
+            Block::T(frame(vec![par([text(s(&q["answer"]["label"]))])], true)),
             Block::P(Paragraph::new()),
         ]
+    }
+
+    /// The questions of the part `name`.
+    fn part(&self, name: &str) -> &[Value] {
+        let parts = self.data["parts"].as_array().map_or(&[][..], Vec::as_slice);
+        let part = parts.iter().find(|p| p["name"] == name);
+        part.and_then(|p| p["questions"].as_array())
+            .map_or(&[][..], Vec::as_slice)
     }
 
     fn heading(&self, text: String, level: usize) -> Block {
@@ -632,48 +697,54 @@ impl Doc<'_> {
     }
 
     fn part1(&self) -> Vec<Block> {
-        let d = self.data;
-        let p = &d["progress"];
         let mut out = vec![
             self.heading(self.t("part1.title"), 1),
             self.heading(self.t("progress.title"), 2),
         ];
-        let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
-        for q in list(&p["before_rating"]) {
-            out.extend(self.question(&q));
+        // The part's questions in order: framed answers, its rating, its list of attachments.
+        for q in self.part("progress") {
+            match q["kind"].as_str() {
+                _ if q["framed"] == true => out.extend(self.question(q)),
+                Some("rating") => out.extend(self.rating(q)),
+                Some("list") => {
+                    let mut lines: Vec<Paragraph> = c_items(&q["answer"])
+                        .iter()
+                        .map(|i| par([text(format!("• {i}"))]))
+                        .collect();
+                    if lines.is_empty() {
+                        lines.push(Paragraph::new());
+                    }
+                    out.push(Block::P(par([bold(s(&q["question"]))]).keep_next(true)));
+                    out.push(Block::T(frame(lines, false)));
+                }
+                _ => {}
+            }
         }
-        out.extend(self.rating(&p["rating"]));
-        for q in list(&p["after_rating"]) {
-            out.extend(self.question(&q));
-        }
-        let mut items: Vec<Paragraph> = list(&p["attachments"]["items"])
-            .iter()
-            .map(|i| par([text(format!("• {}", s(i)))]))
-            .collect();
-        if items.is_empty() {
-            items.push(Paragraph::new());
-        }
-        out.push(Block::P(
-            par([bold(s(&p["attachments"]["question"]))]).keep_next(true),
-        ));
-        out.push(Block::T(frame(items, false)));
         out.push(self.heading(self.t("outcomes.title"), 2));
         out.push(Block::P(par([text(self.t("outcomes.intro")).italic()])));
-        for o in list(&d["outcomes"]) {
+        for o in self.outcomes() {
+            let statement = ask(o, "statement");
             out.push(Block::T(frame(
                 vec![par([
-                    bold(s(&o["label"])),
-                    text(format!(" {}", s(&o["statement"]))),
+                    bold(s(&statement["question"])),
+                    text(format!(" {}", s(&statement["answer"]["text"]))),
                 ])],
                 true,
             )));
-            out.extend(self.rating(&o["rating"]));
-            out.extend(self.question(&o["summary"]));
+            out.extend(self.rating(ask(o, "rating")));
+            // The form asks the first outcome's summary at length, the others' in short.
+            let mut summary = ask(o, "summary").clone();
+            if !std::ptr::eq(o, self.outcomes()[0]) {
+                summary["question"] = self.t("outcome.summary_short").into();
+            }
+            out.extend(self.question(&summary));
         }
         out.push(self.heading(self.t("cross_cutting.title"), 2));
         let (left, right) = (WIDTH * 2 / 5, WIDTH - WIDTH * 2 / 5);
-        let rows: Vec<TableRow> = list(&d["cross_cutting"])
+        let rows: Vec<TableRow> = self
+            .part("cross_cutting")
             .iter()
+            .filter(|q| q["framed"] == true)
             .map(|q| {
                 let mut label = par([bold(s(&q["question"]))]);
                 if q["limit"].is_string() {
@@ -697,6 +768,11 @@ impl Doc<'_> {
         out
     }
 
+    /// The questions of each outcome.
+    fn outcomes(&self) -> Vec<&[Value]> {
+        items(&ask(self.part("outcomes"), "outcomes")["answer"])
+    }
+
     fn indicators(&self) -> Vec<Block> {
         let d = self.data;
         let fractions = crate::fit::TABLE_COLUMNS;
@@ -715,26 +791,26 @@ impl Doc<'_> {
             }
             answer_cell(a, ps, width, 17)
         };
-        let header_keys: Vec<&str> = d["indicator_columns"]
+        let columns = d["tables"]["indicators"]
             .as_array()
-            .map(|keys| keys.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+            .map_or(&[][..], Vec::as_slice);
         let mut header = vec![cell(vec![Paragraph::new()], widths[0], 1)];
         header.extend(
-            header_keys
+            columns
                 .iter()
                 .zip(&widths[1..])
-                .map(|(k, w)| cell(vec![small(vec![bold(self.t(k))])], *w, 1)),
+                .map(|(c, w)| cell(vec![small(vec![bold(s(&c["label"]))])], *w, 1)),
         );
         let mut rows = vec![TableRow::new(header)];
-        let mut level = |label: &Value, statement: &Value, indicators: &Value| {
-            let list = indicators.as_array().cloned().unwrap_or_default();
+        let numbered = |key: &str, n: &str| self.t(key).replace("{{ n }}", n);
+        let mut level = |label: &str, statement: &Value, table: &Value, number: &str| {
+            let list = items(&table["answer"]);
             // The outcome or output, merged down its indicators' rows: its words in the first
             // cell only, the cells it covers empty (Word keeps their text, hidden).
             let first = |merge: VMergeType| {
                 let words = match merge {
                     VMergeType::Restart => {
-                        vec![small(vec![bold(s(label))]), small(vec![text(s(statement))])]
+                        vec![small(vec![bold(label)]), small(vec![text(s(statement))])]
                     }
                     _ => vec![Paragraph::new()],
                 };
@@ -758,32 +834,44 @@ impl Doc<'_> {
                     VMergeType::Continue
                 };
                 let mut cells = vec![first(merge)];
-                let answers = ind["cells"].as_array().cloned().unwrap_or_default();
-                for (j, (a, w)) in answers.iter().zip(&widths[1..]).enumerate() {
+                let label = numbered("indicators.item", &format!("{number}.{}", i + 1));
+                for (j, (q, w)) in ind.iter().zip(&widths[1..]).enumerate() {
+                    let a = &q["answer"];
                     cells.push(match j {
                         // The indicator's number above its wording.
-                        0 => answer(a, vec![small(vec![bold(s(&ind["label"]))])], *w),
+                        0 => answer(a, vec![small(vec![bold(label.clone())])], *w),
                         _ => answer(a, Vec::new(), *w),
                     });
                 }
                 rows.push(TableRow::new(cells).cant_split());
             }
         };
-        for o in d["outcomes"].as_array().into_iter().flatten() {
+        for (n, o) in self.outcomes().into_iter().enumerate() {
+            let framework = ask(o, "framework_statement");
+            let number = (n + 1).to_string();
+            let label = s(&framework["question"]);
             level(
-                &o["table_label"],
-                &o["framework_statement"],
-                &o["indicators"],
+                &label,
+                &framework["answer"]["text"],
+                ask(o, "indicators"),
+                &number,
             );
-            for out in o["outputs"].as_array().into_iter().flatten() {
-                level(&out["label"], &out["statement"], &out["indicators"]);
+            for (m, out) in items(&ask(o, "outputs")["answer"]).into_iter().enumerate() {
+                let number = format!("{number}.{}", m + 1);
+                let label = numbered("indicators.output", &number);
+                let statement = &ask(out, "statement")["answer"]["text"];
+                level(&label, statement, ask(out, "indicators"), &number);
             }
         }
+        let limit = columns
+            .first()
+            .map(|c| c["limit"].to_string())
+            .unwrap_or_default();
         vec![
             self.heading(self.t("indicators.title"), 2),
             Block::P(par([
                 text(self.t("indicators.intro")),
-                bold(format!(" {}", s(&d["indicators_limit"]))),
+                bold(format!(" {}", numbered("indicators.limit", &limit))),
             ])),
             Block::T(
                 Table::new(rows)
@@ -794,19 +882,28 @@ impl Doc<'_> {
     }
 
     fn part2(&self) -> Vec<Block> {
-        let f = &self.data["finance"];
+        let finance = self.part("finance");
         let mut out = vec![
             self.heading(self.t("part2.title"), 1),
             self.heading(self.t("finance.title"), 2),
         ];
-        out.extend(self.rating(&f["rating"]));
-        for q in f["questions"].as_array().into_iter().flatten() {
+        for q in finance.iter().filter(|q| q["kind"] == "rating") {
+            out.extend(self.rating(q));
+        }
+        for q in finance.iter().filter(|q| q["framed"] == true) {
             out.extend(self.question(q));
         }
         out.push(Block::P(
             par([bold(self.t("finance.gender"))]).keep_next(true),
         ));
-        out.push(Block::T(frame(vec![par([text(s(&f["gender"]))])], false)));
+        // The amounts, each in the placeholder named by its field.
+        let amounts = finance
+            .iter()
+            .fold(self.t("finance.gender_amounts"), |line, q| {
+                let placeholder = format!("{{{{ {} }}}}", s(&q["name"]));
+                line.replace(&placeholder, &s(&q["answer"]["text"]))
+            });
+        out.push(Block::T(frame(vec![par([text(amounts)])], false)));
         out.push(Block::P(par([text(self.t("finance.annex_a")).italic()])));
         out
     }

@@ -517,10 +517,11 @@ fn french_and_english_ask_the_same_questions_in_the_same_order() {
         keys
     };
     let (fr, en) = (shape("fr"), shape("en"));
-    // 7 questions in 1.1, a summary per outcome (2), 9 cross-cutting, 3 in Part 2.
+    // The framed answers: 2 on the cover, 7 in 1.1, a summary per outcome (2), 9 cross-cutting,
+    // 3 in Part 2, and 6 cells per indicator (15).
     assert_eq!(
-        fr.iter().filter(|k| k.starts_with("key=")).count(),
-        21,
+        fr.iter().filter(|k| *k == "framed=true").count(),
+        23 + 6 * 15,
         "{fr:?}"
     );
     assert_eq!(fr, en);
@@ -537,6 +538,7 @@ fn shape_of(value: &serde_json::Value, out: &mut Vec<String>) {
                 }
                 match (k.as_str(), v) {
                     ("key", J::String(key)) => out.push(format!("key={key}")),
+                    ("framed", J::Bool(framed)) => out.push(format!("framed={framed}")),
                     _ => out.push(k.clone()),
                 }
                 shape_of(v, out);
@@ -559,6 +561,17 @@ fn no_wording_hides_in_the_template() {
         .collect::<Vec<_>>()
         .join("\n");
     let catalog = pbf_report::i18n::Catalog::load("en").unwrap();
+    // Names the layout finds the form's answers by: parts, fields, tables and kinds.
+    let form = pbf_report::form::Form::pbf_2019();
+    let mut names: Vec<String> = ["rating", "list", "indicators"].map(String::from).to_vec();
+    let mut questions: Vec<&pbf_report::form::Question> =
+        form.parts.iter().flat_map(|p| &p.questions).collect();
+    questions.extend(form.tables.values().flatten());
+    names.extend(form.parts.iter().map(|p| p.name.clone()));
+    while let Some(q) = questions.pop() {
+        names.push(q.path.rsplit('.').next().unwrap().to_string());
+        questions.extend(&q.each);
+    }
     // Strings the template may hold: catalog keys, typst settings and typographic marks.
     let settings = [
         "data.json",
@@ -580,6 +593,10 @@ fn no_wording_hides_in_the_template() {
         "",
         "[",
         "]",
+        "{{ ",
+        " }}",
+        ".",
+        "text",
     ];
     let mut literals = 0;
     for (_, part) in template.split('"').enumerate().filter(|(i, _)| i % 2 == 1) {
@@ -588,7 +605,9 @@ fn no_wording_hides_in_the_template() {
         }
         literals += 1;
         assert!(
-            catalog.entries.contains_key(part) || settings.contains(&part),
+            catalog.entries.contains_key(part)
+                || settings.contains(&part)
+                || names.iter().any(|n| n == part),
             "wording in report.typ: \"{part}\""
         );
     }

@@ -431,7 +431,17 @@ fn emit_typst_writes_what_the_stock_compiler_needs() {
     let data: serde_json::Value =
         serde_json::from_slice(&std::fs::read(base.join("data.json")).unwrap()).unwrap();
     assert_eq!(data["lang"], "en");
-    assert_eq!(data["cover"]["budget_total"], "USD 2,500,000");
+    let cover = data["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "cover");
+    let questions = cover.unwrap()["questions"].as_array().unwrap();
+    let total = questions
+        .iter()
+        .find(|q| q["name"] == "budget_total")
+        .unwrap();
+    assert_eq!(total["answer"]["text"], "USD 2,500,000");
 }
 
 #[test]
