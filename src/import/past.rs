@@ -10,6 +10,7 @@ use super::form::{self, Form, Hit};
 use super::wrong;
 use super::yaml::Y;
 use crate::error::Result;
+use crate::form::Question;
 
 /// What the text of a past report gives.
 pub struct Past {
@@ -90,7 +91,7 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
             .languages
             .iter()
             .enumerate()
-            .map(|(i, _)| crate::i18n::quoted(&form.catalog(i).get("cover.country")))
+            .map(|(i, _)| crate::i18n::quoted(&form.catalog(i).get(&questions[0])))
             .collect();
         return Err(wrong(
             path,
@@ -312,105 +313,24 @@ impl Reader<'_> {
         raw
     }
 
+    /// The cover, read as the description asks it; what names the source's file is kept from
+    /// the fields that play `project_number`, `report_date` and `report_type`.
     fn cover(&mut self) -> CoverFound {
-        let mut e = Vec::new();
-        self.field(&mut e, "cover.country", "cover.country", Kind::Text, true);
-        let kind = self.field(
-            &mut e,
-            "cover.report_type",
-            "cover.report_type",
-            Kind::Choice("report_type"),
-            true,
-        );
-        let date = self.date(&mut e, "cover.report_date", "cover.report_date", false);
-        self.field(&mut e, "cover.title", "cover.title", Kind::Text, true);
-        let gateway = self.field(
-            &mut e,
-            "cover.gateway_number",
-            "cover.gateway_number",
-            Kind::Text,
-            true,
-        );
-        self.modality(&mut e, gateway.as_deref());
-        self.ticks(
-            &mut e,
-            "cover.trust_fund",
-            "cover.trust_fund",
-            "trust_fund",
-            false,
-        );
-        self.field(
-            &mut e,
-            "cover.trust_fund_name",
-            "cover.trust_fund_name",
-            Kind::Text,
-            false,
-        );
-        self.recipients(&mut e);
-        self.date(&mut e, "cover.start_date", "cover.start_date", true);
-        self.field(
-            &mut e,
-            "cover.duration_months",
-            "cover.duration",
-            Kind::Count,
-            true,
-        );
-        self.ticks(
-            &mut e,
-            "cover.priority_windows",
-            "cover.priority_windows",
-            "window",
-            true,
-        );
-        self.field(
-            &mut e,
-            "cover.budget_total",
-            "cover.budget_total",
-            Kind::Amount,
-            true,
-        );
-        self.field(
-            &mut e,
-            "cover.tranches_received",
-            "cover.tranches",
-            Kind::Count,
-            true,
-        );
-        for (path, key) in [
-            ("cover.prepared_by", "cover.prepared_by"),
-            ("cover.approved_by", "cover.approved_by"),
-        ] {
-            self.field(&mut e, path, key, Kind::Text, true);
-        }
-        self.field(
-            &mut e,
-            "cover.secretariat_cleared",
-            "cover.secretariat_cleared",
-            Kind::Choice("answer"),
-            false,
-        );
-        if let Some((_, Y::Raw(yes))) = e.last_mut().filter(|(k, _)| k == "secretariat_cleared") {
-            *yes = (yes == "yes").to_string();
-        }
-        self.field(
-            &mut e,
-            "cover.secretariat_comments",
-            "cover.secretariat_comments",
-            Kind::Text,
-            false,
-        );
-        self.field(
-            &mut e,
-            "cover.evaluation",
-            "cover.evaluation",
-            Kind::Text,
-            false,
-        );
+        let entries = self.described("cover");
+        let form = crate::form::Form::pbf_2019();
+        let played = |role: &str| {
+            let path = form.path_of_role(role)?;
+            let name = path.rsplit('.').next()?;
+            match entries.iter().find(|(k, _)| k == name) {
+                Some((_, Y::Raw(r) | Y::Text(r))) => Some(r.clone()),
+                _ => None,
+            }
+        };
         CoverFound {
-            entries: e,
-            gateway,
-            date,
-            kind,
+            gateway: played("project_number"),
+            date: played("report_date"),
+            kind: played("report_type"),
+            entries,
         }
     }
 
@@ -496,21 +416,25 @@ impl Reader<'_> {
     }
 
     /// IRF or PRF: ticked, written, or else told by the project's number (`PBF IRF-217`).
-    fn modality(&mut self, e: &mut Vec<(String, Y)>, gateway: Option<&str>) {
-        let choices = self.form.choices("modality");
-        let answer = self.answer("cover.modality");
+    fn modality(&mut self, e: &mut Vec<(String, Y)>, q: &Question, gateway: Option<&str>) {
+        let (path, name) = (
+            q.path.as_str(),
+            q.path.rsplit('.').next().unwrap_or_default(),
+        );
+        let choices = self.form.choices(q.options.as_deref().unwrap_or_default());
+        let answer = self.answer(&q.key);
         let line = answer.as_ref().map(|(_, l)| *l);
         let text = answer.map(|(t, _)| t).unwrap_or_default();
         if form::has_boxes(&text) {
             match form::choice(&text, &choices) {
                 Some(one) => {
-                    self.row("cover.modality", "found", line);
-                    e.push(("modality".into(), Y::raw(one)));
+                    self.row(path, "found", line);
+                    e.push((name.into(), Y::raw(one)));
                 }
                 None => {
-                    self.row("cover.modality", "TODO", line);
+                    self.row(path, "TODO", line);
                     let expected = "irf or prf: one box ticked";
-                    e.push(("modality".into(), todo(expected, &text, line.unwrap_or(0))));
+                    e.push((name.into(), todo(expected, &text, line.unwrap_or(0))));
                 }
             }
             return;
@@ -526,13 +450,13 @@ impl Reader<'_> {
         let named: Vec<&String> = named.into_iter().collect();
         match named.as_slice() {
             [one] => {
-                self.row("cover.modality", "from the project number", line);
-                e.push(("modality".into(), Y::raw(*one)));
+                self.row(path, "from the project number", line);
+                e.push((name.into(), Y::raw(*one)));
             }
             _ => {
-                self.row("cover.modality", "TODO", line);
+                self.row(path, "TODO", line);
                 e.push((
-                    "modality".into(),
+                    name.into(),
                     Y::Todo("irf or prf: the report's text has no tick box for it".into()),
                 ));
             }
@@ -542,10 +466,19 @@ impl Reader<'_> {
     /// The recipients, from their list, the budget lines (`PAM : $ 855,000`) and the partner
     /// lines (`FAO : AMAPROS ET GRAT`), paired by name: a UN agency's English and French names
     /// (WFP and PAM) are one.
-    fn recipients(&mut self, e: &mut Vec<(String, Y)>) {
-        let listed = self.answer("cover.recipients");
-        let budget = self.answer("cover.budget");
-        let partners = self.answer("cover.partners");
+    /// The partners not attached to one recipient come back, for the question that lists them.
+    fn recipients(&mut self, e: &mut Vec<(String, Y)>, q: &Question) -> Vec<String> {
+        // The list's own wording, and its items' budget and partners, as the form asks them.
+        let asked = |role: Option<&str>, kind| {
+            let item = q
+                .each
+                .iter()
+                .find(|i| i.role.as_deref() == role && i.kind == kind);
+            item.map_or("", |i| i.key.as_str())
+        };
+        let listed = self.answer(&q.key);
+        let budget = self.answer(asked(Some("recipient_budget"), crate::form::Kind::Amount));
+        let partners = self.answer(asked(None, crate::form::Kind::List));
         let mut names: Vec<(String, Option<String>)> = Vec::new();
         for item in form::items(&listed.clone().unwrap_or_default().0) {
             // `UNDP (ONU)`: the type in brackets.
@@ -581,10 +514,15 @@ impl Reader<'_> {
                 None => other.extend(form::items(line)),
             }
         }
-        let organisations = self.form.choices("organisation");
+        let typed = q.each.iter().find(|i| i.kind == crate::form::Kind::Choice);
+        let organisations = self
+            .form
+            .choices(typed.and_then(|i| i.options.as_deref()).unwrap_or_default());
+        let list_path = q.path.as_str();
+        let list_name = list_path.rsplit('.').next().unwrap_or_default();
         let mut list = Vec::new();
         for (i, (name, kind)) in names.iter().enumerate() {
-            let path = format!("cover.recipients[{}]", i + 1);
+            let path = format!("{list_path}[{}]", i + 1);
             let mut r = vec![
                 ("id".to_string(), Y::raw(form::id_of(name))),
                 ("name".to_string(), Y::text(name)),
@@ -634,20 +572,12 @@ impl Reader<'_> {
             list.push(Y::Map(r));
         }
         if list.is_empty() {
-            self.row("cover.recipients", "not found", None);
-            e.push((
-                "recipients".into(),
-                Y::Todo("not found in the report".into()),
-            ));
+            self.row(list_path, "not found", None);
+            e.push((list_name.into(), Y::Todo("not found in the report".into())));
         } else {
-            e.push(("recipients".into(), Y::List(list)));
+            e.push((list_name.into(), Y::List(list)));
         }
-        if !other.is_empty() {
-            e.push((
-                "other_partners".into(),
-                Y::List(other.into_iter().map(Y::Text).collect()),
-            ));
-        }
+        other
     }
 
     /// The answers of the part `part` of the form, each read as its description's kind says: a
@@ -658,21 +588,63 @@ impl Reader<'_> {
         let questions = crate::form::Form::pbf_2019().part(part);
         let mut e = Vec::new();
         let mut at = 0;
+        // The wording a list's items were read with (the recipients' partners), which a later
+        // question sharing it (the other partners) is read with.
+        let mut read_with: Vec<&str> = Vec::new();
+        let mut others = Vec::new();
+        // The project's number as read, which may tell the modality.
+        let mut number = None;
         while let Some(q) = questions.get(at) {
             let name = q.path.rsplit('.').next().unwrap_or(&q.path);
             at += 1;
-            match q.kind {
-                Asked::Amount => {
+            let (path, key) = (q.path.as_str(), q.key.as_str());
+            match (q.kind, q.role.as_deref()) {
+                (Asked::List, _) if read_with.contains(&key) => {
+                    let items = std::mem::take(&mut others).into_iter().map(Y::Text);
+                    if items.len() > 0 {
+                        e.push((name.into(), Y::List(items.collect())));
+                    }
+                }
+                _ if read_with.contains(&key) => {}
+                (Asked::List, Some("recipients")) => {
+                    read_with.extend(q.each.iter().map(|item| item.key.as_str()));
+                    others = self.recipients(&mut e, q);
+                }
+                (_, Some("modality")) => self.modality(&mut e, q, number.as_deref()),
+                (Asked::Date | Asked::Month, _) => {
+                    self.date(&mut e, path, key, q.kind == Asked::Month);
+                }
+                (Asked::Ticks, _) => {
+                    let options = q.options.as_deref().unwrap_or_default();
+                    self.ticks(&mut e, path, key, options, q.most.is_some());
+                }
+                (Asked::Count, _) => {
+                    self.field(&mut e, path, key, Kind::Count, q.required);
+                }
+                (Asked::YesNo, _) => {
+                    self.field(&mut e, path, key, Kind::Choice("answer"), q.required);
+                    if let Some((_, Y::Raw(yes))) = e.last_mut().filter(|(k, _)| k == name) {
+                        *yes = (yes == "yes").to_string();
+                    }
+                }
+                (Asked::Amount, _) => {
                     let more = questions[at..].iter();
                     let shared: Vec<&str> = more
                         .take_while(|o| o.key == q.key && o.kind == Asked::Amount)
                         .map(|o| o.path.as_str())
                         .collect();
                     at += shared.len();
-                    let paths: Vec<&str> = std::iter::once(q.path.as_str()).chain(shared).collect();
-                    self.amounts(&mut e, &q.key, &paths);
+                    if shared.is_empty() {
+                        self.field(&mut e, path, key, Kind::Amount, q.required);
+                        continue;
+                    }
+                    let paths: Vec<&str> = std::iter::once(path).chain(shared).collect();
+                    self.amounts(&mut e, key, &paths);
                 }
-                Asked::List => {
+                (Asked::Id, Some("project_number")) => {
+                    number = self.field(&mut e, path, key, Kind::Text, q.required);
+                }
+                (Asked::List, _) => {
                     if let Some((text, line)) = self.answer(&q.key) {
                         let items: Vec<Y> = text
                             .lines()
@@ -686,7 +658,7 @@ impl Reader<'_> {
                         }
                     }
                 }
-                Asked::Rating | Asked::Choice => {
+                (Asked::Rating | Asked::Choice, _) => {
                     let options = q.options.as_deref().unwrap_or_default();
                     self.field(&mut e, &q.path, &q.key, Kind::Choice(options), q.required);
                 }
