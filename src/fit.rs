@@ -5,8 +5,8 @@
 //! wraps inside its box like a word processor wraps it; `check` warns about it first.
 //!
 //! Widths come from Carlito's own advances, so only a run that cannot fit on a line of its box
-//! is touched. The boxes' widths follow the template (`templates/pbf-2019/report.typ`): A4 with
-//! 2 cm margins, the landscape indicator table's columns, cell insets.
+//! is touched. The boxes' widths are the form description's (`Form::width_of`), as its layout
+//! draws them.
 
 use std::sync::LazyLock;
 
@@ -16,51 +16,10 @@ const LIST_INDENT: f32 = 1.1;
 /// The break opportunity put between the characters of a long run.
 pub const BREAK: char = '\u{200B}';
 
-/// The indicator table's columns, in fractions of its width, as the template gives them:
+/// The indicator table's columns, in fractions of its width, as the 2019 template gives them:
 /// the outcome or output, then the indicator and its five figures. Wide enough that a long
-/// French word (`intercommunautaires`) fits the narrowest.
+/// French word (`intercommunautaires`) fits the narrowest. For the Word copy's table.
 pub const TABLE_COLUMNS: [f32; 7] = [1.35, 1.35, 1.1, 1.1, 1.2, 1.7, 1.2];
-
-/// Width in ems of the box a field's text is printed in, less insets and list indents. `field`
-/// is the field's path (`outcomes[1].indicators[2].target`, `cross_cutting.monitoring`).
-pub fn width_of(field: &str) -> f32 {
-    // Portrait text width 481.9 pt; the answer boxes' inset 6 pt.
-    const FULL: f32 = (481.9 - 12.0) / 10.0;
-    // The cover's two columns and Part 1.3's answer column (3 of 5 fractions), inset 5 pt.
-    const HALF: f32 = (481.9 / 2.0 - 10.0) / 10.0;
-    const CROSS: f32 = (481.9 * 3.0 / 5.0 - 10.0) / 10.0;
-    // The indicator table at 8.5 pt on a landscape page (728.5 pt), inset 5 pt.
-    let total: f32 = TABLE_COLUMNS.iter().sum();
-    let table = |column: usize| (728.5 / total * TABLE_COLUMNS[column] - 10.0) / 8.5;
-    let last = field.rsplit('.').next().unwrap_or(field);
-    if field.contains(".indicators[") {
-        // The table's first column holds the outcome or output; its cells follow, as the form
-        // describes them.
-        let cells = crate::form::Form::pbf_2019().table("indicators");
-        let column = cells
-            .iter()
-            .position(|c| c.path == last)
-            .map_or(6, |i| i + 1);
-        return table(column);
-    }
-    if last == "framework_statement" || field.contains(".outputs[") && last == "statement" {
-        return table(0);
-    }
-    if field.starts_with("cross_cutting.") {
-        return CROSS;
-    }
-    let half = [
-        "title",
-        "gateway_number",
-        "trust_fund_name",
-        "name",
-        "short_name",
-    ];
-    if field.starts_with("cover.") && (half.contains(&last) || field.contains("partners")) {
-        return HALF;
-    }
-    FULL
-}
 
 /// Advance widths of Carlito Regular, in ems, for the characters it has.
 struct Metrics {
@@ -191,6 +150,10 @@ pub fn wrap_long_runs(text: &str, width: f32) -> String {
 mod tests {
     use super::*;
 
+    fn width_of(path: &str) -> f32 {
+        crate::form::Form::pbf_2019().width_of(path)
+    }
+
     #[test]
     fn only_runs_wider_than_their_box_get_breaks() {
         let narrow = width_of("outcomes[1].indicators[1].target");
@@ -259,5 +222,40 @@ mod tests {
         assert!(width_of("cover.title") < full);
         assert!(width_of("outcomes[1].outputs[2].statement") < width_of("cover.title"));
         assert_eq!(width_of("outcomes[1].statement"), full);
+    }
+
+    /// The description's box widths are the 2019 layout's geometry: A4 less 2 cm margins
+    /// (481.9 pt) at 10 pt, its halves and Part 1.3's 3 of 5 fractions with 5 pt insets, and the
+    /// landscape table (728.5 pt) at 8.5 pt in its columns' fractions.
+    #[test]
+    fn the_descriptions_widths_are_the_layouts() {
+        let near = |path: &str, expected: f32| {
+            let width = width_of(path);
+            assert!(
+                (width - expected).abs() < 0.01,
+                "{path}: {width}, not {expected}"
+            );
+        };
+        near("progress.status", (481.9 - 12.0) / 10.0);
+        near(
+            "cover.recipients[2].short_name",
+            (481.9 / 2.0 - 10.0) / 10.0,
+        );
+        near("cover.other_partners[3]", (481.9 / 2.0 - 10.0) / 10.0);
+        near(
+            "cross_cutting.exit_strategy",
+            (481.9 * 3.0 / 5.0 - 10.0) / 10.0,
+        );
+        let total: f32 = TABLE_COLUMNS.iter().sum();
+        let column = |i: usize| (728.5 / total * TABLE_COLUMNS[i] - 10.0) / 8.5;
+        near("outcomes[2].framework_statement", column(0));
+        near("outcomes[1].outputs[3].statement", column(0));
+        let cells = crate::form::Form::pbf_2019().table("indicators");
+        for (i, cell) in cells.iter().enumerate() {
+            near(
+                &format!("outcomes[4].outputs[1].indicators[2].{}", cell.path),
+                column(i + 1),
+            );
+        }
     }
 }

@@ -157,6 +157,7 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
         .map(|(file, problem)| Diagnostic::error(Path::new(file), problem.clone()))
         .collect();
     let mut walker = structure::Walker::new(schema, path, &source.text, &languages);
+    walker.form = Some(&form.form);
     walker.walk(schema, &root, "");
     let mut diagnostics = walker.diagnostics;
     diagnostics.extend(worded);

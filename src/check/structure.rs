@@ -58,6 +58,8 @@ pub const MAX_MARKS: usize = 30;
 
 pub struct Walker<'a> {
     defs: &'a Map<String, Json>,
+    /// The form the source is written for: the widths of the boxes its texts are drawn in.
+    pub form: Option<&'a crate::form::Form>,
     file: &'a Path,
     /// The source text: numbers are read from the characters typed.
     text: &'a str,
@@ -98,6 +100,7 @@ impl<'a> Walker<'a> {
             .unwrap_or_else(|| EMPTY.get_or_init(Map::new));
         Walker {
             defs,
+            form: None,
             file,
             text,
             languages,
@@ -407,7 +410,8 @@ impl<'a> Walker<'a> {
     /// line): it will be broken between letters, so the writer may prefer to change it. `path`
     /// names the field's box, `shown` the field in the message (with its language).
     fn long_run(&mut self, node: &Node, path: &str, shown: &str, text: &str) {
-        let width = crate::fit::width_of(path);
+        let Some(form) = self.form else { return };
+        let width = form.width_of(path);
         let Some((_, run)) = crate::fit::long_runs(text, width).into_iter().next() else {
             return;
         };

@@ -76,6 +76,18 @@ pub struct Form {
     /// it, the Word copy draws the parts in order.
     #[serde(default)]
     pub word: Option<WordLayout>,
+    /// The width, in ems of its text, of the box a text is drawn in when its question gives
+    /// none: the page's.
+    #[serde(default = "page_width")]
+    pub width: f32,
+    /// Each question's box width, by its path with lists' positions left out, made once.
+    #[serde(skip)]
+    widths: std::sync::OnceLock<std::collections::HashMap<String, f32>>,
+}
+
+/// An A4 page's text width, 2 cm margins, 6 pt insets, in ems of 10 pt text.
+fn page_width() -> f32 {
+    46.99
 }
 
 /// The Word copy's layouts the program draws by the form's parts and fields' names.
@@ -139,6 +151,11 @@ pub struct Question {
     /// answer is drawn in its place when it is left empty.
     #[serde(default)]
     pub fallback: Option<String>,
+    /// For a text: the width of the box the layout draws it in, in ems of its text, when it is
+    /// narrower than the page (a cover's half, a table's column): a run of characters wider
+    /// than that is broken to fit.
+    #[serde(default)]
+    pub width: Option<f32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -273,6 +290,46 @@ impl Form {
         Ok(form)
     }
 
+    /// The width, in ems, of the box the field at `path` (`outcomes[1].indicators[2].target`)
+    /// is drawn in.
+    pub fn width_of(&self, path: &str) -> f32 {
+        let widths = self.widths.get_or_init(|| {
+            let mut widths = std::collections::HashMap::new();
+            let mut asked: Vec<(String, &Question)> = self
+                .parts
+                .iter()
+                .flat_map(|p| &p.questions)
+                .map(|q| (q.path.clone(), q))
+                .collect();
+            while let Some((at, q)) = asked.pop() {
+                if let Some(width) = q.width {
+                    widths.insert(at.clone(), width);
+                }
+                let items = match &q.table {
+                    Some(table) => self.table(table),
+                    None => &q.each,
+                };
+                // A description that nests without end was refused; this one stops anyway.
+                if at.len() > 4096 {
+                    continue;
+                }
+                asked.extend(items.iter().map(|i| (format!("{at}.{}", i.path), i)));
+            }
+            widths
+        });
+        let mut plain = String::with_capacity(path.len());
+        let mut within = false;
+        for c in path.chars() {
+            match c {
+                '[' => within = true,
+                ']' => within = false,
+                c if !within => plain.push(c),
+                _ => {}
+            }
+        }
+        widths.get(&plain).copied().unwrap_or(self.width)
+    }
+
     /// The built-in 2019 form, read once.
     pub fn pbf_2019() -> &'static Arc<Form> {
         static FORM: std::sync::LazyLock<Arc<Form>> = std::sync::LazyLock::new(|| {
@@ -299,6 +356,9 @@ impl Form {
                 self.validate_question(column, &mut problems);
             }
             fallbacks(columns, &mut problems);
+        }
+        if !(1.0..=1000.0).contains(&self.width) {
+            problems.push("width: a page is 1 to 1000 ems wide".to_string());
         }
         let asked: Vec<&Question> = self.parts.iter().flat_map(|p| &p.questions).collect();
         // A group's fields stand together, as a source writes them under its name.
@@ -478,6 +538,9 @@ impl Form {
         }
         if q.limit.is_some() && !q.kind.is_answer_text() {
             problems.push(format!("{path}: only a text has a limit"));
+        }
+        if q.width.is_some_and(|w| !(1.0..=1000.0).contains(&w)) {
+            problems.push(format!("{path}: a box is 1 to 1000 ems wide"));
         }
         for item in &q.each {
             self.validate_question(item, problems);

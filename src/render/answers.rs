@@ -127,13 +127,14 @@ fn answer(
             if let (true, Some(other), Some(h)) = (raw.is_empty(), &q.fallback, holder) {
                 raw = text_in(h, other, lang).trim();
             }
-            let mut answer = voice.answer_text(raw, q.limit.unwrap_or(0), path);
+            let width = report.form.width_of(path);
+            let mut answer = voice.answer_text(raw, q.limit.unwrap_or(0), path, width);
             // One line, as a cover or a heading draws it; an id as written.
             let line = match k {
                 Kind::Id => raw.to_string(),
                 _ => super::document::typography(lang, raw),
             };
-            answer["text"] = fit::wrap_long_runs(&line, fit::width_of(path)).into();
+            answer["text"] = fit::wrap_long_runs(&line, width).into();
             answer
         }
         Kind::Rating | Kind::Choice | Kind::Ticks => {
@@ -202,7 +203,7 @@ fn answer(
                         true => {
                             let raw = item.as_str().unwrap_or_else(|| text_in_item(item, voice.lang));
                             let line = super::document::typography(voice.lang, raw.trim());
-                            json!({ "path": at, "text": fit::wrap_long_runs(&line, fit::width_of(&at)) })
+                            json!({ "path": at, "text": fit::wrap_long_runs(&line, report.form.width_of(&at)) })
                         }
                         false => {
                             let fields: Vec<Value> = columns

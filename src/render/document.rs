@@ -87,8 +87,9 @@ impl Voice<'_> {
             .into()
     }
 
-    /// `answer` for a text and its limit (0: none) as the form's description gives them.
-    pub(super) fn answer_text(&self, raw: &str, limit: usize, field: &str) -> Value {
+    /// `answer` for a text and its limit (0: none) as the form's description gives them, in a
+    /// box `width` ems wide.
+    pub(super) fn answer_text(&self, raw: &str, limit: usize, field: &str, width: f32) -> Value {
         let count = limits::count(raw);
         let over = (limit > 0 && count > limit).then(|| {
             self.label_with(
@@ -96,7 +97,6 @@ impl Voice<'_> {
                 minijinja::context! { count => count, limit => limit, over => count - limit },
             )
         });
-        let width = fit::width_of(field);
         let text = fit::wrap_long_runs(&typography(self.lang, raw), width);
         let tall = fit::lines(&text, width) > fit::TALL;
         // `path` names the field in the source, for the Word copy's reviewers' edits to return.
