@@ -803,10 +803,10 @@ impl Reader<'_> {
                 None => {
                     self.row(&format!("{path}.rating"), "TODO", line);
                     let (t, l) = o.rating.clone().unwrap_or_default();
-                    e.push((
-                        "rating".into(),
-                        todo("on_track, off_track or on_track_with_results", &t, l),
-                    ));
+                    let keys: BTreeSet<&str> = ratings.iter().map(|(k, _)| k.as_str()).collect();
+                    let keys: Vec<&str> = keys.into_iter().collect();
+                    let expected = format!("one of {}", keys.join(", "));
+                    e.push(("rating".into(), todo(&expected, &t, l)));
                 }
             }
             self.text(&mut e, &path, "summary", &o.summary, true);
