@@ -110,6 +110,18 @@ impl Templates {
         self.files.get(name).map(|b| &b[..])
     }
 
+    /// The typst that runs for the file `name` of the form `form`: the file, or, for a layout
+    /// an earlier pbf-report shipped, the built-in layout of that form.
+    pub fn runs_as<'a>(&self, form: &str, name: &str, bytes: &'a [u8]) -> &'a [u8] {
+        let layout = format!("{form}/{}", crate::form::LAYOUT);
+        let earlier = name == layout
+            && EARLIER_LAYOUTS.contains(&(form, crate::hash::sha256(bytes).as_str()));
+        match FILES.iter().find(|(n, _, _)| earlier && *n == layout) {
+            Some((_, builtin, _)) => builtin,
+            None => bytes,
+        }
+    }
+
     /// The file at `name` with its name, both borrowed from this set.
     pub fn entry(&self, name: &str) -> Option<(&str, &[u8])> {
         self.files
@@ -198,9 +210,25 @@ impl Templates {
 /// the description it was made with; one of these is read as the built-in description of its
 /// form, which describes the same form in more words. So a version archived then still checks
 /// and rebuilds, byte for byte, from what its PDF carries.
-const EARLIER: &[(&str, &str)] = &[(
+const EARLIER: &[(&str, &str)] = &[
+    (
+        "pbf-2019",
+        "36b5f5ce0db4698dd38e14a20638460ba00c1d54109596eb9925d90832ecc9da",
+    ),
+    (
+        "pbf-2019",
+        "f1c14755d08f13d0692b0c44198d368fd1cccf4fbc7a048df76e560513f88adf",
+    ),
+];
+
+/// Layouts that earlier versions of pbf-report shipped, by form and SHA-256. Each read the
+/// template data of its day, which no longer exists; one of these, carried by a PDF or in a
+/// folder, is run as the built-in layout of its form, which draws the same pages from today's
+/// data, while the PDF carries it as it was. So a version archived then still rebuilds, byte for
+/// byte.
+const EARLIER_LAYOUTS: &[(&str, &str)] = &[(
     "pbf-2019",
-    "36b5f5ce0db4698dd38e14a20638460ba00c1d54109596eb9925d90832ecc9da",
+    "1afc583e8282a086df2c1154ed569c069be0db5d256e7fb37867c3a6112eb6f4",
 )];
 
 /// How deep folders may nest in a templates folder: deeper is a link that loops.

@@ -278,6 +278,22 @@ fn project(data: &Value) -> String {
     }
 }
 
+/// `wording` with its placeholders (`{{ planned }}`) filled in, in their order, by `values`.
+fn fill_in_order(wording: &str, mut values: impl Iterator<Item = String>) -> String {
+    let mut out = String::with_capacity(wording.len());
+    let mut rest = wording;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&values.next().unwrap_or_default());
+        rest = &rest[open + close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The question named `name` (its field's name) among `questions`; null when none is.
 fn ask<'a>(questions: &'a [Value], name: &str) -> &'a Value {
     static NONE: Value = Value::Null;
@@ -896,13 +912,12 @@ impl Doc<'_> {
         out.push(Block::P(
             par([bold(self.t("finance.gender"))]).keep_next(true),
         ));
-        // The amounts, each in the placeholder named by its field.
-        let amounts = finance
-            .iter()
-            .fold(self.t("finance.gender_amounts"), |line, q| {
-                let placeholder = format!("{{{{ {} }}}}", s(&q["name"]));
-                line.replace(&placeholder, &s(&q["answer"]["text"]))
-            });
+        // The part's amounts, in its placeholders in their order.
+        let amounts = finance.iter().filter(|q| q["kind"] == "amount");
+        let amounts = fill_in_order(
+            &self.t("finance.gender_amounts"),
+            amounts.map(|q| s(&q["answer"]["text"])),
+        );
         out.push(Block::T(frame(vec![par([text(amounts)])], false)));
         out.push(Block::P(par([text(self.t("finance.annex_a")).italic()])));
         out

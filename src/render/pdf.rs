@@ -211,7 +211,8 @@ pub fn emitted_files(
     );
     let prefix = format!("{}/", report.form.form);
     for (name, bytes) in templates.files_under(&prefix) {
-        files.push((PathBuf::from(&name[prefix.len()..]), bytes.to_vec()));
+        let runs = templates.runs_as(&report.form.form, name, bytes);
+        files.push((PathBuf::from(&name[prefix.len()..]), runs.to_vec()));
     }
     for (name, bytes) in crate::templates::builtin_under("fonts/") {
         files.push((PathBuf::from(name), bytes.to_vec()));

@@ -110,6 +110,7 @@ impl ReportWorld {
         let (mut files, mut template_files) = (HashMap::new(), HashMap::new());
         for (name, bytes) in templates.files_under(&prefix) {
             let id = file_id(&name[prefix.len()..]);
+            let bytes = templates.runs_as(template, name, bytes);
             files.insert(id, Bytes::new(bytes.to_vec()));
             template_files.insert(id, templates.shown_path(name));
         }

@@ -704,6 +704,62 @@ fn a_version_made_with_an_earlier_description_still_verifies() {
     );
 }
 
+/// A version built by the previous pbf-report carries the layout and the description of its
+/// day, which read template data that no longer exists. Known by their hashes, they run as
+/// today's layout and description, which draw the same pages, and the version still verifies;
+/// the same layout changed by one byte is run as it is, and fails on its own words.
+#[test]
+fn a_version_made_with_an_earlier_layout_still_verifies() {
+    let earlier = root().join("tests/reference/earlier");
+    let layout = std::fs::read(earlier.join("pbf-2019-report.typ")).unwrap();
+    let form = std::fs::read(earlier.join("pbf-2019-form-2.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("templates/pbf-2019");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("report.typ"), &layout).unwrap();
+    std::fs::write(folder.join("form.yaml"), &form).unwrap();
+    let source = dir.path().join(EXAMPLE);
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    std::fs::copy(root().join(EXAMPLE), &source).unwrap();
+    run(dir.path(), &["build"]).status(0).run();
+    let today = dir.path().join("today");
+    run(
+        dir.path(),
+        &[
+            "build",
+            "--templates",
+            root().join("templates").to_str().unwrap(),
+            "--out",
+            today.to_str().unwrap(),
+        ],
+    )
+    .status(0)
+    .run();
+    std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
+    let name = "pbf-irf-217/2019-11-12-final/pbf-irf-217-2019-11-12-final.fr.pdf";
+    let pdf = dir.path().join("out").join(name);
+    assert_eq!(pdf_text(&pdf), pdf_text(&today.join(name)));
+    let carried = dir.path().join("carried");
+    extract(dir.path(), &pdf, &carried);
+    assert_eq!(
+        std::fs::read(carried.join("pbf-2019.report.typ")).unwrap(),
+        layout
+    );
+    let version = dir.path().join("out/pbf-irf-217/2019-11-12-final");
+    run(dir.path(), &["verify", version.to_str().unwrap()])
+        .status(0)
+        .run();
+
+    let mut changed = layout.clone();
+    changed.splice(0..0, b"// changed\n".iter().copied());
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("report.typ"), changed).unwrap();
+    let out = run(dir.path(), &["build", "--out", "again"])
+        .status(3)
+        .run();
+    assert!(out.stderr.contains("report.typ"), "{}", out.stderr);
+}
+
 /// A test form's catalogs pass the translators' check, which finds an entry whose English
 /// changed since it was translated.
 #[test]

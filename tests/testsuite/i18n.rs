@@ -563,7 +563,7 @@ fn no_wording_hides_in_the_template() {
     let catalog = pbf_report::i18n::Catalog::load("en").unwrap();
     // Names the layout finds the form's answers by: parts, fields, tables and kinds.
     let form = pbf_report::form::Form::pbf_2019();
-    let mut names: Vec<String> = ["rating", "list", "indicators"].map(String::from).to_vec();
+    let mut names: Vec<String> = ["rating", "list", "amount", "indicators"].map(String::from).to_vec();
     let mut questions: Vec<&pbf_report::form::Question> =
         form.parts.iter().flat_map(|p| &p.questions).collect();
     questions.extend(form.tables.values().flatten());
@@ -595,6 +595,7 @@ fn no_wording_hides_in_the_template() {
         "]",
         "{{ ",
         " }}",
+        "[{][{] *[a-z_]+ *[}][}]",
         ".",
         "text",
     ];
