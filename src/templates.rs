@@ -14,6 +14,33 @@ include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 /// Largest template or catalog file read from disk: far above any real one.
 const MAX_FILE: u64 = 8 << 20;
 
+/// The most files, and bytes, a templates folder holds: every PDF carries its form's folder, and
+/// a PDF's files must stay few and small enough to be read back (`pdf_files`).
+const MAX_FILES: usize = 48;
+const MAX_TOTAL: u64 = 32 << 20;
+
+/// The kinds of file a templates folder holds: layouts, catalogs and descriptions, data a layout
+/// reads, images. Anything else (a WebAssembly plugin, a key) is refused by name.
+const KINDS: &[&str] = &[
+    "typ", "yaml", "yml", "j2", "json", "csv", "png", "jpg", "jpeg", "gif", "svg", "webp",
+];
+
+/// Notes beside the templates, which nothing reads: left out.
+const NOTES: &[&str] = &["md", "txt"];
+
+/// Whether `name` (`pbf-2019/report.typ`) is a plain path: each step letters, digits, `.`, `-`
+/// and `_`, starting with a letter or digit (never `..`, a separator or a backslash).
+pub fn is_plain(name: &str) -> bool {
+    name.len() <= 200
+        && name.split('/').count() <= MAX_DEPTH + 1
+        && name.split('/').all(|step| {
+            step.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && step
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        })
+}
+
 /// One set of template files.
 #[derive(Debug, Clone)]
 pub struct Templates {
@@ -71,17 +98,37 @@ impl Templates {
             return Err(Error::wrong_kind(dir, expected, "not a folder"));
         }
         let mut found = Vec::new();
-        collect(dir, dir, 0, &mut found)?;
+        // Links inside the folder are followed within the workspace, never out of it: what a
+        // template reads is carried by every PDF. A folder elsewhere (a link to shared
+        // templates, `--templates`) is its own bound.
+        let folder = dir.canonicalize().map_err(|e| Error::read(dir, e))?;
+        let workspace = std::env::current_dir().and_then(|d| d.canonicalize());
+        let within = match workspace {
+            Ok(workspace) if folder.starts_with(&workspace) => workspace,
+            _ => folder,
+        };
+        collect(dir, &within, dir, 0, &mut found)?;
+        let total: u64 = found.iter().map(|(_, b)| b.len() as u64).sum();
+        if found.len() > MAX_FILES || total > MAX_TOTAL {
+            let found = format!(
+                "{} files, {} MiB in all, more than the {MAX_FILES} files and {} MiB a PDF can carry",
+                found.len(),
+                total >> 20,
+                MAX_TOTAL >> 20
+            );
+            return Err(Error::wrong_kind(dir, "a templates folder", found));
+        }
         let mut templates = Templates::builtin().with_files(found);
         templates.folder = Some(dir.to_path_buf());
         Ok(templates)
     }
 
     /// These files with `files` (name → bytes) added or replacing the ones of that name.
+    /// A name that is not plain (`../x.typ`, as a crafted PDF may carry) is left out.
     pub fn with_files(mut self, files: Vec<(String, Vec<u8>)>) -> Templates {
         self.derived = Arc::default();
         for (name, bytes) in files {
-            if !name.starts_with("fonts/") {
+            if !name.starts_with("fonts/") && is_plain(&name) {
                 self.files.insert(name, Data::Read(Arc::from(bytes)));
             }
         }
@@ -104,6 +151,11 @@ impl Templates {
             (self.files.get(name), &self.folder),
             (Some(Data::Read(_)), Some(_))
         )
+    }
+
+    /// Whether the file `name` is the built-in one.
+    pub fn is_builtin(&self, name: &str) -> bool {
+        matches!(self.files.get(name), Some(Data::Builtin(_)))
     }
 
     pub fn file(&self, name: &str) -> Option<&[u8]> {
@@ -240,6 +292,7 @@ const MAX_DEPTH: usize = 8;
 /// built-in one in its place.
 fn collect(
     root: &Path,
+    within: &Path,
     dir: &Path,
     depth: usize,
     found: &mut Vec<(String, Vec<u8>)>,
@@ -248,9 +301,40 @@ fn collect(
     let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     paths.sort();
     for path in paths {
+        let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+        let kind = file_name
+            .rsplit_once('.')
+            .map(|(_, k)| k.to_ascii_lowercase());
+        // An editor's lock, swap or backup file, hidden files and notes: nothing reads them.
+        let aside = file_name.starts_with('.') || file_name.ends_with('~');
+        // The fonts are always the built-in ones: a folder of them is never read.
+        let fonts = depth == 0 && file_name == "fonts";
+        if aside || fonts || kind.as_deref().is_some_and(|k| NOTES.contains(&k)) {
+            continue;
+        }
         let meta = std::fs::metadata(&path).map_err(|e| Error::read(&path, e))?;
+        let leads_to = path.canonicalize().map_err(|e| Error::read(&path, e))?;
+        if !leads_to.starts_with(within) {
+            let found = "a link that leads out of the workspace";
+            return Err(Error::wrong_kind(&path, TEMPLATE_ITEM, found));
+        }
+        if !is_plain(&file_name) {
+            let found = "a name with other characters than letters, digits, `.`, `-` and `_`";
+            return Err(Error::wrong_kind(&path, TEMPLATE_ITEM, found));
+        }
+        if meta.is_file() && !kind.as_deref().is_some_and(|k| KINDS.contains(&k)) {
+            let found = format!(
+                "a file of another kind than {} (notes: .md, .txt)",
+                KINDS
+                    .iter()
+                    .map(|k| format!(".{k}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            return Err(Error::wrong_kind(&path, TEMPLATE_ITEM, found));
+        }
         if meta.is_dir() && depth < MAX_DEPTH {
-            collect(root, &path, depth + 1, found)?;
+            collect(root, within, &path, depth + 1, found)?;
         } else if meta.is_dir() {
             let found = format!("a folder nested more than {MAX_DEPTH} deep (a link that loops?)");
             return Err(Error::wrong_kind(&path, TEMPLATE_ITEM, found));
@@ -341,6 +425,33 @@ pub fn builtin_with_hashes(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_plain_names_are_taken_from_a_pdf_or_a_folder() {
+        for plain in ["pbf-2019/report.typ", "i18n/fr.yaml", "a/b_c-1.png"] {
+            assert!(is_plain(plain), "{plain}");
+        }
+        for crafted in [
+            "pbf-2019/../../x.typ",
+            "../x",
+            "/etc/passwd",
+            r"x\..\y",
+            "a//b",
+            ".x",
+            "a b",
+            "é.typ",
+            "",
+        ] {
+            assert!(!is_plain(crafted), "{crafted}");
+        }
+        let carried = Templates::builtin().with_files(vec![
+            ("pbf-2019/../../x.typ".into(), b"#panic()".to_vec()),
+            ("pbf-2019/extra.typ".into(), b"x".to_vec()),
+        ]);
+        assert!(carried.file("pbf-2019/../../x.typ").is_none());
+        assert!(carried.file("pbf-2019/extra.typ").is_some());
+    }
+
     use super::*;
 
     #[test]
@@ -382,12 +493,12 @@ mod tests {
         let description = |name: &str| format!("form: {name}\ntitle: t\nparts: []\n").into_bytes();
         let t = Templates::builtin().with_files(vec![
             ("good-1/form.yaml".into(), description("good-1")),
-            ("Bad Name/form.yaml".into(), description("Bad Name")),
+            ("Bad_Name/form.yaml".into(), description("Bad_Name")),
             ("other/form.yaml".into(), description("another")),
         ]);
         assert!(t.form("good-1").unwrap().is_ok());
         assert!(
-            t.form("Bad Name")
+            t.form("Bad_Name")
                 .unwrap()
                 .unwrap_err()
                 .contains("cannot name a form")

@@ -97,6 +97,11 @@ pub fn render(
     let options = pdf_options(report, version, &catalog.lang);
     let bytes =
         typst_pdf::pdf(&document, &options).map_err(|errors| convert_all(&world, &errors))?;
+    if !templates.is_builtin(&main)
+        && let Some(problem) = unattached(&world, &bytes, attachments)
+    {
+        return Err(vec![problem]);
+    }
     warnings.extend(missing_glyphs(report, source));
     Ok(Pdf { bytes, warnings })
 }
@@ -124,6 +129,30 @@ fn drawn_whole(world: &ReportWorld, document: &PagedDocument, edited: bool) -> O
         );
     }
     (edited && !reaches_the_end(document)).then(|| cut_short(world))
+}
+
+/// What a layout that is not the built-in one failed to attach: the files a PDF is checked and
+/// rebuilt from, which it must carry.
+fn unattached(world: &ReportWorld, pdf: &[u8], attachments: &[Attachment]) -> Option<Diagnostic> {
+    let carried = crate::pdf_files::attached(Path::new("pdf"), pdf).unwrap_or_default();
+    let missing: Vec<&str> = attachments
+        .iter()
+        .map(|a| a.name.as_str())
+        .filter(|name| !carried.iter().any(|(n, _)| n == name))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let main = world.display_path(world.main());
+    let message = format!(
+        "the template does not attach {}: without them the PDF can be neither verified nor rebuilt",
+        missing.join(", ")
+    );
+    Some(
+        Diagnostic::error(Path::new(&main), message).note(
+            "attach each of `d.attachments` with `pdf.attach`, as the built-in template does",
+        ),
+    )
 }
 
 /// Whether the template's last line, blank ones aside, is `END`.

@@ -386,6 +386,15 @@ pub fn soffice(args: &[&str], recalc: Option<bool>) -> String {
 
 /// The text of a PDF as `pdftotext` reads it, in the order it was written (`-raw`), so that the
 /// two columns of a table do not interleave.
+/// The names of the files a PDF carries, as qpdf lists them.
+pub fn attached_names(path: &Path) -> Vec<String> {
+    let listed = tool("qpdf", &["--list-attachments", path.to_str().unwrap()]);
+    listed
+        .lines()
+        .filter_map(|l| l.split_once(" -> ").map(|(name, _)| name.to_string()))
+        .collect()
+}
+
 pub fn pdf_text(path: &Path) -> String {
     tool(
         "pdftotext",

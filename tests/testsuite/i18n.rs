@@ -563,7 +563,9 @@ fn no_wording_hides_in_the_template() {
     let catalog = pbf_report::i18n::Catalog::load("en").unwrap();
     // Names the layout finds the form's answers by: parts, fields, tables and kinds.
     let form = pbf_report::form::Form::pbf_2019();
-    let mut names: Vec<String> = ["rating", "list", "amount", "indicators"].map(String::from).to_vec();
+    let mut names: Vec<String> = ["rating", "list", "amount", "indicators"]
+        .map(String::from)
+        .to_vec();
     let mut questions: Vec<&pbf_report::form::Question> =
         form.parts.iter().flat_map(|p| &p.questions).collect();
     questions.extend(form.tables.values().flatten());
@@ -657,7 +659,7 @@ fn a_catalog_that_would_break_the_outputs_is_refused_by_check_and_build() {
         .stderr_has("rename it fr.yaml")
         .run();
     // A name that no language code is, lower case or not, is named without a wrong suggestion.
-    for name in ["fr_FR", "zz ", "123", "x"] {
+    for name in ["fr_FR", "123", "x"] {
         let odd = dir.path().join(format!("templates/i18n/{name}.yaml"));
         std::fs::write(&odd, "doc.title: \"x\"\n").unwrap();
         let said = "error: a catalog's name is its language code, 2 to 8 lower-case letters";
@@ -671,6 +673,15 @@ fn a_catalog_that_would_break_the_outputs_is_refused_by_check_and_build() {
             .run();
         std::fs::remove_file(&odd).unwrap();
     }
+    // A name no file of a templates folder has is refused as such, by name.
+    let odd = dir.path().join("templates/i18n/zz .yaml");
+    std::fs::write(&odd, "doc.title: \"x\"\n").unwrap();
+    Run::new(&["i18n", "check"])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has("templates/i18n/zz .yaml")
+        .stderr_has("a name with other characters than letters, digits")
+        .run();
 }
 
 #[test]

@@ -20,5 +20,6 @@ mod layout;
 mod pdf;
 mod promises;
 mod property;
+mod sandbox;
 mod watch;
 mod word;

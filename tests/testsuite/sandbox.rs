@@ -1,0 +1,112 @@
+//! A templates folder is a sandbox: what a template may read is carried by every PDF, so a link
+//! out of the workspace, a name that is not plain, a kind of file no template needs and more
+//! files than a PDF can carry are refused by name before anything is built; a template that
+//! would not attach what its PDF is made from is refused like one cut short.
+
+use std::path::Path;
+
+use crate::common::{EXAMPLE, Run, files, root};
+
+/// A workspace with the example and a copy of the built-in layout under `templates/`.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for from in [EXAMPLE, "templates/pbf-2019/report.typ"] {
+        let target = dir.path().join(from);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(root().join(from), target).unwrap();
+    }
+    dir
+}
+
+fn refused(ws: &Path, named: &str, why: &str) {
+    for command in ["build", "check"] {
+        let out = Run::new(&[command]).cwd(ws).status(1).run();
+        assert!(
+            out.stderr.contains(named) && out.stderr.contains(why),
+            "{command}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn a_link_out_of_the_workspace_is_never_followed() {
+    let ws = workspace();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("id_rsa");
+    std::fs::write(&secret, "-----BEGIN PRIVATE KEY-----").unwrap();
+    let logo = ws.path().join("templates/pbf-2019/logo.png");
+    std::os::unix::fs::symlink(&secret, &logo).unwrap();
+    refused(
+        ws.path(),
+        "templates/pbf-2019/logo.png",
+        "a link that leads out of the workspace",
+    );
+    assert!(!ws.path().join("out").exists());
+
+    // A link within the workspace is followed, and its file carried.
+    std::fs::remove_file(&logo).unwrap();
+    std::fs::write(ws.path().join("logo.png"), b"\x89PNG").unwrap();
+    std::os::unix::fs::symlink("../../logo.png", &logo).unwrap();
+    Run::new(&["build"]).cwd(ws.path()).status(0).run();
+}
+
+#[test]
+fn names_and_kinds_no_template_has_are_refused_by_name() {
+    let ws = workspace();
+    let folder = ws.path().join("templates/pbf-2019");
+    for (name, why) in [
+        (r"x\..\..\y.typ", "a name with other characters"),
+        ("a b.typ", "a name with other characters"),
+        ("plugin.wasm", "a file of another kind"),
+        ("key", "a file of another kind"),
+    ] {
+        std::fs::write(folder.join(name), "x").unwrap();
+        refused(ws.path(), name, why);
+        std::fs::remove_file(folder.join(name)).unwrap();
+    }
+    // Notes, hidden files and an editor's lock link (dangling) or backup are left aside.
+    std::fs::write(folder.join("README.md"), "notes").unwrap();
+    std::fs::write(folder.join("report.typ~"), "old").unwrap();
+    std::fs::write(folder.join(".hidden.typ"), "#panic()").unwrap();
+    std::os::unix::fs::symlink("user@host.1234:1", folder.join(".#report.typ")).unwrap();
+    Run::new(&["build"]).cwd(ws.path()).status(0).run();
+    let carried: Vec<String> = crate::common::attached_names(
+        &ws.path()
+            .join("out/pbf-irf-217/2019-11-12-final/pbf-irf-217-2019-11-12-final.fr.pdf"),
+    );
+    assert!(
+        !carried
+            .iter()
+            .any(|n| n.contains("README") || n.contains('~') || n.contains("hidden")),
+        "{carried:?}"
+    );
+
+    for i in 0..48 {
+        std::fs::write(folder.join(format!("part{i}.typ")), "").unwrap();
+    }
+    refused(ws.path(), "templates", "more than the 48 files");
+}
+
+#[test]
+fn a_template_that_attaches_nothing_is_refused_and_the_good_build_stays() {
+    let ws = workspace();
+    Run::new(&["build"]).cwd(ws.path()).status(0).run();
+    let folder = ws.path().join("out/pbf-irf-217/2019-11-12-final");
+    let good = files(&folder);
+    let layout = ws.path().join("templates/pbf-2019/report.typ");
+    let text = std::fs::read_to_string(&layout).unwrap();
+    let attach = "  pdf.attach(a.path, relationship: a.relationship, mime-type: a.mime, description: a.description)\n";
+    assert!(text.contains(attach));
+    std::fs::write(&layout, text.replace(attach, "")).unwrap();
+    let out = Run::new(&["build"]).cwd(ws.path()).status(3).run();
+    assert!(
+        out.stderr.contains("templates/pbf-2019/report.typ")
+            && out
+                .stderr
+                .contains("the template does not attach 2019-11-12-final.yaml"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(files(&folder), good);
+}
