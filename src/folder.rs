@@ -130,6 +130,20 @@ pub fn replace(folder: &Path, files: &[(&str, &[u8])], _lock: &Lock) -> Result<(
             archived,
         ));
     }
+    let theirs = not_ours(folder);
+    if !theirs.is_empty() {
+        let found = format!(
+            "holding what no build of it wrote: {}; move it out of the version folder (a \
+             reviewed Word copy can go back into its source with `pbf-report import`), then build \
+             again",
+            theirs.join(", ")
+        );
+        return Err(Error::wrong_kind(
+            folder,
+            "a version folder that holds only what its builds wrote",
+            found,
+        ));
+    }
     let staging = staging_of(folder);
     std::fs::create_dir_all(&staging).map_err(|e| Error::write(&staging, e))?;
     let written = files
@@ -156,6 +170,38 @@ pub fn replace(folder: &Path, files: &[(&str, &[u8])], _lock: &Lock) -> Result<(
         remove(&aside)?;
     }
     Ok(())
+}
+
+/// What stands in `folder` that no build wrote: files its manifest does not list (a reviewed
+/// copy saved beside the PDF), and listed ones changed since (a Word copy edited in place). A
+/// build that replaced the folder would lose them.
+fn not_ours(folder: &Path) -> Vec<String> {
+    use crate::manifest::{MANIFEST, Manifest};
+    if !folder.is_dir() {
+        return Vec::new();
+    }
+    let manifest = Manifest::read(folder).ok();
+    let listed = manifest
+        .iter()
+        .flat_map(|m| m.outputs.iter().chain([&m.source]));
+    let listed: Vec<&crate::manifest::FileEntry> = listed.collect();
+    let mut theirs = Vec::new();
+    for name in crate::archive::file_names(folder) {
+        let path = folder.join(&name);
+        let shown = crate::terminal::path(Path::new(&name));
+        let is_file = path.symlink_metadata().is_ok_and(|m| m.is_file());
+        match listed.iter().find(|e| e.name == name) {
+            _ if name == MANIFEST && is_file => {}
+            Some(entry) if is_file => {
+                let now = fsio::read_file(&path).map(|b| crate::hash::sha256(&b));
+                if now.ok().as_deref() != Some(entry.sha256.as_str()) {
+                    theirs.push(format!("{shown} (changed since it was built)"));
+                }
+            }
+            _ => theirs.push(shown),
+        }
+    }
+    theirs
 }
 
 /// Makes a folder's entries durable (best effort: not every file system allows it).

@@ -635,3 +635,50 @@ fn the_lock_and_the_set_aside_name_are_never_followed() {
     assert!(aside.symlink_metadata().is_err());
     assert!(other.path().join(FOLDER).join("ARCHIVED.json").exists());
 }
+
+/// A file a user saved in a version folder (a reviewed Word copy beside the PDF), or a Word
+/// copy reviewed in place, is never lost to the next build: the build refuses, naming it, and
+/// the folder stays as it was until it is moved out.
+#[test]
+fn a_build_keeps_what_it_did_not_write() {
+    let (dir, source) = workspace();
+    let ws = dir.path();
+    let text = std::fs::read_to_string(&source).unwrap();
+    let with_copy = text.replacen(
+        "template: pbf-2019\n",
+        "template: pbf-2019\nword_copy: true\n",
+        1,
+    );
+    std::fs::write(&source, &with_copy).unwrap();
+    Run::new(&["build"]).cwd(ws).status(0).run();
+    let folder = ws.join(FOLDER);
+    std::fs::write(folder.join("reviewed.docx"), "the reviewers' edits").unwrap();
+    let kept = files(&folder);
+    std::fs::write(&source, format!("{with_copy}\n")).unwrap();
+    let out = Run::new(&["build"]).cwd(ws).status(1).run();
+    assert!(
+        out.stderr
+            .contains("holding what no build of it wrote: reviewed.docx;"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(files(&folder), kept);
+
+    std::fs::rename(folder.join("reviewed.docx"), ws.join("reviewed.docx")).unwrap();
+    let copy = folder.join("pbf-irf-217-2019-11-12-final.fr.docx");
+    let mut edited = std::fs::read(&copy).unwrap();
+    edited.push(b' ');
+    std::fs::write(&copy, &edited).unwrap();
+    let out = Run::new(&["build"]).cwd(ws).status(1).run();
+    assert!(
+        out.stderr
+            .contains("pbf-irf-217-2019-11-12-final.fr.docx (changed since it was built)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), edited);
+
+    std::fs::remove_file(&copy).unwrap();
+    Run::new(&["build"]).cwd(ws).status(0).run();
+    assert!(copy.is_file());
+}
