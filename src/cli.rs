@@ -28,7 +28,7 @@ pub enum Command {
     /// Mark a built version folder as submitted: no later build may change it.
     Archive(ArchiveArgs),
     /// Rebuild a version folder (or a PDF) from its source and compare every byte.
-    Verify(FolderArgs),
+    Verify(VerifyArgs),
     /// Write out the files a PDF carries: its report source, its Annex A workbook, the template
     /// and catalog it was made with, and its identity (pbf-report.json).
     Extract(ExtractArgs),
@@ -144,6 +144,16 @@ pub struct CatalogArgs {
 pub struct FolderArgs {
     /// A version folder, out/<project>/<version>, or a PDF built by pbf-report.
     pub path: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// A version folder, out/<project>/<version>, or a PDF built by pbf-report.
+    pub path: PathBuf,
+    /// Run the templates and catalogs the PDFs carry even when pbf-report does not know them
+    /// (neither built in nor in this workspace's templates): only for a PDF you trust.
+    #[arg(long)]
+    pub trust_carried: bool,
 }
 
 #[derive(Debug, clap::Args)]

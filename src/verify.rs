@@ -18,9 +18,38 @@ pub struct Verdict {
     pub problem: Option<String>,
 }
 
+/// Whether words a PDF carries that the program does not know are run to rebuild it. Typst is
+/// code: a template someone sent may loop, allocate without end, or draw another report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carried {
+    /// Only known words run; a PDF that carries others is not rebuilt.
+    KnownOnly,
+    /// The user trusts the PDF: its words run whatever they are.
+    Trusted,
+}
+
+/// The carried words the program does not know, each as a verdict that says so with its hash.
+/// `vouched` are hashes an archive mark the user pointed at vouches for.
+fn unknown(words: &[(String, Vec<u8>)], vouched: &[String]) -> Vec<Verdict> {
+    let mut seen = std::collections::BTreeSet::new();
+    let known = |bytes: &[u8]| vouched.contains(&sha256(bytes)) || crate::templates::knows(bytes);
+    words
+        .iter()
+        .filter(|(name, bytes)| seen.insert(name.clone()) && !known(bytes))
+        .map(|(name, bytes)| Verdict {
+            name: format!("templates/{name}"),
+            problem: Some(format!(
+                "carried by the PDF, but neither built into pbf-report nor in this workspace's \
+                 templates (SHA-256 {}): not run; `pbf-report verify --trust-carried` runs it",
+                sha256(bytes)
+            )),
+        })
+        .collect()
+}
+
 /// Rebuilds a folder from its source copy and compares every byte with its manifest and with
 /// the files on disk.
-pub fn folder(folder: &Path) -> Result<Vec<Verdict>> {
+pub fn folder(folder: &Path, carried: Carried) -> Result<Vec<Verdict>> {
     let manifest = Manifest::read(folder)?;
     let source_path = folder.join(&manifest.source.name);
     let source = crate::fsio::read_file(&source_path)?;
@@ -34,6 +63,13 @@ pub fn folder(folder: &Path) -> Result<Vec<Verdict>> {
         .filter_map(|o| crate::fsio::read_file(&folder.join(&o.name)).ok())
         .flat_map(|pdf| carried_words(&pdf))
         .collect();
+    if carried == Carried::KnownOnly {
+        let unknown = unknown(&words, &vouched(folder, &manifest));
+        if !unknown.is_empty() {
+            verdicts.extend(unknown);
+            return Ok(verdicts);
+        }
+    }
     let templates = match words.is_empty() {
         true => crate::templates::current(),
         false => Arc::new(Templates::builtin().with_files(words)),
@@ -169,7 +205,7 @@ fn rebuild(
 }
 
 /// Rebuilds the language of a PDF from the source it carries and compares the bytes.
-pub fn pdf(path: &Path) -> Result<Vec<Verdict>> {
+pub fn pdf(path: &Path, carried: Carried) -> Result<Vec<Verdict>> {
     let bytes = crate::fsio::read_file(path)?;
     let files = crate::pdf_files::attached(path, &bytes)?;
     let not_ours = |found: &str| Error::wrong_kind(path, "a PDF built by pbf-report", found);
@@ -187,7 +223,14 @@ pub fn pdf(path: &Path) -> Result<Vec<Verdict>> {
         .find(|(n, _)| *n == source_name)
         .ok_or_else(|| not_ours("a PDF that does not carry its source"))?;
     let name = path.display().to_string();
-    let templates = Arc::new(Templates::builtin().with_files(words_of(&identity, &files)));
+    let words = words_of(&identity, &files);
+    if carried == Carried::KnownOnly {
+        let unknown = unknown(&words, &[]);
+        if !unknown.is_empty() {
+            return Ok(unknown);
+        }
+    }
+    let templates = Arc::new(Templates::builtin().with_files(words));
     let source = source.1.clone();
     let rebuilt = match rebuild(Path::new(&source_name), source, &version, draft, templates)? {
         Ok(rebuilt) => rebuilt,
@@ -238,6 +281,24 @@ fn words_of(identity: &serde_json::Value, files: &[(String, Vec<u8>)]) -> Vec<(S
             Some((name.clone(), bytes.clone()))
         })
         .collect()
+}
+
+/// The template and catalog hashes an archived folder's manifest records, when its archive mark
+/// vouches for that manifest: pointing `verify` at an archived version trusts what it was made
+/// with.
+fn vouched(folder: &Path, manifest: &Manifest) -> Vec<String> {
+    let Ok(mark) = crate::archive::read(folder) else {
+        return Vec::new();
+    };
+    let bytes = crate::fsio::read_file(&folder.join(crate::manifest::MANIFEST)).unwrap_or_default();
+    if sha256(&bytes) != mark.manifest_sha256 {
+        return Vec::new();
+    }
+    let recorded = manifest
+        .templates
+        .values()
+        .chain(manifest.catalogs.values());
+    recorded.cloned().collect()
 }
 
 /// For an archived folder: the manifest against the one archived, and every file against the

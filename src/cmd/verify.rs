@@ -2,21 +2,26 @@
 
 use std::path::Path;
 
-use crate::cli::FolderArgs;
+use crate::cli::VerifyArgs;
 use crate::error::{Result, Status};
+use crate::verify::Carried;
 
-pub fn run(args: &FolderArgs) -> Result<Status> {
-    verify_and_print(&args.path)
+pub fn run(args: &VerifyArgs) -> Result<Status> {
+    let carried = match args.trust_carried {
+        true => Carried::Trusted,
+        false => Carried::KnownOnly,
+    };
+    verify_and_print(&args.path, carried)
 }
 
 /// Verifies a folder or a PDF, prints a line per file, and says whether all were right.
-pub(super) fn verify_and_print(path: &Path) -> Result<Status> {
+pub(super) fn verify_and_print(path: &Path, carried: Carried) -> Result<Status> {
     let is_pdf = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
     let verdicts = match is_pdf {
-        true => crate::verify::pdf(path)?,
-        false => crate::verify::folder(path)?,
+        true => crate::verify::pdf(path, carried)?,
+        false => crate::verify::folder(path, carried)?,
     };
     let mut status = Status::Success;
     for v in &verdicts {

@@ -42,13 +42,17 @@ const ROLE_KINDS: &[(&str, &[Kind])] = &[
     ("duration_months", &[Kind::Count]),
     ("modality", &[Kind::Choice, Kind::Ticks, Kind::Rating]),
     ("report_type", &[Kind::Choice, Kind::Ticks, Kind::Rating]),
-    ("project_number", &[Kind::Id, Kind::Line]),
+    ("project_number", &[Kind::Id]),
 ];
 
 fn kind_names(kinds: &[Kind]) -> String {
     let names: Vec<String> = kinds
         .iter()
         .filter_map(|k| serde_json::to_value(k).ok()?.as_str().map(String::from))
+        .map(|k| match k.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            true => format!("an {k}"),
+            false => format!("a {k}"),
+        })
         .collect();
     names.join(" or ")
 }
@@ -233,6 +237,15 @@ fn fallbacks(siblings: &[Question], problems: &mut Vec<String>) {
                 q.path
             ));
         }
+        // A framed answer is what a reviewer edits and what its limit counts: drawn with
+        // another's words, it would come back from a Word copy as an edit nobody made.
+        if q.kind.is_answer_text() {
+            problems.push(format!(
+                "{}: only a line, a statement or an id falls back on another text; a framed \
+                 answer is drawn as written",
+                q.path
+            ));
+        }
     }
 }
 
@@ -359,6 +372,15 @@ impl Form {
         }
         if !(1.0..=1000.0).contains(&self.width) {
             problems.push("width: a page is 1 to 1000 ems wide".to_string());
+        }
+        // The 2019 Word layout finds the 2019 form's fields by name: only a form shaped as it,
+        // which declares Annex A as the 2019 form does, has them.
+        if self.word == Some(WordLayout::Pbf2019) && !self.reads_as_typed() {
+            problems.push(
+                "word: the pbf-2019 Word layout draws a form shaped as the 2019 one (with \
+                 `role: annex_a`); leave `word` out to draw this form's parts in order"
+                    .to_string(),
+            );
         }
         let asked: Vec<&Question> = self.parts.iter().flat_map(|p| &p.questions).collect();
         // A group's fields stand together, as a source writes them under its name.
@@ -502,7 +524,7 @@ impl Form {
             && !kinds.contains(&q.kind)
         {
             problems.push(format!(
-                "{path}: the rules read `{role}` as a {}",
+                "{path}: the rules read `{role}` as {}",
                 kind_names(kinds)
             ));
         }
@@ -774,6 +796,17 @@ mod tests {
             assert!(problems.contains(&expected), "{expected}: {problems}");
         }
         assert!(!problems.contains("g.e:"), "{problems}");
+        // A framed answer never falls back; the 2019 Word layout draws only a 2019-shaped form;
+        // a project's number is an id, one text for every language.
+        let framed = b"form: x\ntitle: t\nword: pbf-2019\nparts:\n  - name: p\n    questions:\n      - {path: g.a, key: k, kind: line, drawn: cover, role: project_number}\n      - {path: g.b, key: k, kind: narrative, limit: 5, drawn: answer, fallback: a}\n";
+        let problems = Form::parse(framed).unwrap_err();
+        for expected in [
+            "g.b: only a line, a statement or an id falls back on another text",
+            "word: the pbf-2019 Word layout draws a form shaped as the 2019 one",
+            "g.a: the rules read `project_number` as an id",
+        ] {
+            assert!(problems.contains(expected), "{expected}: {problems}");
+        }
         let unknown = b"form: x\ntitle: t\nparts: []\ncolour: red\n";
         assert!(Form::parse(unknown).is_err());
     }

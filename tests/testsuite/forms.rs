@@ -488,9 +488,12 @@ fn forms_share_a_workspace_and_old_builds_outlive_their_folder() {
         text.replacen("#let", "#set text(size: 14pt)\n#let", 1),
     )
     .unwrap();
-    run(dir.path(), &["verify", folder.to_str().unwrap()])
-        .status(0)
-        .run();
+    run(
+        dir.path(),
+        &["verify", "--trust-carried", folder.to_str().unwrap()],
+    )
+    .status(0)
+    .run();
 
     // The folder's layout did change what a build makes.
     let other = dir.path().join("other");

@@ -425,12 +425,18 @@ fn a_catalog_edit_rebuilds_and_the_pdf_keeps_its_words() {
         "cover.country: \"PAYS CONCERNÉ:\"",
         "cover.country: \"ÉTAT:\"",
     );
+    // Its catalog is no longer the workspace's: it runs only when trusted.
     let pdf_arg = pdf.to_str().unwrap();
     Run::new(&["verify", pdf_arg])
         .cwd(dir.path())
+        .status(1)
+        .stderr_has("templates/i18n/fr.yaml: carried by the PDF, but neither built into")
+        .run();
+    Run::new(&["verify", "--trust-carried", pdf_arg])
+        .cwd(dir.path())
         .status(0)
         .run();
-    Run::new(&["verify", folder])
+    Run::new(&["verify", "--trust-carried", folder])
         .cwd(dir.path())
         .status(0)
         .run();

@@ -110,3 +110,54 @@ fn a_template_that_attaches_nothing_is_refused_and_the_good_build_stays() {
     );
     assert_eq!(files(&folder), good);
 }
+
+/// A PDF laid out by a template pbf-report does not know (sent from elsewhere, or made with a
+/// workspace's template since changed) is not rebuilt with that template, which is code: verify
+/// names the carried file and its hash, exit 1. Where the template is known (its workspace) it
+/// verifies; `--trust-carried` runs it anywhere.
+#[test]
+fn a_pdf_carrying_an_unknown_template_is_not_run_unless_trusted() {
+    let ws = workspace();
+    let layout = ws.path().join("templates/pbf-2019/report.typ");
+    let text = std::fs::read_to_string(&layout).unwrap();
+    std::fs::write(&layout, text.replace("luma(93%)", "luma(80%)")).unwrap();
+    Run::new(&["build"]).cwd(ws.path()).status(0).run();
+    let pdf = ws
+        .path()
+        .join("out/pbf-irf-217/2019-11-12-final/pbf-irf-217-2019-11-12-final.fr.pdf");
+    let pdf = pdf.to_str().unwrap();
+    Run::new(&["verify", pdf]).cwd(ws.path()).status(0).run();
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Run::new(&["verify", pdf])
+        .cwd(elsewhere.path())
+        .status(1)
+        .run();
+    let said = format!("{}{}", out.stdout, out.stderr);
+    let hash = pbf_report::hash::sha256(&std::fs::read(&layout).unwrap());
+    assert!(
+        said.contains("templates/pbf-2019/report.typ: carried by the PDF, but neither built")
+            && said.contains(&hash)
+            && !said.contains("ok "),
+        "{said}"
+    );
+    let folder = ws.path().join("out/pbf-irf-217/2019-11-12-final");
+    Run::new(&["verify", folder.to_str().unwrap()])
+        .cwd(elsewhere.path())
+        .status(1)
+        .run();
+    Run::new(&["verify", "--trust-carried", pdf])
+        .cwd(elsewhere.path())
+        .status(0)
+        .run();
+    // An archived version vouches for what it was made with: pointed at, it verifies anywhere.
+    let folder = folder.to_str().unwrap();
+    Run::new(&["archive", folder, "--by", "A. Archivist"])
+        .cwd(ws.path())
+        .status(0)
+        .run();
+    Run::new(&["verify", folder])
+        .cwd(elsewhere.path())
+        .status(0)
+        .run();
+}
