@@ -71,6 +71,7 @@ pub fn render(
     if edited && !ends_with_its_end(templates.file(&main).unwrap_or_default()) {
         return Err(vec![cut_short(&world)]);
     }
+    let budget = super::budget::guard(world.display_path(world.main()));
     let compiled = typst::compile::<PagedDocument>(&world);
     let mut warnings: Vec<Diagnostic> = compiled
         .warnings
@@ -97,6 +98,7 @@ pub fn render(
     let options = pdf_options(report, version, &catalog.lang);
     let bytes =
         typst_pdf::pdf(&document, &options).map_err(|errors| convert_all(&world, &errors))?;
+    drop(budget);
     if !templates.is_builtin(&main)
         && let Some(problem) = unattached(&world, &bytes, attachments)
     {

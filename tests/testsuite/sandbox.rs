@@ -161,3 +161,46 @@ fn a_pdf_carrying_an_unknown_template_is_not_run_unless_trusted() {
         .status(0)
         .run();
 }
+
+/// A template that loops, or allocates without end, is stopped within its budget with exit 3
+/// and its file named; nothing is written, and the good build stays.
+#[test]
+fn a_template_that_loops_or_allocates_is_stopped_within_its_budget() {
+    let ws = workspace();
+    Run::new(&["build"]).cwd(ws.path()).status(0).run();
+    let folder = ws.path().join("out/pbf-irf-217/2019-11-12-final");
+    let good = files(&folder);
+    let layout = ws.path().join("templates/pbf-2019/report.typ");
+    let text = std::fs::read_to_string(&layout).unwrap();
+    for (head, variable, value, why) in [
+        (
+            "#for i in range(100000) { for j in range(100000) { } }\n",
+            "PBF_REPORT_TIME_LIMIT",
+            "2",
+            "the template ran for more than 2 s, and was stopped",
+        ),
+        (
+            "#let s = \"xxxxxxxx\"\n#for i in range(40) { s = s + s }\n",
+            "PBF_REPORT_MEMORY_LIMIT",
+            "300",
+            "the template took more than 300 MiB of memory, and was stopped",
+        ),
+    ] {
+        std::fs::write(&layout, format!("{head}{text}")).unwrap();
+        let started = std::time::Instant::now();
+        let out = Run::new(&["build"])
+            .cwd(ws.path())
+            .env(variable, value)
+            .status(3)
+            .run();
+        assert!(
+            out.stderr
+                .contains(&format!("error: templates/pbf-2019/report.typ: {why}")),
+            "{}",
+            out.stderr
+        );
+        // Far within the default budget of two minutes: the variable set this one.
+        assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+        assert_eq!(files(&folder), good);
+    }
+}

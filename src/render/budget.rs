@@ -1,0 +1,102 @@
+//! A template is code, and code may loop or allocate without end. Every compile runs under a
+//! budget of time and memory: a watchdog ends the program with exit 3, naming the template,
+//! once a compile has run too long or the program holds too much memory. Every output is
+//! written to a temporary name and renamed, so a run ended this way leaves nothing half
+//! written, as a killed one does not.
+//!
+//! The budgets are far above any real report's (a 200-page report compiles in seconds and a
+//! few hundred MiB); `PBF_REPORT_TIME_LIMIT` (seconds) and `PBF_REPORT_MEMORY_LIMIT` (MiB)
+//! change them.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// The compiles running now: when each started, and its template as messages show it.
+static RUNNING: Mutex<BTreeMap<u64, (Instant, String)>> = Mutex::new(BTreeMap::new());
+static NEXT: AtomicU64 = AtomicU64::new(0);
+
+const TIME_LIMIT: u64 = 120;
+const MEMORY_LIMIT_MIB: u64 = 4096;
+
+/// A compile under the budget, for as long as it lives.
+pub struct Guard {
+    id: u64,
+}
+
+/// Puts the compile of `template` under the budget.
+pub fn guard(template: String) -> Guard {
+    static WATCHDOG: std::sync::Once = std::sync::Once::new();
+    WATCHDOG.call_once(|| {
+        std::thread::spawn(watch);
+    });
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    running().insert(id, (Instant::now(), template));
+    Guard { id }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        running().remove(&self.id);
+    }
+}
+
+fn running() -> std::sync::MutexGuard<'static, BTreeMap<u64, (Instant, String)>> {
+    RUNNING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn limit(variable: &str, default: u64) -> u64 {
+    std::env::var(variable)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|&v| v > 0)
+        .unwrap_or(default)
+}
+
+fn watch() {
+    let seconds = limit("PBF_REPORT_TIME_LIMIT", TIME_LIMIT);
+    let mib = limit("PBF_REPORT_MEMORY_LIMIT", MEMORY_LIMIT_MIB);
+    loop {
+        std::thread::sleep(Duration::from_millis(20));
+        let over = {
+            let running = running();
+            let oldest = running.values().min_by_key(|(start, _)| *start);
+            let Some((start, template)) = oldest else {
+                continue;
+            };
+            if start.elapsed() > Duration::from_secs(seconds) {
+                Some(format!("ran for more than {seconds} s"))
+            } else if resident_mib() > mib {
+                Some(format!("took more than {mib} MiB of memory"))
+            } else {
+                None
+            }
+            .map(|why| (template.clone(), why))
+        };
+        if let Some((template, why)) = over {
+            let template = crate::terminal::line(&template);
+            eprintln!(
+                "error: {template}: the template {why}, and was stopped: does it loop or \
+                 allocate without end? (PBF_REPORT_TIME_LIMIT and PBF_REPORT_MEMORY_LIMIT set \
+                 the budget)"
+            );
+            std::process::exit(crate::error::Status::Internal as i32);
+        }
+    }
+}
+
+/// The memory the program holds, in MiB (0 where the system does not say).
+fn resident_mib() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    // SAFETY: sysconf only reads a system constant.
+    let page = u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+    (pages * page) >> 20
+}
