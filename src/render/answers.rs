@@ -5,8 +5,9 @@
 //! Every question carries its `key`, `kind`, field `name` and `path`, `drawn` (where the
 //! description draws it), `question` (its wording), `limit` (the note that states it), `framed`
 //! (a text in a frame, which a Word copy's reviewers may edit) and `answer`, which by kind holds:
-//! - a text: `text` (one line, typography applied) and `blocks` (paragraphs and bullets), with
-//!   `over` in a draft past its limit, `tall` when it cannot fit one page, and the field's `path`;
+//! - a text: `blocks` (paragraphs and bullets), with `over` in a draft past its limit, `tall`
+//!   when it cannot fit one page, and the field's `path`; a line, a statement or an id also its
+//!   `text` (one line, typography applied);
 //! - a rating, a choice or tick boxes: `options`, each `{key, label, checked}`, and the
 //!   chosen `label`;
 //! - a date, a month, an amount, a count: `text`, as the language writes it; yes or no also
@@ -134,7 +135,10 @@ fn answer(
                 Kind::Id => raw.to_string(),
                 _ => super::document::typography(lang, raw),
             };
-            answer["text"] = fit::wrap_long_runs(&line, width).into();
+            // A framed answer is drawn as its blocks; a line, a statement, an id as one text.
+            if !k.is_answer_text() {
+                answer["text"] = fit::wrap_long_runs(&line, width).into();
+            }
             answer
         }
         Kind::Rating | Kind::Choice | Kind::Ticks => {

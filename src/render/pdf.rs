@@ -220,7 +220,7 @@ fn data_json(
         })
         .collect();
     data["attachments"] = list.into();
-    serde_json::to_vec_pretty(&data).expect("template data serialises")
+    serde_json::to_vec(&data).expect("template data serialises")
 }
 
 /// The files that let the stock `typst compile` reproduce the PDF: the template, the data, the
