@@ -18,6 +18,26 @@ fn workspace() -> tempfile::TempDir {
     dir
 }
 
+/// The workspace built once, its version folder, the files in it, its layout and the layout's
+/// text.
+type Built = (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Vec<(String, Vec<u8>)>,
+    std::path::PathBuf,
+    String,
+);
+
+fn built() -> Built {
+    let ws = workspace();
+    Run::new(&["build"]).cwd(ws.path()).status(0).run();
+    let folder = ws.path().join("out/pbf-irf-217/2019-11-12-final");
+    let good = files(&folder);
+    let layout = ws.path().join("templates/pbf-2019/report.typ");
+    let text = std::fs::read_to_string(&layout).unwrap();
+    (ws, folder, good, layout, text)
+}
+
 fn refused(ws: &Path, named: &str, why: &str) {
     for command in ["build", "check"] {
         let out = Run::new(&[command]).cwd(ws).status(1).run();
@@ -90,12 +110,7 @@ fn names_and_kinds_no_template_has_are_refused_by_name() {
 
 #[test]
 fn a_template_that_attaches_nothing_is_refused_and_the_good_build_stays() {
-    let ws = workspace();
-    Run::new(&["build"]).cwd(ws.path()).status(0).run();
-    let folder = ws.path().join("out/pbf-irf-217/2019-11-12-final");
-    let good = files(&folder);
-    let layout = ws.path().join("templates/pbf-2019/report.typ");
-    let text = std::fs::read_to_string(&layout).unwrap();
+    let (ws, folder, good, layout, text) = built();
     let attach = "  pdf.attach(a.path, relationship: a.relationship, mime-type: a.mime, description: a.description)\n";
     assert!(text.contains(attach));
     std::fs::write(&layout, text.replace(attach, "")).unwrap();
@@ -166,12 +181,7 @@ fn a_pdf_carrying_an_unknown_template_is_not_run_unless_trusted() {
 /// and its file named; nothing is written, and the good build stays.
 #[test]
 fn a_template_that_loops_or_allocates_is_stopped_within_its_budget() {
-    let ws = workspace();
-    Run::new(&["build"]).cwd(ws.path()).status(0).run();
-    let folder = ws.path().join("out/pbf-irf-217/2019-11-12-final");
-    let good = files(&folder);
-    let layout = ws.path().join("templates/pbf-2019/report.typ");
-    let text = std::fs::read_to_string(&layout).unwrap();
+    let (ws, folder, good, layout, text) = built();
     for (head, variable, value, why) in [
         (
             "#for i in range(100000) { for j in range(100000) { } }\n",
