@@ -93,13 +93,21 @@ impl Found {
         for path in paths {
             if path.is_dir() {
                 count += self.folder(&path, true);
-            } else if is_source_name(&path) {
+            } else if is_source_name(&path) && !is_aside(&path) {
                 self.source(&path);
                 count += 1;
             }
         }
         count
     }
+}
+
+/// A hidden file: an editor's lock (`.#2019-11-12-final.yaml`, a link to nowhere) or swap file
+/// beside a source, never a source of its own.
+fn is_aside(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
 }
 
 /// `.yaml` or `.yml`, in any case.

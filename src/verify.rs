@@ -28,6 +28,25 @@ pub enum Carried {
     Trusted,
 }
 
+/// What a PDF was rebuilt with, for its verified line: the words it carries, named by where
+/// the program knows them from.
+pub fn against(words: &[(String, Vec<u8>)], vouched: &[String]) -> String {
+    let builtin = crate::templates::Templates::builtin();
+    let is_builtin = |name: &str, bytes: &[u8]| builtin.file(name) == Some(bytes);
+    if words.iter().all(|(name, bytes)| is_builtin(name, bytes)) {
+        return "against pbf-report's own templates and catalogs".into();
+    }
+    let known = |bytes: &[u8]| vouched.contains(&sha256(bytes)) || crate::templates::knows(bytes);
+    match words.iter().all(|(_, bytes)| known(bytes)) {
+        true => "against known templates and catalogs: an earlier release's, this workspace's \
+                 or its archive's"
+            .into(),
+        false => {
+            "against the templates and catalogs it carries, trusted with --trust-carried".into()
+        }
+    }
+}
+
 /// The carried words the program does not know, each as a verdict that says so with its hash.
 /// `vouched` are hashes an archive mark the user pointed at vouches for.
 fn unknown(words: &[(String, Vec<u8>)], vouched: &[String]) -> Vec<Verdict> {
@@ -49,7 +68,7 @@ fn unknown(words: &[(String, Vec<u8>)], vouched: &[String]) -> Vec<Verdict> {
 
 /// Rebuilds a folder from its source copy and compares every byte with its manifest and with
 /// the files on disk.
-pub fn folder(folder: &Path, carried: Carried) -> Result<Vec<Verdict>> {
+pub fn folder(folder: &Path, carried: Carried) -> Result<(Vec<Verdict>, String)> {
     let manifest = Manifest::read(folder)?;
     let source_path = folder.join(&manifest.source.name);
     let source = crate::fsio::read_file(&source_path)?;
@@ -63,11 +82,13 @@ pub fn folder(folder: &Path, carried: Carried) -> Result<Vec<Verdict>> {
         .filter_map(|o| crate::fsio::read_file(&folder.join(&o.name)).ok())
         .flat_map(|pdf| carried_words(&pdf))
         .collect();
+    let vouched = vouched(folder, &manifest);
+    let rebuilt_with = against(&words, &vouched);
     if carried == Carried::KnownOnly {
-        let unknown = unknown(&words, &vouched(folder, &manifest));
+        let unknown = unknown(&words, &vouched);
         if !unknown.is_empty() {
             verdicts.extend(unknown);
-            return Ok(verdicts);
+            return Ok((verdicts, rebuilt_with));
         }
     }
     let templates = match words.is_empty() {
@@ -79,7 +100,7 @@ pub fn folder(folder: &Path, carried: Carried) -> Result<Vec<Verdict>> {
         Ok(rebuilt) => rebuilt,
         Err(why) => {
             verdicts[0].problem = Some(why);
-            return Ok(verdicts);
+            return Ok((verdicts, rebuilt_with));
         }
     };
     verdicts.extend(against_mark(folder));
@@ -153,7 +174,7 @@ pub fn folder(folder: &Path, carried: Carried) -> Result<Vec<Verdict>> {
             });
         }
     }
-    Ok(verdicts)
+    Ok((verdicts, rebuilt_with))
 }
 
 /// What the manifest says of the report that its source, rebuilt, does not say: a manifest
@@ -205,7 +226,7 @@ fn rebuild(
 }
 
 /// Rebuilds the language of a PDF from the source it carries and compares the bytes.
-pub fn pdf(path: &Path, carried: Carried) -> Result<Vec<Verdict>> {
+pub fn pdf(path: &Path, carried: Carried) -> Result<(Vec<Verdict>, String)> {
     let bytes = crate::fsio::read_file(path)?;
     let files = crate::pdf_files::attached(path, &bytes)?;
     let not_ours = |found: &str| Error::wrong_kind(path, "a PDF built by pbf-report", found);
@@ -224,10 +245,11 @@ pub fn pdf(path: &Path, carried: Carried) -> Result<Vec<Verdict>> {
         .ok_or_else(|| not_ours("a PDF that does not carry its source"))?;
     let name = path.display().to_string();
     let words = words_of(&identity, &files);
+    let rebuilt_with = against(&words, &[]);
     if carried == Carried::KnownOnly {
         let unknown = unknown(&words, &[]);
         if !unknown.is_empty() {
-            return Ok(unknown);
+            return Ok((unknown, rebuilt_with));
         }
     }
     let templates = Arc::new(Templates::builtin().with_files(words));
@@ -235,10 +257,13 @@ pub fn pdf(path: &Path, carried: Carried) -> Result<Vec<Verdict>> {
     let rebuilt = match rebuild(Path::new(&source_name), source, &version, draft, templates)? {
         Ok(rebuilt) => rebuilt,
         Err(why) => {
-            return Ok(vec![Verdict {
-                name,
-                problem: Some(why),
-            }]);
+            return Ok((
+                vec![Verdict {
+                    name,
+                    problem: Some(why),
+                }],
+                rebuilt_with,
+            ));
         }
     };
     let pdf_name = pipeline::pdf_name(&field("project"), &version, &lang);
@@ -250,7 +275,7 @@ pub fn pdf(path: &Path, carried: Carried) -> Result<Vec<Verdict>> {
         )),
         Some(_) => None,
     };
-    Ok(vec![Verdict { name, problem }])
+    Ok((vec![Verdict { name, problem }], rebuilt_with))
 }
 
 /// The template and catalog files a PDF carries, by their names under `templates/`.

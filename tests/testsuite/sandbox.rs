@@ -161,9 +161,13 @@ fn a_pdf_carrying_an_unknown_template_is_not_run_unless_trusted() {
         .cwd(elsewhere.path())
         .status(1)
         .run();
+    // A verified line says what the PDF was rebuilt with.
     Run::new(&["verify", "--trust-carried", pdf])
         .cwd(elsewhere.path())
         .status(0)
+        .stderr_has(
+            "(against the templates and catalogs it carries, trusted with --trust-carried)\n",
+        )
         .run();
     // An archived version vouches for what it was made with: pointed at, it verifies anywhere.
     let folder = folder.to_str().unwrap();
@@ -174,7 +178,14 @@ fn a_pdf_carrying_an_unknown_template_is_not_run_unless_trusted() {
     Run::new(&["verify", folder])
         .cwd(elsewhere.path())
         .status(0)
+        .stderr_has("-final.fr.pdf (against known templates and catalogs: an earlier release's, this workspace's or its archive's)\n")
         .run();
+    let builtin = Run::new(&["verify", folder]).cwd(ws.path()).status(0).run();
+    assert!(
+        !builtin.stderr.contains("pbf-report's own"),
+        "{}",
+        builtin.stderr
+    );
 }
 
 /// A template that loops, or allocates without end, is stopped within its budget with exit 3
@@ -213,4 +224,29 @@ fn a_template_that_loops_or_allocates_is_stopped_within_its_budget() {
         assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
         assert_eq!(files(&folder), good);
     }
+}
+
+/// An editor's lock beside a source (Emacs's `.#name.yaml`, a link to nowhere) or its swap
+/// file is not a source: the build goes on as if it were not there.
+#[test]
+fn an_editors_lock_beside_a_source_is_passed_over() {
+    let ws = workspace();
+    let data = ws.path().join("data/pbf-irf-217");
+    std::os::unix::fs::symlink(
+        "user@host.4242:1765000000",
+        data.join(".#2019-11-12-final.yaml"),
+    )
+    .unwrap();
+    std::fs::write(data.join(".2019-11-12-final.yaml.swp"), b"\x00\x01").unwrap();
+    Run::new(&["build"])
+        .cwd(ws.path())
+        .status(0)
+        .stderr_has("built 1 of 1 source")
+        .run();
+    // Built with the program's own words, it says so when verified.
+    Run::new(&["verify", "out/pbf-irf-217/2019-11-12-final"])
+        .cwd(ws.path())
+        .status(0)
+        .stderr_has("-final.fr.pdf (against pbf-report's own templates and catalogs)\n")
+        .run();
 }
