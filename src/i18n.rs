@@ -309,13 +309,16 @@ fn syntax_problem(text: &str) -> Option<String> {
                 ));
             }
             ('{', '{') => {
-                let rest: String = chars[i + 2..].iter().collect();
-                let Some(close) = rest.find("}}") else {
+                // The placeholder's own characters only: the text after it is never copied, so a
+                // line of a thousand placeholders costs a thousand short looks.
+                let rest = &chars[i + 2..];
+                let Some(close) = rest.windows(2).position(|w| w == ['}', '}']) else {
                     return Some(format!(
                         "`{{{{` at character {at} is never closed with `}}}}`"
                     ));
                 };
-                let name = rest[..close].trim();
+                let name: String = rest[..close].iter().collect();
+                let name = name.trim();
                 let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
                     && name
                         .chars()
@@ -326,7 +329,7 @@ fn syntax_problem(text: &str) -> Option<String> {
                          is a plain name, e.g. {{{{ n }}}}"
                     ));
                 }
-                i += 2 + rest[..close].chars().count() + 2;
+                i += 2 + close + 2;
                 continue;
             }
             _ => {}

@@ -890,3 +890,24 @@ fn a_broken_link_or_a_huge_file_in_the_templates_is_refused() {
         out.stderr
     );
 }
+
+/// A catalog line of a hundred thousand placeholders is read in one pass: it is named at once,
+/// where reading each placeholder with the rest of the line took minutes.
+#[test]
+fn a_line_of_many_placeholders_is_checked_in_one_pass() {
+    let dir = translator_workspace();
+    let fr = dir.path().join("templates/i18n/fr.yaml");
+    let line = "a }}{{ b".repeat(50_000);
+    edit(
+        &fr,
+        "doc.title: \"RAPPORT DE PROGRES DE PROJET PBF\"",
+        &format!("doc.title: \"{line}\""),
+    );
+    let (status, stderr) = crate::common::run_bounded(dir.path(), &["i18n", "check"]);
+    assert_eq!(status, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("`doc.title`: `{{` at character 399997 is never closed"),
+        "{}",
+        &stderr[..stderr.len().min(600)]
+    );
+}
