@@ -28,6 +28,11 @@ pub enum Carried {
     Trusted,
 }
 
+/// Whether the program knows `bytes`, or an archive mark the user pointed at vouches for them.
+fn known(bytes: &[u8], vouched: &[String]) -> bool {
+    vouched.contains(&sha256(bytes)) || crate::templates::knows(bytes)
+}
+
 /// What a PDF was rebuilt with, for its verified line: the words it carries, named by where
 /// the program knows them from.
 pub fn against(words: &[(String, Vec<u8>)], vouched: &[String]) -> String {
@@ -36,8 +41,7 @@ pub fn against(words: &[(String, Vec<u8>)], vouched: &[String]) -> String {
     if words.iter().all(|(name, bytes)| is_builtin(name, bytes)) {
         return "against pbf-report's own templates and catalogs".into();
     }
-    let known = |bytes: &[u8]| vouched.contains(&sha256(bytes)) || crate::templates::knows(bytes);
-    match words.iter().all(|(_, bytes)| known(bytes)) {
+    match words.iter().all(|(_, bytes)| known(bytes, vouched)) {
         true => "against known templates and catalogs: an earlier release's, this workspace's \
                  or its archive's"
             .into(),
@@ -51,10 +55,9 @@ pub fn against(words: &[(String, Vec<u8>)], vouched: &[String]) -> String {
 /// `vouched` are hashes an archive mark the user pointed at vouches for.
 fn unknown(words: &[(String, Vec<u8>)], vouched: &[String]) -> Vec<Verdict> {
     let mut seen = std::collections::BTreeSet::new();
-    let known = |bytes: &[u8]| vouched.contains(&sha256(bytes)) || crate::templates::knows(bytes);
     words
         .iter()
-        .filter(|(name, bytes)| seen.insert(name.clone()) && !known(bytes))
+        .filter(|(name, bytes)| seen.insert(name.clone()) && !known(bytes, vouched))
         .map(|(name, bytes)| Verdict {
             name: format!("templates/{name}"),
             problem: Some(format!(

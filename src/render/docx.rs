@@ -257,16 +257,9 @@ fn frame(paragraphs: Vec<Paragraph>, shade: bool) -> Table {
 
 /// An answer on one line: tick boxes with their options' wording, or its text.
 fn shown_answer(answer: &Value) -> String {
-    match answer["options"].as_array() {
-        Some(options) => options
-            .iter()
-            .map(|o| {
-                let tick = if o["checked"] == true { "☒" } else { "☐" };
-                format!("{tick} {}", s(&o["label"]))
-            })
-            .collect::<Vec<_>>()
-            .join("   "),
-        None => s(&answer["text"]),
+    match answer["options"].is_array() {
+        true => ticks(answer).collect::<Vec<_>>().join("   "),
+        false => s(&answer["text"]),
     }
 }
 
@@ -313,7 +306,7 @@ fn items(answer: &Value) -> Vec<&[Value]> {
 }
 
 /// The texts of a list of texts' `answer`.
-fn c_items(answer: &Value) -> Vec<String> {
+fn texts(answer: &Value) -> Vec<String> {
     let items = answer["items"].as_array().map_or(&[][..], Vec::as_slice);
     items.iter().map(|i| s(&i["text"])).collect()
 }
@@ -421,7 +414,7 @@ impl Doc<'_> {
             .collect();
         let mut partners = vec![par([bold(self.t("cover.partners"))])];
         for (r, name) in recipients.iter().zip(&names) {
-            let theirs = c_items(&ask(r, "implementing_partners")["answer"]);
+            let theirs = texts(&ask(r, "implementing_partners")["answer"]);
             if !theirs.is_empty() {
                 let line = self
                     .t("cover.partner_line")
@@ -430,7 +423,7 @@ impl Doc<'_> {
                 partners.push(par([text(line)]));
             }
         }
-        for p in c_items(c("other_partners")) {
+        for p in texts(c("other_partners")) {
             partners.push(par([text(p)]));
         }
         let colon = s(&self.data["colon"]);
@@ -723,7 +716,7 @@ impl Doc<'_> {
                 _ if q["framed"] == true => out.extend(self.question(q)),
                 Some("rating") => out.extend(self.rating(q)),
                 Some("list") => {
-                    let mut lines: Vec<Paragraph> = c_items(&q["answer"])
+                    let mut lines: Vec<Paragraph> = texts(&q["answer"])
                         .iter()
                         .map(|i| par([text(format!("• {i}"))]))
                         .collect();
@@ -738,7 +731,7 @@ impl Doc<'_> {
         }
         out.push(self.heading(self.t("outcomes.title"), 2));
         out.push(Block::P(par([text(self.t("outcomes.intro")).italic()])));
-        for o in self.outcomes() {
+        for (n, o) in self.outcomes().into_iter().enumerate() {
             let statement = ask(o, "statement");
             out.push(Block::T(frame(
                 vec![par([
@@ -750,7 +743,7 @@ impl Doc<'_> {
             out.extend(self.rating(ask(o, "rating")));
             // The form asks the first outcome's summary at length, the others' in short.
             let mut summary = ask(o, "summary").clone();
-            if !std::ptr::eq(o, self.outcomes()[0]) {
+            if n > 0 {
                 summary["question"] = self.t("outcome.summary_short").into();
             }
             out.extend(self.question(&summary));
