@@ -271,6 +271,10 @@ const EARLIER: &[(&str, &str)] = &[
         "pbf-2019",
         "f1c14755d08f13d0692b0c44198d368fd1cccf4fbc7a048df76e560513f88adf",
     ),
+    (
+        "pbf-2019",
+        "d182d82bb34c8c4d8cc0de9c24deb91cac86cb706b62d868d7a2e33d86d35dc5",
+    ),
 ];
 
 /// Layouts that earlier versions of pbf-report shipped, by form and SHA-256. Each read the

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::model::{
-    Activity, Envelope, Filled, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Rating, Report, Usd,
+    Activity, Envelope, Filled, GENDER_MIN_PERCENT, INDIRECT_PERCENT, Report, Usd,
     below_gender_minimum, indirect,
 };
 use crate::source::{Node, Value};
@@ -40,6 +40,10 @@ pub const BY_ROLE: &[(&str, &[&str])] = &[
         "the report's date within the project",
         &["report_date", "project_start", "duration_months"],
     ),
+    (
+        "an off-track project's reasons",
+        &["progress_rating", "off_track_reasons"],
+    ),
 ];
 
 /// The rules by role, for a source of any form.
@@ -51,6 +55,7 @@ pub fn by_role(filled: &Filled, root: &Node, file: &Path) -> Vec<Diagnostic> {
     };
     c.duration(filled);
     c.dates(filled);
+    c.off_track(filled);
     c.out
 }
 
@@ -88,7 +93,6 @@ pub fn check(report: &Report, root: &Node, file: &Path) -> Vec<Diagnostic> {
     };
     c.identity(report);
     c.cover(report);
-    c.progress(report);
     c.annex_a(report);
     c.out
 }
@@ -303,19 +307,30 @@ impl Rules<'_> {
         }
     }
 
-    fn progress(&mut self, r: &Report) {
-        let p = &r.progress;
-        let answered = |t: &Option<crate::model::Narrative>| {
-            t.as_ref().is_some_and(|t| {
-                r.languages.iter().all(|l| {
-                    let s = t.get(l).trim().to_lowercase();
-                    !s.is_empty() && s != "n/a" && s != "na"
-                })
-            })
+    /// A project rated off track says why, in every language of the report.
+    fn off_track(&mut self, f: &Filled) {
+        let Some(field) = f.form.path_of_role("off_track_reasons") else {
+            return;
         };
-        if p.rating == Rating::OffTrack && !answered(&p.off_track) {
+        if f.role("progress_rating").and_then(Json::as_str) != Some("off_track") {
+            return;
+        }
+        let said = |text: &str| {
+            let text = text.trim().to_lowercase();
+            !text.is_empty() && text != "n/a" && text != "na"
+        };
+        let answered = match f.role("off_track_reasons") {
+            Some(Json::String(text)) => said(text),
+            Some(Json::Object(texts)) => f
+                .envelope
+                .languages
+                .iter()
+                .all(|l| texts.get(l).and_then(Json::as_str).is_some_and(said)),
+            _ => false,
+        };
+        if !answered {
             self.warning(
-                "progress.off_track",
+                field,
                 "the project is rated off track, but the question for off-track projects has no answer",
             );
         }

@@ -174,7 +174,12 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
                 Some(Some(r))
             }
             Err(e) if structure_ok => {
-                let message = format!("cannot read the report: {e}");
+                // The form was written with Annex A's role but not the fields its rules read.
+                let message = format!(
+                    "the form `{}` declares Annex A's figures (`role: annex_a`), whose rules read \
+                     the 2019 form's recipients, outcomes and finance: {e}",
+                    form.form.form
+                );
                 diagnostics.push(Diagnostic::error(path, message));
                 None
             }

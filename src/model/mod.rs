@@ -1,9 +1,8 @@
-//! The report source: every field of the 2019 "PBF project progress report" template, plus what
-//! Annex A needs. This file is where a field is defined; its character limit is part of its type
-//! (`Narrative` = 1,500, `Summary` = 3,000, `Cell` = 300, `Note` = 500) and nowhere else.
-//!
-//! Ratings and other choices are enums with stable keys; their display text lives in the language
-//! catalogs under `templates/i18n/`.
+//! What the rules that span fields and Annex A read of a source of a form shaped as the 2019
+//! one (a form that declares `role: annex_a`): the recipients and their budgets, the outcomes'
+//! and outputs' statements with their activities, the gender figure and Annex A's own figures.
+//! Every other field is the form description's (`templates/pbf-2019/form.yaml`): it is checked
+//! and drawn from there, and this view passes over it.
 
 use std::collections::BTreeMap;
 
@@ -21,215 +20,85 @@ pub use values::{
     indirect, parse_date, parse_month, text_schema,
 };
 
-/// A whole report, as one YAML source.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// The figures of a report, read from its checked answers.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Report {
-    /// Which form this report fills in: a folder of the templates with its description.
-    pub template: String,
-    /// Short identifier of the project, used for output folders (letters, digits and dashes).
-    pub project_id: String,
-    /// Languages the report is written in; the first is the language of the official submission.
-    #[schemars(length(max = 8))]
-    pub languages: Vec<String>,
-    /// Languages whose text is a translation without official standing; the PDF says so.
-    #[serde(default)]
-    #[schemars(length(max = 8))]
-    pub unofficial_translations: Vec<String>,
-    /// The version this one replaces (its source's file name without `.yaml`), which must be
-    /// archived; the PDF's footer and title say "revision of" it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$"))]
-    pub supersedes: Option<String>,
-    /// Also write a Word copy of the report in each language (`<project>-<version>.<lang>.docx`),
-    /// for review rounds.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub word_copy: bool,
     pub cover: Cover,
-    /// Part 1.1: overall project progress.
-    pub progress: Progress,
-    /// Parts 1.2 and the indicator table, one entry per outcome (at most four).
-    #[schemars(length(max = 4))]
+    /// The outcomes, for their statements and their outputs' activities.
     pub outcomes: Vec<Outcome>,
-    /// Part 1.3: cross-cutting issues.
-    pub cross_cutting: CrossCutting,
-    /// Part 2: indicative financial progress.
     pub finance: Finance,
     /// Figures that only Annex A shows (activity budgets live under the outputs).
     pub annex_a: AnnexA,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+impl Report {
+    /// Every field this view reads, by its path in the form's description: a form that
+    /// declares `role: annex_a` asks each of them (a unit test holds this list to the view).
+    pub const READS: [&str; 16] = [
+        "cover.title",
+        "cover.gateway_number",
+        "cover.report_date",
+        "cover.recipients",
+        "cover.recipients.id",
+        "cover.recipients.name",
+        "cover.recipients.short_name",
+        "cover.recipients.lead",
+        "cover.recipients.budget",
+        "cover.budget_total",
+        "cover.tranches_received",
+        "outcomes.statement",
+        "outcomes.outputs.statement",
+        "outcomes.outputs.activities",
+        "finance.gender_planned",
+        "annex_a",
+    ];
+}
+
+/// What the workbook's headings and the budget rules read of the cover.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Cover {
-    pub country: Line,
-    pub report_type: ReportType,
-    pub report_date: Date,
     pub title: Line,
-    /// Project number from the MPTF Office Gateway, e.g. "PBF IRF-217".
-    #[schemars(length(max = 60))]
     pub gateway_number: String,
-    pub modality: Modality,
-    /// Set only when funds go into a national or regional trust fund.
-    #[serde(default)]
-    pub trust_fund: Option<TrustFund>,
-    #[serde(default)]
-    pub trust_fund_name: Option<Line>,
-    /// Direct recipient organisations, convening (lead) agency first (at most eight: Annex A
-    /// gives each a column).
-    #[schemars(length(min = 1, max = 8))]
+    pub report_date: Date,
     pub recipients: Vec<Recipient>,
-    /// Implementing partners not attached to one recipient.
-    #[serde(default)]
-    #[schemars(length(max = 30))]
-    pub other_partners: Vec<Line>,
-    /// Month the project started (YYYY-MM) or its exact date (YYYY-MM-DD).
-    pub start_date: YearMonth,
-    pub duration_months: u32,
-    #[serde(default)]
-    #[schemars(length(max = 4))]
-    pub priority_windows: Vec<PriorityWindow>,
-    /// Total approved PBF budget in USD as stated on the cover; must equal the recipients' sum.
+    /// Must equal the recipients' sum.
     pub budget_total: Usd,
     pub tranches_received: u32,
-    pub prepared_by: Line,
-    pub approved_by: Line,
-    /// Did the PBF Secretariat clear the report? Leave out while it has not said.
-    #[serde(default)]
-    pub secretariat_cleared: Option<bool>,
-    #[serde(default)]
-    pub secretariat_comments: Option<Free>,
-    /// Evaluation exercises undertaken, if any.
-    #[serde(default)]
-    pub evaluation: Option<Free>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Recipient {
-    /// Stable key used by the Annex A figures (e.g. `wfp`).
-    #[schemars(length(max = 40))]
+    /// The key Annex A's figures name the recipient by.
     pub id: String,
-    /// Name as listed on the cover, e.g. "WFP".
     pub name: Line,
-    /// Name used in budget lines and workbook columns if it differs (e.g. "PAM" in French).
+    /// The name of the workbook's columns, when it differs (`PAM` in French).
     #[serde(default)]
     pub short_name: Option<Line>,
-    #[serde(rename = "type")]
-    pub kind: OrganisationType,
-    /// The convening (lead) agency.
     #[serde(default)]
     pub lead: bool,
-    /// Approved PBF budget in USD, including 7% indirect support costs.
+    /// Approved budget in USD, 7% indirect support costs included.
     pub budget: Usd,
-    #[serde(default)]
-    #[schemars(length(max = 30))]
-    pub implementing_partners: Vec<Line>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Progress {
-    pub status: Narrative,
-    pub relevance: Narrative,
-    pub unique: Narrative,
-    pub rating: Rating,
-    pub peacebuilding_results: Narrative,
-    pub human_impact: Narrative,
-    /// Key challenges and measures, when progress is on track.
-    #[serde(default)]
-    pub challenges_on_track: Option<Narrative>,
-    /// Reasons, impact and measures, when progress is off track.
-    #[serde(default)]
-    pub off_track: Option<Narrative>,
-    /// What is attached to the report, with purpose and audience.
-    #[serde(default)]
-    #[schemars(length(max = 30))]
-    pub attachments: Vec<Line>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Outcome {
-    /// The outcome as stated in Part 1.2.
     pub statement: Statement,
-    /// The outcome as worded in the results framework, when the table uses other words.
     #[serde(default)]
-    pub framework_statement: Option<Statement>,
-    pub rating: Rating,
-    pub summary: Summary,
-    /// Outcome indicators (at most three).
-    #[serde(default)]
-    #[schemars(length(max = 3))]
-    pub indicators: Vec<Indicator>,
-    /// Outputs (at most three).
-    #[serde(default)]
-    #[schemars(length(max = 3))]
     pub outputs: Vec<Output>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Output {
     pub statement: Statement,
-    /// Output indicators (at most two).
     #[serde(default)]
-    #[schemars(length(max = 2))]
-    pub indicators: Vec<Indicator>,
-    /// Annex A: the activities of this output with their budgets (at most twenty).
-    #[serde(default)]
-    #[schemars(length(max = 20))]
     pub activities: Vec<Activity>,
 }
 
-/// One row of the indicator table; every cell holds at most 300 characters.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Indicator {
-    pub indicator: Cell,
-    #[serde(default)]
-    pub baseline: Option<Cell>,
-    #[serde(default)]
-    pub target: Option<Cell>,
-    #[serde(default)]
-    pub progress: Option<Cell>,
-    #[serde(default)]
-    pub variance_reason: Option<Cell>,
-    #[serde(default)]
-    pub target_adjustment: Option<Cell>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CrossCutting {
-    pub national_ownership: Narrative,
-    pub monitoring: Narrative,
-    pub evaluation: Narrative,
-    pub catalytic_financial: Narrative,
-    pub catalytic_non_financial: Narrative,
-    pub exit_strategy: Narrative,
-    pub risk_taking: Narrative,
-    pub gender_equality: Narrative,
-    #[serde(default)]
-    pub other: Option<Narrative>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Finance {
-    pub rating: FinanceRating,
-    /// Tranches received and overall expenditure against budget and tranches.
-    pub tranches_and_expenditure: Free,
-    /// When the next tranche will be sought, if any remain.
-    #[serde(default)]
-    pub next_tranche: Option<Free>,
-    /// Why expenditure is delayed or off track.
-    #[serde(default)]
-    pub delay_explanation: Option<Note>,
-    /// USD planned in the project document for gender equality and women's empowerment.
+    /// USD planned for gender equality and women's empowerment, which the activities' gender
+    /// amounts must add up to.
     pub gender_planned: Usd,
-    /// USD actually allocated to it so far.
-    pub gender_allocated: Usd,
 }
 
 /// Annex A figures beyond the activities: other costs and the budget by UN category.
@@ -395,63 +264,6 @@ pub struct BudgetLine {
     pub spent: Usd,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportType {
-    SemiAnnual,
-    Annual,
-    Final,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Modality {
-    Irf,
-    Prf,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TrustFund {
-    Country,
-    Regional,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrganisationType {
-    Un,
-    Cso,
-    Government,
-    Other,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PriorityWindow {
-    Gender,
-    Youth,
-    Transition,
-    CrossBorder,
-}
-
-/// Progress rating of the project (1.1) or of an outcome (1.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Rating {
-    OnTrack,
-    OffTrack,
-    OnTrackWithResults,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FinanceRating {
-    OnTrack,
-    Delayed,
-    OffTrack,
-}
-
 /// Whether `id` can name a project and its output folder: lower-case ASCII letters, digits and
 /// dashes, not starting with a dash, at most 64 characters.
 pub fn is_valid_project_id(id: &str) -> bool {
@@ -463,11 +275,54 @@ pub fn is_valid_project_id(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-/// The JSON Schema of a report source, as `pbf-report schema` prints it.
-pub fn schema() -> serde_json::Value {
-    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
-        .into_generator()
-        .into_root_schema_for::<Report>();
-    schema.insert("title".into(), "PBF project progress report source".into());
-    schema.to_value()
+#[cfg(test)]
+mod tests {
+    use super::Report;
+
+    /// Every field path of `value`, lists passed through, not below `stop`.
+    fn paths(value: &serde_json::Value, at: &str, stop: &[&str], out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Array(items) => {
+                items.iter().for_each(|item| paths(item, at, stop, out));
+            }
+            serde_json::Value::Object(map) if !stop.contains(&at) => {
+                for (key, value) in map {
+                    let path = match at.is_empty() {
+                        true => key.clone(),
+                        false => format!("{at}.{key}"),
+                    };
+                    out.push(path.clone());
+                    paths(value, &path, stop, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_view_reads_only_the_fields_it_lists() {
+        let example = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/data/pbf-irf-217/2019-11-12-final.yaml"
+        );
+        let checked = crate::check::check_file(std::path::Path::new(example));
+        let report = checked
+            .report
+            .and_then(|r| r.typed)
+            .expect("the example is valid");
+        let mut found = Vec::new();
+        let stop = ["annex_a", "outcomes.outputs.activities", "cover.title"];
+        let json = serde_json::to_value(&report).unwrap();
+        paths(&json, "", &stop, &mut found);
+        // A text written per language is one field.
+        found.retain(|p| !p.ends_with(".fr") && !p.ends_with(".en"));
+        found.sort();
+        found.dedup();
+        let mut listed: Vec<String> = Report::READS.iter().map(|p| p.to_string()).collect();
+        listed.retain(|p| !matches!(p.as_str(), "cover" | "outcomes" | "finance"));
+        listed.sort();
+        let groups = ["cover", "finance", "outcomes", "outcomes.outputs"];
+        found.retain(|p| !groups.contains(&p.as_str()));
+        assert_eq!(found, listed);
+    }
 }

@@ -496,3 +496,23 @@ pub fn run_bounded(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     assert_ne!(out.status.code(), Some(124), "timed out: {stderr}");
     (out.status.code(), stderr)
 }
+
+/// The answers of a valid source as the checker reads them: texts once or per language.
+pub fn answers_of(path: &Path, text: &[u8]) -> serde_json::Value {
+    pbf_report::check::check_bytes(path, text)
+        .report
+        .expect("a valid source")
+        .tree
+}
+
+/// The text at a dotted `path` of `answers` in `lang`, when there is one.
+pub fn text_at(answers: &serde_json::Value, path: &str, lang: &str) -> Option<String> {
+    let node = path
+        .split('.')
+        .try_fold(answers, |node, key| node.get(key))?;
+    match node {
+        serde_json::Value::String(text) => Some(text.clone()),
+        serde_json::Value::Object(texts) => texts.get(lang)?.as_str().map(String::from),
+        other => Some(other.to_string()),
+    }
+}

@@ -831,6 +831,34 @@ fn a_revision_of_the_built_in_form_keeps_its_rules_and_annex_a() {
         "{}",
         out.stderr
     );
+
+    // A revision that drops a field the rules read is refused at its description, once, and
+    // the source is not blamed for the field it lacks too.
+    let form = folder.join("form.yaml");
+    let described = std::fs::read_to_string(&form).unwrap();
+    let kept: Vec<&str> = described
+        .lines()
+        .filter(|l| !l.contains("path: finance.gender_planned"))
+        .collect();
+    std::fs::write(&form, kept.join("\n")).unwrap();
+    let lacking: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("  gender_planned:"))
+        .collect();
+    std::fs::write(&source, lacking.join("\n")).unwrap();
+    let out = run(dir.path(), &["check"]).status(1).run();
+    let expected = "finance.gender_planned: Annex A and the budget rules read it of a form that declares `role: annex_a`";
+    assert!(out.stderr.contains(expected), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--> templates/pbf-2019r/form.yaml"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("checked 1 source: 1 error,"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// The tool's own fields are held to the same rules whatever the form: a project id that would
@@ -935,4 +963,51 @@ fn rules_by_role_run_for_every_form_that_declares_the_roles() {
     assert!(out.stderr.contains(expected), "{}", out.stderr);
     let out = run(dir.path(), &["check"]).status(0).run();
     assert!(!out.stderr.contains("skips"), "{}", out.stderr);
+}
+
+/// The rule on an off-track project's reasons reads the fields that play `progress_rating` and
+/// `off_track_reasons`, wherever each form puts them.
+#[test]
+fn an_off_track_project_says_why_in_every_form_that_asks() {
+    for f in registered() {
+        let (Some(rating), Some(reasons)) = (
+            f.form.path_of_role("progress_rating"),
+            f.form.path_of_role("off_track_reasons"),
+        ) else {
+            panic!("{}: the test forms all declare the roles", f.name());
+        };
+        let (dir, source) = f.workspace();
+        let mut answers = f.answers();
+        *answers.pointer_mut(&pointer(rating)).unwrap() = "off_track".into();
+        let (parent, name) = reasons.rsplit_once('.').unwrap();
+        let group = answers.pointer_mut(&pointer(parent)).unwrap();
+        group.as_object_mut().unwrap().remove(name);
+        let path = dir.path().join(&source);
+        std::fs::write(&path, serde_json::to_string_pretty(&answers).unwrap()).unwrap();
+        let expected = format!("warning: {reasons}: the project is rated off track");
+        let out = run(dir.path(), &["check"]).status(0).run();
+        assert!(
+            out.stderr.contains(&expected),
+            "{}: {}",
+            f.name(),
+            out.stderr
+        );
+        group_answer(&mut answers, parent, name, "Les pluies. / The rains.");
+        std::fs::write(&path, serde_json::to_string_pretty(&answers).unwrap()).unwrap();
+        let out = run(dir.path(), &["check"]).status(0).run();
+        assert!(
+            !out.stderr.contains("rated off track"),
+            "{}: {}",
+            f.name(),
+            out.stderr
+        );
+    }
+}
+
+fn group_answer(answers: &mut serde_json::Value, parent: &str, name: &str, text: &str) {
+    let group = answers.pointer_mut(&pointer(parent)).unwrap();
+    group
+        .as_object_mut()
+        .unwrap()
+        .insert(name.into(), text.into());
 }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{Run, built_example, pdf_text, root, squash, tool};
+use crate::common::{Run, answers_of, built_example, pdf_text, root, squash, text_at, tool};
 
 /// The pages of a PDF, each squashed (no whitespace, quotes alike).
 fn pages(pdf: &Path) -> Vec<String> {
@@ -37,38 +37,31 @@ fn assert_on_answer_page(pages: &[String], question: &str, answer: &str, what: &
     );
 }
 
-/// The questions of Parts 1.1, 1.2 and 2 of `report` in `lang`, with the start of each answer.
-fn questions(report: &pbf_report::model::Report, lang: &str) -> Vec<(String, String, String)> {
+/// The questions of Parts 1.1, 1.2 and 2 of a report's `answers` in `lang`, with the start of
+/// each answer.
+fn questions(answers: &serde_json::Value, lang: &str) -> Vec<(String, String, String)> {
     let catalog = pbf_report::i18n::Catalog::load(lang).unwrap();
-    let p = &report.progress;
-    let f = &report.finance;
-    let mut list: Vec<(&str, String)> = vec![
-        ("progress.status", p.status.get(lang).into()),
-        ("progress.relevance", p.relevance.get(lang).into()),
-        ("progress.unique", p.unique.get(lang).into()),
-        (
-            "progress.peacebuilding_results",
-            p.peacebuilding_results.get(lang).into(),
-        ),
-        ("progress.human_impact", p.human_impact.get(lang).into()),
-        (
-            "finance.tranches_and_expenditure",
-            f.tranches_and_expenditure.get(lang).into(),
-        ),
-    ];
-    if let Some(t) = &p.challenges_on_track {
-        list.push(("progress.challenges_on_track", t.get(lang).into()));
-    }
-    if let Some(t) = &p.off_track {
-        list.push(("progress.off_track", t.get(lang).into()));
-    }
-    for (i, o) in report.outcomes.iter().enumerate() {
+    let mut list: Vec<(&str, String)> = [
+        "progress.status",
+        "progress.relevance",
+        "progress.unique",
+        "progress.peacebuilding_results",
+        "progress.human_impact",
+        "finance.tranches_and_expenditure",
+        "progress.challenges_on_track",
+        "progress.off_track",
+    ]
+    .into_iter()
+    .filter_map(|path| Some((path, text_at(answers, path, lang)?)))
+    .collect();
+    let outcomes = answers["outcomes"].as_array().unwrap();
+    for (i, outcome) in outcomes.iter().enumerate() {
         let key = if i == 0 {
             "outcome.summary"
         } else {
             "outcome.summary_short"
         };
-        list.push((key, o.summary.get(lang).into()));
+        list.push((key, text_at(outcome, "summary", lang).unwrap()));
     }
     list.into_iter()
         .filter(|(_, answer)| squash(answer).chars().count() >= 10)
@@ -78,10 +71,8 @@ fn questions(report: &pbf_report::model::Report, lang: &str) -> Vec<(String, Str
 
 #[test]
 fn in_the_example_every_question_is_on_the_page_where_its_answer_starts() {
-    let report = pbf_report::check::check_file(&root().join(crate::common::EXAMPLE))
-        .report
-        .and_then(|r| r.typed)
-        .unwrap();
+    let example = root().join(crate::common::EXAMPLE);
+    let report = answers_of(&example, &std::fs::read(&example).unwrap());
     for lang in ["fr", "en"] {
         let pdf = built_example().join(format!("pbf-irf-217-2019-11-12-final.{lang}.pdf"));
         let pages = pages(&pdf);
@@ -161,10 +152,7 @@ fn a_question_and_a_drafts_note_stay_with_their_answer_wherever_the_page_ends() 
         let name = format!("2020-06-15-step-{step}");
         let pdf = build(dir.path(), &name, &text, &["--draft"]);
         let pages = pages(&pdf);
-        let report = pbf_report::check::check_bytes(Path::new("x.yaml"), text.as_bytes())
-            .report
-            .and_then(|r| r.typed)
-            .unwrap();
+        let report = answers_of(Path::new("x.yaml"), text.as_bytes());
         for (key, question, answer) in questions(&report, "fr") {
             assert_on_answer_page(&pages, &question, &answer, &format!("step {step}: {key}"));
         }
