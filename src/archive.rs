@@ -141,6 +141,8 @@ pub fn can_archive(folder: &Path) -> Result<Manifest> {
 pub fn mark(folder: &Path, by: &str) -> Result<bool> {
     let marked = look_for_mark(folder).map_err(|e| Error::read(&folder.join(ARCHIVED), e))?;
     if marked {
+        // A run cut short between the mark and the last file made read-only is completed.
+        make_read_only(folder);
         return Ok(false);
     }
     can_archive(folder)?;
@@ -158,15 +160,22 @@ pub fn mark(folder: &Path, by: &str) -> Result<bool> {
     };
     let bytes = serde_json::to_vec_pretty(&mark).expect("serialises");
     fsio::write_atomic(&folder.join(ARCHIVED), &bytes)?;
+    make_read_only(folder);
+    Ok(true)
+}
+
+/// Makes every file of `folder` read-only; never through a link.
+fn make_read_only(folder: &Path) {
     for name in file_names(folder) {
         let path = folder.join(name);
-        if let Ok(meta) = std::fs::metadata(&path) {
+        if let Ok(meta) = std::fs::symlink_metadata(&path)
+            && meta.is_file()
+        {
             let mut permissions = meta.permissions();
             permissions.set_readonly(true);
             let _ = std::fs::set_permissions(&path, permissions);
         }
     }
-    Ok(true)
 }
 
 /// The current time as `YYYY-MM-DDTHH:MM:SSZ`.

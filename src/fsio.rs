@@ -79,9 +79,64 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Refuses `path` when it is in an archived version folder: an archived version is never
+/// changed, whichever command is pointed at its folder.
+pub fn not_archived(path: &Path) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    match taken(&dir.unwrap_or(Path::new(".")).join(crate::archive::ARCHIVED)) {
+        true => Err(Error::Usage {
+            message: format!(
+                "{} is in an archived version folder, which nothing changes; write it elsewhere",
+                crate::terminal::path(path)
+            ),
+        }),
+        false => Ok(()),
+    }
+}
+
 /// Whether anything stands at `path`, a link to nothing included.
 pub fn taken(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Removes from `dir` the temporary files (`.<name>.<pid>.tmp`) that a run of pbf-report killed
+/// while writing left behind: those whose process is gone. Another run's file in progress stays.
+pub fn clear_leftovers(dir: &Path) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        if let Some(pid) = leftover_pid(&name.to_string_lossy())
+            && !alive(pid)
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The process that writes a temporary file named `.<name>.<pid>.tmp`.
+fn leftover_pid(name: &str) -> Option<u32> {
+    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (_, pid) = inner.rsplit_once('.')?;
+    pid.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| pid.parse().ok())?
+}
+
+/// Whether the process `pid` still runs (or may: one of another user's counts as running).
+fn alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return true;
+        };
+        // Signal 0 only asks whether the process exists.
+        let found = unsafe { libc::kill(pid, 0) } == 0;
+        found || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    true
 }
 
 fn write_with(
@@ -93,11 +148,15 @@ fn write_with(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
+    if name != crate::archive::ARCHIVED {
+        not_archived(path)?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+    clear_leftovers(dir);
     let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         // Whatever stands at the temporary name (a stale file, a planted link) is removed, not
@@ -143,6 +202,26 @@ mod tests {
         assert!(taken(&dangling));
         assert!(write_new(&dangling, b"x").is_err());
         assert!(!dir.path().join("nothing").exists());
+    }
+
+    #[test]
+    fn a_killed_writers_leftovers_go_and_a_running_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        // No process has a number this high on Linux (at most 2^22).
+        let dead = dir.path().join(".out.yaml.2147483000.tmp");
+        let running = dir
+            .path()
+            .join(format!(".other.pdf.{}.tmp", std::process::id()));
+        let theirs = dir.path().join(".notes.tmp");
+        for path in [&dead, &running, &theirs] {
+            std::fs::write(path, "x").unwrap();
+        }
+        write_atomic(&dir.path().join("out.yaml"), b"new").unwrap();
+        assert!(!dead.exists());
+        assert!(running.exists() && theirs.exists());
+        assert_eq!(leftover_pid(".a.b.c.12.tmp"), Some(12));
+        assert_eq!(leftover_pid(".a.tmp"), None);
+        assert_eq!(leftover_pid(".a.12x.tmp"), None);
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub fn run(args: &ArchiveArgs) -> Result<Status> {
     // A folder is archived from one's own builds: the words its PDFs carry are the ones it was
     // built with, even when the workspace's have changed since.
     let _lock = crate::folder::lock(&args.path)?;
+    // What a run killed while it wrote the mark left is not part of the version.
+    crate::fsio::clear_leftovers(&args.path);
     if super::verify::verify_and_print(&args.path, crate::verify::Carried::Trusted)?
         != Status::Success
     {

@@ -11,6 +11,7 @@ pub fn run(args: &ExtractArgs) -> Result<Status> {
     // The reader refuses unsafe and repeated names; nothing is written over an existing file.
     for (name, _) in &files {
         let target = args.out.join(name);
+        crate::fsio::not_archived(&target)?;
         // Anything already there counts, a dangling link included: it is never written through.
         if target.symlink_metadata().is_ok() {
             crate::say!(
@@ -20,10 +21,27 @@ pub fn run(args: &ExtractArgs) -> Result<Status> {
             return Ok(Status::Invalid);
         }
     }
+    // A file made meanwhile at one of the names is kept, and what this run wrote is taken back.
+    let mut written = Vec::new();
     for (name, data) in &files {
         let target = args.out.join(name);
-        crate::fsio::write_atomic(&target, data)?;
-        crate::say!("wrote {}", terminal::path(&target));
+        if let Err(e) = crate::fsio::write_new(&target, data) {
+            for path in &written {
+                let _ = std::fs::remove_file(path);
+            }
+            if super::made_meanwhile(&e) {
+                crate::say!(
+                    "error: {} was made while extracting; it was left as it is and nothing was extracted",
+                    terminal::path(&target)
+                );
+                return Ok(Status::Invalid);
+            }
+            return Err(e);
+        }
+        written.push(target);
+    }
+    for target in &written {
+        crate::say!("wrote {}", terminal::path(target));
     }
     Ok(Status::Success)
 }

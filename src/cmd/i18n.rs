@@ -129,7 +129,18 @@ pub fn init(args: &InitArgs) -> Result<Status> {
             String::from_utf8_lossy(builtin.file("i18n/en.yaml").unwrap_or_default()).into()
         }
     };
-    crate::fsio::write_atomic(&path, i18n::new_catalog(&args.lang, &english).as_bytes())?;
+    // Never over a catalog made meanwhile.
+    let catalog = i18n::new_catalog(&args.lang, &english);
+    match crate::fsio::write_new(&path, catalog.as_bytes()) {
+        Err(e) if super::made_meanwhile(&e) => {
+            crate::say!(
+                "error: {} was made meanwhile; it was left as it is",
+                terminal::path(&path)
+            );
+            return Ok(Status::Invalid);
+        }
+        other => other?,
+    }
     crate::say!(
         "wrote {}: every entry is in English, marked # untranslated; translate and remove the marks",
         terminal::path(&path)

@@ -65,9 +65,7 @@ fn new_source(
 /// meanwhile: false, after saying so, when one was.
 fn write_source(path: &Path, bytes: &[u8]) -> crate::error::Result<bool> {
     match crate::fsio::write_new(path, bytes) {
-        Err(crate::error::Error::Write { source, .. })
-            if source.kind() == std::io::ErrorKind::AlreadyExists =>
-        {
+        Err(e) if made_meanwhile(&e) => {
             crate::say!(
                 "error: {} was made while this source was written; it was left as it is",
                 crate::terminal::path(path)
@@ -76,6 +74,12 @@ fn write_source(path: &Path, bytes: &[u8]) -> crate::error::Result<bool> {
         }
         other => other.map(|()| true),
     }
+}
+
+/// Whether a write that must not replace a file failed because one was made at its name.
+fn made_meanwhile(e: &crate::error::Error) -> bool {
+    matches!(e, crate::error::Error::Write { source, .. }
+        if source.kind() == std::io::ErrorKind::AlreadyExists)
 }
 
 /// Writes `text` to standard output. A reader that stopped reading (`| head`) is not an error;

@@ -682,3 +682,90 @@ fn a_build_keeps_what_it_did_not_write() {
     Run::new(&["build"]).cwd(ws).status(0).run();
     assert!(copy.is_file());
 }
+
+/// No command writes into an archived folder, whichever route it is pointed there by: the
+/// files a PDF carries, a source imported from it, a translator's preview.
+#[test]
+fn nothing_writes_into_an_archived_folder_by_any_route() {
+    let (dir, _) = archived();
+    let folder = dir.path().join(FOLDER);
+    let before = files(&folder);
+    let pdf = format!("{FOLDER}/pbf-irf-217-2019-11-12-final.fr.pdf");
+    let routes: [&[&str]; 3] = [
+        &["extract", &pdf, "--out", FOLDER],
+        &["import", &pdf, "-o", &format!("{FOLDER}/again.yaml")],
+        &["i18n", "preview", "fr", "--out", FOLDER],
+    ];
+    for args in routes {
+        let out = Run::new(args).cwd(dir.path()).run();
+        assert_eq!(out.status, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("is in an archived version folder, which nothing changes"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert_eq!(files(&folder), before, "{args:?}");
+    }
+    Run::new(&["verify", FOLDER])
+        .cwd(dir.path())
+        .status(0)
+        .run();
+}
+
+/// An archive cut short is completed by the next one: the temporary file a killed run left
+/// beside the mark is removed, and files left writable between the mark and the end are made
+/// read-only again.
+#[test]
+fn an_archive_cut_short_is_completed_the_next_time() {
+    let (dir, _) = workspace();
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    let folder = dir.path().join(FOLDER);
+    // No process has this number: the run that wrote it is gone.
+    let leftover = folder.join(".ARCHIVED.json.2147483000.tmp");
+    std::fs::write(&leftover, "{\"archived_at\":").unwrap();
+    Run::new(&["archive", FOLDER])
+        .cwd(dir.path())
+        .status(0)
+        .run();
+    assert!(!leftover.exists());
+    assert!(
+        !crate::common::files(&folder)
+            .iter()
+            .any(|(n, _)| n.ends_with(".tmp"))
+    );
+
+    let pdf = folder.join("pbf-irf-217-2019-11-12-final.fr.pdf");
+    let mut permissions = std::fs::metadata(&pdf).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&pdf, permissions).unwrap();
+    Run::new(&["archive", FOLDER])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("was archived already")
+        .run();
+    assert!(std::fs::metadata(&pdf).unwrap().permissions().readonly());
+}
+
+/// What a killed `new` or `import` left beside the sources goes with the next write there; a
+/// file of the same shape that a running process writes stays.
+#[test]
+fn a_killed_writers_temporary_files_go_with_the_next_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("data/pbf-irf-300");
+    std::fs::create_dir_all(&project).unwrap();
+    let dead = project.join(".2020-06-30-semi-annual.yaml.2147483000.tmp");
+    std::fs::write(&dead, "template: pbf-2019\n").unwrap();
+    let args = [
+        "new",
+        "pbf-irf-300",
+        "--version",
+        "2020-06-30-semi-annual",
+        "--lang",
+        "fr",
+    ];
+    Run::new(&args).cwd(dir.path()).status(0).run();
+    assert!(!dead.exists());
+    assert!(project.join("2020-06-30-semi-annual.yaml").exists());
+}
