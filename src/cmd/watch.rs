@@ -1,8 +1,10 @@
 //! `pbf-report build --watch`: build again whenever a source, or a file of the workspace's
 //! templates and catalogs, changes, until stopped. Nothing a
-//! build meets stops the loop — an invalid source, a half-written file, a full disk: each is
-//! reported and the watch goes on. A change is built once it has settled (the same bytes at two
-//! polls in a row), so an editor's write in several steps is built once, whole.
+//! build meets stops the loop — an invalid source, a half-written file, a full disk, a template
+//! that runs over its budget: each is reported and the watch goes on. Each build runs in a
+//! process of its own, so that the budget's watchdog ends that build, not the watch. A change is
+//! built once it has settled (the same bytes at two polls in a row), so an editor's write in
+//! several steps is built once, whole.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -11,7 +13,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use super::build::build_once;
 use crate::cli::BuildArgs;
 use crate::error::Status;
 use crate::terminal;
@@ -24,7 +25,7 @@ pub fn run(args: &BuildArgs) -> Status {
     let stop = stop_at_end_of_input();
     // Taken before the first build, so that a change made while it runs is built after it.
     let mut built = fingerprint(&args.paths);
-    let mut status = build_once(args);
+    let mut status = build_apart();
     crate::say!("watching for changes; Ctrl-C stops");
     let mut last = built.clone();
     while !stop.load(Ordering::Relaxed) {
@@ -34,20 +35,33 @@ pub fn run(args: &BuildArgs) -> Status {
         last = now;
         if settled && last != built {
             crate::say!("changed: {}; building again", changes(&built, &last));
-            let folder = crate::templates::folder();
-            let templates_changed = changed_paths(&built, &last)
-                .any(|p| folder.as_ref().is_some_and(|f| p.starts_with(f)));
-            status = match templates_changed.then(crate::templates::reload) {
-                Some(Err(e)) => {
-                    crate::say!("error: {e}");
-                    e.status()
-                }
-                _ => build_once(args),
-            };
+            status = build_apart();
             built = last.clone();
         }
     }
     status
+}
+
+/// Builds as the command line asks, without `--watch`, in a process of its own that reads the
+/// templates afresh; its status.
+fn build_apart() -> Status {
+    let args = std::env::args_os().skip(1).filter(|a| a != "--watch");
+    let run = std::env::current_exe().and_then(|program| {
+        std::process::Command::new(program)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .status()
+    });
+    match run.map(|s| s.code()) {
+        Ok(Some(0)) => Status::Success,
+        Ok(Some(1)) => Status::Invalid,
+        Ok(Some(2)) => Status::Usage,
+        Ok(_) => Status::Internal,
+        Err(e) => {
+            crate::say!("error: the build could not be started: {e}");
+            Status::Internal
+        }
+    }
 }
 
 /// Standard input that is not a terminal (a pipe from a script or a test) ends the watch when
@@ -95,30 +109,15 @@ fn files_under(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The paths whose bytes differ, or that came or went, between two fingerprints.
-fn changed_paths<'a>(
-    before: &'a BTreeMap<PathBuf, String>,
-    now: &'a BTreeMap<PathBuf, String>,
-) -> impl Iterator<Item = &'a PathBuf> {
+/// The files that differ between two fingerprints, for the line that says why a build runs.
+fn changes(before: &BTreeMap<PathBuf, String>, now: &BTreeMap<PathBuf, String>) -> String {
     let changed = now
         .iter()
         .filter(|(path, hash)| before.get(*path) != Some(hash))
-        .map(|(path, _)| path);
-    changed.chain(before.keys().filter(|path| !now.contains_key(*path)))
-}
-
-/// The files that differ between two fingerprints, for the line that says why a build runs.
-fn changes(before: &BTreeMap<PathBuf, String>, now: &BTreeMap<PathBuf, String>) -> String {
-    let mut names: Vec<String> = now
-        .iter()
-        .filter(|(path, hash)| before.get(*path) != Some(hash))
-        .map(|(path, _)| terminal::path(path))
-        .collect();
-    names.extend(
-        before
-            .keys()
-            .filter(|path| !now.contains_key(*path))
-            .map(|path| format!("{} (removed)", terminal::path(path))),
-    );
-    names.join(", ")
+        .map(|(path, _)| terminal::path(path));
+    let removed = before
+        .keys()
+        .filter(|path| !now.contains_key(*path))
+        .map(|path| format!("{} (removed)", terminal::path(path)));
+    changed.chain(removed).collect::<Vec<_>>().join(", ")
 }

@@ -23,8 +23,13 @@ struct Watch {
 
 impl Watch {
     fn start(dir: &Path) -> Watch {
+        Watch::start_with(dir, &[])
+    }
+
+    fn start_with(dir: &Path, env: &[(&str, &str)]) -> Watch {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pbf-report"))
             .args(["build", "--watch"])
+            .envs(env.iter().copied())
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stderr(Stdio::piped())
@@ -216,4 +221,26 @@ fn a_templates_folder_made_during_the_watch_is_used() {
     watch.wait_for(&format!("built {SOURCE} (6 files)"));
     assert_eq!(watch.stop(), 0);
     assert!(crate::common::squash(&french_pdf(dir.path())).contains("PAYS:Mali"));
+}
+
+/// A workspace template that loops is stopped within its budget, said, and the watch goes on:
+/// the template mended, the next build succeeds.
+#[test]
+fn a_template_over_its_budget_ends_its_build_and_not_the_watch() {
+    let (dir, _) = workspace();
+    let mut watch = Watch::start_with(dir.path(), &[("PBF_REPORT_TIME_LIMIT", "2")]);
+    let layout = dir.path().join("templates/pbf-2019/report.typ");
+    std::fs::create_dir_all(layout.parent().unwrap()).unwrap();
+    let builtin = pbf_report::templates::Templates::builtin();
+    let text = builtin.file("pbf-2019/report.typ").unwrap().to_vec();
+    let looping = [
+        b"#for i in range(100000) { for j in range(100000) { } }\n",
+        &text[..],
+    ];
+    std::fs::write(&layout, looping.concat()).unwrap();
+    watch.wait_for("the template ran for more than 2 s, and was stopped");
+    // Mended, and so unlike the built-in layout: the version is built again with it.
+    std::fs::write(&layout, [b"// mended\n", &text[..]].concat()).unwrap();
+    watch.rebuilt_after("templates/pbf-2019/report.typ");
+    assert_eq!(watch.stop(), 0);
 }
