@@ -118,9 +118,11 @@ impl Diagnostic {
         };
         // Everything from a source or a file name is printed escaped: a source must not be able
         // to move the cursor or retitle the terminal of the person reading this.
-        let message = escape(&self.message);
+        // A line break from a source would let it begin a line of its own (`ok …`): the message
+        // and its field stay on their line, their breaks shown as `\n`.
+        let message = crate::terminal::line(&self.message);
         match &self.field {
-            Some(field) => writeln!(out, "{kind}: {}: {message}", escape(field)),
+            Some(field) => writeln!(out, "{kind}: {}: {message}", crate::terminal::line(field)),
             None => writeln!(out, "{kind}: {message}"),
         }
         .ok();

@@ -20,7 +20,13 @@ fn main() -> ExitCode {
     let status = match result {
         Ok(Ok(status)) => status,
         Ok(Err(e)) => {
-            pbf_report::say!("error: {e}");
+            // A template's errors come as diagnostics, each saying "error:" itself.
+            let text = e.to_string();
+            let text = pbf_report::terminal::escape(&text);
+            match text.starts_with("error: ") {
+                true => pbf_report::say!("{text}"),
+                false => pbf_report::say!("error: {text}"),
+            }
             e.status()
         }
         Err(_) => Status::Internal,

@@ -501,7 +501,10 @@ impl Form {
                 if more > 0 {
                     problems.push(format!("… and {more} more"));
                 }
-                Err(problems.join("\n  "))
+                // A problem quotes the description's own text: each stays on its line.
+                let lines: Vec<String> =
+                    problems.iter().map(|p| crate::terminal::line(p)).collect();
+                Err(lines.join("\n  "))
             }
         }
     }

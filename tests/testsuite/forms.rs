@@ -569,7 +569,13 @@ fn a_forms_own_mistakes_are_refused_at_their_file() {
         let entry = entry.expect("a numbered wording").to_string();
         text.replacen(&entry, &entry.replace("{{ n }}", "{{ m }}"), 1)
     };
+    let forged: Change = |text, f| {
+        let first = &f.form.parts[0].questions[0].path;
+        let path = format!("path: \"{first}\\e[31m\\nok       forged line\"");
+        text.replacen(&format!("path: {first}"), &path, 1)
+    };
     let cases = [
+        ("form.yaml", forged, "[31m\\nok       forged line"),
         (
             "form.yaml",
             renamed,
@@ -590,6 +596,28 @@ fn a_forms_own_mistakes_are_refused_at_their_file() {
             .status(1)
             .run();
         assert!(out.stderr.contains(expected), "{expected}: {}", out.stderr);
+        // What the description says is quoted, never sent to the terminal or set on a line of
+        // its own.
+        let raw = out.stderr.contains('\u{1b}') || out.stderr.lines().any(|l| l.starts_with("ok"));
+        assert!(!raw, "{expected}: {}", out.stderr);
+        for args in [
+            &["schema", "--template", f.name()][..],
+            &[
+                "new",
+                "x-1",
+                "--version",
+                "v1",
+                "--lang",
+                "fr",
+                "--template",
+                f.name(),
+            ],
+        ] {
+            let out = run(dir.path(), args).run();
+            let raw =
+                out.stderr.contains('\u{1b}') || out.stderr.lines().any(|l| l.starts_with("ok"));
+            assert!(!raw, "{args:?} {expected}: {}", out.stderr);
+        }
         let at = format!("--> templates/{}/{file}", f.name());
         assert!(out.stderr.contains(&at), "{expected}: {}", out.stderr);
         let out = run(dir.path(), &["build"]).status(1).run();

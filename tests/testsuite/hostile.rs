@@ -31,6 +31,12 @@ fn every_hostile_source_is_built_or_refused_clearly() {
             "{path}: {}",
             result.stderr
         );
+        // No text of a source begins a line of the program's own.
+        assert!(
+            !result.stderr.lines().any(|l| l.starts_with("ok ")),
+            "{path}: {}",
+            result.stderr
+        );
         let golden = dir.join(format!("{name}.out"));
         assert_golden(
             &golden,
