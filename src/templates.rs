@@ -287,25 +287,25 @@ const EARLIER_LAYOUTS: &[(&str, &str)] = &[(
     "1afc583e8282a086df2c1154ed569c069be0db5d256e7fb37867c3a6112eb6f4",
 )];
 
-/// Whether the program knows `bytes` as a template, catalog or description: one built in, one
+/// Whether the program knows `bytes` as the template, catalog or description `name`: one built in, one
 /// an earlier release shipped, or one of the workspace's templates folder. Only such words are
 /// run when a PDF carries them, unless the user trusts it.
-pub fn knows(bytes: &[u8]) -> bool {
-    static BUILTIN: OnceLock<Vec<String>> = OnceLock::new();
-    let builtin = BUILTIN.get_or_init(|| {
-        let own = FILES.iter().filter(|(n, _, _)| !n.starts_with("fonts/"));
-        own.map(|(_, bytes, _)| crate::hash::sha256(bytes))
-            .collect()
-    });
+pub fn knows(name: &str, bytes: &[u8]) -> bool {
     let sha = crate::hash::sha256(bytes);
-    let earlier = EARLIER.iter().chain(EARLIER_LAYOUTS).map(|(_, h)| *h);
-    let workspace = current();
-    builtin.contains(&sha)
-        || earlier.into_iter().any(|h| h == sha)
-        || workspace
+    let builtin = FILES
+        .iter()
+        .find(|(n, _, _)| *n == name && !n.starts_with("fonts/"));
+    let earlier = |list: &[(&str, &str)], file: &str| {
+        list.iter()
+            .any(|(form, h)| *h == sha && name == format!("{form}/{file}"))
+    };
+    builtin.is_some_and(|(_, b, _)| crate::hash::sha256(b) == sha)
+        || earlier(EARLIER, "form.yaml")
+        || earlier(EARLIER_LAYOUTS, "report.typ")
+        || current()
             .files
-            .values()
-            .any(|b| crate::hash::sha256(b) == sha)
+            .get(name)
+            .is_some_and(|b| crate::hash::sha256(b) == sha)
 }
 
 /// How deep folders may nest in a templates folder: deeper is a link that loops.

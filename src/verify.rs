@@ -28,20 +28,26 @@ pub enum Carried {
     Trusted,
 }
 
-/// Whether the program knows `bytes`, or an archive mark the user pointed at vouches for them.
-fn known(bytes: &[u8], vouched: &[String]) -> bool {
-    vouched.contains(&sha256(bytes)) || crate::templates::knows(bytes)
+/// Whether the program knows `bytes` as the file `name`, or an archive mark the user pointed at
+/// vouches for them as that file. A known file carried under another name (a form description
+/// where the layout goes) is not known.
+fn known(name: &str, bytes: &[u8], vouched: &[(String, String)]) -> bool {
+    let sha = sha256(bytes);
+    vouched.iter().any(|(n, h)| n == name && *h == sha) || crate::templates::knows(name, bytes)
 }
 
 /// What a PDF was rebuilt with, for its verified line: the words it carries, named by where
 /// the program knows them from.
-pub fn against(words: &[(String, Vec<u8>)], vouched: &[String]) -> String {
+pub fn against(words: &[(String, Vec<u8>)], vouched: &[(String, String)]) -> String {
     let builtin = crate::templates::Templates::builtin();
     let is_builtin = |name: &str, bytes: &[u8]| builtin.file(name) == Some(bytes);
     if words.iter().all(|(name, bytes)| is_builtin(name, bytes)) {
         return "against pbf-report's own templates and catalogs".into();
     }
-    match words.iter().all(|(_, bytes)| known(bytes, vouched)) {
+    match words
+        .iter()
+        .all(|(name, bytes)| known(name, bytes, vouched))
+    {
         true => "against known templates and catalogs: an earlier release's, this workspace's \
                  or its archive's"
             .into(),
@@ -53,11 +59,11 @@ pub fn against(words: &[(String, Vec<u8>)], vouched: &[String]) -> String {
 
 /// The carried words the program does not know, each as a verdict that says so with its hash.
 /// `vouched` are hashes an archive mark the user pointed at vouches for.
-fn unknown(words: &[(String, Vec<u8>)], vouched: &[String]) -> Vec<Verdict> {
+fn unknown(words: &[(String, Vec<u8>)], vouched: &[(String, String)]) -> Vec<Verdict> {
     let mut seen = std::collections::BTreeSet::new();
     words
         .iter()
-        .filter(|(name, bytes)| seen.insert(name.clone()) && !known(bytes, vouched))
+        .filter(|(name, bytes)| seen.insert(name.clone()) && !known(name, bytes, vouched))
         .map(|(name, bytes)| Verdict {
             name: format!("templates/{name}"),
             problem: Some(format!(
@@ -311,10 +317,20 @@ fn words_of(identity: &serde_json::Value, files: &[(String, Vec<u8>)]) -> Vec<(S
         .collect()
 }
 
-/// The template and catalog hashes an archived folder's manifest records, when its archive mark
-/// vouches for that manifest: pointing `verify` at an archived version trusts what it was made
-/// with.
-fn vouched(folder: &Path, manifest: &Manifest) -> Vec<String> {
+/// The templates and catalogs an archived folder's manifest records, by name and hash, when its
+/// archive mark vouches for that manifest and the folder is in this workspace: pointing `verify`
+/// at one's own archived version trusts what it was made with. A folder from elsewhere (mailed,
+/// copied from another machine) vouches for nothing: anyone can write a mark.
+fn vouched(folder: &Path, manifest: &Manifest) -> Vec<(String, String)> {
+    let within = |dir: &Path| {
+        let (Ok(folder), Ok(dir)) = (folder.canonicalize(), dir.canonicalize()) else {
+            return false;
+        };
+        folder.starts_with(dir)
+    };
+    if !within(Path::new(".")) {
+        return Vec::new();
+    }
     let Ok(mark) = crate::archive::read(folder) else {
         return Vec::new();
     };
@@ -322,11 +338,8 @@ fn vouched(folder: &Path, manifest: &Manifest) -> Vec<String> {
     if sha256(&bytes) != mark.manifest_sha256 {
         return Vec::new();
     }
-    let recorded = manifest
-        .templates
-        .values()
-        .chain(manifest.catalogs.values());
-    recorded.cloned().collect()
+    let recorded = manifest.templates.iter().chain(&manifest.catalogs);
+    recorded.map(|(n, h)| (n.clone(), h.clone())).collect()
 }
 
 /// For an archived folder: the manifest against the one archived, and every file against the
@@ -388,5 +401,23 @@ fn text_difference(pdf: &[u8], rebuilt: &[u8]) -> String {
             .into(),
         [one] => format!("the text differs on page {one}"),
         many => format!("the text differs on pages {}", many.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A file is known as itself only: the built-in description carried where the layout goes
+    /// is unknown there, and a vouched hash vouches for its own name alone.
+    #[test]
+    fn a_known_file_in_another_files_place_is_unknown() {
+        let builtin = crate::templates::Templates::builtin();
+        let form = builtin.file("pbf-2019/form.yaml").unwrap();
+        assert!(super::known("pbf-2019/form.yaml", form, &[]));
+        assert!(!super::known("pbf-2019/report.typ", form, &[]));
+        let french = builtin.file("i18n/fr.yaml").unwrap();
+        assert!(!super::known("i18n/en.yaml", french, &[]));
+        let vouched = [("x/report.typ".to_string(), crate::hash::sha256(b"#x"))];
+        assert!(super::known("x/report.typ", b"#x", &vouched));
+        assert!(!super::known("x/form.yaml", b"#x", &vouched));
     }
 }

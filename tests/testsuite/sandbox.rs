@@ -169,22 +169,29 @@ fn a_pdf_carrying_an_unknown_template_is_not_run_unless_trusted() {
             "(against the templates and catalogs it carries, trusted with --trust-carried)\n",
         )
         .run();
-    // An archived version vouches for what it was made with: pointed at, it verifies anywhere.
+    // An archived version of this workspace vouches for what it was made with, once its
+    // templates have changed since; a folder from elsewhere vouches for nothing, since anyone
+    // can write a mark.
     let folder = folder.to_str().unwrap();
     Run::new(&["archive", folder, "--by", "A. Archivist"])
         .cwd(ws.path())
         .status(0)
         .run();
-    Run::new(&["verify", folder])
-        .cwd(elsewhere.path())
+    std::fs::write(&layout, &text).unwrap();
+    Run::new(&["verify", "out/pbf-irf-217/2019-11-12-final"])
+        .cwd(ws.path())
         .status(0)
         .stderr_has("-final.fr.pdf (against known templates and catalogs: an earlier release's, this workspace's or its archive's)\n")
         .run();
-    let builtin = Run::new(&["verify", folder]).cwd(ws.path()).status(0).run();
+    let out = Run::new(&["verify", folder])
+        .cwd(elsewhere.path())
+        .status(1)
+        .run();
     assert!(
-        !builtin.stderr.contains("pbf-report's own"),
+        out.stderr
+            .contains("templates/pbf-2019/report.typ: carried by the PDF, but neither built"),
         "{}",
-        builtin.stderr
+        out.stderr
     );
 }
 
