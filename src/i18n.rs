@@ -270,7 +270,9 @@ pub fn parse(file: &Path, text: &str) -> (BTreeMap<String, Entry>, Vec<Diagnosti
                 let (key, value) = map.into_iter().next().expect("one entry");
                 let untranslated =
                     line.trim_end().ends_with(UNTRANSLATED) && !value.ends_with(UNTRANSLATED);
-                if let Some(problem) = syntax_problem(&value) {
+                if let Some(problem) = syntax_problem(&value).or_else(|| unprintable(&key, &value))
+                {
+                    let key = crate::terminal::line(&key);
                     problems.push(Diagnostic::error(file, format!("`{key}`: {problem}")).at(at));
                 }
                 if entries.contains_key(&key) {
@@ -290,6 +292,28 @@ pub fn parse(file: &Path, text: &str) -> (BTreeMap<String, Entry>, Vec<Diagnosti
         }
     }
     (entries, problems)
+}
+
+/// The most characters of a catalog text: the longest question of the 2019 form has about 850.
+const MAX_TEXT: usize = 4_000;
+
+/// Why an entry cannot be printed in a PDF, if it cannot: a key is a plain name (letters,
+/// digits, `.`, `_`, `-`); a text holds no control character (a `\e` escape decodes to one) and
+/// is at most `MAX_TEXT` characters, so that `i18n check` refuses what a build would fail on.
+fn unprintable(key: &str, text: &str) -> Option<String> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if key.is_empty() || !key.chars().all(plain) {
+        return Some("a key is made of letters, digits, `.`, `_` and `-`".into());
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control() && *c != '\n') {
+        return Some(format!(
+            "the control character U+{:04X} cannot be printed; delete it",
+            c as u32
+        ));
+    }
+    let count = text.chars().count();
+    (count > MAX_TEXT)
+        .then(|| format!("{count} characters, more than the {MAX_TEXT} a catalog text may hold"))
 }
 
 /// Why `text` holds template syntax other than `{{ name }}` placeholders, if it does: a catalog

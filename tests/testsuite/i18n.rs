@@ -81,7 +81,8 @@ fn a_changed_english_text_shows_what_changed() {
 
 #[test]
 fn each_rule_is_reported_with_file_line_and_key() {
-    let cases: [(&str, &str, &str, &str); 10] = [
+    let long = format!("doc.title: \"{}\"", "R".repeat(4_001));
+    let cases: [(&str, &str, &str, &str); 13] = [
         (
             "fr",
             "# en: \"Unofficial translation\"\ndoc.unofficial: \"Traduction non officielle\"",
@@ -141,6 +142,25 @@ fn each_rule_is_reported_with_file_line_and_key() {
             "Page {{ page }} of {{ total }}",
             "Page {{ page }} of {{ total * 2 }}",
             "error: `doc.page`: `{{ total * 2 }}` at character 20 is an expression; a placeholder is a plain name, e.g. {{ n }}",
+        ),
+        // What a build could not print is refused here, before any build.
+        (
+            "fr",
+            "doc.title: \"RAPPORT DE PROGRES DE PROJET PBF\"",
+            "doc.title: \"\\eRAPPORT\"",
+            "error: `doc.title`: the control character U+001B cannot be printed; delete it",
+        ),
+        (
+            "fr",
+            "doc.title: \"RAPPORT DE PROGRES DE PROJET PBF\"",
+            &long,
+            "error: `doc.title`: 4001 characters, more than the 4000 a catalog text may hold",
+        ),
+        (
+            "en",
+            "doc.title: \"PBF PROJECT PROGRESS REPORT\"",
+            "\"doc.title\\nok       forged\": \"PBF PROJECT PROGRESS REPORT\"",
+            "error: `doc.title\\nok       forged`: a key is made of letters, digits, `.`, `_` and `-`",
         ),
     ];
     for (lang, from, to, expected) in cases {
