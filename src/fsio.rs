@@ -99,12 +99,13 @@ pub fn taken(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
 }
 
-/// Removes from `dir` the temporary files (`.<name>.<pid>.tmp`) that a run of pbf-report killed
-/// while writing left behind: those whose process is gone. Another run's file in progress stays.
-pub fn clear_leftovers(dir: &Path) {
+/// Removes from `dir` the temporary files of `name` (`.<name>.<pid>.tmp`) that a run of
+/// pbf-report killed while writing it left behind: those whose process is gone. Another run's
+/// file in progress stays, and so does any file of another name, whatever it looks like.
+pub fn clear_leftovers(dir: &Path, name: &str) {
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let name = entry.file_name();
-        if let Some(pid) = leftover_pid(&name.to_string_lossy())
+        let found = entry.file_name();
+        if let Some(pid) = leftover_pid(&found.to_string_lossy(), name)
             && !alive(pid)
         {
             let _ = std::fs::remove_file(entry.path());
@@ -112,10 +113,10 @@ pub fn clear_leftovers(dir: &Path) {
     }
 }
 
-/// The process that writes a temporary file named `.<name>.<pid>.tmp`.
-fn leftover_pid(name: &str) -> Option<u32> {
-    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
-    let (_, pid) = inner.rsplit_once('.')?;
+/// The process that writes `name` through the temporary file `found` (`.<name>.<pid>.tmp`).
+fn leftover_pid(found: &str, name: &str) -> Option<u32> {
+    let inner = found.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let pid = inner.strip_prefix(name)?.strip_prefix('.')?;
     pid.bytes()
         .all(|b| b.is_ascii_digit())
         .then(|| pid.parse().ok())?
@@ -156,7 +157,7 @@ fn write_with(
         not_archived(path)?;
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
-    clear_leftovers(dir);
+    clear_leftovers(dir, &name);
     let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         // Whatever stands at the temporary name (a stale file, a planted link) is removed, not
@@ -211,17 +212,19 @@ mod tests {
         let dead = dir.path().join(".out.yaml.2147483000.tmp");
         let running = dir
             .path()
-            .join(format!(".other.pdf.{}.tmp", std::process::id()));
-        let theirs = dir.path().join(".notes.tmp");
-        for path in [&dead, &running, &theirs] {
+            .join(format!(".out.yaml.{}.tmp", std::process::id()));
+        let other = dir.path().join(".notes.2147483000.tmp");
+        let theirs = dir.path().join(".out.yaml.tmp");
+        for path in [&dead, &running, &other, &theirs] {
             std::fs::write(path, "x").unwrap();
         }
         write_atomic(&dir.path().join("out.yaml"), b"new").unwrap();
         assert!(!dead.exists());
-        assert!(running.exists() && theirs.exists());
-        assert_eq!(leftover_pid(".a.b.c.12.tmp"), Some(12));
-        assert_eq!(leftover_pid(".a.tmp"), None);
-        assert_eq!(leftover_pid(".a.12x.tmp"), None);
+        assert!(other.exists() && theirs.exists());
+        assert_eq!(leftover_pid(".a.b.c.12.tmp", "a.b.c"), Some(12));
+        assert_eq!(leftover_pid(".a.b.c.12.tmp", "a.b"), None);
+        assert_eq!(leftover_pid(".a.tmp", "a"), None);
+        assert_eq!(leftover_pid(".a.12x.tmp", "a"), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub fn run(args: &ArchiveArgs) -> Result<Status> {
     // built with, even when the workspace's have changed since.
     let _lock = crate::folder::lock(&args.path)?;
     // What a run killed while it wrote the mark left is not part of the version.
-    crate::fsio::clear_leftovers(&args.path);
+    crate::fsio::clear_leftovers(&args.path, crate::archive::ARCHIVED);
     if super::verify::verify_and_print(&args.path, crate::verify::Carried::Trusted)?
         != Status::Success
     {

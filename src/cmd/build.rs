@@ -17,10 +17,42 @@ use crate::terminal;
 type BuildResult = std::result::Result<BuildOutcome, Failure>;
 
 pub fn run(args: &BuildArgs) -> Result<Status> {
+    if let Some(dir) = &args.emit_typst
+        && resolved(dir).starts_with(resolved(&args.out))
+    {
+        // A version folder holds only what its build wrote: typst files there would stop
+        // every later build and fail `verify`.
+        return Err(crate::error::Error::usage(format!(
+            "--emit-typst {} is inside the output folder {}: choose a folder of its own, e.g. typst/",
+            terminal::path(dir),
+            terminal::path(&args.out)
+        )));
+    }
     match args.watch {
         true => Ok(super::watch::run(args)),
         false => Ok(build_once(args)),
     }
+}
+
+/// `path` made absolute, its links resolved as far as it exists, to compare two folders.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+    let mut out = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_path_buf());
+    out.extend(rest.iter().rev());
+    out
 }
 
 /// Builds every source named once, printing what happened; returns the worst status.

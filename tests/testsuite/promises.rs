@@ -570,8 +570,17 @@ fn nothing_is_written_into_an_archived_folder_by_any_route() {
     assert_says(&out, "   - .notes.42.tmp was added");
     assert!(folder(dir.path()).join(".notes.42.tmp").exists());
     std::fs::remove_file(folder(dir.path()).join(".notes.42.tmp")).unwrap();
-    // --emit-typst or --out pointing into it.
+    // --emit-typst or --out pointing into it. Into the output folder at all, it is refused
+    // before anything is built.
     let out = run(dir.path(), &["build", "--emit-typst", "out"]);
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert_says(&out, "--emit-typst out is inside the output folder out");
+    let out = run(dir.path(), &["build", "--emit-typst", "out/./typst/.."]);
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    let out = run(
+        dir.path(),
+        &["build", "--out", "elsewhere", "--emit-typst", "out"],
+    );
     assert_eq!(out.status, 1, "{}", out.stderr);
     assert_says(
         &out,
