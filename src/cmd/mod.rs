@@ -21,6 +21,7 @@ use crate::error::{Result, Status};
 /// Runs one command, with the templates it names or the workspace's.
 pub fn run(cli: Cli) -> Result<Status> {
     crate::templates::choose(cli.templates.as_deref())?;
+    crate::render::budget::check_settings().map_err(crate::error::Error::usage)?;
     match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),

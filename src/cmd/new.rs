@@ -117,6 +117,16 @@ fn skeleton(
         path => path.display().to_string(),
         fields => fields,
     };
+    // A workspace's skeleton is code like a layout: it runs under the same budget.
+    let shown = match templates.is_builtin("new-report.yaml.j2") {
+        true => "the built-in new-report.yaml.j2".to_string(),
+        false => crate::terminal::path(
+            &crate::templates::folder()
+                .unwrap_or_default()
+                .join("new-report.yaml.j2"),
+        ),
+    };
+    let _budget = crate::render::budget::guard(shown);
     env.render_str(template, context)
         .map_err(|e| Error::template(format!("cannot render the skeleton: {e}")))
 }

@@ -1,5 +1,5 @@
-//! A template is code, and code may loop or allocate without end. Every compile runs under a
-//! budget of time and memory: a watchdog ends the program with exit 3, naming the template,
+//! A template is code, and code may loop or allocate without end. Every compile, and the
+//! rendering of a workspace's `new` skeleton, runs under a budget of time and memory: a watchdog ends the program with exit 3, naming the template,
 //! once a compile has run too long or the program holds too much memory. Every output is
 //! written to a temporary name and renamed, so a run ended this way leaves nothing half
 //! written, as a killed one does not.
@@ -48,12 +48,35 @@ fn running() -> std::sync::MutexGuard<'static, BTreeMap<u64, (Instant, String)>>
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The budget `variable` sets, or `default` when it is not set; `Err` when it is set to anything
+/// but a whole number above zero, which would otherwise leave a budget other than the one meant.
+fn read_limit(variable: &str, default: u64) -> Result<u64, String> {
+    let Some(value) = std::env::var_os(variable) else {
+        return Ok(default);
+    };
+    let text = value.to_string_lossy();
+    match text.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "{variable}={}: give a whole number above zero ({}), or unset it for {default}",
+            crate::terminal::line(&text),
+            match variable {
+                "PBF_REPORT_TIME_LIMIT" => "seconds",
+                _ => "MiB",
+            }
+        )),
+    }
+}
+
 fn limit(variable: &str, default: u64) -> u64 {
-    std::env::var(variable)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .filter(|&v| v > 0)
-        .unwrap_or(default)
+    read_limit(variable, default).unwrap_or(default)
+}
+
+/// Refuses a budget set to what cannot be read, before any template runs.
+pub fn check_settings() -> Result<(), String> {
+    read_limit("PBF_REPORT_TIME_LIMIT", TIME_LIMIT)?;
+    read_limit("PBF_REPORT_MEMORY_LIMIT", MEMORY_LIMIT_MIB)?;
+    Ok(())
 }
 
 fn watch() {

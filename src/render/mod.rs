@@ -3,7 +3,7 @@
 
 pub mod annex_a;
 mod answers;
-mod budget;
+pub(crate) mod budget;
 pub mod document;
 pub mod docx;
 pub mod pdf;

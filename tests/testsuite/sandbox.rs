@@ -257,3 +257,57 @@ fn an_editors_lock_beside_a_source_is_passed_over() {
         .stderr_has("-final.fr.pdf (against pbf-report's own templates and catalogs)\n")
         .run();
 }
+
+/// The skeleton `new` fills is code too: one of the workspace's that loops is stopped within its
+/// budget, named, and no source is written.
+#[test]
+fn a_skeleton_template_that_loops_is_stopped_within_its_budget() {
+    let ws = workspace();
+    let skeleton = ws.path().join("templates/new-report.yaml.j2");
+    let looping =
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n";
+    std::fs::write(&skeleton, looping).unwrap();
+    let started = std::time::Instant::now();
+    let out = Run::new(&[
+        "new",
+        "pbf-irf-300",
+        "--version",
+        "2020-06-30-semi-annual",
+        "--lang",
+        "fr",
+    ])
+    .cwd(ws.path())
+    .env("PBF_REPORT_TIME_LIMIT", "2")
+    .status(3)
+    .run();
+    assert!(
+        out.stderr
+            .contains("error: templates/new-report.yaml.j2: the template ran for more than 2 s"),
+        "{}",
+        out.stderr
+    );
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    assert!(!ws.path().join("data/pbf-irf-300").exists());
+}
+
+/// A budget set to what cannot be read is refused before anything runs, not replaced by the
+/// default in silence (`0.5` would otherwise mean two minutes).
+#[test]
+fn a_budget_that_cannot_be_read_is_refused() {
+    let ws = workspace();
+    for (variable, value) in [
+        ("PBF_REPORT_TIME_LIMIT", "0.5"),
+        ("PBF_REPORT_TIME_LIMIT", "0"),
+        ("PBF_REPORT_MEMORY_LIMIT", "-1"),
+        ("PBF_REPORT_MEMORY_LIMIT", "4G"),
+    ] {
+        let out = Run::new(&["build"])
+            .cwd(ws.path())
+            .env(variable, value)
+            .status(2)
+            .run();
+        let expected = format!("error: {variable}={value}: give a whole number above zero");
+        assert!(out.stderr.contains(&expected), "{}", out.stderr);
+        assert!(!ws.path().join("out").exists());
+    }
+}
