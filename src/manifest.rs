@@ -57,9 +57,13 @@ impl FileEntry {
 type Hashes = BTreeMap<String, String>;
 
 /// A name that can only be a file directly in a folder: no separator, not `.` or `..`, not
-/// hidden, no control character.
+/// hidden, no control character, and short enough that its temporary name beside it
+/// (`.<name>.<pid>.tmp`) fits a file system's 255 bytes. pbf-report's own names are at most
+/// about 150 (a project id and a version of 64 each).
 pub fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
+    const MOST: usize = 200;
+    name.len() <= MOST
+        && !name.is_empty()
         && !name.starts_with('.')
         && !name.contains(['/', '\\'])
         && !name.chars().any(char::is_control)

@@ -389,6 +389,14 @@ fn crafted_pdfs_are_refused_with_a_short_error() {
     )]));
     assert_eq!(status, 1, "{stderr}");
     assert!(stderr.contains("unsafe name \"../evil.yaml\""), "{stderr}");
+    // A name no file system holds, after a good file: refused as the PDF's, nothing written.
+    let long = vec![
+        ("a.yaml".into(), b"1".to_vec(), false),
+        (format!("{}.yaml", "n".repeat(300)), b"2".to_vec(), false),
+    ];
+    let (status, stderr) = extract(pdf_with(long));
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("unsafe name \"nnnn"), "{stderr}");
 }
 
 #[test]
