@@ -118,6 +118,22 @@ impl Templates {
             );
             return Err(Error::wrong_kind(dir, "a templates folder", found));
         }
+        // A PDF carries `sub/x.yaml` as `sub.x.yaml`: two files that would be carried under one
+        // name cannot both be.
+        let mut carried: Vec<(String, &str)> = found
+            .iter()
+            .map(|(name, _)| (crate::pipeline::attached_name(name), name.as_str()))
+            .collect();
+        carried.sort();
+        if let Some(pair) = carried.windows(2).find(|w| w[0].0 == w[1].0) {
+            let found = format!(
+                "{} and {}, which a PDF would both carry as {}: rename one",
+                crate::terminal::line(pair[0].1),
+                crate::terminal::line(pair[1].1),
+                crate::terminal::line(&pair[0].0)
+            );
+            return Err(Error::wrong_kind(dir, "a templates folder", found));
+        }
         let mut templates = Templates::builtin().with_files(found);
         templates.folder = Some(dir.to_path_buf());
         Ok(templates)

@@ -311,3 +311,24 @@ fn a_budget_that_cannot_be_read_is_refused() {
         assert!(!ws.path().join("out").exists());
     }
 }
+
+/// Two files a PDF would carry under one name (`sub/x.yaml` and `sub.x.yaml`) are refused by
+/// `check` as by `build`, naming both.
+#[test]
+fn two_files_carried_under_one_name_are_refused_before_any_build() {
+    let ws = workspace();
+    let form = ws.path().join("templates/pbf-2019");
+    std::fs::create_dir_all(form.join("sub")).unwrap();
+    std::fs::write(form.join("sub/x.yaml"), "a: 1\n").unwrap();
+    std::fs::write(form.join("sub.x.yaml"), "a: 2\n").unwrap();
+    for command in ["check", "build"] {
+        let out = Run::new(&[command]).cwd(ws.path()).run();
+        assert_ne!(out.status, 0, "{}", out.stderr);
+        assert!(
+            out.stderr.contains("pbf-2019/sub.x.yaml and pbf-2019/sub/x.yaml, which a PDF would both carry as pbf-2019.sub.x.yaml"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(!ws.path().join("out").exists());
+}
