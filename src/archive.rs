@@ -93,7 +93,7 @@ pub fn damage(folder: &Path, mark: &Mark) -> Vec<String> {
     for entry in &mark.files {
         // Read as any file of a folder is, within its cap: a link to a device or a FIFO put in
         // a file's place is named, never read without end.
-        match fsio::read_file(&folder.join(&entry.name)) {
+        match fsio::read_own(&folder.join(&entry.name)) {
             Err(Error::Missing { .. }) => found.push(format!("{} is missing", entry.name)),
             Err(Error::NotAFile { found: what, .. }) => {
                 found.push(format!("{} is {what}, not a file", entry.name));
@@ -146,10 +146,10 @@ pub fn mark(folder: &Path, by: &str) -> Result<bool> {
         return Ok(false);
     }
     can_archive(folder)?;
-    let manifest_bytes = fsio::read_file(&folder.join(MANIFEST))?;
+    let manifest_bytes = fsio::read_own(&folder.join(MANIFEST))?;
     let mut files = Vec::new();
     for name in file_names(folder) {
-        let bytes = fsio::read_file(&folder.join(&name))?;
+        let bytes = fsio::read_own(&folder.join(&name))?;
         files.push(FileEntry::of(&name, &bytes));
     }
     let mark = Mark {

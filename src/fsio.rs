@@ -34,6 +34,18 @@ pub fn read_within(path: &Path, max: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The bytes of the file at `path` in a version folder, which holds only files its build wrote:
+/// a link there is refused as not a file, never followed out of the folder.
+pub fn read_own(path: &Path) -> Result<Vec<u8>> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(Error::NotAFile {
+            path: path.into(),
+            found: "a link",
+        }),
+        _ => read_file(path),
+    }
+}
+
 /// The bytes of the report source at `path`, read through its size limit.
 pub fn read_source(path: &Path) -> Result<Vec<u8>> {
     read_within(path, crate::source::MAX_SOURCE_BYTES as u64)

@@ -80,7 +80,7 @@ fn unknown(words: &[(String, Vec<u8>)], vouched: &[(String, String)]) -> Vec<Ver
 pub fn folder(folder: &Path, carried: Carried) -> Result<(Vec<Verdict>, String)> {
     let manifest = Manifest::read(folder)?;
     let source_path = folder.join(&manifest.source.name);
-    let source = crate::fsio::read_file(&source_path)?;
+    let source = crate::fsio::read_own(&source_path)?;
     let source_ok = sha256(&source) == manifest.source.sha256;
     let mut verdicts = vec![Verdict {
         name: manifest.source.name.clone(),
@@ -88,7 +88,7 @@ pub fn folder(folder: &Path, carried: Carried) -> Result<(Vec<Verdict>, String)>
     }];
     let pdfs = manifest.outputs.iter().filter(|o| o.name.ends_with(".pdf"));
     let words: Vec<(String, Vec<u8>)> = pdfs
-        .filter_map(|o| crate::fsio::read_file(&folder.join(&o.name)).ok())
+        .filter_map(|o| crate::fsio::read_own(&folder.join(&o.name)).ok())
         .flat_map(|pdf| carried_words(&pdf))
         .collect();
     let vouched = vouched(folder, &manifest);
@@ -151,15 +151,18 @@ pub fn folder(folder: &Path, carried: Carried) -> Result<(Vec<Verdict>, String)>
         }
     }
     for entry in &manifest.outputs {
-        let on_disk = crate::fsio::read_file(&folder.join(&entry.name)).ok();
+        let on_disk = crate::fsio::read_own(&folder.join(&entry.name));
         let again = rebuilt.files.iter().find(|(n, _)| *n == entry.name);
         let problem = match (on_disk, again) {
-            (None, _) => Some("missing".to_string()),
-            (Some(disk), _) if sha256(&disk) != entry.sha256 => {
+            (Err(crate::error::Error::NotAFile { found, .. }), _) => {
+                Some(format!("it is {found}, not a file"))
+            }
+            (Err(_), _) => Some("missing".to_string()),
+            (Ok(disk), _) if sha256(&disk) != entry.sha256 => {
                 Some("its bytes differ from the manifest".into())
             }
             (_, None) => Some("the source no longer makes this file".into()),
-            (Some(disk), Some((_, again))) if sha256(again) != entry.sha256 => {
+            (Ok(disk), Some((_, again))) if sha256(again) != entry.sha256 => {
                 let mut problem = "a rebuild from the source gives other bytes".to_string();
                 if entry.name.ends_with(".pdf") {
                     problem = format!("{problem}; {}", text_difference(&disk, again));
@@ -334,7 +337,7 @@ fn vouched(folder: &Path, manifest: &Manifest) -> Vec<(String, String)> {
     let Ok(mark) = crate::archive::read(folder) else {
         return Vec::new();
     };
-    let bytes = crate::fsio::read_file(&folder.join(crate::manifest::MANIFEST)).unwrap_or_default();
+    let bytes = crate::fsio::read_own(&folder.join(crate::manifest::MANIFEST)).unwrap_or_default();
     if sha256(&bytes) != mark.manifest_sha256 {
         return Vec::new();
     }
@@ -359,7 +362,7 @@ fn against_mark(folder: &Path) -> Vec<Verdict> {
         }
     };
     let manifest =
-        crate::fsio::read_file(&folder.join(crate::manifest::MANIFEST)).unwrap_or_default();
+        crate::fsio::read_own(&folder.join(crate::manifest::MANIFEST)).unwrap_or_default();
     let mut verdicts = Vec::new();
     if sha256(&manifest) != mark.manifest_sha256 {
         let problem = Some("the manifest is not the one that was archived".to_string());

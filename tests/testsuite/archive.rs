@@ -769,3 +769,47 @@ fn a_killed_writers_temporary_files_go_with_the_next_write() {
     assert!(!dead.exists());
     assert!(project.join("2020-06-30-semi-annual.yaml").exists());
 }
+
+/// A version folder holds files, never links: a workbook replaced by a link to a copy elsewhere
+/// is named by `verify` and refused by `archive`, which changes nothing outside the folder; in
+/// an archived folder, `build` names it too.
+#[test]
+fn a_link_in_a_version_folder_is_named_and_never_followed() {
+    let (dir, _) = workspace();
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    let folder = dir.path().join(FOLDER);
+    let workbook = folder.join("annex-a.fr.xlsx");
+    let outside = dir.path().join("copy.xlsx");
+    std::fs::copy(&workbook, &outside).unwrap();
+    std::fs::remove_file(&workbook).unwrap();
+    std::os::unix::fs::symlink(&outside, &workbook).unwrap();
+    Run::new(&["verify", FOLDER])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has("annex-a.fr.xlsx: it is a link, not a file")
+        .run();
+    Run::new(&["archive", FOLDER])
+        .cwd(dir.path())
+        .status(1)
+        .run();
+    assert!(
+        !std::fs::metadata(&outside)
+            .unwrap()
+            .permissions()
+            .readonly()
+    );
+
+    let (dir, _) = archived();
+    let folder = dir.path().join(FOLDER);
+    let workbook = folder.join("annex-a.fr.xlsx");
+    let outside = dir.path().join("copy.xlsx");
+    std::fs::copy(&workbook, &outside).unwrap();
+    std::fs::remove_file(&workbook).unwrap();
+    std::os::unix::fs::symlink(&outside, &workbook).unwrap();
+    let out = Run::new(&["build"]).cwd(dir.path()).status(1).run();
+    assert!(
+        out.stderr.contains("annex-a.fr.xlsx is a link"),
+        "{}",
+        out.stderr
+    );
+}
