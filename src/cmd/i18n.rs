@@ -110,6 +110,12 @@ pub fn init(args: &InitArgs) -> Result<Status> {
             terminal::escape(&args.lang)
         )));
     }
+    if args.lang == "en" {
+        // English is what every other catalog translates: it is edited, never started.
+        return Err(Error::usage(
+            "en is the reference catalog every other translates: edit templates/i18n/en.yaml (a copy of the built-in one) instead",
+        ));
+    }
     let dir = catalogs(&args.dir);
     let path = dir.join(format!("{}.yaml", args.lang));
     if path.exists() {

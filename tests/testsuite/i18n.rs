@@ -931,3 +931,20 @@ fn a_line_of_many_placeholders_is_checked_in_one_pass() {
         &stderr[..stderr.len().min(600)]
     );
 }
+
+/// English is the reference: `i18n init en` would write it marked untranslated, after which
+/// every new catalog started from it is broken. It is refused, and nothing is written.
+#[test]
+fn the_reference_catalog_is_never_started_as_a_translation() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Run::new(&["i18n", "init", "en"])
+        .cwd(dir.path())
+        .status(2)
+        .run();
+    assert!(
+        out.stderr.contains("en is the reference catalog"),
+        "{}",
+        out.stderr
+    );
+    assert!(!dir.path().join("templates").exists());
+}
