@@ -248,13 +248,18 @@ impl Manifest {
                 old.languages, self.languages
             ));
         }
+        // The same source gives these; a manifest that says otherwise was edited since.
+        if self.timestamp != old.timestamp || self.supersedes != old.supersedes {
+            changes
+                .push("the manifest records another date or revision than its source gives".into());
+        }
         changes
     }
 
     /// Whether every file the manifest lists is in `folder` with the bytes it records.
     pub fn intact_in(&self, folder: &Path) -> bool {
         self.outputs.iter().chain([&self.source]).all(|entry| {
-            crate::fsio::read_file(&folder.join(&entry.name))
+            crate::fsio::read_own(&folder.join(&entry.name))
                 .is_ok_and(|b| sha256(&b) == entry.sha256)
         })
     }

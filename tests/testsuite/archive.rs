@@ -813,3 +813,23 @@ fn a_link_in_a_version_folder_is_named_and_never_followed() {
         out.stderr
     );
 }
+
+/// A manifest edited by hand (its date) is not taken for the build's own: the next build makes
+/// the folder again, and it verifies.
+#[test]
+fn a_manifest_edited_by_hand_is_built_again_not_called_up_to_date() {
+    let (dir, _) = workspace();
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    let manifest = dir.path().join(FOLDER).join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let edited = text.replacen("\"timestamp\": \"2019", "\"timestamp\": \"2018", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&manifest, edited).unwrap();
+    let out = Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    assert!(!out.stderr.contains("up to date"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);
+    Run::new(&["verify", FOLDER])
+        .cwd(dir.path())
+        .status(0)
+        .run();
+}
