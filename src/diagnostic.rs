@@ -120,9 +120,13 @@ impl Diagnostic {
         // to move the cursor or retitle the terminal of the person reading this.
         // A line break from a source would let it begin a line of its own (`ok …`): the message
         // and its field stay on their line, their breaks shown as `\n`.
-        let message = crate::terminal::line(&self.message);
+        // A key or a value of a source may be very long: what is quoted is cut.
+        let message = shorten(&crate::terminal::line(&self.message), 2_000);
         match &self.field {
-            Some(field) => writeln!(out, "{kind}: {}: {message}", crate::terminal::line(field)),
+            Some(field) => {
+                let field = shorten(&crate::terminal::line(field), 200);
+                writeln!(out, "{kind}: {field}: {message}")
+            }
             None => writeln!(out, "{kind}: {message}"),
         }
         .ok();
@@ -177,5 +181,24 @@ pub fn shorten(text: &str, max: usize) -> String {
         let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
         cut.push('…');
         cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Diagnostic;
+
+    /// A source's 100,000-character key quoted in a field and a message prints in a few lines.
+    #[test]
+    fn what_a_message_quotes_is_cut() {
+        let key = "k".repeat(100_000);
+        let d = Diagnostic::error(
+            std::path::Path::new("a.yaml"),
+            format!("unknown field `{key}`"),
+        )
+        .field(&key);
+        let shown = d.render(None);
+        assert!(shown.chars().count() < 2_400, "{}", shown.len());
+        assert!(shown.contains('…'));
     }
 }
