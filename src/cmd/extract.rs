@@ -29,7 +29,7 @@ pub fn run(args: &ExtractArgs) -> Result<Status> {
             for path in &written {
                 let _ = std::fs::remove_file(path);
             }
-            if super::made_meanwhile(&e) {
+            if super::made_meanwhile(&e, &target) {
                 crate::say!(
                     "error: {} was made while extracting; it was left as it is and nothing was extracted",
                     terminal::path(&target)

@@ -138,7 +138,7 @@ pub fn init(args: &InitArgs) -> Result<Status> {
     // Never over a catalog made meanwhile.
     let catalog = i18n::new_catalog(&args.lang, &english);
     match crate::fsio::write_new(&path, catalog.as_bytes()) {
-        Err(e) if super::made_meanwhile(&e) => {
+        Err(e) if super::made_meanwhile(&e, &path) => {
             crate::say!(
                 "error: {} was made meanwhile; it was left as it is",
                 terminal::path(&path)

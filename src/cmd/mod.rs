@@ -66,7 +66,7 @@ fn new_source(
 /// meanwhile: false, after saying so, when one was.
 fn write_source(path: &Path, bytes: &[u8]) -> crate::error::Result<bool> {
     match crate::fsio::write_new(path, bytes) {
-        Err(e) if made_meanwhile(&e) => {
+        Err(e) if made_meanwhile(&e, path) => {
             crate::say!(
                 "error: {} was made while this source was written; it was left as it is",
                 crate::terminal::path(path)
@@ -77,10 +77,11 @@ fn write_source(path: &Path, bytes: &[u8]) -> crate::error::Result<bool> {
     }
 }
 
-/// Whether a write that must not replace a file failed because one was made at its name.
-fn made_meanwhile(e: &crate::error::Error) -> bool {
-    matches!(e, crate::error::Error::Write { source, .. }
-        if source.kind() == std::io::ErrorKind::AlreadyExists)
+/// Whether a write of `target` that must not replace a file failed because one was made there
+/// (and not, say, because a file stands where its folder should be).
+fn made_meanwhile(e: &crate::error::Error, target: &Path) -> bool {
+    matches!(e, crate::error::Error::Write { source, path }
+        if source.kind() == std::io::ErrorKind::AlreadyExists && path == target)
 }
 
 /// Writes `text` to standard output. A reader that stopped reading (`| head`) is not an error;
