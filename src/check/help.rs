@@ -59,7 +59,7 @@ pub fn for_type(schema: &Json, path: &str, value: &Value, written: &str) -> Opti
         None => None,
     }
     .unwrap_or_default();
-    let amount = schema.get("multipleOf").and_then(Json::as_f64) == Some(0.01);
+    let amount = schema.get("x-amount").is_some();
     match value {
         Value::Str(text) if amount && text.trim_end().ends_with('%') => Some(
             "help: give the amount in USD; the workbook computes the share of the budget".into(),

@@ -39,10 +39,13 @@ pub const KEYWORDS: &[&str] = &[
     "maxLength",
     "minimum",
     "maximum",
-    "multipleOf",
-    // ours: a text given once or per language, and whether its limit is the form's
+    // ours: a text given once or per language, and whether its limit is the form's; an amount
+    // read from its digits; a pattern a rule of `check` says in its own words
     "x-text",
     "x-form-limit",
+    "x-amount",
+    "x-rule",
+    "x-limit",
 ];
 
 /// The `format` values the walker knows.
@@ -389,6 +392,9 @@ impl<'a> Walker<'a> {
         let Some(pattern) = schema.get("pattern").and_then(Json::as_str) else {
             return;
         };
+        if schema.get("x-rule").is_some() {
+            return;
+        }
         let matches = match self.patterns.entry(pattern.to_string()) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -477,7 +483,7 @@ impl<'a> Walker<'a> {
     }
 
     fn number(&mut self, schema: &'a Json, node: &Node, path: &str) {
-        if schema.get("multipleOf").and_then(Json::as_f64) == Some(0.01) {
+        if schema.get("x-amount").is_some() {
             return self.amount(node, path);
         }
         let value = match node.value {
@@ -609,7 +615,7 @@ impl<'a> Walker<'a> {
     /// A `Text`: one string, or one string per report language; each within the field's limit.
     fn text(&mut self, schema: &Json, node: &Node, path: &str) {
         let most = schema
-            .pointer("/anyOf/0/maxLength")
+            .get("x-limit")
             .and_then(Json::as_u64)
             .map(|l| l as usize);
         let limit = most.map(|most| Limit {

@@ -12,13 +12,16 @@ use crate::model::{AnnexA, Date, Usd, YearMonth, text_schema};
 fn envelope(forms: &[String]) -> Map<String, Json> {
     let fields = json!({
         "template": { "type": "string", "enum": forms, "description": "Which form this report fills in." },
-        "project_id": { "type": "string", "description": "Short identifier of the project, used for output folders (letters, digits and dashes)." },
+        "project_id": {
+            "type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,63}$", "x-rule": true,
+            "description": "Short identifier of the project, used for output folders (lower-case letters, digits and dashes, at most 64)."
+        },
         "languages": {
-            "type": "array", "items": { "type": "string" }, "maxItems": 8,
+            "type": "array", "items": { "type": "string", "pattern": "^[a-z][a-z-]{1,7}$", "x-rule": true }, "maxItems": 8,
             "description": "Languages the report is written in; the first is the language of the official submission."
         },
         "unofficial_translations": {
-            "type": "array", "items": { "type": "string" }, "maxItems": 8, "default": [],
+            "type": "array", "items": { "type": "string", "pattern": "^[a-z][a-z-]{1,7}$", "x-rule": true }, "maxItems": 8, "default": [],
             "description": "Languages whose text is a translation without official standing; the PDF says so."
         },
         "supersedes": {

@@ -70,13 +70,10 @@ impl<const LIMIT: usize, const MAX: usize> JsonSchema for Text<LIMIT, MAX> {
 /// The schema of a text of at most `most` characters (no bound when 0), written once or per
 /// language; `form_limit` says the form states that limit, rather than pbf-report bounding it.
 pub fn text_schema(most: usize, form_limit: bool) -> Schema {
-    let mut one = json_schema!({ "type": "string" });
-    if most > 0 {
-        one.insert("maxLength".into(), most.into());
-    }
     let counted = "Characters are counted after NFC normalisation, spaces and line breaks included, ends trimmed.";
     let description = match (most, form_limit) {
-        (0, _) => "A text, or one text per language (fr: …, en: …).".to_string(),
+        (0, _) => "A text, or one text per language (fr: …, en: …). A number is read as typed."
+            .to_string(),
         (_, false) => format!(
             "A text of at most {most} characters, or one such text per language (fr: …, en: …). \
              The form sets no limit here; this bound keeps the report readable. {counted}"
@@ -87,17 +84,28 @@ pub fn text_schema(most: usize, form_limit: bool) -> Schema {
         ),
     };
     // `x-text` tells `check` to read the two branches as one text, for messages in a writer's
-    // words; the limit is the `maxLength` of the branches, and `x-form-limit` says whether the
-    // form states it (a draft may go over it) or pbf-report bounds the field.
-    json_schema!({
+    // words. The limit is `x-limit`, not a `maxLength`: a validator counts code points as
+    // written, and a text within its limit once normalised and trimmed (`e` and a combining
+    // accent, spaces at its ends) would be refused. `x-form-limit` says whether the form states
+    // the limit (a draft may go over it) or pbf-report bounds the field. A number or a yes/no
+    // where a text goes prints as typed (`baseline: 0`); a language left empty is no text.
+    let mut schema = json_schema!({
         "description": description,
         "anyOf": [
-            one.clone(),
-            { "type": "object", "additionalProperties": one, "minProperties": 1 }
+            { "type": ["string", "number", "boolean"] },
+            {
+                "type": "object",
+                "additionalProperties": { "type": ["string", "number", "boolean", "null"] },
+                "minProperties": 1
+            }
         ],
         "x-text": true,
         "x-form-limit": form_limit,
-    })
+    });
+    if most > 0 {
+        schema.insert("x-limit".into(), most.into());
+    }
+    schema
 }
 
 /// An amount in US dollars, kept in cents so that sums are exact. `check` reads it from the
@@ -257,11 +265,11 @@ impl JsonSchema for Usd {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "An amount in US dollars, at most two decimals.",
+            "description": "An amount in US dollars, at most two decimals (read from the digits typed, never through a binary float).",
             "type": "number",
             "minimum": 0,
             "maximum": Usd::MAX_UNITS,
-            "multipleOf": 0.01,
+            "x-amount": true,
         })
     }
 }
@@ -343,6 +351,7 @@ impl JsonSchema for Date {
             "description": "A date written YYYY-MM-DD.",
             "type": "string",
             "format": "date",
+            "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
         })
     }
 }

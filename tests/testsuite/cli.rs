@@ -16,7 +16,7 @@ fn the_committed_schema_is_the_tool_schema() {
 fn the_schema_carries_the_form_limits() {
     let schema: serde_json::Value =
         serde_json::from_str(&Run::new(&["schema"]).output().stdout).unwrap();
-    let limit = |def: &str| schema["$defs"][def]["anyOf"][0]["maxLength"].as_u64();
+    let limit = |def: &str| schema["$defs"][def]["x-limit"].as_u64();
     assert_eq!(limit("Text1500"), Some(1500));
     assert_eq!(limit("Text3000"), Some(3000));
     assert_eq!(limit("Text300"), Some(300));
@@ -231,4 +231,55 @@ fn new_never_overwrites_and_refuses_bad_input() {
 fn usage_errors_exit_with_2() {
     Run::new(&["check", "--no-such-flag"]).status(2).run();
     Run::new(&[]).status(2).run();
+}
+
+/// The printed schema agrees with `check`, read by a standard validator (Python's
+/// `jsonschema`, Draft 2020-12, formats asserted, the sources read as YAML 1.2 reads them): the
+/// example and every good source validate, and what `check` refuses for its form it refuses.
+#[test]
+fn a_standard_validator_reads_the_schema_as_check_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema.json");
+    std::fs::write(&schema, Run::new(&["schema"]).status(0).run().stdout).unwrap();
+    let example = std::fs::read_to_string(root().join(crate::common::EXAMPLE)).unwrap();
+    let mut sources = vec![root().join(crate::common::EXAMPLE)];
+    for (name, bytes) in crate::common::corpus("tests/good") {
+        let path = dir.path().join(format!("{name}.yaml"));
+        std::fs::write(&path, bytes).unwrap();
+        sources.push(path);
+    }
+    let refused = [
+        ("project_id: pbf-irf-217", "project_id: PBF IRF 217"),
+        ("report_date: 2019-11-12", "report_date: next week"),
+        ("duration_months: 18", "duration_months: dix-huit"),
+    ];
+    for (i, (from, to)) in refused.iter().enumerate() {
+        assert!(example.contains(from), "{from}");
+        let path = dir.path().join(format!("refused-{i}.yaml"));
+        std::fs::write(&path, example.replacen(from, to, 1)).unwrap();
+        sources.push(path);
+    }
+    let script = r#"
+import json, sys, yaml, jsonschema
+class Loader(yaml.SafeLoader): pass
+Loader.yaml_implicit_resolvers = {k: [r for r in v if r[0] != 'tag:yaml.org,2002:timestamp']
+                                  for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+schema = json.load(open(sys.argv[1]))
+cls = jsonschema.validators.validator_for(schema)
+check = cls(schema, format_checker=cls.FORMAT_CHECKER)
+for path in sys.argv[2:]:
+    errors = list(check.iter_errors(yaml.load(open(path), Loader=Loader)))
+    print(path.rsplit('/', 1)[-1], len(errors))
+"#;
+    let mut args = vec!["-c", script, schema.to_str().unwrap()];
+    args.extend(sources.iter().map(|p| p.to_str().unwrap()));
+    let counts = crate::common::tool("python3", &args);
+    for line in counts.lines() {
+        let (name, errors) = line.rsplit_once(' ').unwrap();
+        match name.starts_with("refused-") {
+            true => assert_ne!(errors, "0", "{name} validates:\n{counts}"),
+            false => assert_eq!(errors, "0", "{name} does not validate:\n{counts}"),
+        }
+    }
+    assert_eq!(counts.lines().count(), sources.len(), "{counts}");
 }
