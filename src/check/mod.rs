@@ -162,6 +162,9 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
     let mut diagnostics = walker.diagnostics;
     diagnostics.extend(worded);
     let counts = walker.counts;
+    if let Some(d) = too_long(&walker.heights, &languages, path) {
+        diagnostics.push(d);
+    }
     let structure_ok = !diagnostics.iter().any(Diagnostic::is_error);
     // Texts over their limit and unknown fields still leave a readable report, so that the
     // consistency rules can report their problems in the same run.
@@ -334,4 +337,71 @@ pub fn languages_of(root: &Node) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// About how many lines of answers a page of the PDF holds, and how many pages the form takes
+/// around them. Measured on the 2019 layout against the pages typst lays out: the example (13
+/// pages, predicted 13), every answer at its limit in prose (20, predicted 20) and one character
+/// a line (358, predicted 355).
+const LINES_PER_PAGE: usize = 50;
+const FORM_PAGES: usize = 4;
+
+/// The error a source gets when its texts would make a PDF longer than a report may be: at
+/// the text that takes the most lines, naming the next ones too.
+fn too_long(
+    heights: &[structure::Height],
+    languages: &[String],
+    file: &Path,
+) -> Option<Diagnostic> {
+    let most = crate::render::pdf::MAX_PAGES;
+    let (pages, lang) = languages
+        .iter()
+        .map(|lang| {
+            // Texts stand one below the other; a table's cells side by side in their row.
+            let mut rows: std::collections::HashMap<&str, usize> = Default::default();
+            let mut lines = 0;
+            for h in heights
+                .iter()
+                .filter(|h| h.lang.as_deref().is_none_or(|l| l == lang))
+            {
+                match &h.row {
+                    Some(row) => {
+                        let tallest = rows.entry(row).or_default();
+                        *tallest = (*tallest).max(h.lines);
+                    }
+                    None => lines += h.lines,
+                }
+            }
+            lines += rows.values().sum::<usize>();
+            (FORM_PAGES + lines / LINES_PER_PAGE, lang)
+        })
+        .max()?;
+    if pages <= most {
+        return None;
+    }
+    let mut tallest: Vec<&structure::Height> = heights
+        .iter()
+        .filter(|h| h.lang.as_deref().is_none_or(|l| l == lang))
+        .collect();
+    tallest.sort_by_key(|h| std::cmp::Reverse(h.lines));
+    let first = tallest.first()?;
+    let mut d = Diagnostic::error(
+        file,
+        format!(
+            "its texts would make the {lang} PDF about {pages} pages long, more than the {most} a report may have; this text takes about {} lines",
+            first.lines
+        ),
+    )
+    .field(&first.field)
+    .at(first.pos);
+    let others: Vec<String> = tallest[1..tallest.len().min(4)]
+        .iter()
+        .map(|h| format!("{} ({} lines)", h.field, h.lines))
+        .collect();
+    if !others.is_empty() {
+        d.notes
+            .push(format!("the next longest: {}", others.join(", ")));
+    }
+    d.notes.push("help: a line break starts a new line: join short lines into sentences, or move lists into an attachment".into());
+    Some(d)
 }

@@ -80,6 +80,19 @@ pub struct Walker<'a> {
     patterns: std::collections::HashMap<String, regex::Regex>,
     /// Every limited text met, in source order, for `check --counts`.
     pub counts: Vec<Count>,
+    /// How many lines each text takes in its box, for the report's length.
+    pub heights: Vec<Height>,
+}
+
+/// About how many lines a text takes in the PDF of one language (`None`: of every language).
+#[derive(Debug, Clone)]
+pub struct Height {
+    pub field: String,
+    pub lang: Option<String>,
+    pub lines: usize,
+    pub pos: crate::diagnostic::Pos,
+    /// For a table's cell, its row: the row is as tall as its tallest cell.
+    pub row: Option<String>,
 }
 
 /// How long a limited text is, against its limit.
@@ -113,6 +126,7 @@ impl<'a> Walker<'a> {
             values: std::collections::HashMap::new(),
             patterns: std::collections::HashMap::new(),
             counts: Vec::new(),
+            heights: Vec::new(),
         }
     }
 
@@ -415,6 +429,20 @@ impl<'a> Walker<'a> {
     /// A run of characters wider than the field's box in the PDF (a long link, a Word fill-in
     /// line): it will be broken between letters, so the writer may prefer to change it. `path`
     /// names the field's box, `shown` the field in the message (with its language).
+    fn height(&mut self, node: &Node, path: &str, shown: &str, lang: Option<&str>, text: &str) {
+        let Some(form) = self.form else { return };
+        let row = form
+            .is_cell(path)
+            .then(|| path.rsplit_once('.').map_or("", |(row, _)| row));
+        self.heights.push(Height {
+            field: shown.to_string(),
+            lang: lang.map(String::from),
+            lines: crate::fit::lines(text.trim(), form.width_of(path)),
+            pos: node.pos,
+            row: row.map(String::from),
+        });
+    }
+
     fn long_run(&mut self, node: &Node, path: &str, shown: &str, text: &str) {
         let Some(form) = self.form else { return };
         let width = form.width_of(path);
@@ -627,6 +655,7 @@ impl<'a> Walker<'a> {
                 if self.inspect(node, path, s) {
                     self.limit(node, path, s, limit, None);
                     self.long_run(node, path, path, s);
+                    self.height(node, path, path, None, s);
                 }
             }
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => self.typed_as_text(node),
@@ -680,6 +709,7 @@ impl<'a> Walker<'a> {
                             if self.inspect(&entry.value, &child, s) {
                                 self.limit(&entry.value, path, s, limit, Some(&entry.key));
                                 self.long_run(&entry.value, path, &child, s);
+                                self.height(&entry.value, path, &child, Some(&entry.key), s);
                             }
                         }
                         // Nothing after `fr:` is an empty text (required fields say so).

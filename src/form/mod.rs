@@ -86,9 +86,10 @@ pub struct Form {
     /// none: the page's.
     #[serde(default = "page_width")]
     pub width: f32,
-    /// Each question's box width, by its path with lists' positions left out, made once.
+    /// Each question's box (its width, whether it is a table's cell), by its path with lists'
+    /// positions left out, made once.
     #[serde(skip)]
-    widths: std::sync::OnceLock<std::collections::HashMap<String, f32>>,
+    boxes: std::sync::OnceLock<std::collections::HashMap<String, (Option<f32>, bool)>>,
 }
 
 /// An A4 page's text width, 2 cm margins, 6 pt insets, in ems of 10 pt text.
@@ -224,6 +225,22 @@ pub enum Drawn {
     Workbook,
 }
 
+/// `path` without its items' numbers: `outcomes[1].outputs[2].statement` →
+/// `outcomes.outputs.statement`.
+fn unnumbered(path: &str) -> String {
+    let mut plain = String::with_capacity(path.len());
+    let mut within = false;
+    for c in path.chars() {
+        match c {
+            '[' => within = true,
+            ']' => within = false,
+            c if !within => plain.push(c),
+            _ => {}
+        }
+    }
+    plain
+}
+
 /// Each text drawn in another's place when left empty names a text asked beside it.
 fn fallbacks(siblings: &[Question], problems: &mut Vec<String>) {
     for q in siblings {
@@ -308,41 +325,44 @@ impl Form {
     /// The width, in ems, of the box the field at `path` (`outcomes[1].indicators[2].target`)
     /// is drawn in.
     pub fn width_of(&self, path: &str) -> f32 {
-        let widths = self.widths.get_or_init(|| {
-            let mut widths = std::collections::HashMap::new();
-            let mut asked: Vec<(String, &Question)> = self
+        let boxes = self.boxes();
+        let found = boxes.get(&unnumbered(path)).and_then(|(width, _)| *width);
+        found.unwrap_or(self.width)
+    }
+
+    /// Whether the field at `path` is a cell of a table's row (drawn beside the row's other
+    /// cells, not below them).
+    pub fn is_cell(&self, path: &str) -> bool {
+        self.boxes()
+            .get(&unnumbered(path))
+            .is_some_and(|(_, cell)| *cell)
+    }
+
+    /// Every question's box by its path without item numbers: its width, when the description
+    /// gives one, and whether it is a table's cell.
+    fn boxes(&self) -> &std::collections::HashMap<String, (Option<f32>, bool)> {
+        self.boxes.get_or_init(|| {
+            let mut boxes = std::collections::HashMap::new();
+            let mut asked: Vec<(String, &Question, bool)> = self
                 .parts
                 .iter()
                 .flat_map(|p| &p.questions)
-                .map(|q| (q.path.clone(), q))
+                .map(|q| (q.path.clone(), q, false))
                 .collect();
-            while let Some((at, q)) = asked.pop() {
-                if let Some(width) = q.width {
-                    widths.insert(at.clone(), width);
-                }
-                let items = match &q.table {
-                    Some(table) => self.table(table),
-                    None => &q.each,
+            while let Some((at, q, cell)) = asked.pop() {
+                boxes.insert(at.clone(), (q.width, cell));
+                let (items, cells) = match &q.table {
+                    Some(table) => (self.table(table), true),
+                    None => (q.each.as_slice(), false),
                 };
                 // A description that nests without end was refused; this one stops anyway.
                 if at.len() > 4096 {
                     continue;
                 }
-                asked.extend(items.iter().map(|i| (format!("{at}.{}", i.path), i)));
+                asked.extend(items.iter().map(|i| (format!("{at}.{}", i.path), i, cells)));
             }
-            widths
-        });
-        let mut plain = String::with_capacity(path.len());
-        let mut within = false;
-        for c in path.chars() {
-            match c {
-                '[' => within = true,
-                ']' => within = false,
-                c if !within => plain.push(c),
-                _ => {}
-            }
-        }
-        widths.get(&plain).copied().unwrap_or(self.width)
+            boxes
+        })
     }
 
     /// The built-in 2019 form, read once.
@@ -386,25 +406,7 @@ impl Form {
         }
         // Annex A and the budget rules read these fields of a form that declares them.
         if self.reads_as_typed() {
-            // Paths without their items' numbers: `outcomes.outputs.statement`.
-            let unnumbered = |path: String| {
-                let mut out = String::with_capacity(path.len());
-                let mut inside = false;
-                for c in path.chars() {
-                    match c {
-                        '[' => inside = true,
-                        ']' => inside = false,
-                        c if !inside => out.push(c),
-                        _ => {}
-                    }
-                }
-                out
-            };
-            let fields: Vec<String> = self
-                .fields()
-                .into_iter()
-                .map(|f| unnumbered(f.path))
-                .collect();
+            let fields: Vec<String> = self.fields().iter().map(|f| unnumbered(&f.path)).collect();
             for path in crate::model::Report::READS {
                 if !fields.iter().any(|f| f == path) {
                     problems.push(format!(

@@ -273,3 +273,70 @@ fn no_test_source_is_a_near_copy_of_another() {
         copies.join("\n")
     );
 }
+
+/// `check` refuses what `build` would for its length: every narrative answer within its limit,
+/// written one character a line, makes a PDF of some 300 pages, and the error names the texts
+/// that make it so, before anything is laid out.
+#[test]
+fn a_source_too_long_to_lay_out_is_refused_by_check() {
+    const NARRATIVES: [&str; 15] = [
+        "status",
+        "relevance",
+        "unique",
+        "peacebuilding_results",
+        "human_impact",
+        "challenges_on_track",
+        "summary",
+        "national_ownership",
+        "monitoring",
+        "evaluation",
+        "catalytic_financial",
+        "catalytic_non_financial",
+        "exit_strategy",
+        "risk_taking",
+        "gender_equality",
+    ];
+    fn lengthen(value: &mut serde_json::Value, key: &str) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    // A text per language is its field's.
+                    let key = if k == "fr" || k == "en" { key } else { k };
+                    lengthen(v, key);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| lengthen(v, key)),
+            serde_json::Value::String(text) if NARRATIVES.contains(&key) => {
+                let most = if key == "summary" { 3000 } else { 1500 };
+                *text = "x\n".repeat(most / 2).trim().to_string();
+            }
+            _ => {}
+        }
+    }
+    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let mut answers: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    for part in ["progress", "cross_cutting", "outcomes"] {
+        lengthen(&mut answers[part], part);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("2020-06-15-long.yaml");
+    std::fs::write(&source, serde_json::to_string_pretty(&answers).unwrap()).unwrap();
+    let out = Run::new(&["check", source.to_str().unwrap()])
+        .status(1)
+        .run();
+    assert!(
+        out.stderr.contains("its texts would make the fr PDF about")
+            && out.stderr.contains("more than the 200 a report may have"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("the next longest:"), "{}", out.stderr);
+    // The same texts in prose are well within it.
+    let prose = std::fs::read_to_string(&source)
+        .unwrap()
+        .replace("x\\n", "x ");
+    std::fs::write(&source, prose).unwrap();
+    Run::new(&["check", source.to_str().unwrap()])
+        .status(0)
+        .run();
+}
