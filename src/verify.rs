@@ -321,9 +321,11 @@ fn words_of(identity: &serde_json::Value, files: &[(String, Vec<u8>)]) -> Vec<(S
 }
 
 /// The templates and catalogs an archived folder's manifest records, by name and hash, when its
-/// archive mark vouches for that manifest and the folder is in this workspace: pointing `verify`
+/// archive mark vouches for that manifest, the folder is in this workspace, and the workspace
+/// holds the very source it was built from (`data/<project>/<version>.yaml`): pointing `verify`
 /// at one's own archived version trusts what it was made with. A folder from elsewhere (mailed,
-/// copied from another machine) vouches for nothing: anyone can write a mark.
+/// copied from another machine, even into the workspace) vouches for nothing: anyone can write
+/// a mark.
 fn vouched(folder: &Path, manifest: &Manifest) -> Vec<(String, String)> {
     let within = |dir: &Path| {
         let (Ok(folder), Ok(dir)) = (folder.canonicalize(), dir.canonicalize()) else {
@@ -331,7 +333,14 @@ fn vouched(folder: &Path, manifest: &Manifest) -> Vec<(String, String)> {
         };
         folder.starts_with(dir)
     };
-    if !within(Path::new(".")) {
+    // The workspace's own source of that version, as the manifest records it: a folder put in
+    // the workspace from elsewhere does not come with it.
+    let own_source = Path::new("data")
+        .join(&manifest.project)
+        .join(&manifest.source.name);
+    let ours = crate::fsio::read_own(&own_source)
+        .is_ok_and(|bytes| sha256(&bytes) == manifest.source.sha256);
+    if !within(Path::new(".")) || !ours {
         return Vec::new();
     }
     let Ok(mark) = crate::archive::read(folder) else {
