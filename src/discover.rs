@@ -20,6 +20,7 @@ pub fn find(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
     };
     let mut found = Found {
         templates: crate::templates::folder().and_then(|t| std::fs::canonicalize(t).ok()),
+        workspace: std::env::current_dir().and_then(std::fs::canonicalize).ok(),
         ..Found::default()
     };
     for path in paths {
@@ -47,6 +48,8 @@ struct Found {
     seen: HashSet<PathBuf>,
     /// The real path of this run's templates folder, whose catalogs are YAML too.
     templates: Option<PathBuf>,
+    /// The real path of the workspace: a search follows no link out of it.
+    workspace: Option<PathBuf>,
 }
 
 impl Found {
@@ -56,6 +59,16 @@ impl Found {
         if self.seen.insert(real) {
             self.sources.push(path.to_path_buf());
         }
+    }
+
+    /// Where `path` leads when it is a link out of the workspace.
+    fn leaves_workspace(&self, path: &Path) -> Option<PathBuf> {
+        let workspace = self.workspace.as_deref()?;
+        let is_link = path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+        let real = std::fs::canonicalize(path).ok()?;
+        (is_link && !real.starts_with(workspace)).then_some(real)
     }
 
     /// Whether a search enters the folder `dir` (its real path `real`) found in another: not a
@@ -91,6 +104,19 @@ impl Found {
         paths.sort();
         let mut count = 0;
         for path in paths {
+            // A link found in a search that leads out of the workspace (to a key, to
+            // /etc/passwd) is never read: its text would be quoted in messages and carried in PDFs.
+            if let Some(outside) = self.leaves_workspace(&path) {
+                self.errors.push(Error::wrong_kind(
+                    &path,
+                    "a source within the workspace (name a file elsewhere on the command line)",
+                    format!(
+                        "a link to {}, outside the workspace",
+                        crate::terminal::path(&outside)
+                    ),
+                ));
+                continue;
+            }
             if path.is_dir() {
                 count += self.folder(&path, true);
             } else if is_source_name(&path) && !is_aside(&path) {

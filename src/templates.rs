@@ -127,7 +127,7 @@ impl Templates {
         carried.sort();
         if let Some(pair) = carried.windows(2).find(|w| w[0].0 == w[1].0) {
             let found = format!(
-                "{} and {}, which a PDF would both carry as {}: rename one",
+                "a folder holding {} and {}, which a PDF would both carry as {} (rename one)",
                 crate::terminal::line(pair[0].1),
                 crate::terminal::line(pair[1].1),
                 crate::terminal::line(&pair[0].0)

@@ -332,3 +332,27 @@ fn two_files_carried_under_one_name_are_refused_before_any_build() {
     }
     assert!(!ws.path().join("out").exists());
 }
+
+/// A source found in a search that is a link out of the workspace is refused by name and never
+/// read, so no text of the file it leads to is quoted or carried.
+#[test]
+fn a_source_linked_out_of_the_workspace_is_not_read() {
+    let ws = workspace();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.yaml");
+    std::fs::write(&secret, "password: hunter2-secret\n").unwrap();
+    let link = ws.path().join("data/pbf-irf-217/notes.yaml");
+    std::os::unix::fs::symlink(&secret, &link).unwrap();
+    for command in ["check", "build"] {
+        let out = Run::new(&[command]).cwd(ws.path()).run();
+        assert_ne!(out.status, 0, "{}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("data/pbf-irf-217/notes.yaml is a link to")
+                && out.stderr.contains("outside the workspace"),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
+    }
+}
