@@ -291,6 +291,10 @@ const EARLIER: &[(&str, &str)] = &[
         "pbf-2019",
         "d182d82bb34c8c4d8cc0de9c24deb91cac86cb706b62d868d7a2e33d86d35dc5",
     ),
+    (
+        "pbf-2019",
+        "169891020a8e8c4f991eda16bb6fc11797011cfbe5abcdb82214cf189c9e10cf",
+    ),
 ];
 
 /// Layouts that earlier versions of pbf-report shipped, by form and SHA-256. Each read the

@@ -71,6 +71,10 @@ pub struct Form {
     pub form: String,
     /// The catalog key of the document's title (`doc.title`).
     pub title: String,
+    /// The catalog keys of what the form prints as footnotes: a past report's text may hold
+    /// them anywhere.
+    #[serde(default)]
+    pub footnotes: Vec<String>,
     /// The options of each rating, choice and set of tick boxes, by name.
     #[serde(default)]
     pub options: BTreeMap<String, Vec<String>>,
@@ -115,6 +119,10 @@ pub struct Part {
     /// What the part's group of fields holds, for messages and editors.
     #[serde(default)]
     pub about: Option<String>,
+    /// The catalog keys of what the form prints in this part besides its heading and questions
+    /// (a part's number, notes, an introduction): a past report's text is read by them too.
+    #[serde(default)]
+    pub texts: Vec<String>,
     pub questions: Vec<Question>,
 }
 
@@ -645,6 +653,8 @@ impl Form {
         let mut keys: std::collections::BTreeSet<String> =
             self.parts.iter().filter_map(|p| p.title.clone()).collect();
         keys.insert(self.title.clone());
+        keys.extend(self.parts.iter().flat_map(|p| p.texts.iter().cloned()));
+        keys.extend(self.footnotes.iter().cloned());
         keys.extend(self.fields().into_iter().map(|f| f.question.key.clone()));
         keys.extend(self.tables.values().flatten().map(|q| q.key.clone()));
         for (name, options) in &self.options {

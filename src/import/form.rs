@@ -11,60 +11,60 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::i18n::Catalog;
 
-/// Where in the form a question stands. A question is only taken for a later part than the one
-/// being read when it is long enough not to be an answer's words by chance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Section {
-    Cover,
-    Progress,
-    Outcomes,
-    CrossCutting,
-    Table,
-    Finance,
-    /// Footnotes: wherever the text puts them.
-    Anywhere,
-}
+/// Where in the form a question stands: the index of the part it is printed in, or
+/// `ANYWHERE` (footnotes). A question is only taken for a later part than the one being read
+/// when it is long enough not to be an answer's words by chance.
+type Section = usize;
 
-fn section_of(key: &str) -> Section {
-    let prefix = key.split('.').next().unwrap_or(key);
-    match prefix {
-        _ if key.starts_with("cover.footnote") => Section::Anywhere,
-        "doc" | "cover" | "notes" => Section::Cover,
-        "part1" | "progress" => Section::Progress,
-        "outcomes" | "outcome" => Section::Outcomes,
-        "cross_cutting" => Section::CrossCutting,
-        "indicators" => Section::Table,
-        _ => Section::Finance,
+const ANYWHERE: Section = Section::MAX;
+
+/// The part each wording of the form is printed in, read from its description: the parts'
+/// headings and texts, and their questions but those only the workbook shows. A question drawn
+/// in a table, and a table's columns, are printed where the part named as a table draws it.
+fn sections(form: &crate::form::Form) -> std::collections::HashMap<String, Section> {
+    use crate::form::{Drawn, Question};
+    let drawing = |table: Option<&str>| {
+        let named = |p: &&crate::form::Part| match table {
+            Some(t) => p.name == t,
+            None => form.tables.contains_key(&p.name),
+        };
+        form.parts.iter().position(|p| named(&p))
+    };
+    fn walk<'a>(q: &'a Question, form: &'a crate::form::Form, out: &mut Vec<&'a Question>) {
+        out.push(q);
+        let items = match &q.table {
+            Some(table) => form.tables.get(table).map_or(&[][..], Vec::as_slice),
+            None => &q.each,
+        };
+        items.iter().for_each(|item| walk(item, form, out));
     }
-}
-
-/// The catalog keys whose text is a question or a label of the filled form.
-fn is_form_text(key: &str) -> bool {
-    let prefix = key.split('.').next().unwrap_or(key);
-    let excluded = matches!(
-        key,
-        "doc.unofficial"
-            | "doc.revision_of"
-            | "doc.page"
-            | "cover.partner_line"
-            | "indicators.limit"
-            | "finance.gender_amounts"
-    );
-    !excluded
-        && matches!(
-            prefix,
-            "doc"
-                | "cover"
-                | "notes"
-                | "part1"
-                | "progress"
-                | "outcomes"
-                | "outcome"
-                | "cross_cutting"
-                | "indicators"
-                | "part2"
-                | "finance"
-        )
+    let mut sections = std::collections::HashMap::new();
+    sections.insert(form.title.clone(), 0);
+    for (i, part) in form.parts.iter().enumerate() {
+        let mut asked = Vec::new();
+        part.questions
+            .iter()
+            .for_each(|q| walk(q, form, &mut asked));
+        for q in asked.into_iter().filter(|q| q.drawn != Drawn::Workbook) {
+            let at = match (q.drawn, q.table.as_deref()) {
+                (Drawn::Column, table) => drawing(table).unwrap_or(i),
+                _ => i,
+            };
+            sections.entry(q.key.clone()).or_insert(at);
+        }
+    }
+    // A part only the workbook shows (Annex A) prints no heading in the report.
+    let printed: std::collections::HashSet<Section> = sections.values().copied().collect();
+    for (i, part) in form.parts.iter().enumerate() {
+        let title = part.title.iter().filter(|_| printed.contains(&i));
+        for key in title.chain(&part.texts) {
+            sections.insert(key.clone(), i);
+        }
+    }
+    for key in &form.footnotes {
+        sections.insert(key.clone(), ANYWHERE);
+    }
+    sections
 }
 
 /// Lower case, without accents, every run of what is not a letter or digit as one space; with,
@@ -144,6 +144,8 @@ impl Folded<'_> {
 /// label (`Résultat {{ n }}:`).
 struct Anchor {
     key: String,
+    /// The part of the form it is printed in.
+    section: Section,
     lang: usize,
     before: String,
     numbered: bool,
@@ -155,7 +157,7 @@ struct Anchor {
 }
 
 impl Anchor {
-    fn new(key: &str, lang: usize, text: &str) -> Anchor {
+    fn new(key: &str, lang: usize, text: &str, section: Section) -> Anchor {
         let (before, after, numbered) = match text.split_once("{{ n }}") {
             Some((b, a)) => (fold(b).0, fold(a).0, true),
             None => (fold(text).0, String::new(), false),
@@ -164,6 +166,7 @@ impl Anchor {
         let signature = signature(words.iter().map(String::as_str));
         Anchor {
             key: key.to_string(),
+            section,
             lang,
             bits: signature.iter().map(|b| b.count_ones()).sum(),
             signature,
@@ -181,7 +184,7 @@ impl Anchor {
     }
 
     fn section(&self) -> Section {
-        section_of(&self.key)
+        self.section
     }
 }
 
@@ -223,7 +226,9 @@ pub struct Form {
 const LINE_MAX: usize = 4_000;
 
 impl Form {
-    pub fn load() -> Form {
+    /// The wording of the form `described`, in every language that has a catalog.
+    pub fn load(described: &crate::form::Form) -> Form {
+        let sections = sections(described);
         let languages = crate::i18n::languages();
         let catalogs: Vec<Catalog> = languages
             .iter()
@@ -233,15 +238,17 @@ impl Form {
         let mut limits = Vec::new();
         for (i, catalog) in catalogs.iter().enumerate() {
             for (key, text) in &catalog.entries {
-                if is_form_text(key)
-                    && (!text.contains("{{")
-                        || text.matches("{{").count() == 1 && text.contains("{{ n }}"))
+                let Some(section) = sections.get(key) else {
+                    continue;
+                };
+                if !text.contains("{{")
+                    || text.matches("{{").count() == 1 && text.contains("{{ n }}")
                 {
-                    anchors.push(Anchor::new(key, i, text));
+                    anchors.push(Anchor::new(key, i, text, *section));
                 }
             }
             for key in ["limit", "indicators.limit"] {
-                limits.push(Anchor::new(key, i, &catalog.get(key)));
+                limits.push(Anchor::new(key, i, &catalog.get(key), ANYWHERE));
             }
         }
         let mut by_first: std::collections::HashMap<char, Vec<usize>> = Default::default();
@@ -504,7 +511,7 @@ pub fn hits(form: &Form, text: &str) -> Vec<Hit> {
     const WRAP: usize = 16;
     let lines: Vec<&str> = text.lines().collect();
     let mut out: Vec<Hit> = Vec::new();
-    let mut section = Section::Cover;
+    let mut section: Section = 0;
     let mut no = 0;
     while no < lines.len() {
         let mut joined = lines[no].to_string();
@@ -526,7 +533,7 @@ pub fn hits(form: &Form, text: &str) -> Vec<Hit> {
                 let anchor = &form.anchors[m.anchor];
                 let s = anchor.section();
                 // A part out of the form's order is followed by its long questions only.
-                s == section || s == Section::Anywhere || !anchor.is_short()
+                s == section || s == ANYWHERE || !anchor.is_short()
             })
             // This part's own question first; else the nearest later part's; the longest.
             .min_by_key(|m| {
@@ -537,7 +544,7 @@ pub fn hits(form: &Form, text: &str) -> Vec<Hit> {
         match chosen {
             Some(m) => {
                 let anchor = &form.anchors[m.anchor];
-                if anchor.section() != Section::Anywhere {
+                if anchor.section() != ANYWHERE {
                     section = anchor.section();
                 }
                 let (rest, more) = form.limit_tail(&m.rest, &lines[no + used..]);
@@ -881,7 +888,7 @@ mod tests {
 
     #[test]
     fn a_question_is_found_whatever_its_case_and_its_limit() {
-        let form = Form::load();
+        let form = Form::load(crate::form::Form::pbf_2019());
         let (m, _) = form.matches(&Folded::new("date DE RAPPORT: 12 NOVEMBRE 2019"));
         assert_eq!(form.anchors[m[0].anchor].key, "cover.report_date");
         assert_eq!(m[0].rest, "12 NOVEMBRE 2019");
@@ -909,7 +916,7 @@ mod tests {
 
     #[test]
     fn a_reworded_question_is_still_found() {
-        let form = Form::load();
+        let form = Form::load(crate::form::Form::pbf_2019());
         let m = form
             .near(&Folded::new(
                 "National ownership: How has the national government shown ownership of and \

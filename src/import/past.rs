@@ -77,7 +77,7 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
             format!("a text of {lines} lines, more than any report ({MAX_LINES})"),
         ));
     }
-    let form = Form::load();
+    let form = Form::load(crate::form::Form::pbf_2019());
     let hits = form::hits(&form, text);
     let keys: BTreeSet<&str> = hits.iter().map(|h| h.key.as_str()).collect();
     let questions = questions();
