@@ -356,3 +356,49 @@ fn a_source_linked_out_of_the_workspace_is_not_read() {
         assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
     }
 }
+
+/// A PDF whose carried layout loops, trusted with `--trust-carried`, is stopped within the
+/// budget: exit 3, the layout named, nothing hanging. Untrusted, it is never started.
+#[test]
+fn a_carried_layout_that_loops_is_stopped_within_its_budget_when_trusted() {
+    let (ws, folder, _, _, text) = built();
+    let pdf = folder.join("pbf-irf-217-2019-11-12-final.fr.pdf");
+    let mut doc = lopdf::Document::load(&pdf).unwrap();
+    let looping = format!("#for i in range(100000) {{ for j in range(100000) {{ }} }}\n{text}");
+    let mut replaced = 0;
+    for object in doc.objects.values_mut() {
+        if let lopdf::Object::Stream(stream) = object {
+            let plain = stream
+                .decompressed_content()
+                .unwrap_or_else(|_| stream.content.clone());
+            if plain == text.as_bytes() {
+                stream.dict.remove(b"Filter");
+                stream.set_content(looping.clone().into_bytes());
+                replaced += 1;
+            }
+        }
+    }
+    assert_eq!(replaced, 1, "the layout is carried once");
+    let crafted = ws.path().join("crafted.pdf");
+    doc.save(&crafted).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let crafted = crafted.to_str().unwrap();
+    let out = Run::new(&["verify", crafted])
+        .cwd(elsewhere.path())
+        .status(1)
+        .run();
+    assert!(out.stderr.contains("not run"), "{}", out.stderr);
+    let started = std::time::Instant::now();
+    let out = Run::new(&["verify", "--trust-carried", crafted])
+        .cwd(elsewhere.path())
+        .env("PBF_REPORT_TIME_LIMIT", "2")
+        .status(3)
+        .run();
+    assert!(
+        out.stderr
+            .contains("report.typ: the template ran for more than 2 s, and was stopped"),
+        "{}",
+        out.stderr
+    );
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}
