@@ -295,6 +295,10 @@ const EARLIER: &[(&str, &str)] = &[
         "pbf-2019",
         "169891020a8e8c4f991eda16bb6fc11797011cfbe5abcdb82214cf189c9e10cf",
     ),
+    (
+        "pbf-2019",
+        "ffdd13e243c49aa544ea6de11edc2769414285721b7fdc450806e0143ea23e6a",
+    ),
 ];
 
 /// Layouts that earlier versions of pbf-report shipped, by form and SHA-256. Each read the

@@ -26,6 +26,7 @@ pub fn envelope(
         root,
         file,
         out: Vec::new(),
+        form: None,
     };
     c.languages(envelope, catalogs);
     c.project_id(envelope);
@@ -52,6 +53,7 @@ pub fn by_role(filled: &Filled, root: &Node, file: &Path) -> Vec<Diagnostic> {
         root,
         file,
         out: Vec::new(),
+        form: None,
     };
     c.duration(filled);
     c.dates(filled);
@@ -85,11 +87,17 @@ pub fn skipped(form: &crate::form::Form) -> Vec<String> {
 }
 
 /// The rules that span the fields of a form shaped as the 2019 one.
-pub fn check(report: &Report, root: &Node, file: &Path) -> Vec<Diagnostic> {
+pub fn check(
+    report: &Report,
+    form: &crate::form::Form,
+    root: &Node,
+    file: &Path,
+) -> Vec<Diagnostic> {
     let mut c = Rules {
         root,
         file,
         out: Vec::new(),
+        form: Some(form),
     };
     c.identity(report);
     c.cover(report);
@@ -101,10 +109,21 @@ struct Rules<'a> {
     root: &'a Node,
     file: &'a Path,
     out: Vec<Diagnostic>,
+    /// For the rules that read the typed report: the form whose fields its places are.
+    form: Option<&'a crate::form::Form>,
 }
 
 impl Rules<'_> {
+    /// A place of the typed report said as the source's path of its field.
+    fn source_path(&self, field: &str) -> String {
+        match self.form {
+            Some(form) => crate::model::roles::source_path(form, field),
+            None => field.to_string(),
+        }
+    }
+
     fn error(&mut self, field: &str, message: impl Into<String>) -> &mut Diagnostic {
+        let field = &self.source_path(field);
         let d = Diagnostic::error(self.file, message)
             .field(field)
             .at(locate(self.root, field));
@@ -113,6 +132,7 @@ impl Rules<'_> {
     }
 
     fn warning(&mut self, field: &str, message: impl Into<String>) -> &mut Diagnostic {
+        let field = &self.source_path(field);
         let d = Diagnostic::warning(self.file, message)
             .field(field)
             .at(locate(self.root, field));

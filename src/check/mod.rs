@@ -14,7 +14,7 @@ use crate::diagnostic::Diagnostic;
 use serde::Deserialize;
 
 use crate::form::Form;
-use crate::model::{Envelope, Filled, Report};
+use crate::model::{Envelope, Filled};
 use crate::source::{self, Node, Source, Value};
 use crate::templates::Templates;
 
@@ -171,9 +171,9 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
     let tree = root.to_json(&walker.unknown_keys, &walker.values);
     let mut report = None;
     let typed = match typed_form {
-        true => match Report::deserialize(&tree) {
+        true => match crate::model::roles::read(&form.form, &tree) {
             Ok(r) => {
-                diagnostics.extend(consistency::check(&r, &root, path));
+                diagnostics.extend(consistency::check(&r, &form.form, &root, path));
                 Some(Some(r))
             }
             Err(e) if structure_ok => {

@@ -257,7 +257,8 @@ fn in_language(report: &crate::model::Filled, lang: &str) -> crate::model::Fille
     out.envelope.unofficial_translations = Vec::new();
     if out.typed.is_some() {
         out.typed = Some(
-            serde_json::from_value(out.tree.clone()).expect("the same report, one language more"),
+            crate::model::roles::read(&out.form, &out.tree)
+                .expect("the same report, one language more"),
         );
     }
     out

@@ -90,10 +90,10 @@ pub struct Form {
     /// none: the page's.
     #[serde(default = "page_width")]
     pub width: f32,
-    /// Each question's box (its width, whether it is a table's cell), by its path with lists'
-    /// positions left out, made once.
+    /// Each question's box (its width, whether it is a table's cell), and the path of each
+    /// role's field, by paths with lists' positions left out, made once.
     #[serde(skip)]
-    boxes: std::sync::OnceLock<std::collections::HashMap<String, (Option<f32>, bool)>>,
+    boxes: std::sync::OnceLock<Boxes>,
 }
 
 /// An A4 page's text width, 2 cm margins, 6 pt insets, in ems of 10 pt text.
@@ -233,9 +233,18 @@ pub enum Drawn {
     Workbook,
 }
 
+/// What a description's paths lead to, found once.
+#[derive(Debug, Default)]
+struct Boxes {
+    /// Each question's box width, when given, and whether it is a table's cell.
+    by_path: std::collections::HashMap<String, (Option<f32>, bool)>,
+    /// The path of the field that plays each role.
+    roles: std::collections::HashMap<String, String>,
+}
+
 /// `path` without its items' numbers: `outcomes[1].outputs[2].statement` →
 /// `outcomes.outputs.statement`.
-fn unnumbered(path: &str) -> String {
+pub fn unnumbered(path: &str) -> String {
     let mut plain = String::with_capacity(path.len());
     let mut within = false;
     for c in path.chars() {
@@ -333,24 +342,31 @@ impl Form {
     /// The width, in ems, of the box the field at `path` (`outcomes[1].indicators[2].target`)
     /// is drawn in.
     pub fn width_of(&self, path: &str) -> f32 {
-        let boxes = self.boxes();
+        let boxes = &self.boxes().by_path;
         let found = boxes.get(&unnumbered(path)).and_then(|(width, _)| *width);
         found.unwrap_or(self.width)
+    }
+
+    /// The path, without items' numbers, of the field that plays `role`, at any depth
+    /// (`outcomes.outputs.statement`).
+    pub fn role_path(&self, role: &str) -> Option<&str> {
+        self.boxes().roles.get(role).map(String::as_str)
     }
 
     /// Whether the field at `path` is a cell of a table's row (drawn beside the row's other
     /// cells, not below them).
     pub fn is_cell(&self, path: &str) -> bool {
         self.boxes()
+            .by_path
             .get(&unnumbered(path))
             .is_some_and(|(_, cell)| *cell)
     }
 
     /// Every question's box by its path without item numbers: its width, when the description
     /// gives one, and whether it is a table's cell.
-    fn boxes(&self) -> &std::collections::HashMap<String, (Option<f32>, bool)> {
+    fn boxes(&self) -> &Boxes {
         self.boxes.get_or_init(|| {
-            let mut boxes = std::collections::HashMap::new();
+            let mut boxes = Boxes::default();
             let mut asked: Vec<(String, &Question, bool)> = self
                 .parts
                 .iter()
@@ -358,7 +374,13 @@ impl Form {
                 .map(|q| (q.path.clone(), q, false))
                 .collect();
             while let Some((at, q, cell)) = asked.pop() {
-                boxes.insert(at.clone(), (q.width, cell));
+                boxes.by_path.insert(at.clone(), (q.width, cell));
+                if let Some(role) = &q.role {
+                    boxes
+                        .roles
+                        .entry(role.clone())
+                        .or_insert_with(|| at.clone());
+                }
                 let (items, cells) = match &q.table {
                     Some(table) => (self.table(table), true),
                     None => (q.each.as_slice(), false),
@@ -414,15 +436,7 @@ impl Form {
         }
         // Annex A and the budget rules read these fields of a form that declares them.
         if self.reads_as_typed() {
-            let fields: Vec<String> = self.fields().iter().map(|f| unnumbered(&f.path)).collect();
-            for path in crate::model::Report::READS {
-                if !fields.iter().any(|f| f == path) {
-                    problems.push(format!(
-                        "{path}: Annex A and the budget rules read it of a form that declares \
-                         `role: annex_a`, and this form does not ask it"
-                    ));
-                }
-            }
+            problems.extend(crate::model::roles::problems(self));
         }
         let asked: Vec<&Question> = self.parts.iter().flat_map(|p| &p.questions).collect();
         // A group's fields stand together, as a source writes them under its name.

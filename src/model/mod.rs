@@ -1,8 +1,8 @@
-//! What the rules that span fields and Annex A read of a source of a form shaped as the 2019
-//! one (a form that declares `role: annex_a`): the recipients and their budgets, the outcomes'
-//! and outputs' statements with their activities, the gender figure and Annex A's own figures.
-//! Every other field is the form description's (`templates/pbf-2019/form.yaml`): it is checked
-//! and drawn from there, and this view passes over it.
+//! What the rules that span fields and Annex A read of a source of a form that declares Annex
+//! A's figures (`role: annex_a`): the recipients and their budgets, the outcomes' and outputs'
+//! statements with their activities, the gender figure and Annex A's own figures. Each is read
+//! from the field that plays its role (`roles.rs`), wherever the form puts it; every other field
+//! is the form description's alone: checked and drawn from there.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 mod filled;
+pub mod roles;
 mod values;
 
 pub use filled::{Envelope, Filled};
@@ -29,29 +30,6 @@ pub struct Report {
     pub finance: Finance,
     /// Figures that only Annex A shows (activity budgets live under the outputs).
     pub annex_a: AnnexA,
-}
-
-impl Report {
-    /// Every field this view reads, by its path in the form's description: a form that
-    /// declares `role: annex_a` asks each of them (a unit test holds this list to the view).
-    pub const READS: [&str; 16] = [
-        "cover.title",
-        "cover.gateway_number",
-        "cover.report_date",
-        "cover.recipients",
-        "cover.recipients.id",
-        "cover.recipients.name",
-        "cover.recipients.short_name",
-        "cover.recipients.lead",
-        "cover.recipients.budget",
-        "cover.budget_total",
-        "cover.tranches_received",
-        "outcomes.statement",
-        "outcomes.outputs.statement",
-        "outcomes.outputs.activities",
-        "finance.gender_planned",
-        "annex_a",
-    ];
 }
 
 /// What the workbook's headings and the budget rules read of the cover.
@@ -273,56 +251,4 @@ pub fn is_valid_project_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Report;
-
-    /// Every field path of `value`, lists passed through, not below `stop`.
-    fn paths(value: &serde_json::Value, at: &str, stop: &[&str], out: &mut Vec<String>) {
-        match value {
-            serde_json::Value::Array(items) => {
-                items.iter().for_each(|item| paths(item, at, stop, out));
-            }
-            serde_json::Value::Object(map) if !stop.contains(&at) => {
-                for (key, value) in map {
-                    let path = match at.is_empty() {
-                        true => key.clone(),
-                        false => format!("{at}.{key}"),
-                    };
-                    out.push(path.clone());
-                    paths(value, &path, stop, out);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    #[test]
-    fn the_view_reads_only_the_fields_it_lists() {
-        let example = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/data/pbf-irf-217/2019-11-12-final.yaml"
-        );
-        let checked = crate::check::check_file(std::path::Path::new(example));
-        let report = checked
-            .report
-            .and_then(|r| r.typed)
-            .expect("the example is valid");
-        let mut found = Vec::new();
-        let stop = ["annex_a", "outcomes.outputs.activities", "cover.title"];
-        let json = serde_json::to_value(&report).unwrap();
-        paths(&json, "", &stop, &mut found);
-        // A text written per language is one field.
-        found.retain(|p| !p.ends_with(".fr") && !p.ends_with(".en"));
-        found.sort();
-        found.dedup();
-        let mut listed: Vec<String> = Report::READS.iter().map(|p| p.to_string()).collect();
-        listed.retain(|p| !matches!(p.as_str(), "cover" | "outcomes" | "finance"));
-        listed.sort();
-        let groups = ["cover", "finance", "outcomes", "outcomes.outputs"];
-        found.retain(|p| !groups.contains(&p.as_str()));
-        assert_eq!(found, listed);
-    }
 }

@@ -860,6 +860,23 @@ fn a_revision_of_the_built_in_form_keeps_its_rules_and_annex_a() {
         out.stderr
     );
 
+    // A revision that names a field the rules read otherwise keeps the rule, said at its name.
+    let form = folder.join("form.yaml");
+    let described = std::fs::read_to_string(&form).unwrap();
+    let renamed = described.replacen("path: cover.budget_total,", "path: cover.total_budget,", 1);
+    assert_ne!(renamed, described);
+    std::fs::write(&form, &renamed).unwrap();
+    let wrong = text.replacen("budget_total: 2500000", "total_budget: 2600000", 1);
+    std::fs::write(&source, &wrong).unwrap();
+    let out = run(dir.path(), &["check"]).status(1).run();
+    assert!(
+        out.stderr
+            .contains("error: cover.total_budget: the recipients' budgets add up to"),
+        "{}",
+        out.stderr
+    );
+    std::fs::write(&form, &described).unwrap();
+
     // A revision that drops a field the rules read is refused at its description, once, and
     // the source is not blamed for the field it lacks too.
     let form = folder.join("form.yaml");
@@ -875,7 +892,7 @@ fn a_revision_of_the_built_in_form_keeps_its_rules_and_annex_a() {
         .collect();
     std::fs::write(&source, lacking.join("\n")).unwrap();
     let out = run(dir.path(), &["check"]).status(1).run();
-    let expected = "finance.gender_planned: Annex A and the budget rules read it of a form that declares `role: annex_a`";
+    let expected = "role gender_planned: Annex A and the budget rules read it (the 2019 form's finance.gender_planned), and no field of this form plays it";
     assert!(out.stderr.contains(expected), "{}", out.stderr);
     assert!(
         out.stderr.contains("--> templates/pbf-2019r/form.yaml"),
