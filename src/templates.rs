@@ -140,11 +140,14 @@ impl Templates {
     }
 
     /// These files with `files` (name → bytes) added or replacing the ones of that name.
-    /// A name that is not plain (`../x.typ`, as a crafted PDF may carry) is left out.
+    /// A name that is not plain (`../x.typ`, as a crafted PDF may carry), or of a kind no
+    /// template reads (a WebAssembly plugin), is left out.
     pub fn with_files(mut self, files: Vec<(String, Vec<u8>)>) -> Templates {
         self.derived = Arc::default();
         for (name, bytes) in files {
-            if !name.starts_with("fonts/") && is_plain(&name) {
+            let kind = name.rsplit_once('.').map(|(_, k)| k.to_ascii_lowercase());
+            let known = kind.is_some_and(|k| KINDS.contains(&k.as_str()));
+            if !name.starts_with("fonts/") && is_plain(&name) && known {
                 self.files.insert(name, Data::Read(Arc::from(bytes)));
             }
         }
@@ -519,6 +522,19 @@ mod tests {
         let shown = folder.shown_path(name);
         assert_eq!(shown, crate::terminal::path(&dir.path().join(name)));
         assert_eq!(carried.shown_path(name), "templates/pbf-2019/report.typ");
+    }
+
+    #[test]
+    fn a_carried_plugin_or_path_is_never_among_the_files() {
+        let files = vec![
+            ("pbf-2019/plugin.wasm".to_string(), b"\0asm".to_vec()),
+            ("pbf-2019/../../x.typ".to_string(), b"#x".to_vec()),
+            ("pbf-2019/logo.PNG".to_string(), b"png".to_vec()),
+        ];
+        let templates = super::Templates::builtin().with_files(files);
+        assert!(templates.file("pbf-2019/plugin.wasm").is_none());
+        assert!(templates.file("pbf-2019/../../x.typ").is_none());
+        assert!(templates.file("pbf-2019/logo.PNG").is_some());
     }
 
     #[test]
