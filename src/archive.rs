@@ -3,7 +3,7 @@
 //! every file's name and hash, when it was archived and by whom, and no build writes into a
 //! folder that has one (even a damaged one).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -68,9 +68,20 @@ pub fn is_soundly_archived(folder: &Path) -> bool {
 
 /// The archived version folder that `path` is, or lies inside, if any: nothing may be written
 /// there.
-pub fn archived_around(path: &Path) -> Option<&Path> {
-    path.ancestors()
-        .find(|p| !p.as_os_str().is_empty() && is_archived(p))
+pub fn archived_around(path: &Path) -> Option<PathBuf> {
+    // Absolute, so that a run from inside an archived folder finds it too.
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let found = absolute.ancestors().find(|p| is_archived(p))?;
+    // Said as given when it is the path itself or one of its named ancestors.
+    let given = path
+        .ancestors()
+        .find(|p| std::path::absolute(p).ok().as_deref() == Some(found));
+    Some(
+        given
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(found)
+            .to_path_buf(),
+    )
 }
 
 /// The archive mark of `folder`.

@@ -91,11 +91,15 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// Refuses `path` when it is in an archived version folder: an archived version is never
-/// changed, whichever command is pointed at its folder.
+/// Refuses `path` when it is in an archived version folder, or in a folder inside one (made
+/// or to be made): an archived version is never changed, whichever command is pointed at it.
 pub fn not_archived(path: &Path) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-    match taken(&dir.unwrap_or(Path::new(".")).join(crate::archive::ARCHIVED)) {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let marked = absolute
+        .ancestors()
+        .skip(1)
+        .any(|dir| taken(&dir.join(crate::archive::ARCHIVED)));
+    match marked {
         true => Err(Error::Usage {
             message: format!(
                 "{} is in an archived version folder, which nothing changes; write it elsewhere",

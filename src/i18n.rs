@@ -219,9 +219,14 @@ fn render_rules(
                 problems.push(error(format!(
                     "`{key}`: a sheet name cannot hold `{c}` (nor any of [ ] : * ? / \\)"
                 )));
-            } else if entry.text.chars().count() > 31 {
+            } else if entry.text.encode_utf16().count() > 31 {
+                // Excel counts UTF-16 units: an emoji is two.
                 problems.push(error(format!(
-                    "`{key}`: a sheet name has at most 31 characters"
+                    "`{key}`: a sheet name has at most 31 characters (an emoji counts two)"
+                )));
+            } else if entry.text.starts_with('\'') || entry.text.ends_with('\'') {
+                problems.push(error(format!(
+                    "`{key}`: a sheet name cannot start or end with an apostrophe"
                 )));
             }
             let same =
@@ -310,6 +315,20 @@ fn unprintable(key: &str, text: &str) -> Option<String> {
             "the control character U+{:04X} cannot be printed; delete it",
             c as u32
         ));
+    }
+    // As in a source: stacked marks cost layout time out of all proportion to their length.
+    let mut marks = 0;
+    for c in text.chars() {
+        marks = match unicode_normalization::char::canonical_combining_class(c) {
+            0 => 0,
+            _ => marks + 1,
+        };
+        if marks > crate::check::structure::MAX_MARKS {
+            return Some(format!(
+                "more than {} combining marks stacked on one character; the text is probably damaged",
+                crate::check::structure::MAX_MARKS
+            ));
+        }
     }
     let count = text.chars().count();
     (count > MAX_TEXT)

@@ -288,7 +288,7 @@ impl Job {
             .join(&self.manifest.project)
             .join(&self.manifest.version);
         if let Some(archived) = archive::archived_around(&target) {
-            return Err(inside_archived(archived));
+            return Err(inside_archived(&archived));
         }
         for lang in &self.report.envelope.languages {
             let Language {
@@ -490,7 +490,7 @@ enum Next {
 /// Whether a job must render: an archived or up-to-date folder is kept as it is.
 fn next_step(job: &Job, out: &Path, folder: &Path) -> Result<Next, Failure> {
     if let Some(archived) = archive::archived_around(out) {
-        return Err(inside_archived(archived));
+        return Err(inside_archived(&archived));
     }
     let lock = crate::folder::lock(folder)?;
     // A folder this user cannot search may be archived: it is neither replaced nor called up

@@ -691,8 +691,10 @@ fn nothing_writes_into_an_archived_folder_by_any_route() {
     let folder = dir.path().join(FOLDER);
     let before = files(&folder);
     let pdf = format!("{FOLDER}/pbf-irf-217-2019-11-12-final.fr.pdf");
-    let routes: [&[&str]; 3] = [
+    let inside = format!("{FOLDER}/sub/deeper");
+    let routes: [&[&str]; 4] = [
         &["extract", &pdf, "--out", FOLDER],
+        &["extract", &pdf, "--out", &inside],
         &["import", &pdf, "-o", &format!("{FOLDER}/again.yaml")],
         &["i18n", "preview", "fr", "--out", FOLDER],
     ];
@@ -707,6 +709,14 @@ fn nothing_writes_into_an_archived_folder_by_any_route() {
         );
         assert_eq!(files(&folder), before, "{args:?}");
     }
+    // Run from inside it, nothing is made there either.
+    let new = ["new", "x-1", "--version", "v1", "--lang", "fr"];
+    Run::new(&new).cwd(&folder).status(2).run();
+    Run::new(&["build", "2019-11-12-final.yaml"])
+        .cwd(&folder)
+        .status(1)
+        .run();
+    assert_eq!(files(&folder), before);
     Run::new(&["verify", FOLDER])
         .cwd(dir.path())
         .status(0)

@@ -82,7 +82,8 @@ fn a_changed_english_text_shows_what_changed() {
 #[test]
 fn each_rule_is_reported_with_file_line_and_key() {
     let long = format!("doc.title: \"{}\"", "R".repeat(4_001));
-    let cases: [(&str, &str, &str, &str); 13] = [
+    let marks = format!("doc.title: \"R{}\"", "\u{301}".repeat(31));
+    let cases: [(&str, &str, &str, &str); 15] = [
         (
             "fr",
             "# en: \"Unofficial translation\"\ndoc.unofficial: \"Traduction non officielle\"",
@@ -155,6 +156,18 @@ fn each_rule_is_reported_with_file_line_and_key() {
             "doc.title: \"RAPPORT DE PROGRES DE PROJET PBF\"",
             &long,
             "error: `doc.title`: 4001 characters, more than the 4000 a catalog text may hold",
+        ),
+        (
+            "fr",
+            "doc.title: \"RAPPORT DE PROGRES DE PROJET PBF\"",
+            &marks,
+            "error: `doc.title`: more than 30 combining marks stacked on one character",
+        ),
+        (
+            "fr",
+            "annex.sheet_budget: \"",
+            "annex.sheet_budget: \"'",
+            "error: `annex.sheet_budget`: a sheet name cannot start or end with an apostrophe",
         ),
         (
             "en",
