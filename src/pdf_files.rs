@@ -155,6 +155,21 @@ fn file_of(
             limit >> 20
         ));
     }
+    // The size the file was attached with: a stream cut short inflates to less, without error.
+    let size = stream
+        .dict
+        .get_deref(b"Params", doc)
+        .and_then(Object::as_dict)
+        .and_then(|p| p.get_deref(b"Size", doc))
+        .and_then(Object::as_i64);
+    if let Ok(size) = size
+        && usize::try_from(size).ok() != Some(data.len())
+    {
+        return Err(format!(
+            "a damaged PDF: its attached file \"{name}\" gives {} of its {size} bytes",
+            data.len()
+        ));
+    }
     Ok((name, data))
 }
 

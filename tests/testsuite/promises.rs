@@ -397,6 +397,23 @@ fn crafted_pdfs_are_refused_with_a_short_error() {
     let (status, stderr) = extract(pdf_with(long));
     assert_eq!(status, 1, "{stderr}");
     assert!(stderr.contains("unsafe name \"nnnn"), "{stderr}");
+    // A file cut short: it gives fewer bytes than it was attached with.
+    let whole = pdf_with(vec![("a.yaml".into(), b"half".to_vec(), false)]);
+    let mut doc = lopdf::Document::load_mem(&whole).unwrap();
+    for object in doc.objects.values_mut() {
+        if let lopdf::Object::Stream(stream) = object {
+            let size = lopdf::dictionary! { "Size" => 8 };
+            stream.dict.set("Params", size);
+        }
+    }
+    let mut cut = Vec::new();
+    doc.save_to(&mut cut).unwrap();
+    let (status, stderr) = extract(cut);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(
+        stderr.contains("\"a.yaml\" gives 4 of its 8 bytes"),
+        "{stderr}"
+    );
 }
 
 #[test]
