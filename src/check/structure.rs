@@ -84,6 +84,14 @@ pub struct Walker<'a> {
     pub heights: Vec<Height>,
 }
 
+/// About how many lines `text` takes in a box `width` ems wide: a blank line between paragraphs
+/// is a paragraph's spacing, about half a line.
+fn lines_of(text: &str, width: f32) -> usize {
+    let blank = text.lines().filter(|l| l.trim().is_empty()).count();
+    let written: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    crate::fit::lines(&written.join("\n"), width) + blank / 2
+}
+
 /// About how many lines a text takes in the PDF of one language (`None`: of every language).
 #[derive(Debug, Clone)]
 pub struct Height {
@@ -437,7 +445,7 @@ impl<'a> Walker<'a> {
         self.heights.push(Height {
             field: shown.to_string(),
             lang: lang.map(String::from),
-            lines: crate::fit::lines(text.trim(), form.width_of(path)),
+            lines: lines_of(text.trim(), form.width_of(path)),
             pos: node.pos,
             row: row.map(String::from),
         });

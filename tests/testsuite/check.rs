@@ -319,7 +319,9 @@ fn a_source_too_long_to_lay_out_is_refused_by_check() {
         .run();
     assert!(
         out.stderr.contains("its texts would make the fr PDF about")
-            && out.stderr.contains("more than the 200 a report may have"),
+            && out
+                .stderr
+                .contains("too close to the 200 a report may have"),
         "{}",
         out.stderr
     );
