@@ -17,6 +17,26 @@ use crate::terminal;
 type BuildResult = std::result::Result<BuildOutcome, Failure>;
 
 pub fn run(args: &BuildArgs) -> Result<Status> {
+    // What is written under the sources or the templates is read back as sources or templates
+    // by every later run.
+    let read = [Some(PathBuf::from("data")), crate::templates::folder()];
+    for (flag, dir) in [
+        ("--out", Some(&args.out)),
+        ("--emit-typst", args.emit_typst.as_ref()),
+    ] {
+        let Some(dir) = dir else { continue };
+        if let Some(inputs) = read
+            .iter()
+            .flatten()
+            .find(|r| resolved(dir).starts_with(resolved(r)))
+        {
+            return Err(crate::error::Error::usage(format!(
+                "{flag} {} is inside {}, whose files are read as inputs: choose a folder of its own",
+                terminal::path(dir),
+                terminal::path(inputs)
+            )));
+        }
+    }
     if let Some(dir) = &args.emit_typst
         && resolved(dir).starts_with(resolved(&args.out))
     {

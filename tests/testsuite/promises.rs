@@ -602,6 +602,16 @@ fn nothing_is_written_into_an_archived_folder_by_any_route() {
     assert_says(&out, "--emit-typst out is inside the output folder out");
     let out = run(dir.path(), &["build", "--emit-typst", "out/./typst/.."]);
     assert_eq!(out.status, 2, "{}", out.stderr);
+    // Nor under the sources or the templates, which every later run reads.
+    for (flag, into) in [
+        ("--emit-typst", "data"),
+        ("--out", "data/x"),
+        ("--out", "templates"),
+    ] {
+        let out = run(dir.path(), &["build", flag, into]);
+        assert_eq!(out.status, 2, "{flag} {into}: {}", out.stderr);
+        assert_says(&out, "whose files are read as inputs");
+    }
     let out = run(
         dir.path(),
         &["build", "--out", "elsewhere", "--emit-typst", "out"],
