@@ -24,6 +24,17 @@ pub fn find(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
         ..Found::default()
     };
     for path in paths {
+        // The workspace's own `data/` is searched like any folder in it: not through a link out.
+        if paths == default
+            && let Some(outside) = found.leaves_workspace(path)
+        {
+            found.errors.push(Error::wrong_kind(
+                path,
+                "a folder of sources within the workspace (name a folder elsewhere on the command line)",
+                format!("a link to {}, outside the workspace", crate::terminal::path(&outside)),
+            ));
+            continue;
+        }
         if path.is_dir() {
             let errors = found.errors.len();
             if found.folder(path, false) == 0 && found.errors.len() == errors {

@@ -355,6 +355,14 @@ fn a_source_linked_out_of_the_workspace_is_not_read() {
         );
         assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
     }
+    // So is a workspace whose data/ itself is such a link.
+    std::fs::remove_file(&link).unwrap();
+    let data = ws.path().join("data");
+    std::fs::rename(&data, ws.path().join("kept")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), &data).unwrap();
+    let out = Run::new(&["check"]).cwd(ws.path()).status(1).run();
+    assert!(out.stderr.contains("data is a link to"), "{}", out.stderr);
+    assert!(!out.stderr.contains("hunter2"), "{}", out.stderr);
 }
 
 /// A PDF whose carried layout loops, trusted with `--trust-carried`, is stopped within the
