@@ -260,7 +260,7 @@ impl Manifest {
     pub fn intact_in(&self, folder: &Path) -> bool {
         self.outputs.iter().chain([&self.source]).all(|entry| {
             crate::fsio::read_own(&folder.join(&entry.name))
-                .is_ok_and(|b| sha256(&b) == entry.sha256)
+                .is_ok_and(|b| sha256(&b) == entry.sha256 && b.len() as u64 == entry.size)
         })
     }
 }

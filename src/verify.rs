@@ -161,6 +161,11 @@ pub fn folder(folder: &Path, carried: Carried) -> Result<(Vec<Verdict>, String)>
             (Ok(disk), _) if sha256(&disk) != entry.sha256 => {
                 Some("its bytes differ from the manifest".into())
             }
+            (Ok(disk), _) if disk.len() as u64 != entry.size => Some(format!(
+                "it has {} bytes, where the manifest records {}",
+                disk.len(),
+                entry.size
+            )),
             (_, None) => Some("the source no longer makes this file".into()),
             (Ok(disk), Some((_, again))) if sha256(again) != entry.sha256 => {
                 let mut problem = "a rebuild from the source gives other bytes".to_string();
@@ -204,6 +209,34 @@ fn unfounded_claims(manifest: &Manifest, rebuilt: &Manifest) -> Option<String> {
     compare("timestamp", &manifest.timestamp, &rebuilt.timestamp);
     let supersedes = |m: &Manifest| m.supersedes.clone().unwrap_or_else(|| "nothing".into());
     compare("supersedes", &supersedes(manifest), &supersedes(rebuilt));
+    // The words and fonts the outputs were rebuilt with are those its PDFs carry and the
+    // program holds: a record of others was written by hand.
+    for (what, said, found) in [
+        ("template", &manifest.templates, &rebuilt.templates),
+        ("catalog", &manifest.catalogs, &rebuilt.catalogs),
+        ("font", &manifest.fonts, &rebuilt.fonts),
+    ] {
+        let names: std::collections::BTreeSet<&String> = said.keys().chain(found.keys()).collect();
+        let unlike: Vec<String> = names
+            .into_iter()
+            .filter(|n| said.get(*n) != found.get(*n))
+            .map(|n| crate::terminal::line(n))
+            .collect();
+        if !unlike.is_empty() {
+            claims.push(format!(
+                "{what} files its outputs were not made with ({})",
+                unlike.join(", ")
+            ));
+        }
+    }
+    let mut listed: Vec<&str> = manifest.outputs.iter().map(|o| o.name.as_str()).collect();
+    listed.sort_unstable();
+    if let Some(twice) = listed.windows(2).find(|w| w[0] == w[1]) {
+        claims.push(format!(
+            "the output {} twice",
+            crate::terminal::line(twice[0])
+        ));
+    }
     (!claims.is_empty()).then(|| format!("it records {}", claims.join("; ")))
 }
 

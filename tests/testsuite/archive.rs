@@ -842,4 +842,28 @@ fn a_manifest_edited_by_hand_is_built_again_not_called_up_to_date() {
         .cwd(dir.path())
         .status(0)
         .run();
+
+    // Records no build wrote: a catalog its PDFs were not made with, an output listed twice, a
+    // size that is not the file's. verify names each, and build makes the folder again.
+    let mut edited: serde_json::Value = serde_json::from_str(&text).unwrap();
+    edited["catalogs"]["../../etc/passwd"] = "00".into();
+    let first = edited["outputs"][0].clone();
+    edited["outputs"].as_array_mut().unwrap().push(first);
+    let size = edited["outputs"][1]["size"].as_u64().unwrap();
+    edited["outputs"][1]["size"] = (size + 1).into();
+    std::fs::write(&manifest, serde_json::to_string_pretty(&edited).unwrap()).unwrap();
+    let out = Run::new(&["verify", FOLDER])
+        .cwd(dir.path())
+        .status(1)
+        .run();
+    for said in [
+        "catalog files its outputs were not made with (../../etc/passwd)",
+        "twice",
+        "where the manifest records",
+    ] {
+        assert!(out.stderr.contains(said), "{said}: {}", out.stderr);
+    }
+    let out = Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    assert!(!out.stderr.contains("up to date"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);
 }
