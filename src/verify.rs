@@ -161,11 +161,6 @@ pub fn folder(folder: &Path, carried: Carried) -> Result<(Vec<Verdict>, String)>
             (Ok(disk), _) if sha256(&disk) != entry.sha256 => {
                 Some("its bytes differ from the manifest".into())
             }
-            (Ok(disk), _) if disk.len() as u64 != entry.size => Some(format!(
-                "it has {} bytes, where the manifest records {}",
-                disk.len(),
-                entry.size
-            )),
             (_, None) => Some("the source no longer makes this file".into()),
             (Ok(disk), Some((_, again))) if sha256(again) != entry.sha256 => {
                 let mut problem = "a rebuild from the source gives other bytes".to_string();
@@ -174,6 +169,11 @@ pub fn folder(folder: &Path, carried: Carried) -> Result<(Vec<Verdict>, String)>
                 }
                 Some(problem)
             }
+            (Ok(disk), _) if disk.len() as u64 != entry.size => Some(format!(
+                "it has {} bytes, where the manifest records {}",
+                disk.len(),
+                entry.size
+            )),
             _ => None,
         };
         verdicts.push(Verdict {

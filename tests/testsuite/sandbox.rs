@@ -382,6 +382,9 @@ fn a_carried_layout_that_loops_is_stopped_within_its_budget_when_trusted() {
             if plain == text.as_bytes() {
                 stream.dict.remove(b"Filter");
                 stream.set_content(looping.clone().into_bytes());
+                // Attached as a whole file of its new size.
+                let size = lopdf::dictionary! { "Size" => looping.len() as i64 };
+                stream.dict.set("Params", size);
                 replaced += 1;
             }
         }
