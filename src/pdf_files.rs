@@ -72,6 +72,8 @@ pub fn open(path: &Path, bytes: &[u8]) -> Result<Document> {
         max_decompressed_size: Some(MAX_FILE),
         ..Default::default()
     };
+    // A PDF of millions of tiny objects is small on disk and huge once read.
+    let _budget = crate::render::budget::reading(crate::terminal::path(path));
     Document::load_mem_with_options(bytes, options)
         .map_err(|_| refuse("a damaged PDF that cannot be read"))
 }

@@ -13,8 +13,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// The compiles running now: when each started, and its template as messages show it.
-static RUNNING: Mutex<BTreeMap<u64, (Instant, String)>> = Mutex::new(BTreeMap::new());
+/// What runs under the budget now, by the order it started in.
+static RUNNING: Mutex<BTreeMap<u64, Watched>> = Mutex::new(BTreeMap::new());
 static NEXT: AtomicU64 = AtomicU64::new(0);
 
 const TIME_LIMIT: u64 = 120;
@@ -25,14 +25,48 @@ pub struct Guard {
     id: u64,
 }
 
+/// One piece of work under the budget, and what its message says when it runs over.
+struct Watched {
+    start: Instant,
+    /// The file, as messages show it.
+    what: String,
+    /// What ran over: "the template", "reading it".
+    subject: &'static str,
+    /// Why it may have, for the person reading the message.
+    why: &'static str,
+    status: crate::error::Status,
+}
+
 /// Puts the compile of `template` under the budget.
 pub fn guard(template: String) -> Guard {
+    watch_over(Watched {
+        start: Instant::now(),
+        what: template,
+        subject: "the template",
+        why: "does it loop or allocate without end?",
+        status: crate::error::Status::Internal,
+    })
+}
+
+/// Puts the reading of the input `file` (a PDF's objects) under the budget: one made to
+/// exhaust memory is refused as input.
+pub fn reading(file: String) -> Guard {
+    watch_over(Watched {
+        start: Instant::now(),
+        what: file,
+        subject: "reading it",
+        why: "no report needs that much; it may be made to exhaust the machine",
+        status: crate::error::Status::Invalid,
+    })
+}
+
+fn watch_over(watched: Watched) -> Guard {
     static WATCHDOG: std::sync::Once = std::sync::Once::new();
     WATCHDOG.call_once(|| {
         std::thread::spawn(watch);
     });
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
-    running().insert(id, (Instant::now(), template));
+    running().insert(id, watched);
     Guard { id }
 }
 
@@ -42,7 +76,7 @@ impl Drop for Guard {
     }
 }
 
-fn running() -> std::sync::MutexGuard<'static, BTreeMap<u64, (Instant, String)>> {
+fn running() -> std::sync::MutexGuard<'static, BTreeMap<u64, Watched>> {
     RUNNING
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -86,27 +120,30 @@ fn watch() {
         std::thread::sleep(Duration::from_millis(20));
         let over = {
             let running = running();
-            let oldest = running.values().min_by_key(|(start, _)| *start);
-            let Some((start, template)) = oldest else {
+            let oldest = running.values().min_by_key(|w| w.start);
+            let Some(watched) = oldest else {
                 continue;
             };
-            if start.elapsed() > Duration::from_secs(seconds) {
+            if watched.start.elapsed() > Duration::from_secs(seconds) {
                 Some(format!("ran for more than {seconds} s"))
             } else if resident_mib() > mib {
                 Some(format!("took more than {mib} MiB of memory"))
             } else {
                 None
             }
-            .map(|why| (template.clone(), why))
+            .map(|over| {
+                let what = crate::terminal::line(&watched.what);
+                let said = format!(
+                    "error: {what}: {} {over}, and was stopped: {} (PBF_REPORT_TIME_LIMIT and \
+                     PBF_REPORT_MEMORY_LIMIT set the budget)",
+                    watched.subject, watched.why
+                );
+                (said, watched.status)
+            })
         };
-        if let Some((template, why)) = over {
-            let template = crate::terminal::line(&template);
-            eprintln!(
-                "error: {template}: the template {why}, and was stopped: does it loop or \
-                 allocate without end? (PBF_REPORT_TIME_LIMIT and PBF_REPORT_MEMORY_LIMIT set \
-                 the budget)"
-            );
-            std::process::exit(crate::error::Status::Internal as i32);
+        if let Some((said, status)) = over {
+            eprintln!("{said}");
+            std::process::exit(status as i32);
         }
     }
 }

@@ -730,3 +730,58 @@ fn archive_needs_a_name_and_extract_never_writes_through_a_link() {
     assert_says(&out, "exists already; nothing was extracted");
     assert!(!elsewhere.exists());
 }
+
+/// A small PDF made of millions of tiny objects (an array of empty names, one byte each) takes
+/// hundreds of bytes of memory for each byte read: its reading is stopped within the memory
+/// budget and refused as input, however it is used.
+#[test]
+fn a_pdf_made_to_exhaust_memory_is_stopped_within_the_budget() {
+    let names = 4_000_000;
+    let objects: [(u32, Vec<u8>); 4] = [
+        (1, b"<< /Type /Catalog /Pages 2 0 R /X 4 0 R >>".to_vec()),
+        (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec()),
+        (
+            3,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>".to_vec(),
+        ),
+        (
+            4,
+            [b"[".to_vec(), vec![b'/'; names], b"]".to_vec()].concat(),
+        ),
+    ];
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, body) in &objects {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{n} 0 obj\n").as_bytes());
+        pdf.extend(body);
+        pdf.extend(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend(b"xref\n0 5\n0000000000 65535 f \n");
+    for at in offsets {
+        pdf.extend(format!("{at:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend(
+        format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("names.pdf"), pdf).unwrap();
+    for args in [
+        &["extract", "names.pdf", "--out", "x"][..],
+        &["verify", "names.pdf"],
+    ] {
+        let out = Run::new(args)
+            .cwd(dir.path())
+            .env("PBF_REPORT_MEMORY_LIMIT", "150")
+            .status(1)
+            .run();
+        assert!(
+            out.stderr
+                .contains("names.pdf: reading it took more than 150 MiB of memory"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    assert!(!dir.path().join("x").exists());
+}
