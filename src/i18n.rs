@@ -301,6 +301,8 @@ pub fn parse(file: &Path, text: &str) -> (BTreeMap<String, Entry>, Vec<Diagnosti
 
 /// The most characters of a catalog text: the longest question of the 2019 form has about 850.
 const MAX_TEXT: usize = 4_000;
+/// The most lines of a catalog text: the longest note of the 2019 form has a few.
+const MAX_LINES: usize = 20;
 
 /// Why an entry cannot be printed in a PDF, if it cannot: a key is a plain name (letters,
 /// digits, `.`, `_`, `-`); a text holds no control character (a `\e` escape decodes to one) and
@@ -329,6 +331,14 @@ fn unprintable(key: &str, text: &str) -> Option<String> {
                 crate::check::structure::MAX_MARKS
             ));
         }
+    }
+    // Wording is laid out on every page it stands on: lines of it would lengthen the report
+    // past what `check` predicts from the answers.
+    let lines = text.lines().count();
+    if lines > MAX_LINES {
+        return Some(format!(
+            "{lines} lines, more than the {MAX_LINES} a catalog text may hold"
+        ));
     }
     let count = text.chars().count();
     (count > MAX_TEXT)

@@ -83,7 +83,8 @@ fn a_changed_english_text_shows_what_changed() {
 fn each_rule_is_reported_with_file_line_and_key() {
     let long = format!("doc.title: \"{}\"", "R".repeat(4_001));
     let marks = format!("doc.title: \"R{}\"", "\u{301}".repeat(31));
-    let cases: [(&str, &str, &str, &str); 15] = [
+    let tall = format!("doc.title: \"{}\"", "x\\n".repeat(21));
+    let cases: [(&str, &str, &str, &str); 16] = [
         (
             "fr",
             "# en: \"Unofficial translation\"\ndoc.unofficial: \"Traduction non officielle\"",
@@ -162,6 +163,12 @@ fn each_rule_is_reported_with_file_line_and_key() {
             "doc.title: \"RAPPORT DE PROGRES DE PROJET PBF\"",
             &marks,
             "error: `doc.title`: more than 30 combining marks stacked on one character",
+        ),
+        (
+            "fr",
+            "doc.title: \"RAPPORT DE PROGRES DE PROJET PBF\"",
+            &tall,
+            "error: `doc.title`: 21 lines, more than the 20 a catalog text may hold",
         ),
         (
             "fr",
