@@ -26,6 +26,25 @@ pub fn lock(folder: &Path) -> Result<Lock> {
     Ok(Lock { _file: file })
 }
 
+/// Waits for a build of `folder` that is writing it, and holds it still while it is read (a
+/// shared lock on its lock file, when there is one). Reading makes nothing: a folder with no
+/// lock file, or one that cannot be opened, is read as it is.
+pub fn read_lock(folder: &Path) -> Option<File> {
+    let (parent, name) = split(folder);
+    let path = parent.join(format!(".{name}.lock"));
+    let mut options = File::options();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path).ok()?;
+    file.metadata().ok().filter(|m| m.is_file())?;
+    file.lock_shared().ok()?;
+    Some(file)
+}
+
 /// Opens (or makes) the lock file itself: never through a link, which would make whoever
 /// builds create a file where the link points, and never waiting on a FIFO put in its place.
 fn open_lock_file(path: &Path) -> Result<File> {

@@ -11,6 +11,11 @@ pub fn run(args: &VerifyArgs) -> Result<Status> {
         true => Carried::Trusted,
         false => Carried::KnownOnly,
     };
+    // A build of the folder swapping it in meanwhile would show old and new files side by side.
+    let _still = args
+        .path
+        .is_dir()
+        .then(|| crate::folder::read_lock(&args.path));
     verify_and_print(&args.path, carried)
 }
 

@@ -867,3 +867,31 @@ fn a_manifest_edited_by_hand_is_built_again_not_called_up_to_date() {
     assert!(!out.stderr.contains("up to date"), "{}", out.stderr);
     assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);
 }
+
+/// `verify` of a folder waits for a build that holds its lock (one swapping a new folder in),
+/// so it never reads the old manifest beside the new outputs.
+#[test]
+fn verify_waits_for_a_build_writing_the_folder() {
+    let (dir, _) = workspace();
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(dir.path().join("out/pbf-irf-217/.2019-11-12-final.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        drop(lock);
+    });
+    let started = std::time::Instant::now();
+    Run::new(&["verify", FOLDER])
+        .cwd(dir.path())
+        .status(0)
+        .run();
+    assert!(
+        started.elapsed().as_millis() >= 1400,
+        "{:?}",
+        started.elapsed()
+    );
+    release.join().unwrap();
+}
