@@ -29,10 +29,11 @@ pub struct Mark {
 /// place, which a build must not overwrite either); an error when the mark cannot be looked for,
 /// as in a folder this user may not search.
 pub fn look_for_mark(folder: &Path) -> std::io::Result<bool> {
-    use std::io::ErrorKind::{NotADirectory, NotFound};
+    use std::io::ErrorKind::{InvalidFilename, NotADirectory, NotFound};
     match folder.join(ARCHIVED).symlink_metadata() {
         Ok(_) => Ok(true),
-        Err(e) if matches!(e.kind(), NotFound | NotADirectory) => Ok(false),
+        // A name too long for the file system holds nothing, a mark least of all.
+        Err(e) if matches!(e.kind(), NotFound | NotADirectory | InvalidFilename) => Ok(false),
         Err(e) => Err(e),
     }
 }

@@ -895,3 +895,17 @@ fn verify_waits_for_a_build_writing_the_folder() {
     );
     release.join().unwrap();
 }
+
+/// An output folder whose name is too long for the file system is said to be so, not taken
+/// for an archived folder.
+#[test]
+fn an_output_name_too_long_is_not_called_archived() {
+    let (dir, _) = workspace();
+    let long = "o".repeat(300);
+    let out = Run::new(&["build", "--out", &long])
+        .cwd(dir.path())
+        .status(3)
+        .run();
+    assert!(out.stderr.contains("cannot write"), "{}", out.stderr);
+    assert!(!out.stderr.contains("archived"), "{}", out.stderr);
+}
