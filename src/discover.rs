@@ -26,13 +26,12 @@ pub fn find(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Error>) {
     for path in paths {
         // The workspace's own `data/` is searched like any folder in it: not through a link out.
         if paths == default
-            && let Some(outside) = found.leaves_workspace(path)
-        {
-            found.errors.push(Error::wrong_kind(
+            && let Some(e) = found.link_out(
                 path,
                 "a folder of sources within the workspace (name a folder elsewhere on the command line)",
-                format!("a link to {}, outside the workspace", crate::terminal::path(&outside)),
-            ));
+            )
+        {
+            found.errors.push(e);
             continue;
         }
         if path.is_dir() {
@@ -72,14 +71,24 @@ impl Found {
         }
     }
 
-    /// Where `path` leads when it is a link out of the workspace.
-    fn leaves_workspace(&self, path: &Path) -> Option<PathBuf> {
+    /// The error for `path` when it is a link out of the workspace: `expected` is what a search
+    /// reads instead (a source, a folder of them).
+    fn link_out(&self, path: &Path, expected: &'static str) -> Option<Error> {
         let workspace = self.workspace.as_deref()?;
         let is_link = path
             .symlink_metadata()
             .is_ok_and(|m| m.file_type().is_symlink());
         let real = std::fs::canonicalize(path).ok()?;
-        (is_link && !real.starts_with(workspace)).then_some(real)
+        (is_link && !real.starts_with(workspace)).then(|| {
+            Error::wrong_kind(
+                path,
+                expected,
+                format!(
+                    "a link to {}, outside the workspace",
+                    crate::terminal::path(&real)
+                ),
+            )
+        })
     }
 
     /// Whether a search enters the folder `dir` (its real path `real`) found in another: not a
@@ -117,15 +126,11 @@ impl Found {
         for path in paths {
             // A link found in a search that leads out of the workspace (to a key, to
             // /etc/passwd) is never read: its text would be quoted in messages and carried in PDFs.
-            if let Some(outside) = self.leaves_workspace(&path) {
-                self.errors.push(Error::wrong_kind(
-                    &path,
-                    "a source within the workspace (name a file elsewhere on the command line)",
-                    format!(
-                        "a link to {}, outside the workspace",
-                        crate::terminal::path(&outside)
-                    ),
-                ));
+            if let Some(e) = self.link_out(
+                &path,
+                "a source within the workspace (name a file elsewhere on the command line)",
+            ) {
+                self.errors.push(e);
                 continue;
             }
             if path.is_dir() {

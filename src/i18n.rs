@@ -319,18 +319,12 @@ fn unprintable(key: &str, text: &str) -> Option<String> {
         ));
     }
     // As in a source: stacked marks cost layout time out of all proportion to their length.
-    let mut marks = 0;
-    for c in text.chars() {
-        marks = match unicode_normalization::char::canonical_combining_class(c) {
-            0 => 0,
-            _ => marks + 1,
-        };
-        if marks > crate::check::structure::MAX_MARKS {
-            return Some(format!(
-                "more than {} combining marks stacked on one character; the text is probably damaged",
-                crate::check::structure::MAX_MARKS
-            ));
-        }
+    let mut marks = crate::check::limits::Marks::default();
+    if text.chars().any(|c| marks.too_many_with(c)) {
+        return Some(format!(
+            "more than {} combining marks stacked on one character; the text is probably damaged",
+            crate::check::limits::MAX_MARKS
+        ));
     }
     // Wording is laid out on every page it stands on: lines of it would lengthen the report
     // past what `check` predicts from the answers.

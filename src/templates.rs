@@ -25,6 +25,12 @@ const KINDS: &[&str] = &[
     "typ", "yaml", "yml", "j2", "json", "csv", "png", "jpg", "jpeg", "gif", "svg", "webp",
 ];
 
+/// Whether `name` ends in one of the kinds a template reads, in any case.
+fn is_known_kind(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, kind)| KINDS.contains(&kind.to_ascii_lowercase().as_str()))
+}
+
 /// Notes beside the templates, which nothing reads: left out.
 const NOTES: &[&str] = &["md", "txt"];
 
@@ -145,9 +151,7 @@ impl Templates {
     pub fn with_files(mut self, files: Vec<(String, Vec<u8>)>) -> Templates {
         self.derived = Arc::default();
         for (name, bytes) in files {
-            let kind = name.rsplit_once('.').map(|(_, k)| k.to_ascii_lowercase());
-            let known = kind.is_some_and(|k| KINDS.contains(&k.as_str()));
-            if !name.starts_with("fonts/") && is_plain(&name) && known {
+            if !name.starts_with("fonts/") && is_plain(&name) && is_known_kind(&name) {
                 self.files.insert(name, Data::Read(Arc::from(bytes)));
             }
         }
@@ -374,7 +378,7 @@ fn collect(
             let found = "a name with other characters than letters, digits, `.`, `-` and `_`";
             return Err(Error::wrong_kind(&path, TEMPLATE_ITEM, found));
         }
-        if meta.is_file() && !kind.as_deref().is_some_and(|k| KINDS.contains(&k)) {
+        if meta.is_file() && !is_known_kind(&file_name) {
             let found = format!(
                 "a file of another kind than {} (notes: .md, .txt)",
                 KINDS

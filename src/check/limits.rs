@@ -16,6 +16,26 @@ pub fn count(text: &str) -> usize {
     }
 }
 
+/// Most combining marks accepted on one character: Unicode's stream-safe text format (UAX #15)
+/// allows 30 in a row.
+pub const MAX_MARKS: usize = 30;
+
+/// Combining marks stacked on the character last pushed. Stacked marks cost layout time and
+/// memory out of all proportion to their length; no script needs more than a few on one letter.
+#[derive(Default)]
+pub struct Marks(usize);
+
+impl Marks {
+    /// Counts `c`; true once more than `MAX_MARKS` stand on one character.
+    pub fn too_many_with(&mut self, c: char) -> bool {
+        self.0 = match unicode_normalization::char::canonical_combining_class(c) {
+            0 => 0,
+            _ => self.0 + 1,
+        };
+        self.0 > MAX_MARKS
+    }
+}
+
 /// Characters that take no room on the page but still count toward a limit: soft hyphens,
 /// zero-width spaces and joiners, direction marks, embeddings and isolates, the byte-order mark.
 pub fn is_invisible(c: char) -> bool {

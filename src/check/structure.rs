@@ -55,10 +55,6 @@ pub const FORMATS: &[&str] = &["date", "x-year-month", "uint32"];
 /// refused before it is counted or rendered.
 pub const MAX_TEXT: usize = 15_000;
 
-/// Most combining marks accepted on one character: Unicode's stream-safe text format (UAX #15)
-/// allows 30 in a row.
-pub const MAX_MARKS: usize = 30;
-
 pub struct Walker<'a> {
     defs: &'a Map<String, Json>,
     /// The form the source is written for: the widths of the boxes its texts are drawn in.
@@ -87,9 +83,13 @@ pub struct Walker<'a> {
 /// About how many lines `text` takes in a box `width` ems wide: a blank line between paragraphs
 /// is a paragraph's spacing, about half a line.
 fn lines_of(text: &str, width: f32) -> usize {
-    let blank = text.lines().filter(|l| l.trim().is_empty()).count();
-    let written: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    crate::fit::lines(&written.join("\n"), width) + blank / 2
+    let (blank, written) = text.lines().fold((0, 0), |(blank, written), line| {
+        match line.trim().is_empty() {
+            true => (blank + 1, written),
+            false => (blank, written + crate::fit::lines(line, width)),
+        }
+    });
+    written + blank / 2
 }
 
 /// About how many lines a text takes in the PDF of one language (`None`: of every language).
@@ -780,18 +780,13 @@ impl<'a> Walker<'a> {
         }
         let (mut line, mut column) = (1, 0);
         let mut invisible: Vec<char> = Vec::new();
-        let mut marks = 0;
+        let mut marks = limits::Marks::default();
         for c in text.chars() {
             column += 1;
-            // Stacked combining marks cost layout time and memory out of all proportion to
-            // their length; no script needs more than a few on one letter.
-            marks = match unicode_normalization::char::canonical_combining_class(c) {
-                0 => 0,
-                _ => marks + 1,
-            };
-            if marks > MAX_MARKS {
+            if marks.too_many_with(c) {
                 let message = format!(
-                    "more than {MAX_MARKS} combining marks stacked on one character (at character {column})"
+                    "more than {} combining marks stacked on one character (at character {column})",
+                    limits::MAX_MARKS
                 );
                 let d = self.error(node, path, message);
                 d.notes.push(

@@ -60,8 +60,7 @@ pub fn problems(form: &Form) -> Vec<String> {
             .filter(|l| place.starts_with(&format!("{l}.")))
             .max_by_key(|l| l.len());
         if let Some(list) = list {
-            let role_of = |p: &str| ROLES.iter().find(|(at, _)| *at == p).map(|(_, r)| *r);
-            let under = role_of(list).and_then(|r| form.role_path(r));
+            let under = source_of(form, list);
             if let Some(under) = under.filter(|u| !path.starts_with(&format!("{u}."))) {
                 problems.push(format!(
                     "{path}: role {role} is read in each item of {under}, where this form does not ask it"
@@ -70,6 +69,12 @@ pub fn problems(form: &Form) -> Vec<String> {
         }
     }
     problems
+}
+
+/// The path in `form` of the field read at the view's `place`.
+fn source_of<'f>(form: &'f Form, place: &str) -> Option<&'f str> {
+    let (_, role) = ROLES.iter().find(|(at, _)| *at == place)?;
+    form.role_path(role)
 }
 
 /// The typed report of `tree`, a checked source of `form`.
@@ -166,8 +171,7 @@ pub fn source_path(form: &Form, place: &str) -> String {
         .collect();
     lists.sort_by_key(|(l, _)| std::cmp::Reverse(l.len()));
     for (list, n) in lists {
-        let role_of = ROLES.iter().find(|(p, _)| *p == list).map(|(_, r)| *r);
-        if let Some(under) = role_of.and_then(|r| form.role_path(r))
+        if let Some(under) = source_of(form, list)
             && out.starts_with(under)
         {
             out.insert_str(under.len(), &n);
