@@ -306,6 +306,10 @@ const EARLIER: &[(&str, &str)] = &[
         "pbf-2019",
         "ffdd13e243c49aa544ea6de11edc2769414285721b7fdc450806e0143ea23e6a",
     ),
+    (
+        "pbf-2019",
+        "a214c86a2e5d4d44dc58cca9d45af8e397edecba0b3e57407e8a7d4fe4d7eedd",
+    ),
 ];
 
 /// Layouts that earlier versions of pbf-report shipped, by form and SHA-256. Each read the

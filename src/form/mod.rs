@@ -133,6 +133,9 @@ pub struct Question {
     pub path: String,
     /// Its wording in the catalogs.
     pub key: String,
+    /// Other wordings of it in the catalogs, which the layout may ask it by.
+    #[serde(default)]
+    pub wordings: Vec<String>,
     pub kind: Kind,
     /// The form's character limit, for a text that has one.
     #[serde(default)]
@@ -215,6 +218,11 @@ impl Kind {
                 | Kind::Note
                 | Kind::Id
         )
+    }
+
+    /// One of a question's options: a rating or a single choice.
+    pub fn is_choice(self) -> bool {
+        matches!(self, Kind::Rating | Kind::Choice)
     }
 
     /// A text a writer composes in the form's frame: what a reviewer may edit in a Word copy.
@@ -669,7 +677,10 @@ impl Form {
         keys.insert(self.title.clone());
         keys.extend(self.parts.iter().flat_map(|p| p.texts.iter().cloned()));
         keys.extend(self.footnotes.iter().cloned());
-        keys.extend(self.fields().into_iter().map(|f| f.question.key.clone()));
+        for field in self.fields() {
+            keys.insert(field.question.key.clone());
+            keys.extend(field.question.wordings.iter().cloned());
+        }
         keys.extend(self.tables.values().flatten().map(|q| q.key.clone()));
         for (name, options) in &self.options {
             keys.extend(options.iter().map(|o| format!("{name}.{o}")));

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::form::Question;
 use crate::i18n::Catalog;
 
 /// Where in the form a question stands: the index of the part it is printed in, or
@@ -50,7 +51,9 @@ fn sections(form: &crate::form::Form) -> std::collections::HashMap<String, Secti
                 (Drawn::Column, table) => drawing(table).unwrap_or(i),
                 _ => i,
             };
-            sections.entry(q.key.clone()).or_insert(at);
+            for key in std::iter::once(&q.key).chain(&q.wordings) {
+                sections.entry(key.clone()).or_insert(at);
+            }
         }
     }
     // A part only the workbook shows (Annex A) prints no heading in the report.
@@ -629,31 +632,19 @@ pub fn cells(lines: &[String]) -> (String, Vec<String>) {
     (clean(&label), cells.iter().map(|c| clean(c)).collect())
 }
 
-/// The indicator table's columns in the order its headings give, from the column heading keys
-/// found; the form's order when the headings are not all there.
-pub fn columns(found: &[String]) -> Vec<&'static str> {
-    const FORM: [&str; 6] = [
-        "indicator",
-        "baseline",
-        "target",
-        "progress",
-        "variance_reason",
-        "target_adjustment",
-    ];
-    let order: Vec<&'static str> = found
+/// A table's columns (`columns`, the form's order) in the order the headings `found` (catalog
+/// keys, as the text gives them) put them; the form's order when they are not all there once.
+pub fn columns<'q>(columns: &'q [Question], found: &[&str]) -> Vec<&'q Question> {
+    let order: Vec<&Question> = found
         .iter()
-        .filter_map(|k| {
-            FORM.iter()
-                .find(|f| k.strip_prefix("indicators.") == Some(f))
-        })
-        .copied()
+        .filter_map(|k| columns.iter().find(|c| c.key == *k))
         .collect();
-    let mut unique = order.clone();
+    let mut unique: Vec<&str> = order.iter().map(|c| c.path.as_str()).collect();
     unique.sort_unstable();
     unique.dedup();
-    match unique.len() == FORM.len() && order.len() == FORM.len() {
+    match unique.len() == columns.len() && order.len() == columns.len() {
         true => order,
-        false => FORM.to_vec(),
+        false => columns.iter().collect(),
     }
 }
 

@@ -77,7 +77,8 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
             format!("a text of {lines} lines, more than any report ({MAX_LINES})"),
         ));
     }
-    let form = Form::load(crate::form::Form::pbf_2019());
+    let described = crate::form::Form::pbf_2019();
+    let form = Form::load(described);
     let hits = form::hits(&form, text);
     let keys: BTreeSet<&str> = hits.iter().map(|h| h.key.as_str()).collect();
     let questions = questions();
@@ -127,6 +128,7 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
     let lang = (0..votes.len()).max_by_key(|i| votes[*i]).unwrap_or(0);
     let mut reader = Reader {
         form: &form,
+        described,
         first: form::first_of(&hits),
         hits: &hits,
         rows: Vec::new(),
@@ -146,7 +148,7 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
         _ => None,
     };
     let mut top = vec![
-        ("template".to_string(), Y::raw("pbf-2019")),
+        ("template".to_string(), Y::raw(&described.form)),
         (
             "project_id".to_string(),
             match &project {
@@ -159,23 +161,27 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
             Y::raw(format!("[{}]", form.languages[lang])),
         ),
         ("cover".to_string(), Y::Map(cover.entries)),
-        ("progress".to_string(), Y::Map(reader.described("progress"))),
-        ("outcomes".to_string(), Y::List(reader.outcomes())),
-        (
-            "cross_cutting".to_string(),
-            Y::Map(reader.described("cross_cutting")),
-        ),
-        ("finance".to_string(), Y::Map(reader.described("finance"))),
     ];
-    top.push((
-        "annex_a".to_string(),
-        Y::Todo(
-            "Annex A's figures are not in a report's text: copy them from the project's Annex A \
-             workbook (funds_received, by_category for each recipient, additional_costs), as \
-             `pbf-report new` shows"
-                .into(),
-        ),
-    ));
+    // The other parts in the form's order: the fields under one name (`progress.status`) as
+    // one map, a numbered list by its items.
+    for q in described.parts.iter().flat_map(|p| &p.questions) {
+        let (name, field) = q.path.split_once('.').unwrap_or((&q.path, ""));
+        if top.iter().any(|(k, _)| k == name) {
+            continue;
+        }
+        let value = match (field.is_empty(), q.role.as_deref()) {
+            (false, _) => Y::Map(reader.described(name)),
+            (true, Some("annex_a")) => Y::Todo(
+                "Annex A's figures are not in a report's text: copy them from the project's \
+                 Annex A workbook (funds_received, by_category for each recipient, \
+                 additional_costs), as `pbf-report new` shows"
+                    .into(),
+            ),
+            (true, _) if !q.each.is_empty() => Y::List(reader.numbered(q)),
+            (true, _) => continue,
+        };
+        top.push((name.to_string(), value));
+    }
     let mut text = String::from(
         "# yaml-language-server: $schema=../schema.json\n\
          # Imported from a past report by the form's wording: each TODO is what its text did not\n\
@@ -196,8 +202,8 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
 /// The column of a row whose cells could not be told apart.
 const UNSPLIT: &str = "unsplit";
 
-/// An indicator's cells (column, text) and the line its row starts on.
-type Cells = (Vec<(&'static str, String)>, usize);
+/// A table row's cells (column, text) and the line the row starts on.
+type Cells = (Vec<(String, String)>, usize);
 
 /// What the cover gives besides its fields: what names the source's file.
 struct CoverFound {
@@ -209,6 +215,7 @@ struct CoverFound {
 
 struct Reader<'a> {
     form: &'a Form,
+    described: &'static crate::form::Form,
     hits: &'a [Hit],
     first: BTreeMap<&'a str, usize>,
     rows: Vec<Row>,
@@ -317,7 +324,7 @@ impl Reader<'_> {
     /// the fields that play `project_number`, `report_date` and `report_type`.
     fn cover(&mut self) -> CoverFound {
         let entries = self.described("cover");
-        let form = crate::form::Form::pbf_2019();
+        let form = self.described;
         let played = |role: &str| {
             let path = form.path_of_role(role)?;
             let name = path.rsplit('.').next()?;
@@ -583,9 +590,12 @@ impl Reader<'_> {
     /// The answers of the part `part` of the form, each read as its description's kind says: a
     /// text, a choice among its options, a list a line an item, or amounts asked by one question
     /// (the gender amounts, planned then allocated) in the order the form asks them.
-    fn described(&mut self, part: &str) -> Vec<(String, Y)> {
+    fn described(&mut self, name: &str) -> Vec<(String, Y)> {
         use crate::form::Kind as Asked;
-        let questions = crate::form::Form::pbf_2019().part(part);
+        let described = self.described;
+        let all = described.parts.iter().flat_map(|p| &p.questions);
+        let under = |q: &&Question| q.path.split_once('.').is_some_and(|(n, _)| n == name);
+        let questions: Vec<&Question> = all.filter(under).collect();
         let mut e = Vec::new();
         let mut at = 0;
         // The wording a list's items were read with (the recipients' partners), which a later
@@ -694,155 +704,148 @@ impl Reader<'_> {
         }
     }
 
-    /// Outcomes by their number: the statement, rating and summary of Part 1.2, the framework
-    /// statement, outputs and indicators of the table. An outcome the report leaves empty (the
-    /// form has room for four) is left out.
-    fn outcomes(&mut self) -> Vec<Y> {
-        #[derive(Default)]
-        struct OutcomeFound {
-            statement: Option<(String, usize)>,
-            rating: Option<(String, usize)>,
-            summary: Option<(String, usize)>,
-            framework: Option<(String, usize)>,
-            indicators: BTreeMap<u32, Cells>,
-            outputs: BTreeMap<u32, Output>,
-        }
-        #[derive(Default)]
-        struct Output {
-            statement: Option<(String, usize)>,
-            indicators: BTreeMap<u32, Cells>,
-        }
-        let headings: Vec<String> = self
-            .hits
-            .iter()
-            .filter(|h| h.key.starts_with("indicators.") && !h.key.contains("title"))
-            .filter(|h| h.number.is_empty())
-            .map(|h| h.key.clone())
-            .collect();
-        let columns = form::columns(&headings);
-        let mut outcomes: BTreeMap<u32, OutcomeFound> = BTreeMap::new();
+    /// A list whose items the form numbers (the outcomes), read by the description of its
+    /// items: a field asked under the item's numbered label (a rating, a summary) belongs to the
+    /// item last labelled; a column's statement, a list's item or a table's row, by its number
+    /// (`1.2` the second output of the first outcome, `1.2.1` that output's first indicator).
+    /// An item the report leaves empty (the form has room for more) is left out.
+    fn numbered(&mut self, list: &Question) -> Vec<Y> {
+        let mut places = Vec::new();
+        places_of(list, &mut Vec::new(), &mut places);
+        let mut found: BTreeMap<u32, Found> = BTreeMap::new();
         let mut current = None;
         for hit in self.hits {
-            let n = hit.number.first().copied();
-            let cell = |lines: &[String]| (form::cells(lines).0, hit.line);
-            match (hit.key.as_str(), n) {
-                ("outcome.label", Some(n)) if (1..=4).contains(&n) => {
-                    current = Some(n);
-                    outcomes.entry(n).or_default().statement =
-                        Some((self.clean(&hit.lines), hit.line));
+            for place in places.iter().filter(|p| p.key == hit.key) {
+                let Some(item) = place.item(list, &hit.number, current, &mut found) else {
+                    continue;
+                };
+                if place.starts_item {
+                    current = hit.number.first().copied();
                 }
-                ("outcome.rating", _) => {
-                    if let Some(n) = current {
-                        outcomes.entry(n).or_default().rating =
-                            Some((self.clean(&hit.lines), hit.line));
-                    }
+                let name = place.question.path.clone();
+                if place.question.kind == crate::form::Kind::Table {
+                    let row = self.row_of(place.question, &hit.lines);
+                    let at = *hit.number.last().unwrap_or(&0);
+                    item.rows
+                        .entry(name)
+                        .or_default()
+                        .insert(at, (row, hit.line));
+                } else if place.question.kind.is_choice() {
+                    item.choices
+                        .insert(name, (self.clean(&hit.lines), hit.line));
+                } else {
+                    let text = match place.question.drawn == crate::form::Drawn::Column {
+                        true => form::cells(&hit.lines).0,
+                        false => self.clean(&hit.lines),
+                    };
+                    item.texts.insert(name, (text, hit.line));
                 }
-                ("outcome.summary" | "outcome.summary_short", _) => {
-                    if let Some(n) = current {
-                        outcomes.entry(n).or_default().summary =
-                            Some((self.clean(&hit.lines), hit.line));
-                    }
-                }
-                ("indicators.outcome", Some(n)) if (1..=4).contains(&n) => {
-                    outcomes.entry(n).or_default().framework = Some(cell(&hit.lines));
-                }
-                ("indicators.output", Some(n)) if (1..=4).contains(&n) => {
-                    if let [_, m] = hit.number[..] {
-                        let output = outcomes.entry(n).or_default().outputs.entry(m).or_default();
-                        output.statement = Some(cell(&hit.lines));
-                    }
-                }
-                ("indicators.item", Some(n)) if (1..=4).contains(&n) => {
-                    let (wording, cells) = form::cells(&hit.lines);
-                    // Without a tab between cells (a PDF's text), a row's cells run together:
-                    // they cannot be told apart by position, so they are not.
-                    let unsplit = cells.is_empty() && wording.lines().count() > 1;
-                    let mut row = vec![(if unsplit { UNSPLIT } else { columns[0] }, wording)];
-                    row.extend(columns[1..].iter().copied().zip(cells));
-                    let outcome = outcomes.entry(n).or_default();
-                    match hit.number[..] {
-                        [_, i] => {
-                            outcome.indicators.insert(i, (row, hit.line));
-                        }
-                        [_, m, i] => {
-                            let output = outcome.outputs.entry(m).or_default();
-                            output.indicators.insert(i, (row, hit.line));
-                        }
-                        _ => {}
-                    }
-                }
-                _ => {}
             }
         }
-        let filled = |t: &Option<(String, usize)>| t.as_ref().is_some_and(|(s, _)| !s.is_empty());
-        let has_cells = |i: &(Vec<(&str, String)>, usize)| i.0.iter().any(|(_, c)| !c.is_empty());
-        let mut list = Vec::new();
-        let kept = outcomes.into_iter().filter(|(_, o)| {
-            filled(&o.statement)
-                || filled(&o.summary)
-                || filled(&o.framework)
-                || o.indicators.values().any(has_cells)
-                || o.outputs.values().any(|p| filled(&p.statement))
-        });
-        for (place, (_, o)) in kept.enumerate() {
-            let path = format!("outcomes[{}]", place + 1);
-            let mut e = Vec::new();
-            self.text(&mut e, &path, "statement", &o.statement, true);
-            self.text(&mut e, &path, "framework_statement", &o.framework, false);
-            let ratings = self.form.choices("rating");
-            let rating = o
-                .rating
-                .as_ref()
-                .and_then(|(t, _)| form::choice(t, &ratings));
-            let line = o.rating.as_ref().map(|(_, l)| *l);
-            match rating {
-                Some(r) => {
-                    self.row(&format!("{path}.rating"), "found", line);
-                    e.push(("rating".into(), Y::raw(r)));
+        let kept = found.into_values().filter(Found::filled);
+        let path = &list.path;
+        kept.enumerate()
+            .map(|(i, item)| self.item(list, &format!("{path}[{}]", i + 1), item))
+            .collect()
+    }
+
+    /// A table's row: its cells by the columns the form gives the table. Without a tab between
+    /// cells (a PDF's text), a row's cells run together: they cannot be told apart by position,
+    /// so they are not.
+    fn row_of(&self, table: &Question, lines: &[String]) -> Vec<(String, String)> {
+        let columns = self.described.table(table.table.as_deref().unwrap_or(""));
+        let headings = self.hits.iter().filter(|h| h.number.is_empty());
+        let headings: Vec<&str> = headings.map(|h| h.key.as_str()).collect();
+        let columns = form::columns(columns, &headings);
+        let (wording, cells) = form::cells(lines);
+        let unsplit = cells.is_empty() && wording.lines().count() > 1;
+        let first = columns.first().map_or("", |c| c.path.as_str());
+        let mut row = vec![(if unsplit { UNSPLIT } else { first }.to_string(), wording)];
+        let rest = columns.iter().skip(1).map(|c| c.path.clone());
+        row.extend(rest.zip(cells));
+        row
+    }
+
+    /// The entries of one item of `list`, at `path`, in the description's order.
+    fn item(&mut self, list: &Question, path: &str, mut found: Found) -> Y {
+        use crate::form::{Drawn, Kind as Asked};
+        let mut e = Vec::new();
+        for q in &list.each {
+            let name = q.path.as_str();
+            match q.kind {
+                // What only the workbook shows is not in a report's text.
+                Asked::Table | Asked::List if q.drawn == Drawn::Workbook => {
+                    let what = q.about.as_deref().unwrap_or(&q.path);
+                    let columns = self.described.table(q.table.as_deref().unwrap_or(""));
+                    let columns: Vec<&str> = columns.iter().map(|c| c.path.as_str()).collect();
+                    let todo = match columns.is_empty() {
+                        true => format!("{what} Not in a report's text."),
+                        false => format!(
+                            "{what} Not in a report's text: give each one's {}.",
+                            columns.join(", ")
+                        ),
+                    };
+                    e.push((name.into(), Y::Todo(todo)));
                 }
-                None => {
-                    self.row(&format!("{path}.rating"), "TODO", line);
-                    let (t, l) = o.rating.clone().unwrap_or_default();
-                    let keys: BTreeSet<&str> = ratings.iter().map(|(k, _)| k.as_str()).collect();
-                    let keys: Vec<&str> = keys.into_iter().collect();
-                    let expected = format!("one of {}", keys.join(", "));
-                    e.push(("rating".into(), todo(&expected, &t, l)));
+                Asked::Table => {
+                    let rows = found.rows.remove(name).unwrap_or_default();
+                    let columns = self.described.table(q.table.as_deref().unwrap_or(""));
+                    let rows = self.rows(&format!("{path}.{name}"), columns, &rows);
+                    if !rows.is_empty() {
+                        e.push((name.into(), Y::List(rows)));
+                    }
+                }
+                Asked::List if !q.each.is_empty() => {
+                    let items = found.lists.remove(name).unwrap_or_default();
+                    let kept = items.into_values().filter(Found::filled);
+                    let items: Vec<Y> = kept
+                        .enumerate()
+                        .map(|(i, item)| self.item(q, &format!("{path}.{name}[{}]", i + 1), item))
+                        .collect();
+                    if !items.is_empty() {
+                        e.push((name.into(), Y::List(items)));
+                    }
+                }
+                _ if q.kind.is_choice() => {
+                    let text = found.choices.remove(name);
+                    self.option(&mut e, path, q, text);
+                }
+                _ => {
+                    let text = found.texts.remove(name);
+                    self.text(&mut e, path, name, &text, q.required);
                 }
             }
-            self.text(&mut e, &path, "summary", &o.summary, true);
-            let indicators = self.indicators(&path, &o.indicators);
-            if !indicators.is_empty() {
-                e.push(("indicators".into(), Y::List(indicators)));
-            }
-            let mut outputs = Vec::new();
-            let kept = o
-                .outputs
-                .iter()
-                .filter(|(_, p)| filled(&p.statement) || p.indicators.values().any(has_cells));
-            for (m, (_, p)) in kept.enumerate() {
-                let path = format!("{path}.outputs[{}]", m + 1);
-                let mut pe = Vec::new();
-                self.text(&mut pe, &path, "statement", &p.statement, true);
-                let indicators = self.indicators(&path, &p.indicators);
-                if !indicators.is_empty() {
-                    pe.push(("indicators".into(), Y::List(indicators)));
-                }
-                pe.push((
-                    "activities".into(),
-                    Y::Todo(
-                        "Annex A's activities of this output (formulation, budget by recipient, \
-                         spent) are not in a report's text"
-                            .into(),
-                    ),
-                ));
-                outputs.push(Y::Map(pe));
-            }
-            if !outputs.is_empty() {
-                e.push(("outputs".into(), Y::List(outputs)));
-            }
-            list.push(Y::Map(e));
         }
-        list
+        Y::Map(e)
+    }
+
+    /// A rating or a choice of an item: the option its text names, or a TODO with the text.
+    fn option(
+        &mut self,
+        e: &mut Vec<(String, Y)>,
+        path: &str,
+        q: &Question,
+        found: Option<(String, usize)>,
+    ) {
+        let name = q.path.as_str();
+        let choices = self.form.choices(q.options.as_deref().unwrap_or_default());
+        let chosen = found.as_ref().and_then(|(t, _)| form::choice(t, &choices));
+        let line = found.as_ref().map(|(_, l)| *l);
+        match chosen {
+            Some(r) => {
+                self.row(&format!("{path}.{name}"), "found", line);
+                e.push((name.into(), Y::raw(r)));
+            }
+            None if found.is_some() || q.required => {
+                self.row(&format!("{path}.{name}"), "TODO", line);
+                let (t, l) = found.unwrap_or_default();
+                let keys: BTreeSet<&str> = choices.iter().map(|(k, _)| k.as_str()).collect();
+                let keys: Vec<&str> = keys.into_iter().collect();
+                let expected = format!("one of {}", keys.join(", "));
+                e.push((name.into(), todo(&expected, &t, l)));
+            }
+            None => {}
+        }
     }
 
     fn text(
@@ -873,30 +876,139 @@ impl Reader<'_> {
         }
     }
 
-    fn indicators(&mut self, path: &str, rows: &BTreeMap<u32, Cells>) -> Vec<Y> {
+    /// A table's rows at `path`, each with its cells in the order of `columns`.
+    fn rows(&mut self, path: &str, columns: &[Question], rows: &BTreeMap<u32, Cells>) -> Vec<Y> {
         let mut list = Vec::new();
         let kept = rows
             .values()
             .filter(|(cells, _)| cells.iter().any(|(_, c)| !c.is_empty()));
+        let first = columns.first().map_or("", |c| c.path.as_str());
         for (i, (cells, line)) in kept.enumerate() {
-            let path = format!("{path}.indicators[{}]", i + 1);
+            let path = format!("{path}[{}]", i + 1);
             let mut e = Vec::new();
             for (name, cell) in cells {
-                if *name == UNSPLIT {
-                    self.row(&format!("{path}.indicator"), "TODO", Some(*line));
-                    let expected = "the row's cells run together in the text (no tab between \
-                                    them): give indicator, baseline, target, progress";
-                    e.push(("indicator".into(), todo(expected, cell, *line)));
+                if name == UNSPLIT {
+                    self.row(&format!("{path}.{first}"), "TODO", Some(*line));
+                    let names: Vec<&str> = columns.iter().map(|c| c.path.as_str()).collect();
+                    let expected = format!(
+                        "the row's cells run together in the text (no tab between them): give {}",
+                        names.join(", ")
+                    );
+                    e.push((first.into(), todo(&expected, cell, *line)));
                     continue;
                 }
+                let required = columns.iter().any(|c| c.path == *name && c.required);
                 let found = Some((cell.clone(), *line));
-                self.text(&mut e, &path, name, &found, *name == "indicator");
+                self.text(&mut e, &path, name, &found, required);
             }
-            // The wording first, as the form reads.
-            e.sort_by_key(|(k, _)| k != "indicator");
+            // The columns in the form's order.
+            e.sort_by_key(|(k, _)| columns.iter().position(|c| c.path == *k));
             list.push(Y::Map(e));
         }
         list
+    }
+}
+
+/// An item's answers as a report's text gives them, by field: texts, choices' texts, tables' rows
+/// by number, and the items of its own lists by number.
+#[derive(Default)]
+struct Found {
+    texts: BTreeMap<String, (String, usize)>,
+    choices: BTreeMap<String, (String, usize)>,
+    rows: BTreeMap<String, BTreeMap<u32, Cells>>,
+    lists: BTreeMap<String, BTreeMap<u32, Found>>,
+}
+
+impl Found {
+    /// Whether the report gives the item anything: a text, a row's cell, an item of its own (a
+    /// choice alone is the form's empty dropdown).
+    fn filled(&self) -> bool {
+        self.texts.values().any(|(t, _)| !t.is_empty())
+            || self
+                .rows
+                .values()
+                .flat_map(|r| r.values())
+                .any(|(cells, _)| cells.iter().any(|(_, c)| !c.is_empty()))
+            || self
+                .lists
+                .values()
+                .flat_map(|l| l.values())
+                .any(Found::filled)
+    }
+}
+
+/// Where a wording of a numbered list's items puts its answer: the field it asks, under the
+/// lists (`lists`, their paths below the top list) whose items hold it.
+struct Place<'a> {
+    key: &'a str,
+    question: &'a Question,
+    lists: Vec<&'a Question>,
+    /// Numbered with the item's label: it starts the item (the outcome's statement).
+    starts_item: bool,
+    /// Numbered: the place is told by the number (a column's statement, a table's row);
+    /// else it belongs to the item last started.
+    numbered: bool,
+}
+
+impl Place<'_> {
+    /// The item a hit numbered `number` fills, made when first named; `None` when the number
+    /// does not fit the place or names more items than the form has room for.
+    fn item<'f>(
+        &self,
+        top: &Question,
+        number: &[u32],
+        current: Option<u32>,
+        found: &'f mut BTreeMap<u32, Found>,
+    ) -> Option<&'f mut Found> {
+        let table = usize::from(self.question.kind == crate::form::Kind::Table);
+        let numbers: Vec<u32> = match self.numbered {
+            true if number.len() == self.lists.len() + 1 + table => number.to_vec(),
+            false if number.is_empty() && self.lists.is_empty() => vec![current?],
+            _ => return None,
+        };
+        let fits = |n: u32, list: &Question| n >= 1 && list.most.is_none_or(|m| n as usize <= m);
+        if !fits(numbers[0], top) {
+            return None;
+        }
+        let mut item = found.entry(numbers[0]).or_default();
+        for (list, n) in self.lists.iter().zip(&numbers[1..]) {
+            if !fits(*n, list) {
+                return None;
+            }
+            item = item
+                .lists
+                .entry(list.path.clone())
+                .or_default()
+                .entry(*n)
+                .or_default();
+        }
+        Some(item)
+    }
+}
+
+/// The places of the wordings asked of `list`'s items, `lists` deep: each question by its key
+/// and its other wordings; a list's items by its key, which labels them; never what only the
+/// workbook shows.
+fn places_of<'a>(list: &'a Question, lists: &mut Vec<&'a Question>, out: &mut Vec<Place<'a>>) {
+    use crate::form::{Drawn, Kind as Asked};
+    for q in list.each.iter().filter(|q| q.drawn != Drawn::Workbook) {
+        if q.kind == Asked::List && !q.each.is_empty() {
+            lists.push(q);
+            places_of(q, lists, out);
+            lists.pop();
+            continue;
+        }
+        let labels = q.key == list.key;
+        let numbered = labels || q.kind == Asked::Table || q.drawn == Drawn::Column;
+        for key in std::iter::once(&q.key).chain(&q.wordings) {
+            out.push(Place {
+                key,
+                question: q,
+                lists: lists.clone(),
+                starts_item: labels && lists.is_empty(),
+                numbered,
+            });
+        }
     }
 }
 
