@@ -660,13 +660,17 @@ impl<'a> Walker<'a> {
         });
         match &node.value {
             Value::Str(s) => {
+                self.dropped(node, path);
                 if self.inspect(node, path, s) {
                     self.limit(node, path, s, limit, None);
                     self.long_run(node, path, path, s);
                     self.height(node, path, path, None, s);
                 }
             }
-            Value::Int(_) | Value::Float(_) | Value::Bool(_) => self.typed_as_text(node),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                self.dropped(node, path);
+                self.typed_as_text(node)
+            }
             Value::Map(entries) if entries.is_empty() => {
                 let d = self.error(node, path, "expected a text, found an empty mapping");
                 d.notes.push(
@@ -714,6 +718,7 @@ impl<'a> Walker<'a> {
                     }
                     match &entry.value.value {
                         Value::Str(s) => {
+                            self.dropped(&entry.value, &child);
                             if self.inspect(&entry.value, &child, s) {
                                 self.limit(&entry.value, path, s, limit, Some(&entry.key));
                                 self.long_run(&entry.value, path, &child, s);
@@ -726,6 +731,7 @@ impl<'a> Walker<'a> {
                                 .insert(entry.value.id(), Json::String(String::new()));
                         }
                         Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                            self.dropped(&entry.value, &child);
                             self.typed_as_text(&entry.value)
                         }
                         _ => {
@@ -763,6 +769,83 @@ impl<'a> Walker<'a> {
                 );
             }
         }
+    }
+
+    /// What YAML takes out of a text written plain (without quotes or `|`) without a word: the
+    /// rest of its line after ` #`, read as a comment (`#PaixAuSahel`, `answer #6`), which is an
+    /// error; and its line breaks, each joined into a space, which is a warning.
+    fn dropped(&mut self, node: &Node, path: &str) {
+        let Some(span) = node.span.clone() else {
+            return;
+        };
+        let Some(written) = self.text.get(span.clone()) else {
+            return;
+        };
+        if written.is_empty()
+            || written.starts_with(['"', '\'', '*', '&'])
+            || self.is_block(span.start)
+        {
+            return;
+        }
+        let line = self.text[span.end..].split('\n').next().unwrap_or_default();
+        if let Some(hash) = line.find('#').filter(|h| line[..*h].trim().is_empty()) {
+            let comment = line[hash..].trim_end();
+            let whole = format!("{written} {comment}");
+            let d = Diagnostic::error(
+                self.file,
+                format!(
+                    "the text stops before {}: after a space, `#` starts a comment, which YAML leaves out",
+                    super::syntax::quoted(&super::syntax::cut(comment, 40))
+                ),
+            )
+            .at(self.pos_of_byte(span.end + hash))
+            .field(path)
+            .note(format!(
+                "help: put the whole text in quotes, {}, or write it on the next lines after `|`",
+                super::syntax::quoted(&whole)
+            ));
+            self.diagnostics.push(d);
+        }
+        if let Some(at) = written.find('\n') {
+            let before = written[..at].trim_end();
+            let tail: String = before
+                .chars()
+                .rev()
+                .take(30)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let lines = written.lines().count();
+            let d = Diagnostic::warning(
+                self.file,
+                format!(
+                    "this text goes on over {lines} lines, which YAML joins with spaces: the line break after \"…{tail}\" is removed"
+                ),
+            )
+            .at(self.pos_of_byte(span.start + at))
+            .field(path)
+            .note(
+                "help: to keep its line breaks, write `|` after the colon and the text on the next lines, indented; to keep one line, join them",
+            );
+            self.diagnostics.push(d);
+        }
+    }
+
+    /// Whether the scalar starting at byte `at` is a block (`|`, `>-`, `|2`): its header ends the
+    /// last line before it, ahead of any comment.
+    fn is_block(&self, at: usize) -> bool {
+        let before = self.text[..at].trim_end();
+        let line = before.rsplit('\n').next().unwrap_or_default();
+        let header = match line.find(" #") {
+            Some(hash) => line[..hash].trim_end(),
+            None => line,
+        };
+        let token = header.rsplit([' ', '\t', ':']).next().unwrap_or_default();
+        token.starts_with(['|', '>'])
+            && token[1..]
+                .chars()
+                .all(|c| matches!(c, '-' | '+' | '1'..='9'))
     }
 
     /// The characters of a text: too long a text, control characters and noncharacters are

@@ -191,13 +191,26 @@ fn key_value(line: &str) -> Option<(&str, &str)> {
     (field && !value.is_empty()).then_some((key, value))
 }
 
+/// The most characters of a value a message quotes: one message never floods a terminal.
+pub const SHOWN: usize = 120;
+
 /// `text` as a YAML quoted scalar: in double quotes, or in single quotes when it holds a double
-/// quote or a backslash.
+/// quote or a backslash; cut to `SHOWN` characters with `…`.
 pub fn quoted(text: &str) -> String {
+    let text = &cut(text, SHOWN);
     if text.contains('"') || text.contains('\\') {
         format!("'{}'", text.replace('\'', "''"))
     } else {
         format!("\"{text}\"")
+    }
+}
+
+/// `text` cut to `most` characters, with `…` where it was cut: a message quotes what it needs,
+/// never a whole value.
+pub fn cut(text: &str, most: usize) -> String {
+    match text.char_indices().nth(most) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
     }
 }
 

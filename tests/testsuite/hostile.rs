@@ -37,6 +37,9 @@ fn every_hostile_source_is_built_or_refused_clearly() {
             "{path}: {}",
             result.stderr
         );
+        // A message quotes a bounded part of a value, never a whole one.
+        let longest = result.stderr.lines().map(|l| l.chars().count()).max();
+        assert!(longest.unwrap_or(0) <= 1_000, "{path}: a line of {longest:?}");
         let golden = dir.join(format!("{name}.out"));
         assert_golden(
             &golden,
@@ -86,4 +89,19 @@ fn hostile_text_that_builds_prints_as_typed() {
             "{name}: {typed} not in the PDF:\n{text}"
         );
     }
+}
+
+/// `a: ` and 100,000 `[` then as many `]`: one error, whose quoted value is cut, not a flood.
+#[test]
+fn a_huge_value_is_quoted_cut_to_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("brackets.yaml");
+    let text = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    std::fs::write(&source, text).unwrap();
+    let out = Run::new(&["check", source.to_str().unwrap()])
+        .status(1)
+        .stderr_has("help: put the text in quotes: a: \"[[[")
+        .run();
+    assert!(out.stderr.len() < 1_000, "{}", out.stderr);
+    assert!(out.stderr.contains("[…\""), "{}", out.stderr);
 }

@@ -506,3 +506,40 @@ fn sources_built_in_one_run_each_print_their_own_project() {
         }
     }
 }
+
+/// A text with ` #` in it (a hashtag, `answer #6`, `8 #of 12`) is refused rather than cut at the
+/// `#`; the fix each error gives, applied as written, builds a PDF that holds every whole text.
+#[test]
+fn text_after_a_hash_is_refused_and_its_fix_prints_it_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("2020-06-15-semi-annual.yaml");
+    let bad = crate::common::patched(&root().join("tests/bad/comment-after-text.diff"));
+    std::fs::write(&source, &bad).unwrap();
+    let out_dir = dir.path().join("out");
+    let args = [
+        "build",
+        "--out",
+        out_dir.to_str().unwrap(),
+        source.to_str().unwrap(),
+    ];
+    let refused = Run::new(&args).status(1).run();
+    assert!(!out_dir.exists(), "a refused build wrote out/");
+    let fixes: Vec<String> = refused
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("   = help: put the whole text in quotes, \""))
+        .map(|l| l.split_once("\", or write").unwrap().0.to_string())
+        .collect();
+    assert_eq!(fixes.len(), 3, "{}", refused.stderr);
+    let mut text = String::from_utf8(bad).unwrap();
+    for fix in &fixes {
+        assert!(text.contains(fix.as_str()), "{fix}");
+        text = text.replacen(fix.as_str(), &format!("\"{fix}\""), 1);
+    }
+    std::fs::write(&source, text).unwrap();
+    Run::new(&args).status(0).run();
+    let printed = squash(&pdf_text(&minimal_pdf(dir.path())));
+    for fix in &fixes {
+        assert!(printed.contains(&squash(fix)), "{fix} not in the PDF");
+    }
+}
