@@ -16,9 +16,10 @@ const LIST_INDENT: f32 = 1.1;
 /// The break opportunity put between the characters of a long run.
 pub const BREAK: char = '\u{200B}';
 
-/// The indicator table's columns, in fractions of its width, as the 2019 template gives them:
-/// the outcome or output, then the indicator and its five figures. Wide enough that a long
-/// French word (`intercommunautaires`) fits the narrowest. For the Word copy's table.
+/// The 2019 indicator table's columns, in fractions of its width, as its layouts give them: the
+/// outcome or output, then the indicator and its five figures. Wide enough that a long French
+/// word (`intercommunautaires`) fits the narrowest. The tests hold report.typ, word.xml.j2 and
+/// the description's widths to it.
 pub const TABLE_COLUMNS: [f32; 7] = [1.35, 1.35, 1.1, 1.1, 1.2, 1.7, 1.2];
 
 /// Advance widths of Carlito Regular, in ems, for the characters it has.
@@ -186,12 +187,22 @@ mod tests {
         assert_eq!(wrapped.replace(BREAK, ""), run);
     }
 
+    /// The PDF's indicator table and the Word copy's have the same columns: the same fractions
+    /// of a landscape page's text (14570 twentieths of a point in Word).
     #[test]
-    fn the_table_columns_are_the_templates() {
+    fn the_table_columns_are_the_layouts() {
         let template = include_str!("../templates/pbf-2019/report.typ");
         let columns: Vec<String> = TABLE_COLUMNS.iter().map(|f| format!("{f}fr")).collect();
         let line = format!("columns: ({}),", columns.join(", "));
         assert!(template.contains(&line), "report.typ has no `{line}`");
+        let word = include_str!("../templates/pbf-2019/word.xml.j2");
+        let total: f32 = TABLE_COLUMNS.iter().sum();
+        let widths: Vec<String> = TABLE_COLUMNS
+            .iter()
+            .map(|f| ((14570.0 * f / total) as usize).to_string())
+            .collect();
+        let line = format!("set widths = [{}]", widths.join(", "));
+        assert!(word.contains(&line), "word.xml.j2 has no `{line}`");
     }
 
     #[test]

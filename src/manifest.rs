@@ -84,7 +84,10 @@ pub fn words_used<'a, 'l>(
     languages: impl IntoIterator<Item = &'l str>,
 ) -> Vec<(&'a str, &'a [u8])> {
     let prefix = format!("{form}/");
-    let mut used: Vec<_> = templates.files_under(&prefix).collect();
+    let mut used: Vec<_> = templates
+        .files_under(&prefix)
+        .filter(|(name, _)| templates.records(name))
+        .collect();
     for lang in languages {
         let name = format!("i18n/{lang}.yaml");
         used.extend(templates.entry(&name));

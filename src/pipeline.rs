@@ -269,8 +269,19 @@ impl Job {
         let mut files = vec![(pdf_name(project, version, lang), rendered.bytes)];
         if self.report.envelope.word_copy {
             let data = document::data_as_written(&self.report, version, &catalog, self.options());
-            let word = crate::render::docx::render(&data, &self.manifest.timestamp, &self.bytes)
-                .map_err(|e| Failure::Io(Error::template(e)))?;
+            // The form's Word layout, when its folder has one.
+            let name = format!("{}/{}", self.report.form.form, crate::render::docx::LAYOUT);
+            let template = self.templates.file(&name).map(String::from_utf8_lossy);
+            let shown = self.templates.shown_path(&name);
+            let layout = template
+                .as_deref()
+                .map(|template| crate::render::docx::Layout {
+                    name: &shown,
+                    template,
+                });
+            let word =
+                crate::render::docx::render(&data, layout, &self.manifest.timestamp, &self.bytes)
+                    .map_err(|e| Failure::Io(Error::template(e)))?;
             files.push((docx_name(project, version, lang), word));
         }
         let name = workbook_name(lang);

@@ -55,6 +55,10 @@ pub struct Templates {
     folder: Option<PathBuf>,
     /// What is read from these files once, for every source checked with them.
     derived: Arc<Derived>,
+    /// For the words a PDF carries: their names, the only ones a rebuild records and attaches
+    /// (a file added to the built-in form since, such as its Word layout, serves the rebuild
+    /// without being attached).
+    carried: Option<Arc<std::collections::BTreeSet<String>>>,
 }
 
 /// A form's description read, with its schema and what its catalogs lack, by form name.
@@ -93,6 +97,7 @@ impl Templates {
             files,
             folder: None,
             derived: Arc::default(),
+            carried: None,
         }
     }
 
@@ -156,6 +161,21 @@ impl Templates {
             }
         }
         self
+    }
+
+    /// The built-in copy with the words a PDF carries laid over it, recording those only.
+    pub fn carried(words: Vec<(String, Vec<u8>)>) -> Templates {
+        let names = words.iter().map(|(n, _)| n.clone()).collect();
+        let mut templates = Templates::builtin().with_files(words);
+        templates.carried = Some(Arc::new(names));
+        templates
+    }
+
+    /// Whether a build with these files records and attaches the file `name` it uses.
+    pub fn records(&self, name: &str) -> bool {
+        self.carried
+            .as_ref()
+            .is_none_or(|names| names.contains(name))
     }
 
     /// Where the file `name` comes from, for messages: its path in the folder it was read from,
@@ -309,6 +329,10 @@ const EARLIER: &[(&str, &str)] = &[
     (
         "pbf-2019",
         "a214c86a2e5d4d44dc58cca9d45af8e397edecba0b3e57407e8a7d4fe4d7eedd",
+    ),
+    (
+        "pbf-2019",
+        "0d21e7de12c236a7a1a7857fe462e125637f100889113c9734e667ac6f16a07f",
     ),
 ];
 
@@ -530,6 +554,34 @@ mod tests {
         let shown = folder.shown_path(name);
         assert_eq!(shown, crate::terminal::path(&dir.path().join(name)));
         assert_eq!(carried.shown_path(name), "templates/pbf-2019/report.typ");
+    }
+
+    /// A PDF made before the form's folder held its Word layout still rebuilds with it, and
+    /// records and attaches only what it carries.
+    #[test]
+    fn words_a_pdf_carries_are_the_only_ones_its_rebuild_records() {
+        let builtin = Templates::builtin();
+        let carried: Vec<(String, Vec<u8>)> =
+            ["pbf-2019/report.typ", "pbf-2019/form.yaml", "i18n/fr.yaml"]
+                .iter()
+                .map(|n| (n.to_string(), builtin.file(n).unwrap().to_vec()))
+                .collect();
+        let rebuilt = Templates::carried(carried);
+        let layout = "pbf-2019/word.xml.j2";
+        assert!(rebuilt.file(layout).is_some());
+        let recorded: Vec<&str> = crate::manifest::words_used(&rebuilt, "pbf-2019", ["fr"])
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(
+            recorded,
+            ["pbf-2019/form.yaml", "pbf-2019/report.typ", "i18n/fr.yaml"]
+        );
+        let today: Vec<&str> = crate::manifest::words_used(&builtin, "pbf-2019", ["fr"])
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert!(today.contains(&layout), "{today:?}");
     }
 
     #[test]

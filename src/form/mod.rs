@@ -82,10 +82,10 @@ pub struct Form {
     #[serde(default)]
     pub tables: BTreeMap<String, Vec<Question>>,
     pub parts: Vec<Part>,
-    /// The Word copy's layout, when the program has one for the form (`pbf-2019`); without
-    /// it, the Word copy draws the parts in order.
-    #[serde(default)]
-    pub word: Option<WordLayout>,
+    /// Read from descriptions that named the Word layout the program drew for them
+    /// (`word: pbf-2019`), and not used: a form's Word layout is its folder's `word.xml.j2`.
+    #[serde(default, rename = "word")]
+    _word: Option<String>,
     /// The width, in ems of its text, of the box a text is drawn in when its question gives
     /// none: the page's.
     #[serde(default = "page_width")]
@@ -99,14 +99,6 @@ pub struct Form {
 /// An A4 page's text width, 2 cm margins, 6 pt insets, in ems of 10 pt text.
 fn page_width() -> f32 {
     46.99
-}
-
-/// The Word copy's layouts the program draws by the form's parts and fields' names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-pub enum WordLayout {
-    /// The 2019 form's: its cover table, Part 1, the indicator table on landscape pages, Part 2.
-    #[serde(rename = "pbf-2019")]
-    Pbf2019,
 }
 
 #[derive(Debug, Deserialize)]
@@ -432,15 +424,6 @@ impl Form {
         }
         if !(1.0..=1000.0).contains(&self.width) {
             problems.push("width: a page is 1 to 1000 ems wide".to_string());
-        }
-        // The 2019 Word layout finds the 2019 form's fields by name: only a form shaped as it,
-        // which declares Annex A as the 2019 form does, has them.
-        if self.word == Some(WordLayout::Pbf2019) && !self.reads_as_typed() {
-            problems.push(
-                "word: the pbf-2019 Word layout draws a form shaped as the 2019 one (with \
-                 `role: annex_a`); leave `word` out to draw this form's parts in order"
-                    .to_string(),
-            );
         }
         // Annex A and the budget rules read these fields of a form that declares them.
         if self.reads_as_typed() {
@@ -868,13 +851,12 @@ mod tests {
             assert!(problems.contains(&expected), "{expected}: {problems}");
         }
         assert!(!problems.contains("g.e:"), "{problems}");
-        // A framed answer never falls back; the 2019 Word layout draws only a 2019-shaped form;
-        // a project's number is an id, one text for every language.
+        // A framed answer never falls back; a project's number is an id, one text for every
+        // language.
         let framed = b"form: x\ntitle: t\nword: pbf-2019\nparts:\n  - name: p\n    questions:\n      - {path: g.a, key: k, kind: line, drawn: cover, role: project_number}\n      - {path: g.b, key: k, kind: narrative, limit: 5, drawn: answer, fallback: a}\n";
         let problems = Form::parse(framed).unwrap_err();
         for expected in [
             "g.b: only a line, a statement or an id falls back on another text",
-            "word: the pbf-2019 Word layout draws a form shaped as the 2019 one",
             "g.a: the rules read `project_number` as an id",
         ] {
             assert!(problems.contains(expected), "{expected}: {problems}");

@@ -525,53 +525,79 @@ impl Reader<'_> {
         let organisations = self
             .form
             .choices(typed.and_then(|i| i.options.as_deref()).unwrap_or_default());
+        // Each item's fields, named as the description names the fields that play their parts.
+        let field = |role: &str| {
+            let item = q.each.iter().find(|i| i.role.as_deref() == Some(role));
+            item.map(|i| i.path.clone())
+        };
+        let (id, name_field, short) = (
+            field("recipient_id"),
+            field("recipient_name"),
+            field("recipient_short_name"),
+        );
+        let (lead, budget_field) = (field("lead"), field("recipient_budget"));
+        let type_field = typed.map(|i| i.path.clone());
+        let partners_field = q.each.iter().find(|i| i.kind == crate::form::Kind::List);
+        let partners_field = partners_field.map(|i| i.path.clone());
         let list_path = q.path.as_str();
         let list_name = list_path.rsplit('.').next().unwrap_or_default();
         let mut list = Vec::new();
         for (i, (name, kind)) in names.iter().enumerate() {
             let path = format!("{list_path}[{}]", i + 1);
-            let mut r = vec![
-                ("id".to_string(), Y::raw(form::id_of(name))),
-                ("name".to_string(), Y::text(name)),
-            ];
+            let mut r = Vec::new();
+            if let Some(id) = &id {
+                r.push((id.clone(), Y::raw(form::id_of(name))));
+            }
+            if let Some(field) = &name_field {
+                r.push((field.clone(), Y::text(name)));
+            }
             let in_budget = lines.iter().find(|(n, _)| form::same_agency(n, name));
-            if let Some((short, _)) = in_budget.filter(|(n, _)| n != name) {
-                r.push(("short_name".into(), Y::text(short)));
+            if let (Some((written, _)), Some(field)) =
+                (in_budget.filter(|(n, _)| n != name), &short)
+            {
+                r.push((field.clone(), Y::text(written)));
             }
             let typed = kind
                 .as_deref()
                 .and_then(|k| form::choice(k, &organisations))
                 .or_else(|| form::is_un(name).then(|| "un".to_string()));
-            r.push((
-                "type".into(),
-                match typed {
-                    Some(t) => Y::raw(t),
-                    None => Y::Todo("un, cso, government or other".into()),
-                },
-            ));
-            if i == 0 {
+            if let Some(field) = &type_field {
+                let options: BTreeSet<&str> =
+                    organisations.iter().map(|(k, _)| k.as_str()).collect();
+                let options: Vec<&str> = options.into_iter().collect();
+                r.push((
+                    field.clone(),
+                    match typed {
+                        Some(t) => Y::raw(t),
+                        None => Y::Todo(format!("one of {}", options.join(", "))),
+                    },
+                ));
+            }
+            if let Some(field) = lead.as_ref().filter(|_| i == 0) {
                 // The form lists the convening (lead) agency first.
-                r.push(("lead".into(), Y::raw("true")));
+                r.push((field.clone(), Y::raw("true")));
             }
             let line = budget.as_ref().map(|(_, l)| *l);
-            match in_budget.and_then(|(_, a)| form::amount(a)) {
-                Some(amount) => {
-                    self.row(&format!("{path}.budget"), "found", line);
-                    r.push(("budget".into(), Y::raw(amount)));
-                }
-                None => {
-                    self.row(&format!("{path}.budget"), "TODO", line);
-                    let written = in_budget.map(|(n, a)| format!("{n}: {a}"));
-                    let (text, at) = match written {
-                        Some(w) => (w, line.unwrap_or(0)),
-                        None => budget.clone().unwrap_or_default(),
-                    };
-                    r.push(("budget".into(), todo("its budget in USD", &text, at)));
+            if let Some(field) = &budget_field {
+                match in_budget.and_then(|(_, a)| form::amount(a)) {
+                    Some(amount) => {
+                        self.row(&format!("{path}.{field}"), "found", line);
+                        r.push((field.clone(), Y::raw(amount)));
+                    }
+                    None => {
+                        self.row(&format!("{path}.{field}"), "TODO", line);
+                        let written = in_budget.map(|(n, a)| format!("{n}: {a}"));
+                        let (text, at) = match written {
+                            Some(w) => (w, line.unwrap_or(0)),
+                            None => budget.clone().unwrap_or_default(),
+                        };
+                        r.push((field.clone(), todo("its budget in USD", &text, at)));
+                    }
                 }
             }
-            if let Some(partners) = own.remove(&i) {
+            if let (Some(partners), Some(field)) = (own.remove(&i), &partners_field) {
                 r.push((
-                    "implementing_partners".into(),
+                    field.clone(),
                     Y::List(partners.into_iter().map(Y::Text).collect()),
                 ));
             }

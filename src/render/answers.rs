@@ -56,7 +56,6 @@ pub fn data(report: &Filled, voice: &Voice, version: &str, options: Options) -> 
             .map(|v| voice.label_with("doc.revision_of", minijinja::context! { version => v })),
         // The project's number on the form, as written, when a field plays `project_number`.
         "project": { "id": envelope.project_id, "version": version, "number": report.role("project_number") },
-        "word": form.word,
         "title": voice.label(&form.title),
         "t": voice.labels(),
         // A colon after a footnote mark, spaced as the language spaces it.

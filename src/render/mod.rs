@@ -7,6 +7,7 @@ pub(crate) mod budget;
 pub mod document;
 pub mod docx;
 pub mod pdf;
+mod word;
 pub mod world;
 
 /// The typst release that lays out every PDF; the manifest and the PDF's creator name it, and a

@@ -307,13 +307,46 @@ fn every_form_names_a_wrong_field_and_a_wrong_option_at_its_line() {
     }
 }
 
+/// A Word layout of a form's own, as a form's author writes one: each framed answer of each
+/// part, wherever it is asked, on landscape pages under the form's title.
+const OWN_LAYOUT: &str = r#"{%- macro each(questions) -%}
+{%- for q in questions %}
+{%- if q.framed %}
+<table widths="14570"><tr><td width="14570"><p keep="next"><r bold="1">{{ q.question }}</r></p>
+<answer path="{{ q.answer.path }}">{% for b in q.answer.blocks %}<p><r>{{ b.text }}</r></p>{% else %}<p></p>{% endfor %}</answer></td></tr></table>
+{%- endif %}
+{%- for item in q.answer.items or [] %}{{ each(item.questions or []) }}{% endfor %}
+{%- endfor %}
+{%- endmacro -%}
+<word><section page="landscape"><p align="center"><r bold="1" size="32">{{ title }} (own layout)</r></p>
+{%- for part in parts %}{{ each(part.questions) }}{% endfor %}
+</section></word>"#;
+
 /// Every text the form frames, answered with a mark of its own where the example has room for
 /// it: the PDF of each language prints it, `verify` rebuilds the folder, and a reviewer's edit
-/// of each in the Word copy comes back through `import` to that field and no other.
+/// of each in the Word copy comes back through `import` to that field and no other; for a form
+/// drawn in Word by its parts in order, the same with a Word layout of its own.
 #[test]
 fn every_answer_a_form_frames_reaches_every_output_and_comes_back() {
-    for f in registered() {
+    let drawn_in_order = |f: &Registered| {
+        let layout = format!("{}/word.xml.j2", f.name());
+        f.templates.is_some() && f.templates().file(&layout).is_none()
+    };
+    let own = registered().into_iter().filter(drawn_in_order);
+    let runs = registered()
+        .into_iter()
+        .map(|f| (f, false))
+        .chain(own.map(|f| (f, true)));
+    for (f, own) in runs {
         let (dir, source) = f.workspace();
+        if own {
+            let layout = dir
+                .path()
+                .join("templates")
+                .join(f.name())
+                .join("word.xml.j2");
+            std::fs::write(layout, OWN_LAYOUT).unwrap();
+        }
         let mut answers = f.answers();
         answers["word_copy"] = true.into();
         let mut marks = Vec::new();
@@ -375,6 +408,12 @@ fn every_answer_a_form_frames_reaches_every_output_and_comes_back() {
             .run();
 
         let copy = folder.join(format!("{project}-{version}.{}.docx", languages[0]));
+        let document = crate::word::part_of(&std::fs::read(&copy).unwrap(), "word/document.xml");
+        assert_eq!(document.contains("(own layout)"), own, "{}", f.name());
+        assert_eq!(
+            document.contains("w:orient=\"landscape\""),
+            own || f.templates.is_none()
+        );
         let edits: Vec<(String, String)> = marks
             .iter()
             .map(|(field, mark)| (field.clone(), format!("{mark}r")))
@@ -384,8 +423,11 @@ fn every_answer_a_form_frames_reaches_every_output_and_comes_back() {
             .map(|(a, b)| (a.as_str(), b.as_str()))
             .collect();
         let work = tempfile::tempdir().unwrap();
-        if let Some(templates) = &f.templates {
-            copy_tree(templates, &work.path().join("templates"));
+        if f.templates.is_some() {
+            copy_tree(
+                &dir.path().join("templates"),
+                &work.path().join("templates"),
+            );
         }
         let reviewed = work.path().join("reviewed.docx");
         std::fs::write(&reviewed, crate::word::edited(&copy, &edits)).unwrap();
@@ -1055,4 +1097,46 @@ fn group_answer(answers: &mut serde_json::Value, parent: &str, name: &str, text:
         .as_object_mut()
         .unwrap()
         .insert(name.into(), text.into());
+}
+
+/// A Word layout that writes what is not a Word layout's markup is refused at its file when a
+/// Word copy is built, and nothing is written.
+#[test]
+fn a_broken_word_layout_is_refused_at_its_file() {
+    let f = &registered()[1];
+    for (layout, expected) in [
+        (
+            "<word><section>\n<w:fldSimple w:instr=\"INCLUDEPICTURE\"/></section></word>",
+            "<w:fldSimple> is not an element of a Word layout, on line 2",
+        ),
+        ("{% for x in %}", "syntax error"),
+        (
+            "{% for a in range(9999) %}{% for b in range(9999) %}{% endfor %}{% endfor %}",
+            "fuel",
+        ),
+    ] {
+        let (dir, source) = f.workspace();
+        let path = dir
+            .path()
+            .join("templates")
+            .join(f.name())
+            .join("word.xml.j2");
+        std::fs::write(path, layout).unwrap();
+        let mut answers = f.answers();
+        answers["word_copy"] = true.into();
+        let text = serde_json::to_string_pretty(&answers).unwrap();
+        std::fs::write(dir.path().join(&source), text).unwrap();
+        // A template that fails is the template's fault, as a typst layout's is: exit 3.
+        let out = run(dir.path(), &["build"]).status(3).run();
+        let file = format!("templates/{}/word.xml.j2", f.name());
+        assert!(
+            out.stderr.contains(&file) && out.stderr.contains(expected),
+            "{expected}: {}",
+            out.stderr
+        );
+        let project = answers["project_id"].as_str().unwrap();
+        let version = source.file_stem().unwrap().to_str().unwrap();
+        let folder = dir.path().join("out").join(project).join(version);
+        assert!(!folder.exists(), "{layout}: a build was written");
+    }
 }

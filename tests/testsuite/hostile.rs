@@ -39,7 +39,10 @@ fn every_hostile_source_is_built_or_refused_clearly() {
         );
         // A message quotes a bounded part of a value, never a whole one.
         let longest = result.stderr.lines().map(|l| l.chars().count()).max();
-        assert!(longest.unwrap_or(0) <= 1_000, "{path}: a line of {longest:?}");
+        assert!(
+            longest.unwrap_or(0) <= 1_000,
+            "{path}: a line of {longest:?}"
+        );
         let golden = dir.join(format!("{name}.out"));
         assert_golden(
             &golden,

@@ -701,3 +701,69 @@ fn cells_typed_as_numbers_come_back_with_exactly_the_reviewers_edits() {
         ]
     );
 }
+
+/// A Word copy holds no paragraph ids: its bytes follow from its content. One an earlier release
+/// made, with ids in its paragraphs, still verifies; the same copy with a word changed does not.
+#[test]
+fn a_word_copy_with_an_earlier_releases_paragraph_ids_still_verifies() {
+    let (dir, folder) = built();
+    let name = "pbf-irf-217-2019-11-12-final.fr.docx";
+    let with_ids = |part: &str, text: String| {
+        assert!(!text.contains("w14:paraId"), "{part} has paragraph ids");
+        let pieces = text.split("<w:p>").enumerate();
+        pieces
+            .map(|(i, piece)| match i {
+                0 => piece.to_string(),
+                _ => format!("<w:p w14:paraId=\"{i:08x}\">{piece}"),
+            })
+            .collect::<String>()
+    };
+    for (change, status) in [("Mali", 0), ("Malo", 1)] {
+        let copy = tempfile::tempdir().unwrap();
+        let version = copy.path().join("pbf-irf-217/2019-11-12-final");
+        std::fs::create_dir_all(&version).unwrap();
+        for entry in std::fs::read_dir(folder).unwrap().flatten() {
+            std::fs::copy(entry.path(), version.join(entry.file_name())).unwrap();
+        }
+        let earlier = rewritten(&folder.join(name), |part, text| {
+            with_ids(part, text).replacen("> Mali<", &format!("> {change}<"), 1)
+        });
+        let document = part_of(&earlier, "word/document.xml");
+        assert!(document.matches("w14:paraId").count() > 100);
+        std::fs::write(version.join(name), &earlier).unwrap();
+        // The manifest records the copy as it was made.
+        let path = version.join("manifest.json");
+        let mut manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        for output in manifest["outputs"].as_array_mut().unwrap() {
+            if output["name"] == name {
+                output["sha256"] = pbf_report::hash::sha256(&earlier).into();
+                output["size"] = earlier.len().into();
+            }
+        }
+        std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+        let out = Run::new(&["verify", version.to_str().unwrap()])
+            .cwd(dir)
+            .status(status)
+            .run();
+        let line = out
+            .stdout
+            .lines()
+            .chain(out.stderr.lines())
+            .find(|l| l.contains(name))
+            .unwrap_or_default()
+            .to_string();
+        match status {
+            0 => assert_eq!(line, format!("ok       {name}")),
+            _ => assert!(line.starts_with("DIFFERS"), "{line}"),
+        }
+    }
+}
+
+/// The text of the part `name` of the Word document `bytes`.
+pub fn part_of(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+    text
+}
