@@ -271,10 +271,10 @@ impl Job {
             let data = document::data_as_written(&self.report, version, &catalog, self.options());
             // The form's Word layout, when its folder has one.
             let name = format!("{}/{}", self.report.form.form, crate::render::docx::LAYOUT);
-            let template = self.templates.file(&name).map(String::from_utf8_lossy);
             let shown = self.templates.shown_path(&name);
-            let layout = template
-                .as_deref()
+            let layout = self
+                .templates
+                .file(&name)
                 .map(|template| crate::render::docx::Layout {
                     name: &shown,
                     template,

@@ -346,6 +346,14 @@ const EARLIER_LAYOUTS: &[(&str, &str)] = &[(
     "1afc583e8282a086df2c1154ed569c069be0db5d256e7fb37867c3a6112eb6f4",
 )];
 
+/// Files that earlier versions of pbf-report shipped and that read today's template data as
+/// they did then, by name and SHA-256: known, and run as they are, so a version archived then
+/// rebuilds byte for byte.
+const EARLIER_FILES: &[(&str, &str)] = &[(
+    "pbf-2019/report.typ",
+    "152ca5c3e7c8f2a59265cef5760dc5319481edd5f513f62122c24487a34a4841",
+)];
+
 /// Whether the program knows `bytes` as the template, catalog or description `name`: one built in, one
 /// an earlier release shipped, or one of the workspace's templates folder. Only such words are
 /// run when a PDF carries them, unless the user trusts it.
@@ -361,6 +369,7 @@ pub fn knows(name: &str, bytes: &[u8]) -> bool {
     builtin.is_some_and(|(_, b, _)| crate::hash::sha256(b) == sha)
         || earlier(EARLIER, "form.yaml")
         || earlier(EARLIER_LAYOUTS, "report.typ")
+        || EARLIER_FILES.iter().any(|(n, h)| *n == name && *h == sha)
         || current()
             .files
             .get(name)

@@ -214,6 +214,9 @@ impl<'a> Walker<'a> {
             .into_iter()
             .partition(|s| s.get("type").and_then(Json::as_str) == Some("null"));
         if !nulls.is_empty() && node.value == Value::Null {
+            if others.iter().any(|s| s.get("x-text").is_some()) {
+                self.comment_for_text(node, path);
+            }
             return;
         }
         let chosen = others
@@ -759,6 +762,8 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
+            // A required field left empty says so where it is found missing.
+            Value::Null if path.ends_with(']') => self.comment_for_text(node, path),
             Value::Null => {}
             Value::Seq(_) => {
                 let found = node.describe();
@@ -769,6 +774,47 @@ impl<'a> Walker<'a> {
                 );
             }
         }
+    }
+
+    /// A text left empty whose line holds only a comment (`setbacks: #PaixAuSahel campaign`,
+    /// `- #1 Radio Nioro`): what was typed may be the text, which YAML leaves out. An empty item
+    /// of a list is an error; an empty field a warning, since a comment may say why it is empty.
+    /// (A required field left empty says so where its absence is found.)
+    fn comment_for_text(&mut self, node: &Node, path: &str) {
+        let line = self
+            .text
+            .lines()
+            .nth(node.pos.line as usize - 1)
+            .unwrap_or("");
+        let body = line.trim_start();
+        let body = body.strip_prefix("- ").unwrap_or(body);
+        let rest = match body.split_once(": ") {
+            Some((key, rest)) if !key.contains('#') => rest,
+            _ if body.ends_with(':') => "",
+            _ => body,
+        };
+        let Some(comment) = rest.trim_start().strip_prefix('#').map(|_| rest.trim()) else {
+            return;
+        };
+        let item = path.ends_with(']');
+        let message = format!(
+            "this {} is empty: {} is a comment, which YAML leaves out",
+            if item { "item" } else { "text" },
+            super::syntax::quoted(&super::syntax::cut(comment, 40))
+        );
+        let help = format!(
+            "help: if it is the text, put it in quotes: {}",
+            super::syntax::quoted(comment)
+        );
+        // `rest` ends the line: the `#` is as far from its end.
+        let hash = line.len() - rest.trim_start().len();
+        let column = line[..hash].chars().count() as u64 + 1;
+        let at = crate::diagnostic::Pos::new(u64::from(node.pos.line), column).unwrap_or(node.pos);
+        let d = match item {
+            true => Diagnostic::error(self.file, message),
+            false => Diagnostic::warning(self.file, message),
+        };
+        self.diagnostics.push(d.at(at).field(path).note(help));
     }
 
     /// What YAML takes out of a text written plain (without quotes or `|`) without a word: the

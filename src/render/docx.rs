@@ -27,7 +27,7 @@ pub const LAYOUT: &str = "word.xml.j2";
 /// A form's Word layout: the name it is shown by and its template.
 pub struct Layout<'a> {
     pub name: &'a str,
-    pub template: &'a str,
+    pub template: &'a [u8],
 }
 
 /// The `.docx` of one language's template data, laid out by `layout` when the form has one;
@@ -44,10 +44,28 @@ pub fn render(
     let mut data = data.clone();
     without_breaks(&mut data);
     let drawn = match layout {
-        Some(l) => Some(super::word::draw(l.name, l.template, &data)?),
+        Some(l) => {
+            let mut answers = std::collections::HashMap::new();
+            framed_answers(&data["parts"], &mut answers);
+            let tag = |path: &str, size: usize| answers.get(path).map(|a| tagged(a, size));
+            Some(super::word::draw(l.name, l.template, &data, &tag)?)
+        }
         None => None,
     };
     write(&data, drawn, timestamp, source)
+}
+
+/// The answers a reviewer may edit (the texts the form frames), by their fields' paths: those
+/// of the questions of `holders` (the parts, or a list's items) and of their lists' items.
+fn framed_answers<'a>(holders: &'a Value, out: &mut std::collections::HashMap<String, &'a Value>) {
+    let holders = holders.as_array().into_iter().flatten();
+    for q in holders.flat_map(|h| h["questions"].as_array().into_iter().flatten()) {
+        let answer = &q["answer"];
+        if let (true, Some(path)) = (q["framed"] == true, answer["path"].as_str()) {
+            out.insert(path.to_string(), answer);
+        }
+        framed_answers(&answer["items"], out);
+    }
 }
 
 fn without_breaks(value: &mut Value) {
@@ -237,23 +255,40 @@ pub fn same_but_ids(archived: &[u8], rebuilt: &[u8]) -> bool {
         (Some(a), Some(b)) => {
             a.len() == b.len()
                 && a.iter().zip(&b).all(|((na, pa), (nb, pb))| {
-                    na == nb && (pa == pb || without_ids(pa).as_bytes() == &pb[..])
+                    let text = std::str::from_utf8(pa).is_ok();
+                    na == nb && (pa == pb || text && without_ids(pa).as_bytes() == &pb[..])
                 })
         }
         _ => false,
     }
 }
 
-/// A part's XML without its paragraphs' ids (` w14:paraId="0000002a"`).
+/// A part's XML without its paragraphs' ids: `<w:p w14:paraId="0000002a">` as docx-rs writes
+/// a paragraph's start, eight hexadecimal digits; nowhere else (text holds `<` escaped).
 pub fn without_ids(xml: &[u8]) -> String {
+    const START: &str = "<w:p w14:paraId=\"";
     let xml = String::from_utf8_lossy(xml);
     let mut out = String::with_capacity(xml.len());
     let mut rest = &xml[..];
-    const ID: &str = " w14:paraId=\"";
-    while let Some(at) = rest.find(ID) {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + ID.len()..];
-        rest = after.find('"').map_or("", |end| &after[end + 1..]);
+    while let Some(at) = rest.find(START) {
+        let after = &rest[at + START.len()..];
+        let id = after.get(..10).filter(|id| {
+            let digits = id.get(..8).unwrap_or_default();
+            id.ends_with("\">")
+                && digits.len() == 8
+                && digits.chars().all(|c| c.is_ascii_hexdigit())
+        });
+        match id {
+            Some(_) => {
+                out.push_str(&rest[..at]);
+                out.push_str("<w:p>");
+                rest = &after[10..];
+            }
+            None => {
+                out.push_str(&rest[..at + START.len()]);
+                rest = after;
+            }
+        }
     }
     out.push_str(rest);
     out

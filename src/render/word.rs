@@ -13,11 +13,12 @@
 //!     <table widths="4819 4819" width="9638">     width: the sum of widths when left out
 //!       <tr keep="together" header="1">            header: repeated on each page
 //!         <td width="4819" span="2" shade="EDEDED" merge="restart|continue" border="B00000">
-//!           <p>…</p>  <answer path="progress.status"><p>…</p></answer>
+//!           <p>…</p>  <answer path="progress.status" size="20"/>
 //! ```
 //!
-//! Sizes are in half-points, widths and indents in twentieths of a point. An `answer` is a content
-//! control named by the field's path: `import` brings a reviewer's edit of it back to that field.
+//! Sizes are in half-points, widths and indents in twentieths of a point. An `answer` is the
+//! report's answer at the field's path, drawn by the program as `import` reads it back: a
+//! content control named by the path, each field placed once.
 
 use docx_rs::{
     AlignmentType, Paragraph, Run, Shading, StructuredDataTag, Table, TableCell, TableCellBorder,
@@ -27,7 +28,10 @@ use quick_xml::events::{BytesStart, Event};
 
 /// The most instructions a Word layout may run: the 2019 form's runs 20,000 to 30,000 for the
 /// shipped example, a few times that for a report with every list full.
-const FUEL: u64 = 5_000_000;
+const FUEL: u64 = 2_000_000;
+
+/// The stack a layout runs on: a value nested as deep as its fuel allows is dropped on it.
+const STACK: usize = 256 << 20;
 
 /// The most bytes of markup a Word layout may write.
 const MOST_MARKUP: usize = 64 << 20;
@@ -51,10 +55,31 @@ pub struct Drawn {
     pub headers: Vec<String>,
 }
 
-/// Runs the layout `template` (the file `name`) on `data` and reads the markup it writes.
-pub fn draw(name: &str, template: &str, data: &serde_json::Value) -> Result<Drawn, String> {
-    let markup = render(name, template, data)?;
-    read(&markup).map_err(|e| format!("{name}: {e}"))
+/// The answer a reviewer may edit at a field's path, drawn at a size: the report's own
+/// paragraphs in a content control named by the path; `None` for a path that names no such
+/// answer.
+pub type Answers<'a> = &'a (dyn Fn(&str, usize) -> Option<StructuredDataTag> + Sync);
+
+/// Runs the layout `template` (the file `name`) on `data` and reads the markup it writes,
+/// drawing each answer it places with `answers`.
+pub fn draw(
+    name: &str,
+    template: &[u8],
+    data: &serde_json::Value,
+    answers: Answers,
+) -> Result<Drawn, String> {
+    let template = std::str::from_utf8(template)
+        .map_err(|e| format!("{name}: not UTF-8 text (at byte {})", e.valid_up_to()))?;
+    // A value nested deep is dropped by recursion: on a stack of its own, that has room.
+    let markup = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(STACK)
+            .spawn_scoped(scope, || render(name, template, data))
+            .map_err(|e| format!("{name}: {e}"))?
+            .join()
+            .map_err(|_| format!("{name}: the layout could not be run"))?
+    })?;
+    read(&markup, answers).map_err(|e| format!("{name}: {e}"))
 }
 
 fn render(name: &str, template: &str, data: &serde_json::Value) -> Result<String, String> {
@@ -97,7 +122,7 @@ fn ask(questions: minijinja::Value, name: &str) -> minijinja::Value {
 }
 
 /// `fill(wording, values)`: `wording` with its placeholders (`{{ planned }}`) filled in, in
-/// their order, by `values`.
+/// their order, by `values`; a value's own braces stay as written.
 fn fill(wording: &str, values: Vec<minijinja::Value>) -> String {
     let mut values = values.into_iter().map(|v| match v.as_str() {
         Some(s) => s.to_string(),
@@ -130,72 +155,101 @@ enum Open {
     Table(Vec<TableRow>, Vec<usize>, usize),
     /// Whether it keeps together on a page, and its cells.
     Tr(bool, Vec<TableCell>),
-    Td(TableCell),
+    /// The cell, and whether it holds anything yet.
+    Td(TableCell, bool),
     Answer(StructuredDataTag),
 }
 
+/// The attributes each element takes.
+const ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("word", &[]),
+    ("section", &["page"]),
+    ("p", &["align", "keep", "indent", "outline", "size"]),
+    ("r", &["bold", "italic", "size", "color"]),
+    ("table", &["widths", "width"]),
+    ("tr", &["keep", "header"]),
+    ("td", &["width", "span", "shade", "merge", "border"]),
+    ("answer", &["path", "size"]),
+];
+
+/// What is read so far.
+struct Reading<'a> {
+    stack: Vec<Open>,
+    drawn: Drawn,
+    /// The row being read repeats on each page.
+    header: bool,
+    /// The document's element was read.
+    rooted: bool,
+    /// The answers placed, by path: each once.
+    placed: std::collections::HashSet<String>,
+    answers: Answers<'a>,
+}
+
 /// The markup's blocks, or what is wrong with it and on which line.
-fn read(markup: &str) -> Result<Drawn, String> {
+fn read(markup: &str, answers: Answers) -> Result<Drawn, String> {
     let mut reader = quick_xml::Reader::from_str(markup);
-    let mut stack: Vec<Open> = Vec::new();
-    let mut drawn = Drawn {
-        sections: Vec::new(),
-        headers: Vec::new(),
+    let mut r = Reading {
+        stack: Vec::new(),
+        drawn: Drawn {
+            sections: Vec::new(),
+            headers: Vec::new(),
+        },
+        header: false,
+        rooted: false,
+        placed: Default::default(),
+        answers,
     };
-    let mut header = false;
     loop {
         let at = reader.buffer_position() as usize;
         let line = || 1 + markup[..at.min(markup.len())].matches('\n').count();
         let wrong = |e: String| format!("{e}, on line {} of the markup it wrote", line());
         match reader.read_event().map_err(|e| wrong(e.to_string()))? {
             Event::Start(e) => {
-                let open = open(&e, &stack).map_err(wrong)?;
-                if let (Open::Tr(..), Some(h)) = (&open, attr(&e, "header").map_err(wrong)?) {
-                    header = h == "1";
+                let open = r.open(&e).map_err(wrong)?;
+                if matches!(open, Open::Answer(_)) {
+                    return Err(wrong(
+                        "an <answer> holds nothing: the report's answer is drawn in it \
+                         (<answer path=\"…\" size=\"…\"/>)"
+                            .into(),
+                    ));
                 }
-                stack.push(open);
+                r.stack.push(open);
             }
             Event::Empty(e) => {
-                let open = open(&e, &stack).map_err(wrong)?;
-                close(open, &mut stack, &mut drawn, &mut header).map_err(wrong)?;
+                let open = r.open(&e).map_err(wrong)?;
+                r.close(open).map_err(wrong)?;
             }
             Event::End(_) => {
-                let open = stack
+                let open = r
+                    .stack
                     .pop()
                     .ok_or_else(|| wrong("an end without a start".into()))?;
-                close(open, &mut stack, &mut drawn, &mut header).map_err(wrong)?;
+                r.close(open).map_err(wrong)?;
             }
             Event::Text(t) => {
                 let text = t.decode().map_err(|e| wrong(e.to_string()))?;
                 let text = quick_xml::escape::unescape(&text).map_err(|e| wrong(e.to_string()))?;
-                match stack.last_mut() {
-                    Some(Open::R(_, written)) => written.push_str(&text),
-                    _ if text.trim().is_empty() => {}
-                    _ => return Err(wrong(format!("text outside a run: \"{}\"", text.trim()))),
-                }
+                r.text(&text).map_err(wrong)?;
             }
-            Event::GeneralRef(r) => {
-                let name = r.decode().map_err(|e| wrong(e.to_string()))?;
+            Event::GeneralRef(g) => {
+                let name = g.decode().map_err(|e| wrong(e.to_string()))?;
                 let entity = format!("&{name};");
                 let text =
                     quick_xml::escape::unescape(&entity).map_err(|e| wrong(e.to_string()))?;
-                match stack.last_mut() {
-                    Some(Open::R(_, written)) => written.push_str(&text),
-                    _ => return Err(wrong("a character outside a run".into())),
-                }
+                r.text(&text).map_err(wrong)?;
             }
             Event::Eof => break,
             Event::Comment(_) => {}
             _ => return Err(wrong("markup other than elements and text".into())),
         }
     }
-    if !stack.is_empty() {
+    if !r.stack.is_empty() {
         return Err("it ends inside an element".into());
     }
-    if drawn.sections.is_empty() {
+    if r.drawn.sections.is_empty() {
         return Err("it draws no section".into());
     }
-    Ok(drawn)
+    Ok(r.drawn)
 }
 
 /// The value of the attribute `name` of `e`, unescaped.
@@ -230,159 +284,230 @@ fn colour(e: &BytesStart, name: &str) -> Result<Option<String>, String> {
     }
 }
 
-/// The element `e` opened where `stack` stands, its attributes read.
-fn open(e: &BytesStart, stack: &[Open]) -> Result<Open, String> {
-    let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-    let parent = stack.last();
-    let allowed = matches!(
-        (name.as_str(), parent),
-        ("word", None)
-            | ("section", Some(Open::Word))
-            | ("p", Some(Open::Section(_) | Open::Td(_) | Open::Answer(_)))
-            | ("r", Some(Open::P(_)))
-            | ("table", Some(Open::Section(_)))
-            | ("tr", Some(Open::Table(..)))
-            | ("td", Some(Open::Tr(..)))
-            | ("answer", Some(Open::Td(_)))
-    );
-    if !allowed {
-        let known = ["word", "section", "p", "r", "table", "tr", "td", "answer"];
-        return Err(match known.contains(&name.as_str()) {
-            true => format!("<{name}> does not go there"),
-            false => format!("<{name}> is not an element of a Word layout"),
-        });
+/// An attribute that takes one of `values`.
+fn one_of<'v>(e: &BytesStart, name: &str, values: &[&'v str]) -> Result<Option<&'v str>, String> {
+    match attr(e, name)? {
+        None => Ok(None),
+        Some(v) => match values.iter().find(|x| **x == v) {
+            Some(x) => Ok(Some(x)),
+            None => Err(format!("`{name}=\"{v}\"`: {}", values.join(" or "))),
+        },
     }
-    const MOST: usize = 32_000;
-    Ok(match name.as_str() {
-        "word" => Open::Word,
-        "section" => Open::Section(Section {
-            landscape: match attr(e, "page")?.as_deref() {
-                None | Some("portrait") => false,
-                Some("landscape") => true,
-                Some(other) => return Err(format!("`page=\"{other}\"`: portrait or landscape")),
-            },
-            blocks: Vec::new(),
-        }),
-        "p" => {
-            let mut p = Paragraph::new();
-            if attr(e, "align")?.as_deref() == Some("center") {
-                p = p.align(AlignmentType::Center);
-            }
-            if attr(e, "keep")?.as_deref() == Some("next") {
-                p = p.keep_next(true);
-            }
-            if let Some(left) = number(e, "indent", MOST)? {
-                p = p.indent(Some(left as i32), None, None, None);
-            }
-            if let Some(level) = number(e, "outline", 8)? {
-                p = p.outline_lvl(level);
-            }
-            if let Some(size) = number(e, "size", 400)? {
-                p = p.size(size);
-            }
-            Open::P(p)
-        }
-        "r" => {
-            let mut r = Run::new();
-            if let Some(size) = number(e, "size", 400)? {
-                r = r.size(size);
-            }
-            if attr(e, "bold")?.is_some() {
-                r = r.bold();
-            }
-            if attr(e, "italic")?.is_some() {
-                r = r.italic();
-            }
-            if let Some(c) = colour(e, "color")? {
-                r = r.color(c);
-            }
-            Open::R(r, String::new())
-        }
-        "table" => {
-            let widths: Vec<usize> = attr(e, "widths")?
-                .unwrap_or_default()
-                .split_whitespace()
-                .map(|w| w.parse::<usize>().ok().filter(|w| *w <= MOST))
-                .collect::<Option<_>>()
-                .filter(|w: &Vec<usize>| !w.is_empty() && w.len() <= 64)
-                .ok_or("a table's `widths` are its columns' widths, at most 64")?;
-            let width = number(e, "width", MOST)?.unwrap_or(widths.iter().sum());
-            Open::Table(Vec::new(), widths, width)
-        }
-        "tr" => Open::Tr(attr(e, "keep")?.as_deref() == Some("together"), Vec::new()),
-        "td" => {
-            let mut cell = TableCell::new();
-            if let Some(w) = number(e, "width", MOST)? {
-                cell = cell.width(w, WidthType::Dxa);
-            }
-            if let Some(span) = number(e, "span", 64)?.filter(|s| *s > 1) {
-                cell = cell.grid_span(span);
-            }
-            if let Some(fill) = colour(e, "shade")? {
-                cell = cell.shading(Shading::new().fill(fill));
-            }
-            cell = match attr(e, "merge")?.as_deref() {
-                None => cell,
-                Some("restart") => cell.vertical_merge(VMergeType::Restart),
-                Some("continue") => cell.vertical_merge(VMergeType::Continue),
-                Some(other) => return Err(format!("`merge=\"{other}\"`: restart or continue")),
-            };
-            if let Some(c) = colour(e, "border")? {
-                use TableCellBorderPosition as At;
-                for at in [At::Top, At::Left, At::Bottom, At::Right] {
-                    cell = cell.set_border(TableCellBorder::new(at).size(12).color(c.clone()));
-                }
-            }
-            Open::Td(cell)
-        }
-        _ => {
-            let path = attr(e, "path")?.ok_or("an answer names its field: `path`")?;
-            Open::Answer(StructuredDataTag::new().alias(path))
-        }
-    })
 }
 
-/// `open`, now complete, put into its parent on `stack` (or into `drawn`).
-fn close(
-    open: Open,
-    stack: &mut [Open],
-    drawn: &mut Drawn,
-    header: &mut bool,
-) -> Result<(), String> {
-    match (open, stack.last_mut()) {
-        (Open::Word, None) => {}
-        (Open::Section(s), Some(Open::Word)) => drawn.sections.push(s),
-        (Open::P(p), Some(Open::Section(s))) => s.blocks.push(Block::P(p)),
-        (Open::P(p), Some(Open::Td(cell))) => {
-            *cell = std::mem::take(cell).add_paragraph(p);
+/// Whether an attribute is set (`bold="1"`).
+fn flag(e: &BytesStart, name: &str) -> Result<bool, String> {
+    Ok(one_of(e, name, &["1"])?.is_some())
+}
+
+impl Reading<'_> {
+    /// The element `e`, its place and attributes checked.
+    fn open(&mut self, e: &BytesStart) -> Result<Open, String> {
+        let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+        let known = ATTRIBUTES.iter().find(|(n, _)| *n == name);
+        let Some((_, takes)) = known else {
+            return Err(format!("<{name}> is not an element of a Word layout"));
+        };
+        let allowed = matches!(
+            (name.as_str(), self.stack.last()),
+            ("word", None)
+                | ("section", Some(Open::Word))
+                | ("p", Some(Open::Section(_) | Open::Td(..)))
+                | ("r", Some(Open::P(_)))
+                | ("table", Some(Open::Section(_)))
+                | ("tr", Some(Open::Table(..)))
+                | ("td", Some(Open::Tr(..)))
+                | ("answer", Some(Open::Td(..)))
+        );
+        if !allowed || (name == "word" && self.rooted) {
+            return Err(format!("<{name}> does not go there"));
         }
-        (Open::P(p), Some(Open::Answer(tag))) => {
-            *tag = std::mem::take(tag).add_paragraph(p);
-        }
-        (Open::R(r, text), Some(Open::P(p))) => {
-            if *header {
-                drawn
-                    .headers
-                    .extend(Some(text.clone()).filter(|t| !t.is_empty()));
-                *header = false;
+        for a in e.attributes() {
+            let a = a.map_err(|e| e.to_string())?;
+            let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+            if !takes.contains(&key.as_str()) {
+                return Err(format!("`{key}` is not an attribute of <{name}>"));
             }
-            *p = std::mem::take(p).add_run(r.add_text(text));
         }
-        (Open::Table(rows, widths, width), Some(Open::Section(s))) => {
-            let table = Table::new(rows).set_grid(widths);
-            s.blocks.push(Block::T(table.width(width, WidthType::Dxa)));
-        }
-        (Open::Tr(keep, cells), Some(Open::Table(rows, ..))) => {
-            let row = TableRow::new(cells);
-            rows.push(if keep { row.cant_split() } else { row });
-        }
-        (Open::Td(cell), Some(Open::Tr(_, cells))) => cells.push(cell),
-        (Open::Answer(tag), Some(Open::Td(cell))) => {
-            *cell = std::mem::take(cell).add_structured_data_tag(tag);
-        }
-        _ => return Err("an element closed out of place".into()),
+        const MOST: usize = 32_000;
+        Ok(match name.as_str() {
+            "word" => {
+                self.rooted = true;
+                Open::Word
+            }
+            "section" => Open::Section(Section {
+                landscape: one_of(e, "page", &["portrait", "landscape"])? == Some("landscape"),
+                blocks: Vec::new(),
+            }),
+            "p" => {
+                let mut p = Paragraph::new();
+                p = match one_of(e, "align", &["left", "center", "right", "justify"])? {
+                    Some("center") => p.align(AlignmentType::Center),
+                    Some("right") => p.align(AlignmentType::Right),
+                    Some("justify") => p.align(AlignmentType::Both),
+                    Some(_) => p.align(AlignmentType::Left),
+                    None => p,
+                };
+                if one_of(e, "keep", &["next"])?.is_some() {
+                    p = p.keep_next(true);
+                }
+                if let Some(left) = number(e, "indent", MOST)? {
+                    p = p.indent(Some(left as i32), None, None, None);
+                }
+                if let Some(level) = number(e, "outline", 8)? {
+                    p = p.outline_lvl(level);
+                }
+                if let Some(size) = number(e, "size", 400)? {
+                    p = p.size(size);
+                }
+                Open::P(p)
+            }
+            "r" => {
+                let mut r = Run::new();
+                if let Some(size) = number(e, "size", 400)? {
+                    r = r.size(size);
+                }
+                if flag(e, "bold")? {
+                    r = r.bold();
+                }
+                if flag(e, "italic")? {
+                    r = r.italic();
+                }
+                if let Some(c) = colour(e, "color")? {
+                    r = r.color(c);
+                }
+                Open::R(r, String::new())
+            }
+            "table" => {
+                let widths: Vec<usize> = attr(e, "widths")?
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .map(|w| w.parse::<usize>().ok().filter(|w| *w <= MOST))
+                    .collect::<Option<_>>()
+                    .filter(|w: &Vec<usize>| !w.is_empty() && w.len() <= 64)
+                    .ok_or(
+                        "a table's `widths` are its columns' widths, 1 to 64 numbers up to 32000",
+                    )?;
+                let width = number(e, "width", MOST)?.unwrap_or(widths.iter().sum());
+                Open::Table(Vec::new(), widths, width)
+            }
+            "tr" => {
+                self.header = flag(e, "header")?;
+                Open::Tr(one_of(e, "keep", &["together"])?.is_some(), Vec::new())
+            }
+            "td" => {
+                let mut cell = TableCell::new();
+                if let Some(w) = number(e, "width", MOST)? {
+                    cell = cell.width(w, WidthType::Dxa);
+                }
+                if let Some(span) = number(e, "span", 64)?.filter(|s| *s > 1) {
+                    cell = cell.grid_span(span);
+                }
+                if let Some(fill) = colour(e, "shade")? {
+                    cell = cell.shading(Shading::new().fill(fill));
+                }
+                cell = match one_of(e, "merge", &["restart", "continue"])? {
+                    None => cell,
+                    Some("restart") => cell.vertical_merge(VMergeType::Restart),
+                    Some(_) => cell.vertical_merge(VMergeType::Continue),
+                };
+                if let Some(c) = colour(e, "border")? {
+                    use TableCellBorderPosition as At;
+                    for at in [At::Top, At::Left, At::Bottom, At::Right] {
+                        cell = cell.set_border(TableCellBorder::new(at).size(12).color(c.clone()));
+                    }
+                }
+                Open::Td(cell, false)
+            }
+            _ => {
+                let path = attr(e, "path")?.ok_or("an answer names its field: `path`")?;
+                let size = number(e, "size", 400)?.unwrap_or(20);
+                let tag = (self.answers)(&path, size).ok_or_else(|| {
+                    format!(
+                        "`path=\"{}\"` names no text of the form that a reviewer may edit",
+                        crate::terminal::escape(&path)
+                    )
+                })?;
+                if !self.placed.insert(path.clone()) {
+                    return Err(format!(
+                        "the answer `{}` is placed twice: a reviewer's edit could not be told apart",
+                        crate::terminal::escape(&path)
+                    ));
+                }
+                Open::Answer(tag)
+            }
+        })
     }
-    Ok(())
+
+    /// Text of the markup: a run's, or the white space between elements.
+    fn text(&mut self, text: &str) -> Result<(), String> {
+        match self.stack.last_mut() {
+            Some(Open::R(_, written)) => {
+                if let Some(c) = text.chars().find(|c| {
+                    (c.is_control() && !matches!(c, '\t' | '\n'))
+                        || matches!(*c as u32, 0xFFFE | 0xFFFF)
+                }) {
+                    return Err(format!(
+                        "the character U+{:04X}, which a Word document cannot hold",
+                        c as u32
+                    ));
+                }
+                written.push_str(text);
+                Ok(())
+            }
+            _ if text.trim().is_empty() => Ok(()),
+            _ => Err(format!(
+                "text outside a run: \"{}\"",
+                crate::check::syntax::cut(text.trim(), 40)
+            )),
+        }
+    }
+
+    /// `open`, now complete, put into its parent on the stack (or into what is drawn).
+    fn close(&mut self, open: Open) -> Result<(), String> {
+        match (open, self.stack.last_mut()) {
+            (Open::Word, None) => {}
+            (Open::Section(s), Some(Open::Word)) => self.drawn.sections.push(s),
+            (Open::P(p), Some(Open::Section(s))) => s.blocks.push(Block::P(p)),
+            (Open::P(p), Some(Open::Td(cell, filled))) => {
+                *cell = std::mem::take(cell).add_paragraph(p);
+                *filled = true;
+            }
+            (Open::R(r, text), Some(Open::P(p))) => {
+                if self.header && !text.is_empty() {
+                    self.drawn.headers.push(text.clone());
+                    self.header = false;
+                }
+                *p = std::mem::take(p).add_run(r.add_text(text));
+            }
+            (Open::Table(rows, widths, width), Some(Open::Section(s))) => {
+                if rows.is_empty() {
+                    return Err("a table without a row".into());
+                }
+                let table = Table::new(rows).set_grid(widths);
+                s.blocks.push(Block::T(table.width(width, WidthType::Dxa)));
+            }
+            (Open::Tr(keep, cells), Some(Open::Table(rows, ..))) => {
+                if cells.is_empty() {
+                    return Err("a row without a cell".into());
+                }
+                let row = TableRow::new(cells);
+                rows.push(if keep { row.cant_split() } else { row });
+            }
+            (Open::Td(cell, filled), Some(Open::Tr(_, cells))) => {
+                if !filled {
+                    return Err("a cell holds a paragraph at least (<p/>)".into());
+                }
+                cells.push(cell);
+            }
+            (Open::Answer(tag), Some(Open::Td(cell, filled))) => {
+                *cell = std::mem::take(cell).add_structured_data_tag(tag);
+                *filled = true;
+            }
+            _ => return Err("an element closed out of place".into()),
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -390,11 +515,11 @@ mod tests {
     use super::*;
 
     fn drawn(template: &str) -> Result<Drawn, String> {
-        draw(
-            "t.xml.j2",
-            template,
-            &serde_json::json!({"x": "a < b & \"c\" #1 {{ y }}"}),
-        )
+        let data = serde_json::json!({"x": "a < b & \"c\" #1 {{ y }}"});
+        let answers = |path: &str, _size: usize| {
+            (path == "progress.status").then(|| StructuredDataTag::new().alias(path))
+        };
+        draw("t.xml.j2", template.as_bytes(), &data, &answers)
     }
 
     #[test]
@@ -413,6 +538,11 @@ mod tests {
 
     #[test]
     fn markup_outside_the_layouts_elements_is_refused_with_its_line() {
+        let answer = |inner: &str| {
+            format!(
+                "<word><section><table widths=\"10\"><tr><td>{inner}</td></tr></table></section></word>"
+            )
+        };
         for (template, expected) in [
             (
                 "<word><section>\n<w:fldSimple/></section></word>",
@@ -434,8 +564,44 @@ mod tests {
                 "<word><section><p><r color=\"red\">x</r></p></section></word>",
                 "not a colour",
             ),
+            (
+                "<word><section><p align=\"evil\"/></section></word>",
+                "`align=\"evil\"`",
+            ),
+            (
+                "<word><section><p onclick=\"x\"/></section></word>",
+                "`onclick` is not an attribute of <p>",
+            ),
+            (
+                "<word><section><p><r>a\u{1}b</r></p></section></word>",
+                "U+0001",
+            ),
+            (
+                "<word><section><p><r>&#x1;</r></p></section></word>",
+                "U+0001",
+            ),
+            (
+                "<word><section/></word><word><section/></word>",
+                "<word> does not go there",
+            ),
+            (
+                "<word><section><table widths=\"10\"></table></section></word>",
+                "a table without a row",
+            ),
             ("<word></word>", "it draws no section"),
             ("<word><section>", "ends inside an element"),
+            (
+                &answer("<answer path=\"x&quot; /&gt;&lt;w:fldSimple/&gt;\"/>"),
+                "names no text of the form",
+            ),
+            (
+                &answer("<answer path=\"progress.status\"/><answer path=\"progress.status\"/>"),
+                "placed twice",
+            ),
+            (
+                &answer("<answer path=\"progress.status\"><p/></answer>"),
+                "an <answer> holds nothing",
+            ),
             (
                 "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
                 "fuel",
@@ -445,11 +611,24 @@ mod tests {
             assert!(e.contains(expected), "{template}: {e}");
             assert!(e.starts_with("t.xml.j2"), "{e}");
         }
+        let bytes = b"<word>\xe9</word>";
+        let e = draw("t.xml.j2", bytes, &serde_json::Value::Null, &|_, _| None).err();
+        assert!(e.unwrap_or_default().contains("not UTF-8"));
+    }
+
+    /// A value nested as deep as the fuel allows is dropped without running out of stack.
+    #[test]
+    fn a_deeply_nested_value_is_refused_or_drawn_never_a_crash() {
+        let deep = "{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = [ns.l] %}{% endfor %}<word><section/></word>";
+        let _ = drawn(deep);
     }
 
     #[test]
     fn fill_takes_placeholders_in_order() {
-        let values = vec!["1".into(), minijinja::Value::from(())];
-        assert_eq!(fill("a {{ x }} b {{y}} c {{ z }}", values), "a 1 b  c ");
+        let values = vec!["1 {{ y }}".into(), minijinja::Value::from(())];
+        assert_eq!(
+            fill("a {{ x }} b {{y}} c {{ z }}", values),
+            "a 1 {{ y }} b  c "
+        );
     }
 }

@@ -313,7 +313,7 @@ const OWN_LAYOUT: &str = r#"{%- macro each(questions) -%}
 {%- for q in questions %}
 {%- if q.framed %}
 <table widths="14570"><tr><td width="14570"><p keep="next"><r bold="1">{{ q.question }}</r></p>
-<answer path="{{ q.answer.path }}">{% for b in q.answer.blocks %}<p><r>{{ b.text }}</r></p>{% else %}<p></p>{% endfor %}</answer></td></tr></table>
+<answer path="{{ q.answer.path }}" size="20"/></td></tr></table>
 {%- endif %}
 {%- for item in q.answer.items or [] %}{{ each(item.questions or []) }}{% endfor %}
 {%- endfor %}
@@ -1138,5 +1138,36 @@ fn a_broken_word_layout_is_refused_at_its_file() {
         let version = source.file_stem().unwrap().to_str().unwrap();
         let folder = dir.path().join("out").join(project).join(version);
         assert!(!folder.exists(), "{layout}: a build was written");
+    }
+}
+
+/// A version built by an earlier pbf-report whose layout reads today's template data: known by
+/// its hash, it is run as it is, so the version still verifies once the workspace's templates
+/// are gone; the same layout changed by one byte is not run.
+#[test]
+fn a_version_made_with_an_earlier_layout_of_todays_data_still_verifies() {
+    let layout =
+        std::fs::read(root().join("tests/reference/earlier/pbf-2019-report-2.typ")).unwrap();
+    for (bytes, status) in [(layout.clone(), 0), ([&layout[..], b"\n"].concat(), 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("templates/pbf-2019");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("report.typ"), &bytes).unwrap();
+        let source = dir.path().join(EXAMPLE);
+        std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+        std::fs::copy(root().join(EXAMPLE), &source).unwrap();
+        run(dir.path(), &["build"]).status(0).run();
+        std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
+        let version = dir.path().join("out/pbf-irf-217/2019-11-12-final");
+        let out = run(dir.path(), &["verify", version.to_str().unwrap()])
+            .status(status)
+            .run();
+        if status == 1 {
+            let said = format!("{}{}", out.stdout, out.stderr);
+            assert!(
+                said.contains("pbf-2019/report.typ") && said.contains("not run"),
+                "{said}"
+            );
+        }
     }
 }

@@ -767,3 +767,46 @@ pub fn part_of(bytes: &[u8], name: &str) -> String {
     std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
     text
 }
+
+/// Names and partners are the writer's words in both documents: `&` and `<` print once, as
+/// written, and a name holding a catalog's placeholder keeps it.
+#[test]
+fn names_print_as_written_in_the_pdf_and_the_word_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let text = text
+        .replacen(
+            "template: pbf-2019\n",
+            "template: pbf-2019\nword_copy: true\n",
+            1,
+        )
+        .replacen(
+            "      name: PNUD\n",
+            "      name: \"PNUD {{ partners }}\"\n      implementing_partners: [\"CA&EB <x>\"]\n",
+            1,
+        );
+    let source = dir.path().join("2020-06-15-semi-annual.yaml");
+    std::fs::write(&source, text).unwrap();
+    let out = dir.path().join("out");
+    let args = [
+        "build",
+        "--out",
+        out.to_str().unwrap(),
+        source.to_str().unwrap(),
+    ];
+    Run::new(&args).status(0).run();
+    let folder = out.join("pbf-irf-999/2020-06-15-semi-annual");
+    let pdf = squash(&pdf_text(
+        &folder.join("pbf-irf-999-2020-06-15-semi-annual.fr.pdf"),
+    ));
+    assert!(
+        pdf.contains(&squash("PNUD {{ partners }} : CA&EB <x>")),
+        "{pdf}"
+    );
+    let copy = std::fs::read(folder.join("pbf-irf-999-2020-06-15-semi-annual.fr.docx")).unwrap();
+    let document = part_of(&copy, "word/document.xml");
+    // French puts a narrow no-break space before the colon.
+    let line = "PNUD {{ partners }}\u{202f}: CA&amp;EB &lt;x&gt;";
+    assert!(document.contains(line), "no {line} in the Word copy");
+    assert!(!document.contains("&amp;amp;") && !document.contains("&amp;lt;"));
+}
