@@ -836,7 +836,11 @@ impl<'a> Walker<'a> {
         let line = self.text[span.end..].split('\n').next().unwrap_or_default();
         if let Some(hash) = line.find('#').filter(|h| line[..*h].trim().is_empty()) {
             let comment = line[hash..].trim_end();
-            let whole = format!("{written} {comment}");
+            // As typed, tabs and double spaces included, when it is on one line.
+            let whole = match written.contains('\n') {
+                false => self.text[span.start..span.end + line.trim_end().len()].to_string(),
+                true => format!("{written} {comment}"),
+            };
             let d = Diagnostic::error(
                 self.file,
                 format!(
