@@ -298,13 +298,22 @@ impl<'a> Walker<'a> {
                     let comment = line
                         .split_once(':')
                         .is_some_and(|(_, rest)| rest.trim_start().starts_with('#'));
+                    let schema = properties
+                        .and_then(|p| p.get(name))
+                        .map(|s| self.resolve(s));
+                    let is_text = schema.is_some_and(|s| s.get("x-text").is_some());
+                    let options: Vec<&str> = strings(schema.and_then(|s| s.get("enum"))).collect();
                     let d = self.error(&e.value, &join(path, name), "this required field is empty");
-                    if comment {
+                    if comment && is_text {
                         d.notes.push(
                             "`#` after a space starts a comment, which is not part of the text: \
                              put the text in quotes"
                                 .into(),
                         );
+                    }
+                    if !options.is_empty() {
+                        d.notes
+                            .push(format!("help: choose one of {}", options.join(", ")));
                     }
                 }
                 Some(e) => {
@@ -628,6 +637,10 @@ impl<'a> Walker<'a> {
     }
 
     fn choice(&mut self, allowed: &[Json], node: &Node, path: &str) {
+        // Left empty: a required choice says so where it is found missing.
+        if node.value == Value::Null {
+            return;
+        }
         let allowed: Vec<&str> = allowed.iter().filter_map(Json::as_str).collect();
         let given = match &node.value {
             Value::Str(s) => s.as_str(),

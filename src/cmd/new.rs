@@ -49,7 +49,11 @@ pub fn run(args: &NewArgs) -> Result<Status> {
     else {
         return Ok(Status::Invalid);
     };
-    let text = skeleton(&form, &catalog, args, &path)?;
+    let mut text = skeleton(&form, &catalog, args, &path)?;
+    // A text file ends with a line break, whatever the template's last line.
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
     if !super::write_source(&path, text.as_bytes())? {
         return Ok(Status::Invalid);
     }

@@ -96,6 +96,9 @@ impl Writer<'_> {
                 let all = options.map(|o| o.join(" | ")).unwrap_or_default();
                 match known {
                     Some((value, from)) => (value, format!("{all}{from}")),
+                    // A rating is the writer's judgement: left for them to choose, and `check`
+                    // asks for it.
+                    None if q.kind == Kind::Rating => (String::new(), format!("choose: {all}")),
                     None => (first, all),
                 }
             }

@@ -93,9 +93,16 @@ fn a_new_skeleton_passes_check_once_filled() {
         out.stderr
     );
 
+    // Every rating is left to choose, with its options beside it.
+    assert!(text.contains("  rating:    # choose: on_track | off_track | on_track_with_results\n"));
+    assert!(text.ends_with('\n'));
     let filled = text
         .replace("start_date: \"\"", "start_date: 2019-07")
         .replace("duration_months: 0", "duration_months: 18")
+        .replace(
+            "rating:    # choose: on_track",
+            "rating: on_track    # choose: on_track",
+        )
         .replace("\"\"", "\"x\"");
     std::fs::write(&path, &filled).unwrap();
     Run::new(&["check", "--deny-warnings"])
