@@ -228,6 +228,64 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(Source, Node), Box<Diagnostic
     }
 }
 
+/// How a YAML that reads but is no report is said.
+const NOT_A_REPORT: &str = "this YAML is not the shape of a report";
+
+/// The most syntax errors of one source reported in one run.
+const MOST_SYNTAX_ERRORS: usize = 30;
+
+/// The syntax errors of `bytes` after `first`, the one `parse` gave: each found by setting aside
+/// the line the last one was blamed on and reading the source again, so that a first draft's
+/// mistakes come in one run. It stops at a line blamed twice, at an error with no line, and
+/// where setting lines aside only moves one error down the file (a quote never closed).
+pub fn more_syntax_errors(path: &Path, bytes: &[u8], first: &Diagnostic) -> Vec<Diagnostic> {
+    // Not a text, or too long: there is nothing more to read.
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Vec::new();
+    };
+    if bytes.contains(&0) || bytes.len() > MAX_SOURCE_BYTES {
+        return Vec::new();
+    }
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    let mut found: Vec<Diagnostic> = Vec::new();
+    let mut last = first.clone();
+    while found.len() + 1 < MOST_SYNTAX_ERRORS {
+        // A YAML that reads but is no report (an alias bomb, two documents) has no next error:
+        // what follows it would only be its echo.
+        if last.message.starts_with(NOT_A_REPORT) {
+            break;
+        }
+        let Some(pos) = last.pos else { break };
+        let at = pos.line as usize - 1;
+        if at >= lines.len() || lines[at].is_empty() {
+            break;
+        }
+        // The line, and the lines under it that belong to it (a text's continuation).
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let own = indent(lines[at]);
+        // A line indented with a tab has no depth to compare: it goes alone.
+        let spaced = lines[at][..own].chars().all(|c| c == ' ');
+        let under = lines[at + 1..]
+            .iter()
+            .take_while(|l| spaced && !l.trim().is_empty() && indent(l) > own)
+            .count();
+        for line in &mut lines[at..=at + under] {
+            *line = "";
+        }
+        let Err(next) = parse(path, lines.join("\n").as_bytes()) else {
+            break;
+        };
+        let Some(next_pos) = next.pos else { break };
+        let cascade = next_pos.line == pos.line + 1 && next.message == last.message;
+        if cascade || next_pos.line == pos.line {
+            break;
+        }
+        found.push((*next).clone());
+        last = *next;
+    }
+    found
+}
+
 fn options() -> Options {
     let mut budget = Budget::default();
     budget.max_depth = MAX_DEPTH;
@@ -260,12 +318,7 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
             "the key `{}` appears twice in this mapping; keep one of them",
             key.as_deref().unwrap_or("?")
         ),
-        E::Budget { breach, .. } => {
-            format!(
-                "this YAML is not the shape of a report: {}",
-                describe_breach(breach)
-            )
-        }
+        E::Budget { breach, .. } => format!("{NOT_A_REPORT}: {}", describe_breach(breach)),
         other if other.to_string().contains("mapping values are not allowed") => {
             "a colon followed by a space inside a text makes YAML read what comes before it as a field name"
                 .into()

@@ -133,10 +133,15 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
     let (source, root) = match source::parse(path, bytes) {
         Ok(parsed) => parsed,
         Err(d) => {
+            let more = source::more_syntax_errors(path, bytes, &d);
             return Checked {
                 source: source::text_of(path, bytes),
                 report: None,
-                diagnostics: vec![*d],
+                diagnostics: {
+                    let mut all: Vec<Diagnostic> = std::iter::once(*d).chain(more).collect();
+                    all.sort_by_key(|d| d.pos);
+                    all
+                },
                 consistency_skipped: false,
                 counts: Vec::new(),
             };

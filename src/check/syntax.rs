@@ -149,7 +149,10 @@ pub fn explain(text: &str, pos: Option<Pos>, message: String) -> Explained {
             first,
             '*' | '&' | '!' | '@' | '`' | '%' | '-' | '[' | '{' | '|' | '>'
         ) {
-            explained.message = format!("`{first}` at the start of a text has a meaning in YAML");
+            explained.message = match first {
+                '`' => "a backquote at the start of a text has a meaning in YAML".to_string(),
+                _ => format!("`{first}` at the start of a text has a meaning in YAML"),
+            };
             explained.notes.push(format!(
                 "help: put the text in quotes: {key}: {}",
                 quoted(value)
