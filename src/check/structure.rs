@@ -743,6 +743,7 @@ impl<'a> Walker<'a> {
                         }
                         // Nothing after `fr:` is an empty text (required fields say so).
                         Value::Null => {
+                            self.comment_for_text(&entry.value, &child);
                             self.values
                                 .insert(entry.value.id(), Json::String(String::new()));
                         }
@@ -801,8 +802,13 @@ impl<'a> Walker<'a> {
             .unwrap_or("");
         let body = line.trim_start();
         let body = body.strip_prefix("- ").unwrap_or(body);
-        let rest = match body.split_once(": ") {
-            Some((key, rest)) if !key.contains('#') => rest,
+        // After the key's colon and the space or tab that ends it.
+        let colon = body
+            .char_indices()
+            .find(|&(i, c)| c == ':' && body[i + 1..].starts_with([' ', '\t']))
+            .map(|(i, _)| i);
+        let rest = match colon {
+            Some(i) if !body[..i].contains('#') => &body[i + 1..],
             _ if body.ends_with(':') => "",
             _ => body,
         };

@@ -251,7 +251,23 @@ pub fn same_but_ids(archived: &[u8], rebuilt: &[u8]) -> bool {
         }
         Some(out)
     };
+    const ID: &[u8] = b"<w:p w14:paraId=\"";
+    // Laid out as a copy is written: from its first byte to its last, as many entries as the
+    // rebuilt copy (a part given twice, or bytes before or after, is another file).
+    let count =
+        |bytes: &[u8], signature: &[u8]| bytes.windows(4).filter(|w| *w == signature).count();
+    let shaped = archived.starts_with(b"PK\x03\x04")
+        && archived.len() >= 22
+        && archived[archived.len() - 22..].starts_with(b"PK\x05\x06")
+        && [&b"PK\x03\x04"[..], b"PK\x01\x02"]
+            .iter()
+            .all(|s| count(archived, s) == count(rebuilt, s));
+    if !shaped {
+        return false;
+    }
     match (parts(archived), parts(rebuilt)) {
+        // Only a copy that holds ids, as an earlier release's does.
+        (Some(a), _) if !a.iter().any(|(_, p)| p.windows(ID.len()).any(|w| w == ID)) => false,
         (Some(a), Some(b)) => {
             a.len() == b.len()
                 && a.iter().zip(&b).all(|((na, pa), (nb, pb))| {

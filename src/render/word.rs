@@ -264,14 +264,30 @@ fn attr(e: &BytesStart, name: &str) -> Result<Option<String>, String> {
     Ok(None)
 }
 
-/// A number attribute of `e`, within `most`.
+/// A value of the markup as a message shows it: on one line, control characters escaped.
+fn shown(value: &str) -> String {
+    crate::terminal::escape(value).replace('\n', "\\n")
+}
+
+/// A number attribute of `e`, up to `most`.
 fn number(e: &BytesStart, name: &str, most: usize) -> Result<Option<usize>, String> {
     match attr(e, name)? {
         None => Ok(None),
         Some(v) => match v.trim().parse::<usize>() {
             Ok(n) if n <= most => Ok(Some(n)),
-            _ => Err(format!("`{name}=\"{v}\"` is not a number up to {most}")),
+            _ => Err(format!(
+                "`{name}=\"{}\"` is not a number up to {most}",
+                shown(&v)
+            )),
         },
+    }
+}
+
+/// A size in half-points: 1 to 400 (200 pt).
+fn size(e: &BytesStart) -> Result<Option<usize>, String> {
+    match number(e, "size", 400)? {
+        Some(0) => Err("`size=\"0\"`: a size is 1 to 400 half-points".into()),
+        size => Ok(size),
     }
 }
 
@@ -279,7 +295,10 @@ fn number(e: &BytesStart, name: &str, most: usize) -> Result<Option<usize>, Stri
 fn colour(e: &BytesStart, name: &str) -> Result<Option<String>, String> {
     match attr(e, name)? {
         Some(c) if c.len() == 6 && c.chars().all(|c| c.is_ascii_hexdigit()) => Ok(Some(c)),
-        Some(c) => Err(format!("`{name}=\"{c}\"` is not a colour (six hex digits)")),
+        Some(c) => Err(format!(
+            "`{name}=\"{}\"` is not a colour (six hex digits)",
+            shown(&c)
+        )),
         None => Ok(None),
     }
 }
@@ -290,7 +309,11 @@ fn one_of<'v>(e: &BytesStart, name: &str, values: &[&'v str]) -> Result<Option<&
         None => Ok(None),
         Some(v) => match values.iter().find(|x| **x == v) {
             Some(x) => Ok(Some(x)),
-            None => Err(format!("`{name}=\"{v}\"`: {}", values.join(" or "))),
+            None => Err(format!(
+                "`{name}=\"{}\"`: {}",
+                shown(&v),
+                values.join(" or ")
+            )),
         },
     }
 }
@@ -306,7 +329,10 @@ impl Reading<'_> {
         let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
         let known = ATTRIBUTES.iter().find(|(n, _)| *n == name);
         let Some((_, takes)) = known else {
-            return Err(format!("<{name}> is not an element of a Word layout"));
+            return Err(format!(
+                "<{}> is not an element of a Word layout",
+                shown(&name)
+            ));
         };
         let allowed = matches!(
             (name.as_str(), self.stack.last()),
@@ -326,7 +352,7 @@ impl Reading<'_> {
             let a = a.map_err(|e| e.to_string())?;
             let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
             if !takes.contains(&key.as_str()) {
-                return Err(format!("`{key}` is not an attribute of <{name}>"));
+                return Err(format!("`{}` is not an attribute of <{name}>", shown(&key)));
             }
         }
         const MOST: usize = 32_000;
@@ -357,14 +383,14 @@ impl Reading<'_> {
                 if let Some(level) = number(e, "outline", 8)? {
                     p = p.outline_lvl(level);
                 }
-                if let Some(size) = number(e, "size", 400)? {
+                if let Some(size) = size(e)? {
                     p = p.size(size);
                 }
                 Open::P(p)
             }
             "r" => {
                 let mut r = Run::new();
-                if let Some(size) = number(e, "size", 400)? {
+                if let Some(size) = size(e)? {
                     r = r.size(size);
                 }
                 if flag(e, "bold")? {
@@ -421,17 +447,17 @@ impl Reading<'_> {
             }
             _ => {
                 let path = attr(e, "path")?.ok_or("an answer names its field: `path`")?;
-                let size = number(e, "size", 400)?.unwrap_or(20);
+                let size = size(e)?.unwrap_or(20);
                 let tag = (self.answers)(&path, size).ok_or_else(|| {
                     format!(
                         "`path=\"{}\"` names no text of the form that a reviewer may edit",
-                        crate::terminal::escape(&path)
+                        shown(&path)
                     )
                 })?;
                 if !self.placed.insert(path.clone()) {
                     return Err(format!(
                         "the answer `{}` is placed twice: a reviewer's edit could not be told apart",
-                        crate::terminal::escape(&path)
+                        shown(&path)
                     ));
                 }
                 Open::Answer(tag)
@@ -589,6 +615,14 @@ mod tests {
                 "a table without a row",
             ),
             ("<word></word>", "it draws no section"),
+            (
+                "<word><section><p><r color=\"&#27;[2J&#10;built\">x</r></p></section></word>",
+                "\\u{1b}[2J\\nbuilt",
+            ),
+            (
+                "<word><section><p size=\"0\"/></section></word>",
+                "a size is 1 to 400",
+            ),
             ("<word><section>", "ends inside an element"),
             (
                 &answer("<answer path=\"x&quot; /&gt;&lt;w:fldSimple/&gt;\"/>"),
