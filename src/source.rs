@@ -231,6 +231,9 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(Source, Node), Box<Diagnostic
 /// How a YAML that reads but is no report is said.
 const NOT_A_REPORT: &str = "this YAML is not the shape of a report";
 
+/// The largest source read again for its next syntax error: a real report is a tenth of it.
+const MOST_REREAD: usize = 256 * 1024;
+
 /// The most syntax errors of one source reported in one run.
 const MOST_SYNTAX_ERRORS: usize = 30;
 
@@ -243,7 +246,9 @@ pub fn more_syntax_errors(path: &Path, bytes: &[u8], first: &Diagnostic) -> Vec<
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Vec::new();
     };
-    if bytes.contains(&0) || bytes.len() > MAX_SOURCE_BYTES {
+    // Each error costs a reading of the whole source: beyond the size of any real report, one is
+    // enough.
+    if bytes.contains(&0) || bytes.len() > MOST_REREAD {
         return Vec::new();
     }
     let mut lines: Vec<&str> = text.split('\n').collect();
@@ -263,8 +268,18 @@ pub fn more_syntax_errors(path: &Path, bytes: &[u8], first: &Diagnostic) -> Vec<
         // The line, and the lines under it that belong to it (a text's continuation).
         let indent = |l: &str| l.len() - l.trim_start().len();
         let own = indent(lines[at]);
-        // A line indented with a tab has no depth to compare: it goes alone.
-        let spaced = lines[at][..own].chars().all(|c| c == ' ');
+        // A line indented with a tab has no depth to compare, and a line that is no field
+        // (prose at the margin) owns nothing: it goes alone.
+        let field = lines[at]
+            .trim_start()
+            .split_once(": ")
+            .is_some_and(|(k, _)| {
+                !k.is_empty()
+                    && k.trim_start_matches("- ")
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_')
+            });
+        let spaced = field && lines[at][..own].chars().all(|c| c == ' ');
         let under = lines[at + 1..]
             .iter()
             .take_while(|l| spaced && !l.trim().is_empty() && indent(l) > own)

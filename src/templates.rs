@@ -163,7 +163,10 @@ impl Templates {
         self
     }
 
-    /// The built-in copy with the words a PDF carries laid over it, recording those only.
+    /// The built-in copy with the words a PDF carries laid over it, recording those only. A file
+    /// the PDF does not carry is the built-in one: the Word layout of a version made before the
+    /// layout was data, for one. So the built-in Word layout must draw those versions' copies as
+    /// they were; a change to what it draws keeps the earlier layout for them.
     pub fn carried(words: Vec<(String, Vec<u8>)>) -> Templates {
         let names = words.iter().map(|(n, _)| n.clone()).collect();
         let mut templates = Templates::builtin().with_files(words);

@@ -52,6 +52,48 @@ pub fn amount_in_words(text: &str) -> Option<String> {
 /// The fix for a value of the wrong kind, from what the field expects (`schema`) and what was
 /// typed: an amount with separators or a share, a count with its unit (`18 mois`), `oui` for
 /// `true`, one value where a list is expected, a spreadsheet's day number for a date.
+/// A count written as a word, in English or French (`One`, `deux`, `Twelve tranches`): its
+/// number, up to twenty.
+fn number_word(text: &str) -> Option<usize> {
+    const EN: [&str; 21] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+    ];
+    const FR: [&str; 21] = [
+        "zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix",
+        "onze", "douze", "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit",
+        "dix-neuf", "vingt",
+    ];
+    let word = text.split_whitespace().next()?.to_lowercase();
+    let word = if word == "une" {
+        "un".to_string()
+    } else {
+        word
+    };
+    EN.iter()
+        .position(|w| *w == word)
+        .or_else(|| FR.iter().position(|w| *w == word))
+}
+
 pub fn for_type(schema: &Json, path: &str, value: &Value, written: &str) -> Option<String> {
     let kind = match schema.get("type") {
         Some(Json::Array(kinds)) => kinds.iter().filter_map(Json::as_str).find(|k| *k != "null"),
@@ -77,6 +119,8 @@ pub fn for_type(schema: &Json, path: &str, value: &Value, written: &str) -> Opti
             let units = ["mois", "month", "months", "tranche", "tranches", "m"];
             if !digits.is_empty() && rest.is_empty() {
                 Some(format!("help: write {digits} without quotes"))
+            } else if let Some(n) = number_word(text) {
+                Some(format!("help: write the number in digits: {n}"))
             } else {
                 (!digits.is_empty() && units.contains(&rest.as_str()))
                     .then(|| format!("help: write the number alone: {digits}"))

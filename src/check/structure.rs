@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json};
 
 use super::{help, limits};
 use crate::diagnostic::{Diagnostic, shorten};
-use crate::source::{Node, Value};
+use crate::source::{self, Node, Value};
 
 /// Every JSON Schema keyword this walker acts on or may ignore (annotations). A unit test fails
 /// when the generated schema uses any other, so that no keyword is silently skipped.
@@ -236,9 +236,12 @@ impl<'a> Walker<'a> {
         let extra = schema.get("additionalProperties");
         let own_key_pos = self.key_pos;
         let mut suggested = Vec::new();
-        for entry in entries {
+        for (i, entry) in entries.iter().enumerate() {
             let child_path = join(path, &entry.key);
             self.key_pos = Some(entry.key_pos);
+            if i > 0 && self.thousands_split(&entries[i - 1], entry, path) {
+                continue;
+            }
             match properties.and_then(|p| p.get(&entry.key)) {
                 Some(child) => self.walk(child, &entry.value, &child_path),
                 None => match extra {
@@ -339,6 +342,57 @@ impl<'a> Walker<'a> {
                 }
             }
         }
+    }
+
+    /// `{undp: 300,000, unwomen: 100000}`: a comma in a number of a mapping written on one line
+    /// ends the entry, and YAML reads `300` and a field named `000` with nothing in it. Said once,
+    /// at the comma, with the number as it was meant; true when it is so.
+    fn thousands_split(
+        &mut self,
+        before: &source::Entry,
+        entry: &source::Entry,
+        path: &str,
+    ) -> bool {
+        // Cheap tests first: a mapping of thousands of fields reads each line once.
+        if entry.value.value != Value::Null || !matches!(before.value.value, Value::Int(_)) {
+            return false;
+        }
+        let written_key = self.written_at(entry.key_pos, |c: char| c.is_ascii_digit());
+        let digits = written_key.len() == 3;
+        let number = self.written(&before.value).filter(|n| {
+            matches!(before.value.value, Value::Int(_))
+                && n.trim().chars().all(|c| c.is_ascii_digit())
+        });
+        let Some(number) = number.filter(|_| digits) else {
+            return false;
+        };
+        let meant = format!("{}{written_key}", number.trim());
+        let d = Diagnostic::error(
+            self.file,
+            format!(
+                "{},{written_key} is read as {} and a field named {written_key}: a comma ends an entry in {{…}}",
+                number.trim(),
+                number.trim()
+            ),
+        )
+        .at(entry.key_pos)
+        .field(join(path, &before.key))
+        .note(format!("help: write the amount without a comma: {}: {meant}", before.key));
+        self.diagnostics.push(d);
+        true
+    }
+
+    /// The characters at `pos` in the source that `keep` takes, in a row.
+    fn written_at(&self, pos: crate::diagnostic::Pos, keep: impl Fn(char) -> bool) -> String {
+        let line = self
+            .text
+            .lines()
+            .nth(pos.line as usize - 1)
+            .unwrap_or_default();
+        line.chars()
+            .skip(pos.col as usize - 1)
+            .take_while(|c| keep(*c))
+            .collect()
     }
 
     fn array(&mut self, schema: &'a Json, node: &Node, items: &[Node], path: &str) {

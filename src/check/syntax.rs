@@ -120,6 +120,21 @@ pub fn explain(text: &str, pos: Option<Pos>, message: String) -> Explained {
         explained
             .notes
             .push("a quote opened on an earlier line may not be closed".into());
+    } else if misplaced_text(line, &m) {
+        // `and a perception survey…` at the left margin, under `monitoring: The M&E plan…`.
+        let above = (0..at - 1).rev().find(|&i| !lines[i].trim().is_empty());
+        let owner = above.and_then(|i| key_value(lines[i])).map(|(key, _)| key);
+        explained.message = match owner {
+            Some(key) => format!(
+                "this line is not a field: it seems to continue the text of `{key}` above, which YAML does not read on the next line at this indentation"
+            ),
+            None => "this line is not a field: YAML reads a field as `name: value`".into(),
+        };
+        explained.field = above.and_then(|i| field_at(&lines, i));
+        explained.notes.push(
+            "help: join it to the end of the line above, or write the whole text after `|` on the next lines, indented"
+                .into(),
+        );
     } else if key_value(line).is_some_and(|(key, _)| crate::check::is_field_name(key))
         && (misplaced(&m) || m.contains("a colon followed by a space") && !past_key(line, pos))
     {
@@ -172,6 +187,16 @@ pub fn explain(text: &str, pos: Option<Pos>, message: String) -> Explained {
     explained
 }
 
+/// Whether the parser stopped at a line of prose where a field was expected: no `name:` on it.
+fn misplaced_text(line: &str, message: &str) -> bool {
+    let expected_key = message.contains("simple key expected") || message.contains("expected ':'");
+    let prose = !line.trim().is_empty()
+        && !line.trim_start().starts_with(['-', '#'])
+        && key_value(line).is_none()
+        && !line.trim_end().ends_with(':');
+    expected_key && prose
+}
+
 /// Whether the error's column is past the colon of the line's own key: in its text, then.
 fn past_key(line: &str, pos: Option<Pos>) -> bool {
     let colon = line.chars().position(|c| c == ':').unwrap_or(0) + 1;
@@ -194,8 +219,9 @@ fn key_value(line: &str) -> Option<(&str, &str)> {
     (field && !value.is_empty()).then_some((key, value))
 }
 
-/// The most characters of a value a message quotes: one message never floods a terminal.
-pub const SHOWN: usize = 120;
+/// The most characters of a value a fix quotes: the longest text a form holds, so that a fix is
+/// the whole text; a value longer than any (a hostile one) never floods a terminal.
+pub const SHOWN: usize = 3000;
 
 /// `text` as a YAML quoted scalar: in double quotes, or in single quotes when it holds a double
 /// quote or a backslash; cut to `SHOWN` characters with `…`.
@@ -217,16 +243,23 @@ pub fn cut(text: &str, most: usize) -> String {
     }
 }
 
-/// `off_track: 'L'insécurité a retardé'` or `status: "Il a dit "non""`: the fix quotes the
-/// text between the outer quotes the other way.
+/// `off_track: 'L'insécurité a retardé'`: the fix quotes the text between the outer quotes the
+/// other way. `human_impact: "Before," says Hadiza, "now…"`: double quotes may be the text's own
+/// (a quotation), so the fix keeps every one, in single quotes.
 fn quote_inside_quotes(line: &str) -> Option<String> {
     let (key, value) = key_value(line)?;
     let quote = value.chars().next().filter(|c| matches!(c, '\'' | '"'))?;
-    let inner = value.strip_prefix(quote)?.strip_suffix(quote)?;
-    let fixed = if quote == '\'' && !inner.contains('"') && !inner.contains('\\') {
-        format!("\"{inner}\"")
-    } else {
-        format!("'{}'", inner.replace('\'', "''"))
+    let inner = value.strip_prefix(quote)?;
+    let fixed = match inner.strip_suffix('\'') {
+        Some(inner) if quote == '\'' && !inner.contains('"') && !inner.contains('\\') => {
+            format!("\"{inner}\"")
+        }
+        Some(inner) if quote == '\'' => format!("'{}'", inner.replace('\'', "''")),
+        _ if quote == '"' => format!(
+            "'{}' (the quotation marks as typed are kept: drop the outer two if they only meant to quote the text)",
+            value.replace('\'', "''")
+        ),
+        _ => return None,
     };
     Some(format!("help: write {key}: {fixed}"))
 }
@@ -383,9 +416,22 @@ mod tests {
             2,
             "trailing content after double-quoted scalar",
         );
+        // Double quotes may be the text's own: every one is kept.
         assert_eq!(
             e.notes,
-            ["help: write status: 'Il a dit \"non\" au projet'"]
+            [
+                "help: write status: '\"Il a dit \"non\" au projet\"' (the quotation marks as typed are kept: drop the outer two if they only meant to quote the text)"
+            ]
+        );
+        let e = explain_at(
+            "progress:\n  human_impact: \"Before,\" says Hadiza, \"now we talk.\"\n",
+            2,
+            "trailing content after double-quoted scalar",
+        );
+        assert!(
+            e.notes[0].contains("'\"Before,\" says Hadiza, \"now we talk.\"'"),
+            "{:?}",
+            e.notes
         );
     }
 
