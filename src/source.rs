@@ -270,15 +270,7 @@ pub fn more_syntax_errors(path: &Path, bytes: &[u8], first: &Diagnostic) -> Vec<
         let own = indent(lines[at]);
         // A line indented with a tab has no depth to compare, and a line that is no field
         // (prose at the margin) owns nothing: it goes alone.
-        let field = lines[at]
-            .trim_start()
-            .split_once(": ")
-            .is_some_and(|(k, _)| {
-                !k.is_empty()
-                    && k.trim_start_matches("- ")
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '_')
-            });
+        let field = crate::check::syntax::key_value(lines[at]).is_some();
         let spaced = field && lines[at][..own].chars().all(|c| c == ' ');
         let under = lines[at + 1..]
             .iter()

@@ -293,12 +293,8 @@ impl<'a> Walker<'a> {
                 }
                 Some(e) if is_blank(&e.value) => {
                     // `prepared_by: #Bintou`: a `#` after a space starts a comment.
-                    let line = self
-                        .text
-                        .lines()
-                        .nth(e.key_pos.line as usize - 1)
-                        .unwrap_or("");
-                    let comment = line
+                    let comment = self
+                        .line(e.key_pos.line)
                         .split_once(':')
                         .is_some_and(|(_, rest)| rest.trim_start().starts_with('#'));
                     let schema = properties
@@ -359,10 +355,9 @@ impl<'a> Walker<'a> {
         }
         let written_key = self.written_at(entry.key_pos, |c: char| c.is_ascii_digit());
         let digits = written_key.len() == 3;
-        let number = self.written(&before.value).filter(|n| {
-            matches!(before.value.value, Value::Int(_))
-                && n.trim().chars().all(|c| c.is_ascii_digit())
-        });
+        let number = self
+            .written(&before.value)
+            .filter(|n| n.trim().chars().all(|c| c.is_ascii_digit()));
         let Some(number) = number.filter(|_| digits) else {
             return false;
         };
@@ -382,14 +377,18 @@ impl<'a> Walker<'a> {
         true
     }
 
+    /// The source's line `n`, counted from 1; empty past its end.
+    fn line(&self, n: u32) -> &'a str {
+        self.text
+            .lines()
+            .nth((n as usize).saturating_sub(1))
+            .unwrap_or("")
+    }
+
     /// The characters at `pos` in the source that `keep` takes, in a row.
     fn written_at(&self, pos: crate::diagnostic::Pos, keep: impl Fn(char) -> bool) -> String {
-        let line = self
-            .text
-            .lines()
-            .nth(pos.line as usize - 1)
-            .unwrap_or_default();
-        line.chars()
+        self.line(pos.line)
+            .chars()
             .skip(pos.col as usize - 1)
             .take_while(|c| keep(*c))
             .collect()
@@ -755,10 +754,7 @@ impl<'a> Walker<'a> {
                     && matches!(entries[0].value.value, Value::Str(_)) =>
             {
                 // The text as typed: the rest of the line from where the mapping starts.
-                let line = self.text.lines().nth(node.pos.line as usize - 1);
-                let typed: String = line
-                    .map(|l| l.chars().skip(node.pos.col as usize - 1).collect())
-                    .unwrap_or_default();
+                let typed = self.written_at(node.pos, |_| true);
                 let typed = typed.trim();
                 let d = self.error(
                     node,
@@ -849,11 +845,7 @@ impl<'a> Walker<'a> {
     /// of a list is an error; an empty field a warning, since a comment may say why it is empty.
     /// (A required field left empty says so where its absence is found.)
     fn comment_for_text(&mut self, node: &Node, path: &str) {
-        let line = self
-            .text
-            .lines()
-            .nth(node.pos.line as usize - 1)
-            .unwrap_or("");
+        let line = self.line(node.pos.line);
         let body = line.trim_start();
         let body = body.strip_prefix("- ").unwrap_or(body);
         // After the key's colon and the space or tab that ends it.

@@ -210,7 +210,7 @@ fn misplaced(message: &str) -> bool {
 
 /// `key: value` of a line (after a list's `- `), when the key is a field name and the value is
 /// not empty.
-fn key_value(line: &str) -> Option<(&str, &str)> {
+pub fn key_value(line: &str) -> Option<(&str, &str)> {
     let body = line.trim_start();
     let body = body.strip_prefix("- ").unwrap_or(body);
     let (key, value) = body.split_once(": ")?;

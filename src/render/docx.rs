@@ -314,10 +314,9 @@ struct Doc<'a> {
     data: &'a Value,
 }
 
-/// A string of the data, without the break opportunities put in for the PDF (Word wraps a
-/// long word itself).
+/// A string of the data (its break opportunities already taken out by `render`).
 fn s(value: &Value) -> String {
-    value.as_str().unwrap_or_default().replace(BREAK, "")
+    value.as_str().unwrap_or_default().to_string()
 }
 
 fn text(t: impl Into<String>) -> Run {

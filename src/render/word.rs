@@ -58,7 +58,7 @@ pub struct Drawn {
 /// The answer a reviewer may edit at a field's path, drawn at a size: the report's own
 /// paragraphs in a content control named by the path; `None` for a path that names no such
 /// answer.
-pub type Answers<'a> = &'a (dyn Fn(&str, usize) -> Option<StructuredDataTag> + Sync);
+pub type Answers<'a> = &'a dyn Fn(&str, usize) -> Option<StructuredDataTag>;
 
 /// Runs the layout `template` (the file `name`) on `data` and reads the markup it writes,
 /// drawing each answer it places with `answers`.
@@ -264,11 +264,6 @@ fn attr(e: &BytesStart, name: &str) -> Result<Option<String>, String> {
     Ok(None)
 }
 
-/// A value of the markup as a message shows it: on one line, control characters escaped.
-fn shown(value: &str) -> String {
-    crate::terminal::escape(value).replace('\n', "\\n")
-}
-
 /// A number attribute of `e`, up to `most`.
 fn number(e: &BytesStart, name: &str, most: usize) -> Result<Option<usize>, String> {
     match attr(e, name)? {
@@ -277,7 +272,7 @@ fn number(e: &BytesStart, name: &str, most: usize) -> Result<Option<usize>, Stri
             Ok(n) if n <= most => Ok(Some(n)),
             _ => Err(format!(
                 "`{name}=\"{}\"` is not a number up to {most}",
-                shown(&v)
+                crate::terminal::line(&v)
             )),
         },
     }
@@ -297,7 +292,7 @@ fn colour(e: &BytesStart, name: &str) -> Result<Option<String>, String> {
         Some(c) if c.len() == 6 && c.chars().all(|c| c.is_ascii_hexdigit()) => Ok(Some(c)),
         Some(c) => Err(format!(
             "`{name}=\"{}\"` is not a colour (six hex digits)",
-            shown(&c)
+            crate::terminal::line(&c)
         )),
         None => Ok(None),
     }
@@ -311,7 +306,7 @@ fn one_of<'v>(e: &BytesStart, name: &str, values: &[&'v str]) -> Result<Option<&
             Some(x) => Ok(Some(x)),
             None => Err(format!(
                 "`{name}=\"{}\"`: {}",
-                shown(&v),
+                crate::terminal::line(&v),
                 values.join(" or ")
             )),
         },
@@ -331,7 +326,7 @@ impl Reading<'_> {
         let Some((_, takes)) = known else {
             return Err(format!(
                 "<{}> is not an element of a Word layout",
-                shown(&name)
+                crate::terminal::line(&name)
             ));
         };
         let allowed = matches!(
@@ -352,7 +347,10 @@ impl Reading<'_> {
             let a = a.map_err(|e| e.to_string())?;
             let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
             if !takes.contains(&key.as_str()) {
-                return Err(format!("`{}` is not an attribute of <{name}>", shown(&key)));
+                return Err(format!(
+                    "`{}` is not an attribute of <{name}>",
+                    crate::terminal::line(&key)
+                ));
             }
         }
         const MOST: usize = 32_000;
@@ -451,13 +449,13 @@ impl Reading<'_> {
                 let tag = (self.answers)(&path, size).ok_or_else(|| {
                     format!(
                         "`path=\"{}\"` names no text of the form that a reviewer may edit",
-                        shown(&path)
+                        crate::terminal::line(&path)
                     )
                 })?;
                 if !self.placed.insert(path.clone()) {
                     return Err(format!(
                         "the answer `{}` is placed twice: a reviewer's edit could not be told apart",
-                        shown(&path)
+                        crate::terminal::line(&path)
                     ));
                 }
                 Open::Answer(tag)
