@@ -1,10 +1,13 @@
-//! `pbf-report import`: a report into a source, never over an existing file. A reviewed Word
-//! copy gives its source back with the reviewers' edits; any other report (plain text, PDF,
-//! .docx) gives a new source, with a table of what was found where.
+//! `pbf-report import`: a report into a source. A reviewed Word copy's edits go back into the
+//! source it was made from, merged with the writer's later edits; any other report (plain text,
+//! PDF, .docx) gives a new source, never over an existing file, with a table of what was found
+//! where.
 
 use crate::cli::ImportArgs;
 use crate::error::{Result, Status};
-use crate::import::{Change, Imported};
+use std::path::Path;
+
+use crate::import::{Change, Imported, Reviewed};
 use crate::terminal;
 
 pub fn run(args: &ImportArgs) -> Result<Status> {
@@ -38,58 +41,150 @@ fn header(args: &ImportArgs, bytes: &[u8]) -> String {
     )
 }
 
-fn copy_back(
-    args: &ImportArgs,
-    bytes: &[u8],
-    imported: crate::import::CopyImported,
-) -> Result<Status> {
-    // An edit with nowhere to go is refused whole rather than dropped.
-    let homeless: Vec<&String> = imported
-        .fields
-        .iter()
-        .filter(|(_, c)| *c == Change::NotInSource)
-        .map(|(f, _)| f)
-        .collect();
-    if !homeless.is_empty() {
-        for field in &homeless {
+/// A reviewed Word copy back into its source: merged into the workspace's source it was made
+/// from (`data/<project>/<version>.yaml`), in place, or written to `--output`; when the workspace
+/// does not hold that source, written as a new source from the one the copy carries.
+fn copy_back(args: &ImportArgs, bytes: &[u8], reviewed: Reviewed) -> Result<Status> {
+    let home = Path::new("data")
+        .join(&reviewed.project)
+        .join(format!("{}.yaml", reviewed.version));
+    let mine = match crate::fsio::taken(&home) {
+        true => Some(crate::fsio::read_source(&home)?),
+        false => None,
+    };
+    let now = match &mine {
+        Some(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        None => reviewed.base.clone(),
+    };
+    let merged = match crate::import::merge(&reviewed, &now) {
+        Ok(merged) => merged,
+        Err(why) => {
             crate::say!(
-                "error: {}: answered in the copy, but the source it was made from has no such field",
-                terminal::line(field)
+                "error: {} is where the copy's source belongs, but {why}; nothing written (name \
+                 another file with --output)",
+                terminal::path(&home)
+            );
+            return Ok(Status::Invalid);
+        }
+    };
+    if reviewed.by_wording {
+        crate::say!(
+            "note: the program that saved the copy moved or removed its fields: its answers \
+             were read by the form's questions"
+        );
+        if !reviewed.unread.is_empty() {
+            crate::say!(
+                "note: {} answer{} not found by {} question, kept as in the source: {}",
+                reviewed.unread.len(),
+                super::plural(reviewed.unread.len()),
+                match reviewed.unread.len() {
+                    1 => "its",
+                    _ => "their",
+                },
+                terminal::line(&reviewed.unread.join(", "))
             );
         }
-        crate::say!(
-            "nothing written: give these fields (even empty) in the source, build the Word copy again, and review that"
-        );
+    }
+    if !refused(&merged, &home) {
         return Ok(Status::Invalid);
     }
-    let Some(path) = super::new_source(
-        args.output.as_deref(),
-        &imported.project,
-        &imported.version,
-        " (name another file with --output)",
-    ) else {
-        return Ok(Status::Invalid);
-    };
-    let text = format!("{}{}", header(args, bytes), imported.text);
-    if !super::write_source(&path, text.as_bytes())? {
-        return Ok(Status::Invalid);
-    }
-    for (field, change) in &imported.fields {
-        if *change == Change::Edited {
-            crate::say!("edited: {}", terminal::line(field));
-        }
-    }
-    let edited = imported
+    let edited: Vec<&String> = merged
         .fields
         .iter()
         .filter(|(_, c)| *c == Change::Edited)
-        .count();
+        .map(|(f, _)| f)
+        .collect();
+    let path = match (args.output.as_deref(), &mine) {
+        (None, Some(mine)) => {
+            if !edited.is_empty() && !updated(&home, mine, &merged.text)? {
+                return Ok(Status::Invalid);
+            }
+            home.clone()
+        }
+        (output, _) => {
+            let Some(path) = super::new_source(
+                output,
+                &reviewed.project,
+                &reviewed.version,
+                " (name another file with --output)",
+            ) else {
+                return Ok(Status::Invalid);
+            };
+            let text = format!("{}{}", header(args, bytes), merged.text);
+            if !super::write_source(&path, text.as_bytes())? {
+                return Ok(Status::Invalid);
+            }
+            path
+        }
+    };
+    for field in &edited {
+        crate::say!("edited: {}", terminal::line(field));
+    }
+    if merged.kept > 0 {
+        crate::say!(
+            "kept: {} answer{} changed in {} since the copy was made",
+            merged.kept,
+            super::plural(merged.kept),
+            terminal::path(&home)
+        );
+    }
+    let verb = match (edited.is_empty(), args.output.is_none() && mine.is_some()) {
+        (true, true) => "left as it was",
+        (false, true) => "updated",
+        _ => "wrote",
+    };
     crate::say!(
-        "wrote {}: {edited} of {} answers edited",
+        "{verb} {}: {} of {} answers edited",
         terminal::path(&path),
-        imported.fields.len()
+        edited.len(),
+        merged.fields.len()
     );
     Ok(Status::Success)
+}
+
+/// Says why the merge cannot be written, if it cannot: an edit with nowhere to go, or a field
+/// both the reviewer and the writer changed. False when it cannot.
+fn refused(merged: &crate::import::Merged, home: &Path) -> bool {
+    let mut fine = true;
+    for (field, change) in &merged.fields {
+        match change {
+            Change::NotInSource => crate::say!(
+                "error: {}: answered in the copy, but the source has no such field",
+                terminal::line(field)
+            ),
+            Change::Conflict { reviewer, writer } => crate::say!(
+                "error: {}: edited in the copy and, differently, in {} since the copy was made\n  \
+                 in the copy:   {}\n  in the source: {}",
+                terminal::line(field),
+                terminal::path(home),
+                terminal::line(&crate::check::syntax::quoted(reviewer)),
+                terminal::line(&crate::check::syntax::quoted(writer)),
+            ),
+            _ => continue,
+        }
+        fine = false;
+    }
+    if !fine {
+        crate::say!(
+            "nothing written: give each field above one text in the source (the copy's, the \
+             source's or both merged), or give a missing field (even empty), then import again"
+        );
+    }
+    fine
+}
+
+/// Writes the merged source over `home`, atomically, unless `home` changed since it was read
+/// (`read`): false, after saying so, when it did.
+fn updated(home: &Path, read: &[u8], text: &str) -> Result<bool> {
+    if crate::fsio::read_source(home)? != read {
+        crate::say!(
+            "error: {} changed while the copy was imported; nothing written: import again",
+            terminal::path(home)
+        );
+        return Ok(false);
+    }
+    crate::fsio::write_atomic(home, text.as_bytes())?;
+    Ok(true)
 }
 
 fn past_report(args: &ImportArgs, bytes: &[u8], past: crate::import::Past) -> Result<Status> {

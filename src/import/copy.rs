@@ -1,7 +1,8 @@
-//! Reviewers' edits back into the source: a Word copy (`word_copy: true`) carries its report's
-//! source and names each answer's field in a content control; `import` reads the answers as the
-//! reviewer left them and writes the source with each changed answer replaced, everything else
-//! as it was.
+//! Reviewers' edits back into the source: a Word copy (`word_copy: true`) carries the source
+//! it was made from and names each answer's field in a content control. `import` reads the
+//! answers as the reviewer left them (by their controls, or by the form's question wording when
+//! another program moved or removed the controls) and merges them, field by field, into the
+//! source as it is now: a writer's later edits stay, and a field both changed is refused.
 
 use std::path::Path;
 
@@ -9,25 +10,44 @@ use quick_xml::events::Event;
 
 use super::entity;
 use crate::error::{Error, Result};
-use crate::source::Value;
+use crate::source::{Node, Value};
 
-/// What a Word copy gives back.
-pub struct Imported {
-    /// The source with the reviewers' edits, as it is to be written.
-    pub text: String,
+/// What a reviewed Word copy holds.
+pub struct Reviewed {
     pub project: String,
     pub version: String,
-    /// Each answer of the copy: its field (with the language for a text given per language),
-    /// and whether it was edited, or could not be written back.
-    pub fields: Vec<(String, Change)>,
+    /// The language of the copy.
+    pub lang: String,
+    /// The source the copy was made from, as the copy carries it.
+    pub base: String,
+    /// Each answer the copy gives back: its field and its text as the copy shows it.
+    pub answers: Vec<(String, String)>,
+    /// Whether the answers were read by the form's wording (the controls were gone or moved).
+    pub by_wording: bool,
+    /// Answers the wording did not find: they keep the source's text.
+    pub unread: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What became of one answer (its field, with the language for a text given per language).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     Same,
     Edited,
     /// Edited, but the source has no such field to write into.
     NotInSource,
+    /// Edited in the copy and, differently, in the source since the copy was made.
+    Conflict {
+        reviewer: String,
+        writer: String,
+    },
+}
+
+/// The source with the reviewer's edits merged in.
+pub struct Merged {
+    pub text: String,
+    pub fields: Vec<(String, Change)>,
+    /// Answers the writer changed in the source since the copy was made, kept as they are.
+    pub kept: usize,
 }
 
 fn wrong(path: &Path, found: impl Into<String>) -> Error {
@@ -38,10 +58,17 @@ fn wrong(path: &Path, found: impl Into<String>) -> Error {
     }
 }
 
-/// Applies the answers of a Word copy's `document` to the source it carries (`carried`: its
-/// language, version and text).
-pub fn import(path: &Path, carried: (String, String, String), document: &str) -> Result<Imported> {
-    let (lang, version, source) = carried;
+/// The answers of a Word copy's `document`, with the source it carries (`carried`: its language,
+/// version and text). `by_wording` reads the copy as a past report, for a copy whose controls
+/// another program moved or removed: the source it gives, and the fields it found or found
+/// empty.
+pub fn import(
+    path: &Path,
+    carried: (String, String, String),
+    document: &str,
+    by_wording: impl FnOnce() -> Result<super::Past>,
+) -> Result<Reviewed> {
+    let (lang, version, base) = carried;
     // The version names the file written: the same rule as a source's file name.
     if !crate::model::is_valid_project_id(&version) {
         return Err(wrong(
@@ -49,19 +76,70 @@ pub fn import(path: &Path, carried: (String, String, String), document: &str) ->
             "a Word copy whose version cannot name a source file",
         ));
     }
-    let answers = answers(document).map_err(|e| {
+    let form = form_of(path, &base)?;
+    let root = parse(&base).map_err(|problem| {
+        wrong(
+            path,
+            format!("a Word copy whose source cannot be read: {problem}"),
+        )
+    })?;
+    if !crate::check::languages_of(&root).contains(&lang) {
+        return Err(wrong(
+            path,
+            format!("a Word copy in `{lang}`, not a language of its report"),
+        ));
+    }
+    let project = match root.get("project_id").map(|n| &n.value) {
+        Some(Value::Str(id)) if crate::model::is_valid_project_id(id) => id.clone(),
+        _ => {
+            return Err(wrong(
+                path,
+                "a Word copy whose source has no valid project_id",
+            ));
+        }
+    };
+    let framed: Vec<String> = form.answer_fields().collect();
+    let read = controls(document).map_err(|e| {
         wrong(
             path,
             format!("a Word copy whose answers cannot be read back: {e}"),
         )
     })?;
-    // Only the answers a copy holds may come back, each once: a content control renamed to
-    // another field (a budget, the project's id) or given twice is not a reviewer's edit.
-    let form = form_of(path, &source)?;
-    let framed: std::collections::HashSet<String> = form.answer_fields().collect();
+    let (answers, unread, by_wording) = match read {
+        Some(answers) => {
+            named_once(path, &framed, &answers)?;
+            let answers = answers
+                .into_iter()
+                .map(|(field, text)| (field, shown_lines(&text)))
+                .collect();
+            (answers, Vec::new(), false)
+        }
+        None => {
+            let past = by_wording()?;
+            let (answers, mut unread) = worded(&past, &framed, &lang);
+            // Not found is worth a word only for an answer the report has.
+            unread.retain(|f| answer_in(&base, &root, f, &lang).node.is_some());
+            (answers, unread, true)
+        }
+    };
+    Ok(Reviewed {
+        project,
+        version,
+        lang,
+        base,
+        answers,
+        by_wording,
+        unread,
+    })
+}
+
+/// Only the answers a copy holds may come back, each once: a content control renamed to
+/// another field (a budget, the project's id) or given twice is not a reviewer's edit.
+fn named_once(path: &Path, framed: &[String], answers: &[(String, String)]) -> Result<()> {
+    let framed: std::collections::HashSet<&str> = framed.iter().map(String::as_str).collect();
     let mut seen = std::collections::HashSet::new();
-    for (field, _) in &answers {
-        if !framed.contains(field) {
+    for (field, _) in answers {
+        if !framed.contains(field.as_str()) {
             return Err(wrong(
                 path,
                 format!("a Word copy naming `{field}`, which is not an answer of the form"),
@@ -74,7 +152,35 @@ pub fn import(path: &Path, carried: (String, String, String), document: &str) ->
             ));
         }
     }
-    apply(path, &source, &lang, version, answers)
+    Ok(())
+}
+
+/// The answers a copy read by its wording gives: each framed field it found (or found empty),
+/// as the copy shows it; and the fields it did not find.
+fn worded(
+    past: &super::Past,
+    framed: &[String],
+    lang: &str,
+) -> (Vec<(String, String)>, Vec<String>) {
+    let Ok(root) = parse(&past.text) else {
+        return (Vec::new(), framed.to_vec());
+    };
+    let state = |field: &str| past.rows.iter().find(|r| r.field == field).map(|r| r.state);
+    let (mut answers, mut unread) = (Vec::new(), Vec::new());
+    for field in framed {
+        let text = match state(field) {
+            Some("empty") => Some(String::new()),
+            Some("found") => root
+                .at(field)
+                .map(|_| answer_in(&past.text, &root, field, lang).text),
+            _ => None,
+        };
+        match text {
+            Some(text) => answers.push((field.clone(), shown_lines(&text))),
+            None => unread.push(field.clone()),
+        }
+    }
+    (answers, unread)
 }
 
 /// The source a copy carries: its language, its version and the source's text.
@@ -116,9 +222,9 @@ pub fn carried_source(xml: &str) -> Option<(String, String, String)> {
 /// The answers of the copy: each content control's name (a field's path) and its paragraphs,
 /// a bullet line given back its `- `. Only text a reader sees counts: the runs' text (`w:t`),
 /// not text deleted with tracked changes, field codes or the fallback of alternate content.
-/// A control inside a paragraph (as a program that re-saves the copy may leave it) cannot tell
-/// where its answer ends: such a copy is refused.
-fn answers(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
+/// None when the copy has no controls, or has one inside a paragraph (where LibreOffice moves
+/// them on saving), which cannot tell where its answer ends: such a copy is read by its wording.
+fn controls(xml: &str) -> std::result::Result<Option<Vec<(String, String)>>, String> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut out = Vec::new();
     let mut alias: Option<String> = None;
@@ -135,12 +241,7 @@ fn answers(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
             },
             Event::Empty(e) if e.name().as_ref() == b"w:alias" => {
                 if in_paragraph > 0 {
-                    return Err(
-                        "an answer's field is inside a paragraph (the copy was re-saved by \
-                                another program, which moved its fields): save it from Word, or \
-                                review the copy pbf-report built"
-                            .into(),
-                    );
+                    return Ok(None);
                 }
                 let value = e.try_get_attribute("w:val").map_err(|e| e.to_string())?;
                 alias = value
@@ -183,7 +284,7 @@ fn answers(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
                 }
                 _ => {}
             },
-            Event::Eof => return Ok(out),
+            Event::Eof => return Ok(Some(out).filter(|o| !o.is_empty())),
             _ => {}
         }
     }
@@ -241,111 +342,265 @@ fn whole_scalar(source: &str, span: std::ops::Range<usize>) -> std::ops::Range<u
     }
 }
 
-/// An answer as the copy shows it: typography of the language, paragraphs one to a line.
-fn as_shown(lang: &str, text: &str) -> String {
-    let typeset = crate::render::document::typography(lang, text.trim());
-    typeset
-        .lines()
+/// A text as a copy shows it, paragraphs one to a line: trimmed, empty lines left out, a
+/// bullet given back its `- `, without the break opportunities set for the layout.
+fn shown_lines(text: &str) -> String {
+    text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
+        .map(|l| match l.strip_prefix("• ") {
+            Some(item) => format!("- {item}"),
+            None => l.to_string(),
+        })
         .collect::<Vec<_>>()
         .join("\n")
         .replace(crate::fit::BREAK, "")
 }
 
-fn apply(
-    path: &Path,
-    source: &str,
-    lang: &str,
-    version: String,
-    answers: Vec<(String, String)>,
-) -> Result<Imported> {
-    let (_, root) =
-        crate::source::parse(Path::new("source.yaml"), source.as_bytes()).map_err(|d| {
-            wrong(
-                path,
-                format!("a Word copy whose source cannot be read: {}", d.message),
-            )
-        })?;
+/// A source's text as the copy shows it: with the language's typography.
+fn as_shown(lang: &str, text: &str) -> String {
+    shown_lines(&crate::render::document::typography(lang, text.trim()))
+}
+
+fn parse(text: &str) -> std::result::Result<Node, String> {
+    crate::source::parse(Path::new("source.yaml"), text.as_bytes())
+        .map(|(_, root)| root)
+        .map_err(|d| d.message)
+}
+
+/// One language's text of an answer in a source.
+struct Answer<'a> {
+    /// The text's node: an entry of a per-language mapping, or the text given once.
+    node: Option<&'a Node>,
+    per_language: bool,
+    /// The text as it reads; a number as typed (`baseline: 0` prints as typed, and so the copy
+    /// shows it).
+    text: String,
+}
+
+fn answer_in<'a>(source: &str, root: &'a Node, field: &str, lang: &str) -> Answer<'a> {
+    let node = root.at(field);
+    let (node, per_language) = match node.map(|n| &n.value) {
+        Some(Value::Map(_)) => (node.and_then(|n| n.get(lang)), true),
+        _ => (node, false),
+    };
+    let text = match node {
+        Some(Node {
+            value: Value::Str(s),
+            ..
+        }) => s.clone(),
+        Some(n) if is_scalar(&n.value) => n
+            .span
+            .clone()
+            .map(|span| source[span].trim().to_string())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    Answer {
+        node,
+        per_language,
+        text,
+    }
+}
+
+/// An answer to write into the source: where, and its texts.
+struct Edit {
+    span: std::ops::Range<usize>,
+    text: String,
+    /// The text given once for all the report's languages, which the edit splits: the other
+    /// languages keep it.
+    shared: Option<(Vec<String>, String)>,
+}
+
+/// Merges the reviewer's answers into `mine`, the source as it is now: an answer the reviewer
+/// changed is written where the source has not changed it since the copy was made; one the
+/// writer changed keeps the writer's text; one both changed differently is a conflict. An
+/// error says why `mine` is not the copy's source.
+pub fn merge(reviewed: &Reviewed, mine: &str) -> std::result::Result<Merged, String> {
+    let lang = reviewed.lang.as_str();
+    let base = parse(&reviewed.base)?;
+    let root = parse(mine).map_err(|problem| format!("it cannot be read: {problem}"))?;
+    match root.get("project_id").map(|n| &n.value) {
+        Some(Value::Str(id)) if *id == reviewed.project => {}
+        _ => return Err(format!("it is not a source of {}", reviewed.project)),
+    }
     let languages = crate::check::languages_of(&root);
     if !languages.iter().any(|l| l == lang) {
-        return Err(wrong(
-            path,
-            format!("a Word copy in `{lang}`, not a language of its report"),
-        ));
+        return Err(format!("it has no `{lang}` text any more"));
     }
-    let project = match root.get("project_id").map(|n| &n.value) {
-        Some(Value::Str(id)) if crate::model::is_valid_project_id(id) => id.clone(),
-        _ => {
-            return Err(wrong(
-                path,
-                "a Word copy whose source has no valid project_id",
-            ));
-        }
-    };
-    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    let mut fields = Vec::new();
-    for (field, shown) in answers {
-        // The node of this language's text: an entry of a per-language mapping, or the text.
-        let node = root.at(&field);
-        let (node, name) = match node.map(|n| &n.value) {
-            Some(Value::Map(_)) => (node.and_then(|n| n.get(lang)), format!("{field}.{lang}")),
-            _ => (node, field.clone()),
+    let (mut edits, mut fields, mut kept) = (Vec::new(), Vec::new(), 0);
+    for (field, shown) in &reviewed.answers {
+        let was = as_shown(lang, &answer_in(&reviewed.base, &base, field, lang).text);
+        let now = answer_in(mine, &root, field, lang);
+        let now_shown = as_shown(lang, &now.text);
+        let name = match now.per_language {
+            true => format!("{field}.{lang}"),
+            false => field.clone(),
         };
-        // A number where the form takes text (`baseline: 0`) prints as typed, and so the copy
-        // shows it: it compares, and is replaced, as the source's own characters.
-        let typed = node
+        let span = now
+            .node
             .filter(|n| is_scalar(&n.value))
             .and_then(|n| n.span.clone());
-        let before = match (node.map(|n| &n.value), &typed) {
-            (Some(Value::Str(s)), _) => s.clone(),
-            (Some(_), Some(span)) => source[span.clone()].trim().to_string(),
-            _ => String::new(),
-        };
-        if as_shown(lang, &before) == shown.replace(crate::fit::BREAK, "") {
-            fields.push((name, Change::Same));
-            continue;
-        }
-        match typed {
-            Some(span) => {
-                let json = |t: &str| serde_json::to_string(t).expect("a string serialises");
-                // A text given once for several languages becomes one text per language: the
-                // copy's language takes the edit, the others keep the text as it was.
-                let shared = name == field && languages.len() > 1;
-                let scalar = if shared {
-                    let entries: Vec<String> = languages
-                        .iter()
-                        .map(|l| {
-                            let text = if l == lang {
-                                shown.as_str()
-                            } else {
-                                before.as_str()
-                            };
-                            format!("{l}: {}", json(text))
-                        })
-                        .collect();
-                    format!("{{{}}}", entries.join(", "))
-                } else {
-                    json(&shown)
-                };
-                edits.push((span, scalar));
-                fields.push((name, Change::Edited));
+        let change = if *shown == now_shown {
+            Change::Same
+        } else if *shown == was {
+            kept += 1;
+            Change::Same
+        } else if now_shown != was {
+            Change::Conflict {
+                reviewer: shown.clone(),
+                writer: now_shown,
             }
-            None => fields.push((name, Change::NotInSource)),
+        } else if let Some(span) = span {
+            let shared = (!now.per_language && languages.len() > 1)
+                .then(|| (languages.clone(), now.text.clone()));
+            edits.push(Edit {
+                span,
+                text: shown.clone(),
+                shared,
+            });
+            Change::Edited
+        } else {
+            Change::NotInSource
+        };
+        fields.push((name, change));
+    }
+    // What is written reads back as the copy shows it, or nothing is written. An edit inside a
+    // flow collection spread over lines (a source written as JSON) cannot be a block: there,
+    // every edit is written quoted.
+    let reads_back = |text: &str| -> std::result::Result<(), String> {
+        let merged = parse(text)?;
+        for ((field, shown), (_, change)) in reviewed.answers.iter().zip(&fields) {
+            let back = as_shown(lang, &answer_in(text, &merged, field, lang).text);
+            if *change == Change::Edited && back != *shown {
+                return Err(format!("the edit of {field} does not read back"));
+            }
+        }
+        Ok(())
+    };
+    let styled = written(mine, &edits, lang, false);
+    let text = match reads_back(&styled) {
+        Ok(()) => styled,
+        Err(_) => {
+            let quoted = written(mine, &edits, lang, true);
+            reads_back(&quoted)
+                .map_err(|p| format!("the edits could not be written into it: {p}"))?;
+            quoted
+        }
+    };
+    Ok(Merged { text, fields, kept })
+}
+
+/// `source` with each edit written in place of the scalar it replaces; each quoted when `flow`.
+fn written(source: &str, edits: &[Edit], lang: &str, flow: bool) -> String {
+    let newline = match source.contains("\r\n") {
+        true => "\r\n",
+        false => "\n",
+    };
+    let mut text = source.to_string();
+    let mut edits: Vec<&Edit> = edits.iter().collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+    for edit in edits {
+        let (range, scalar) = replacement(source, edit, lang, flow);
+        text.replace_range(range, &scalar.replace('\n', newline));
+    }
+    text
+}
+
+/// The bytes an edit replaces and what it writes there. A text keeps the style it had: a block
+/// stays a block (its indentation and chomping kept), a quoted text of one line stays quoted,
+/// and a text of several lines becomes a block. A text shared by the languages becomes a
+/// mapping of one text per language.
+fn replacement(
+    source: &str,
+    edit: &Edit,
+    lang: &str,
+    flow: bool,
+) -> (std::ops::Range<usize>, String) {
+    let whole = whole_scalar(source, edit.span.clone());
+    let line_start = source[..whole.start].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &source[line_start..whole.start];
+    // Inside a flow collection (`{en: …}`), only a quoted text may stand.
+    let flow = flow || prefix.contains(['{', '[']);
+    let rest = prefix.trim_start_matches([' ', '-']);
+    let column = prefix.len() - rest.len();
+    // A key's value is indented under the key; a list item's under its first character.
+    let indent = match rest.is_empty() {
+        true => column,
+        false => column + 2,
+    };
+    let old = &source[whole.clone()];
+    let block = old.starts_with(['|', '>']).then(|| {
+        let chomp = old.chars().find(|c| matches!(c, '-' | '+'));
+        let indent = old
+            .lines()
+            .skip(1)
+            .find(|l| !l.trim().is_empty())
+            .map_or(indent, |l| l.len() - l.trim_start().len());
+        (chomp, indent)
+    });
+    let Some((languages, other)) = &edit.shared else {
+        let scalar = match (flow, block) {
+            (true, _) => quoted(&edit.text),
+            (false, Some((chomp, indent))) => styled(&edit.text, indent, Some(chomp)),
+            (false, None) => styled(&edit.text, indent, None),
+        };
+        return (whole, scalar);
+    };
+    let text_of = |l: &String| match l == lang {
+        true => edit.text.as_str(),
+        false => other.as_str(),
+    };
+    if flow {
+        let entries: Vec<String> = languages
+            .iter()
+            .map(|l| format!("{l}: {}", quoted(text_of(l))))
+            .collect();
+        return (whole, format!("{{{}}}", entries.join(", ")));
+    }
+    let pad = " ".repeat(indent);
+    let chomp = block.map(|(chomp, _)| chomp);
+    let entries: String = languages
+        .iter()
+        .map(|l| format!("\n{pad}{l}: {}", styled(text_of(l), indent + 2, chomp)))
+        .collect();
+    // The mapping starts on the key's next line: the space after `key:` goes.
+    let start = source[..whole.start].trim_end_matches(' ').len();
+    (start..whole.end, entries)
+}
+
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serialises")
+}
+
+/// `text` as a scalar whose lines are indented by `indent`: a block when it was one (`chomp`
+/// given: its `-` or `+`, or none) or has several lines, else quoted. A text a block cannot hold
+/// as it is (a control character, a line with trailing spaces, a leading space) stays quoted.
+fn styled(text: &str, indent: usize, chomp: Option<Option<char>>) -> String {
+    let blockable = !text.is_empty()
+        && !text.starts_with([' ', '\t'])
+        && !text
+            .chars()
+            .any(|c| c != '\n' && c != '\t' && super::unsafe_char(c))
+        && text.lines().all(|l| l == l.trim_end());
+    let chomp = match (chomp, text.contains('\n')) {
+        (Some(chomp), _) => chomp,
+        (None, true) => Some('-'),
+        (None, false) => return quoted(text),
+    };
+    if !blockable {
+        return quoted(text);
+    }
+    let pad = " ".repeat(indent);
+    let mut out = format!("|{}", chomp.map(String::from).unwrap_or_default());
+    for line in text.lines() {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
         }
     }
-    let mut text = source.to_string();
-    edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
-    for (span, scalar) in edits {
-        let span = whole_scalar(source, span);
-        text.replace_range(span, &scalar);
-    }
-    Ok(Imported {
-        text,
-        project,
-        version,
-        fields,
-    })
+    out
 }
 
 #[cfg(test)]
@@ -393,6 +648,78 @@ mod tests {
         assert_eq!(
             &source[whole_scalar(source, b.span.clone().unwrap())],
             "\"q\""
+        );
+    }
+
+    /// A report whose answers are written in each style a writer may use.
+    const STYLED: &str = "project_id: pbf-irf-999\nlanguages: [fr]\nprogress:\n  status: |\n    un\n    deux\n  relevance: >-\n    folded\n    text\n  unique: \"quoted\"\n  peacebuilding_results: {fr: \"a\", en: \"b\"}\n  human_impact: plain\n";
+
+    fn merged_with(source: &str, answers: &[(&str, &str)]) -> String {
+        let reviewed = Reviewed {
+            project: "pbf-irf-999".into(),
+            version: "v".into(),
+            lang: "fr".into(),
+            base: source.into(),
+            answers: answers
+                .iter()
+                .map(|(f, t)| (f.to_string(), t.to_string()))
+                .collect(),
+            by_wording: false,
+            unread: Vec::new(),
+        };
+        merge(&reviewed, source).unwrap().text
+    }
+
+    #[test]
+    fn an_edit_keeps_the_style_of_the_text_it_replaces() {
+        let text = merged_with(
+            STYLED,
+            &[
+                ("progress.status", "trois\nquatre"),
+                ("progress.relevance", "plié\nautrement"),
+                ("progress.unique", "une ligne"),
+                ("progress.peacebuilding_results", "c\nd"),
+                ("progress.human_impact", "x\ny"),
+            ],
+        );
+        assert_eq!(
+            text,
+            "project_id: pbf-irf-999\nlanguages: [fr]\nprogress:\n  status: |\n    trois\n    quatre\n  relevance: |-\n    plié\n    autrement\n  unique: \"une ligne\"\n  peacebuilding_results: {fr: \"c\\nd\", en: \"b\"}\n  human_impact: |-\n    x\n    y\n"
+        );
+        // A text given once for two languages: the other keeps its text, in the same style.
+        let shared = STYLED.replace("[fr]", "[fr, en]");
+        let text = merged_with(
+            &shared,
+            &[("progress.status", "trois"), ("progress.unique", "x\ny")],
+        );
+        assert!(
+            text.contains(
+                "  status:\n    fr: |\n      trois\n    en: |\n      un\n      deux\n  relevance"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("  unique:\n    fr: |-\n      x\n      y\n    en: \"quoted\"\n"),
+            "{text}"
+        );
+        // Line ends as the writer's editor writes them; a text a block cannot hold is quoted.
+        let crlf = STYLED.replace('\n', "\r\n");
+        let text = merged_with(&crlf, &[("progress.status", "trois\nquatre")]);
+        assert!(
+            text.contains("  status: |\r\n    trois\r\n    quatre\r\n  relevance"),
+            "{text:?}"
+        );
+        // A source written as JSON: a flow mapping over lines, where only a quoted text stands.
+        let json = "{\n  \"project_id\": \"pbf-irf-999\",\n  \"languages\": [\"fr\"],\n  \"progress\": {\n    \"status\": \"un\"\n  }\n}\n";
+        let text = merged_with(json, &[("progress.status", "deux\ntrois")]);
+        assert!(
+            text.contains("    \"status\": \"deux\\ntrois\"\n  }"),
+            "{text}"
+        );
+        let text = merged_with(STYLED, &[("progress.status", "bell \u{7}\nend")]);
+        assert!(
+            text.contains("  status: \"bell \\u0007\\nend\"\n"),
+            "{text:?}"
         );
     }
 }

@@ -17,7 +17,7 @@ use std::path::Path;
 
 use quick_xml::events::{BytesRef, Event};
 
-pub use copy::{Change, Imported as CopyImported};
+pub use copy::{Change, Merged, Reviewed, merge};
 pub use past::{Past, Row};
 pub use yaml::unsafe_char;
 
@@ -38,7 +38,7 @@ const EXPECTED: &str = "a filled PBF project progress report (plain text, PDF or
 /// What an import gives.
 pub enum Imported {
     /// A reviewed Word copy: its source with the edits.
-    Copy(copy::Imported),
+    Copy(copy::Reviewed),
     /// A past report: a new source, with what was found where.
     Past(past::Past),
 }
@@ -83,16 +83,11 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
                 .get(&format!("customXml/item{i}.xml"))?
                 .and_then(|xml| copy::carried_source(&xml));
             if let Some(carried) = carried {
-                return copy::import(path, carried, &document).map(Imported::Copy);
+                let by_wording = || read(path, &docx_text(path, &document)?, false);
+                return copy::import(path, carried, &document, by_wording).map(Imported::Copy);
             }
         }
-        let text = paragraphs(&document).map_err(|e| {
-            wrong(
-                path,
-                format!("a .docx whose word/document.xml is broken: {e}"),
-            )
-        })?;
-        return read(path, &text, false).map(Imported::Past);
+        return read(path, &docx_text(path, &document)?, false).map(Imported::Past);
     }
     if bytes.starts_with(b"%PDF-") {
         let doc = crate::pdf_files::open(path, bytes).map_err(|e| match e {
@@ -133,6 +128,16 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
     let mut past = read(path, &text, false)?;
     past.notes.extend(note);
     Ok(Imported::Past(past))
+}
+
+/// The text of a `.docx`'s document part, a paragraph to a line.
+fn docx_text(path: &Path, document: &str) -> Result<String> {
+    paragraphs(document).map_err(|e| {
+        wrong(
+            path,
+            format!("a .docx whose word/document.xml is broken: {e}"),
+        )
+    })
 }
 
 /// The text of a PDF's pages without their running headers and footers (`Report – Page 2 of

@@ -341,14 +341,31 @@ fn import_returns_reviewers_edits_to_the_source() {
         .status(0)
         .run();
 
-    // Never over an existing file; an unedited copy gives back the source as it was.
+    // Imported again, the copy finds its edits in the source, which is left as it was; a new
+    // source is never written over an existing file.
     let copy = work.path().join("reviewed.docx");
+    let written = std::fs::read(&imported).unwrap();
     Run::new(&["import", copy.to_str().unwrap()])
         .cwd(work.path())
-        .status(1)
-        .stderr_has("exists already")
+        .status(0)
+        .stderr_has(&format!(
+            "left as it was {EXAMPLE}: 0 of 113 answers edited"
+        ))
         .run();
-    let plain = work.path().join("plain.yaml");
+    assert_eq!(std::fs::read(&imported).unwrap(), written);
+    Run::new(&[
+        "import",
+        copy.to_str().unwrap(),
+        "-o",
+        imported.to_str().unwrap(),
+    ])
+    .cwd(work.path())
+    .status(1)
+    .stderr_has("exists already")
+    .run();
+    // Where the source it was made from is not, a copy gives back the source it carries.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let plain = elsewhere.path().join("plain.yaml");
     let fr = folder.join("pbf-irf-217-2019-11-12-final.fr.docx");
     Run::new(&[
         "import",
@@ -356,6 +373,7 @@ fn import_returns_reviewers_edits_to_the_source() {
         "-o",
         plain.to_str().unwrap(),
     ])
+    .cwd(elsewhere.path())
     .status(0)
     .run();
     let plain = std::fs::read_to_string(plain).unwrap();
@@ -423,7 +441,7 @@ fn hostile_imports_are_refused_clearly_and_fast() {
         xml.push_str("]><w:document><w:sdt><w:sdtPr><w:alias w:val=\"progress.status\"/></w:sdtPr><w:p><w:t>&lol9;</w:t></w:p></w:sdt></w:document>");
         xml
     };
-    let source = "<source xmlns=\"urn:pbf-report:source\" lang=\"fr\" version=\"v\">dGVtcGxhdGU6IHBiZi0yMDE5Cg==</source>";
+    let source = "<source xmlns=\"urn:pbf-report:source\" lang=\"fr\" version=\"v\">dGVtcGxhdGU6IHBiZi0yMDE5CnByb2plY3RfaWQ6IHBiZi1pcmYtMQpsYW5ndWFnZXM6IFtmcl0K</source>";
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         (
             "text.docx",
@@ -513,7 +531,10 @@ fn import_reads_what_a_reader_sees_and_refuses_a_moved_or_misnamed_copy() {
     let (import, target) = run("tracked.docx", tracked);
     import.status(0).run();
     let source = std::fs::read_to_string(target).unwrap();
-    assert!(source.contains("\"INSERTED The evaluation"), "{source}");
+    assert!(
+        source.contains("\n      INSERTED The evaluation"),
+        "{source}"
+    );
     assert!(!source.contains("DELETED"));
 
     let misnamed = rewritten(&docx("en"), |name, text| {
@@ -528,26 +549,155 @@ fn import_reads_what_a_reader_sees_and_refuses_a_moved_or_misnamed_copy() {
         .stderr_has("whose version cannot name a source file")
         .run();
     assert!(!target.exists());
+}
 
-    // LibreOffice moves each content control into its answer's first paragraph.
-    let converted = work.path().join("converted");
+/// The copy at `path` as LibreOffice saves it again: each content control moved into its
+/// answer's first paragraph.
+fn resaved_by_libreoffice(path: &Path, dir: &Path) -> PathBuf {
+    let out = dir.join(format!(
+        "resaved-{}",
+        path.file_stem().unwrap().to_str().unwrap()
+    ));
     soffice(
         &[
             "--convert-to",
             "docx",
             "--outdir",
-            converted.to_str().unwrap(),
-            docx("en").to_str().unwrap(),
+            out.to_str().unwrap(),
+            path.to_str().unwrap(),
         ],
         None,
     );
-    let resaved = std::fs::read(converted.join("pbf-irf-217-2019-11-12-final.en.docx")).unwrap();
-    let (import, target) = run("resaved.docx", resaved);
-    import
-        .status(1)
-        .stderr_has("re-saved by another program")
+    out.join(path.file_name().unwrap())
+}
+
+/// A review round: the writer's workspace holds the source the copy was made from; the reviewer
+/// edits the copy in Word or in LibreOffice (which moves its fields, so its answers are read by
+/// the form's wording); `import` merges the edits into the source in place.
+#[test]
+fn a_review_round_comes_back_into_the_source_in_place() {
+    let original = std::fs::read_to_string(built().0.join(EXAMPLE)).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join(EXAMPLE);
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    let edited_copy = work.path().join("edited.docx");
+    let edits = [
+        ("progress.relevance", "Reviewed: still relevant."),
+        ("outcomes[1].indicators[1].target", "12 committees"),
+    ];
+    std::fs::write(&edited_copy, edited(&docx("en"), &edits)).unwrap();
+    let unedited = docx("en");
+    let unedited_resaved = resaved_by_libreoffice(&unedited, work.path());
+    let edited_resaved = resaved_by_libreoffice(&edited_copy, work.path());
+    // Word's "Remove content control" on every answer: the paragraphs stay, the fields go.
+    let uncontrolled = work.path().join("uncontrolled.docx");
+    let controls = regex::Regex::new(r"<w:sdtPr>.*?</w:sdtPr>|</?w:sdt>|</?w:sdtContent>").unwrap();
+    let bytes = rewritten(&edited_copy, |name, xml| match name {
+        "word/document.xml" => controls.replace_all(&xml, "").into_owned(),
+        _ => xml,
+    });
+    std::fs::write(&uncontrolled, bytes).unwrap();
+    let import = |copy: &Path| Run::new(&["import", copy.to_str().unwrap()]).cwd(work.path());
+    let word_note = "its answers were read by the form's questions";
+
+    // An unedited copy leaves the source byte for byte as it was.
+    for copy in [&unedited, &unedited_resaved] {
+        std::fs::write(&source, &original).unwrap();
+        import(copy)
+            .status(0)
+            .stderr_has(&format!(
+                "left as it was {EXAMPLE}: 0 of 113 answers edited"
+            ))
+            .run();
+        assert_eq!(std::fs::read_to_string(&source).unwrap(), original);
+    }
+
+    // Two edits come back in place: the first paragraph of a `|-` block, which stays a block,
+    // and a target given once for both languages, which becomes one per language.
+    let first = original
+        .lines()
+        .find(|l| l.starts_with("      The evaluation found that the project came"))
+        .unwrap();
+    let expected = original
+        .replacen(first, "      Reviewed: still relevant.", 1)
+        .replacen(
+            "        target: \"20\"\n",
+            "        target:\n          fr: \"20\"\n          en: \"12 committees\"\n",
+            1,
+        );
+    assert_ne!(expected, original);
+    for copy in [&edited_copy, &edited_resaved, &uncontrolled] {
+        std::fs::write(&source, &original).unwrap();
+        let run = import(copy)
+            .status(0)
+            .stderr_has(&format!(
+                "edited: progress.relevance.en\nedited: outcomes[1].indicators[1].target\nupdated {EXAMPLE}: 2 of 113 answers edited"
+            ));
+        let run = match copy != &edited_copy {
+            true => run.stderr_has(word_note),
+            false => run.stderr_lacks(word_note),
+        };
+        run.run();
+        assert_eq!(std::fs::read_to_string(&source).unwrap(), expected);
+    }
+    Run::new(&["check", source.to_str().unwrap()])
+        .status(0)
         .run();
-    assert!(!target.exists());
+
+    // The writer's edit made after the copy survives the reviewer's edits.
+    let later = |text: &str| {
+        text.replacen(
+            "The project's commitment to placing women",
+            "Later: the project's commitment to placing women",
+            1,
+        )
+    };
+    std::fs::write(&source, later(&original)).unwrap();
+    import(&edited_resaved)
+        .status(0)
+        .stderr_has(&format!(
+            "kept: 1 answer changed in {EXAMPLE} since the copy was made"
+        ))
+        .run();
+    assert_eq!(std::fs::read_to_string(&source).unwrap(), later(&expected));
+
+    // A field both changed is refused, with both texts, and nothing is written.
+    let conflicting = original.replacen(first, "      The writer's own words.", 1);
+    std::fs::write(&source, &conflicting).unwrap();
+    import(&edited_resaved)
+        .status(1)
+        .stderr_has("error: progress.relevance.en: edited in the copy and, differently, in ")
+        .stderr_has("  in the copy:   \"Reviewed: still relevant.\\nThe analysis from")
+        .stderr_has("  in the source: \"The writer's own words.\\nThe analysis from")
+        .stderr_has("nothing written")
+        .stderr_lacks("edited: ")
+        .run();
+    assert_eq!(std::fs::read_to_string(&source).unwrap(), conflicting);
+
+    // A file at the source's place that is another report's source is not merged into.
+    let other = original.replacen("project_id: pbf-irf-217", "project_id: pbf-irf-218", 1);
+    std::fs::write(&source, &other).unwrap();
+    import(&edited_copy)
+        .status(1)
+        .stderr_has("is where the copy's source belongs, but it is not a source of pbf-irf-217; nothing written")
+        .run();
+    assert_eq!(std::fs::read_to_string(&source).unwrap(), other);
+
+    // `--output` writes the merge elsewhere and leaves the source alone.
+    let elsewhere = work.path().join("elsewhere.yaml");
+    std::fs::write(&source, later(&original)).unwrap();
+    Run::new(&[
+        "import",
+        edited_copy.to_str().unwrap(),
+        "-o",
+        elsewhere.to_str().unwrap(),
+    ])
+    .cwd(work.path())
+    .status(0)
+    .run();
+    assert_eq!(std::fs::read_to_string(&source).unwrap(), later(&original));
+    let written = std::fs::read_to_string(&elsewhere).unwrap();
+    assert_eq!(written.split_once('\n').unwrap().1, later(&expected));
 }
 
 /// In a draft, every text over its limit carries its note in the Word copy too, an indicator's
@@ -820,3 +970,4 @@ fn names_print_as_written_in_the_pdf_and_the_word_copy() {
     assert!(document.contains(line), "no {line} in the Word copy");
     assert!(!document.contains("&amp;amp;") && !document.contains("&amp;lt;"));
 }
+
