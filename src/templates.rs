@@ -164,11 +164,15 @@ impl Templates {
     }
 
     /// The built-in copy with the words a PDF carries laid over it, recording those only. A file
-    /// the PDF does not carry is the built-in one: the Word layout of a version made before the
-    /// layout was data, for one. So the built-in Word layout must draw those versions' copies as
-    /// they were; a change to what it draws keeps the earlier layout for them.
-    pub fn carried(words: Vec<(String, Vec<u8>)>) -> Templates {
+    /// the PDF does not carry is the built-in one, but for the 2019 form's Word layout: a version
+    /// of that form that carries none was made before a PDF carried it, and its copy is drawn
+    /// with the first layout, as it was.
+    pub fn carried(mut words: Vec<(String, Vec<u8>)>) -> Templates {
         let names = words.iter().map(|(n, _)| n.clone()).collect();
+        let carries = |name: &str| words.iter().any(|(n, _)| n == name);
+        if carries("pbf-2019/report.typ") && !carries("pbf-2019/word.xml.j2") {
+            words.push(("pbf-2019/word.xml.j2".into(), FIRST_WORD_LAYOUT.to_vec()));
+        }
         let mut templates = Templates::builtin().with_files(words);
         templates.carried = Some(Arc::new(names));
         templates
@@ -352,10 +356,24 @@ const EARLIER_LAYOUTS: &[(&str, &str)] = &[(
 /// Files that earlier versions of pbf-report shipped and that read today's template data as
 /// they did then, by name and SHA-256: known, and run as they are, so a version archived then
 /// rebuilds byte for byte.
-const EARLIER_FILES: &[(&str, &str)] = &[(
-    "pbf-2019/report.typ",
-    "152ca5c3e7c8f2a59265cef5760dc5319481edd5f513f62122c24487a34a4841",
-)];
+const EARLIER_FILES: &[(&str, &str)] = &[
+    (
+        "pbf-2019/report.typ",
+        "152ca5c3e7c8f2a59265cef5760dc5319481edd5f513f62122c24487a34a4841",
+    ),
+    (
+        "pbf-2019/report.typ",
+        "5751be6a5afc3d9c61d50c576a5260207dc50a51a87ae8d00a1e632fe4080b01",
+    ),
+    (
+        "pbf-2019/word.xml.j2",
+        "0a54c8c694e65c9aeccf02af6d3a871688c7cb1b2805000f6e5698b285c27192",
+    ),
+];
+
+/// The 2019 form's first Word layout, which drew the copies of the versions made before a PDF
+/// carried its Word layout: such a version's copy is drawn with it, as it was.
+const FIRST_WORD_LAYOUT: &[u8] = include_bytes!("render/earlier/pbf-2019.word.xml.j2");
 
 /// Whether the program knows `bytes` as the template, catalog or description `name`: one built in, one
 /// an earlier release shipped, or one of the workspace's templates folder. Only such words are
@@ -521,6 +539,33 @@ pub fn builtin_with_hashes(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// A version of the 2019 form made before a PDF carried its Word layout has its copy drawn
+    /// with the first layout, which it does not record; one that carries its own keeps it.
+    #[test]
+    fn a_version_that_carries_no_word_layout_is_drawn_with_the_first() {
+        let report = Templates::builtin()
+            .entry("pbf-2019/report.typ")
+            .unwrap()
+            .1
+            .to_vec();
+        let layout = "pbf-2019/word.xml.j2";
+        let before = Templates::carried(vec![("pbf-2019/report.typ".into(), report.clone())]);
+        assert_eq!(before.entry(layout).unwrap().1, FIRST_WORD_LAYOUT);
+        assert!(!before.records(layout));
+        assert!(knows(layout, FIRST_WORD_LAYOUT));
+        assert_ne!(
+            Templates::builtin().entry(layout).unwrap().1,
+            FIRST_WORD_LAYOUT
+        );
+        let own = Templates::carried(vec![
+            ("pbf-2019/report.typ".into(), report),
+            (layout.into(), b"<word/>".to_vec()),
+        ]);
+        assert_eq!(own.entry(layout).unwrap().1, b"<word/>");
+        assert!(own.records(layout));
+    }
 
     #[test]
     fn only_plain_names_are_taken_from_a_pdf_or_a_folder() {
@@ -547,8 +592,6 @@ mod tests {
         assert!(carried.file("pbf-2019/../../x.typ").is_none());
         assert!(carried.file("pbf-2019/extra.typ").is_some());
     }
-
-    use super::*;
 
     #[test]
     fn only_a_file_read_from_a_folder_counts_as_from_a_folder() {

@@ -120,7 +120,7 @@ fn write(
                 Block::T(t) => docx.add_table(t),
             };
         }
-        return pack(docx, data, &[]);
+        return pack(docx, data, &[], None);
     };
     // Each section but the last ends its pages; the last is the document's own.
     let page = |landscape: bool| match landscape {
@@ -155,12 +155,17 @@ fn write(
             Block::T(t) => docx.add_table(t),
         };
     }
-    pack(docx, data, &drawn.headers)
+    pack(docx, data, &drawn.headers, drawn.author.as_deref())
 }
 
-fn pack(docx: Docx, data: &Value, headers: &[String]) -> Result<Vec<u8>, String> {
+fn pack(
+    docx: Docx,
+    data: &Value,
+    headers: &[String],
+    author: Option<&str>,
+) -> Result<Vec<u8>, String> {
     let mut xml = docx.build();
-    finish(&mut xml, data, headers);
+    finish(&mut xml, data, headers, author);
     let mut bytes = std::io::Cursor::new(Vec::new());
     xml.pack(&mut bytes)
         .map_err(|e| format!("cannot write the Word copy: {e}"))?;
@@ -168,11 +173,12 @@ fn pack(docx: Docx, data: &Value, headers: &[String]) -> Result<Vec<u8>, String>
 }
 
 /// What docx-rs cannot say, written into its parts: the document's language (for Word's
-/// spelling and hyphenation), its title and author as the PDF gives them, and each header row
+/// spelling and hyphenation), its title, its author (the layout's, else the project, as an
+/// earlier layout's copies have it), and each header row
 /// repeated on each page (the row that holds the header's first text). docx-rs numbers
 /// paragraphs in the order they are made; those ids are taken out (Word needs none), so a
 /// copy's bytes follow from its content alone.
-fn finish(xml: &mut docx_rs::XMLDocx, data: &Value, headers: &[String]) {
+fn finish(xml: &mut docx_rs::XMLDocx, data: &Value, headers: &[String], author: Option<&str>) {
     let escape = |t: &str| {
         t.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -196,7 +202,7 @@ fn finish(xml: &mut docx_rs::XMLDocx, data: &Value, headers: &[String]) {
             &format!(
                 "<dc:title>{}</dc:title><dc:creator>{}</dc:creator><dc:language>{}</dc:language>",
                 escape(&title),
-                escape(&gateway),
+                escape(author.unwrap_or(&gateway)),
                 escape(&lang)
             ),
             1,

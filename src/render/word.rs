@@ -5,7 +5,7 @@
 //! write Word's XML itself (no field codes, links or embedded objects).
 //!
 //! ```text
-//! <word>
+//! <word author="Awa Traoré (PNUD)">                the document's author (else the project)
 //!   <section page="portrait|landscape">          the last one is the document's own
 //!     <p align="center" keep="next" indent="340" outline="0" size="20">
 //!       <r bold="1" italic="1" size="16" color="B00000">text, as written</r>
@@ -53,6 +53,8 @@ pub struct Section {
 pub struct Drawn {
     pub sections: Vec<Section>,
     pub headers: Vec<String>,
+    /// The document's author, when the layout names one.
+    pub author: Option<String>,
 }
 
 /// The answer a reviewer may edit at a field's path, drawn at a size: the report's own
@@ -162,7 +164,7 @@ enum Open {
 
 /// The attributes each element takes.
 const ATTRIBUTES: &[(&str, &[&str])] = &[
-    ("word", &[]),
+    ("word", &["author"]),
     ("section", &["page"]),
     ("p", &["align", "keep", "indent", "outline", "size"]),
     ("r", &["bold", "italic", "size", "color"]),
@@ -193,6 +195,7 @@ fn read(markup: &str, answers: Answers) -> Result<Drawn, String> {
         drawn: Drawn {
             sections: Vec::new(),
             headers: Vec::new(),
+            author: None,
         },
         header: false,
         rooted: false,
@@ -357,6 +360,10 @@ impl Reading<'_> {
         Ok(match name.as_str() {
             "word" => {
                 self.rooted = true;
+                if let Some(author) = attr(e, "author")? {
+                    writable(&author)?;
+                    self.drawn.author = Some(crate::check::syntax::cut(author.trim(), 200));
+                }
                 Open::Word
             }
             "section" => Open::Section(Section {
@@ -467,15 +474,7 @@ impl Reading<'_> {
     fn text(&mut self, text: &str) -> Result<(), String> {
         match self.stack.last_mut() {
             Some(Open::R(_, written)) => {
-                if let Some(c) = text.chars().find(|c| {
-                    (c.is_control() && !matches!(c, '\t' | '\n'))
-                        || matches!(*c as u32, 0xFFFE | 0xFFFF)
-                }) {
-                    return Err(format!(
-                        "the character U+{:04X}, which a Word document cannot hold",
-                        c as u32
-                    ));
-                }
+                writable(text)?;
                 written.push_str(text);
                 Ok(())
             }
@@ -531,6 +530,19 @@ impl Reading<'_> {
             _ => return Err("an element closed out of place".into()),
         }
         Ok(())
+    }
+}
+
+/// Refuses a character a Word document cannot hold.
+fn writable(text: &str) -> Result<(), String> {
+    match text.chars().find(|c| {
+        (c.is_control() && !matches!(c, '\t' | '\n')) || matches!(*c as u32, 0xFFFE | 0xFFFF)
+    }) {
+        Some(c) => Err(format!(
+            "the character U+{:04X}, which a Word document cannot hold",
+            c as u32
+        )),
+        None => Ok(()),
     }
 }
 

@@ -1111,6 +1111,10 @@ fn a_broken_word_layout_is_refused_at_its_file() {
         ),
         ("{% for x in %}", "syntax error"),
         (
+            "<word author=\"a&#x1b;[31m\"><section><p/></section></word>",
+            "U+001B, which a Word document cannot hold, on line 1",
+        ),
+        (
             "{% for a in range(9999) %}{% for b in range(9999) %}{% endfor %}{% endfor %}",
             "fuel",
         ),
@@ -1141,33 +1145,49 @@ fn a_broken_word_layout_is_refused_at_its_file() {
     }
 }
 
-/// A version built by an earlier pbf-report whose layout reads today's template data: known by
-/// its hash, it is run as it is, so the version still verifies once the workspace's templates
-/// are gone; the same layout changed by one byte is not run.
+/// A version built by an earlier pbf-report whose layouts read today's template data (the
+/// PDF's, and the Word copy's): known by their hashes, they are run as they are, so the version
+/// still verifies once the workspace's templates are gone; the same layout changed by one byte
+/// is not run.
 #[test]
 fn a_version_made_with_an_earlier_layout_of_todays_data_still_verifies() {
-    let layout =
-        std::fs::read(root().join("tests/reference/earlier/pbf-2019-report-2.typ")).unwrap();
-    for (bytes, status) in [(layout.clone(), 0), ([&layout[..], b"\n"].concat(), 1)] {
+    let earlier = |name: &str| std::fs::read(root().join(name)).unwrap();
+    let second = earlier("tests/reference/earlier/pbf-2019-report-2.typ");
+    let third = earlier("tests/reference/earlier/pbf-2019-report-3.typ");
+    let word = earlier("src/render/earlier/pbf-2019.word.xml.j2");
+    let changed = |bytes: &[u8]| [bytes, b"\n"].concat();
+    let cases = [
+        (second, None, None),
+        (third.clone(), Some(word.clone()), None),
+        (changed(&third), None, Some("pbf-2019/report.typ")),
+        (third, Some(changed(&word)), Some("pbf-2019/word.xml.j2")),
+    ];
+    for (layout, word, refused) in cases {
         let dir = tempfile::tempdir().unwrap();
         let folder = dir.path().join("templates/pbf-2019");
         std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(folder.join("report.typ"), &bytes).unwrap();
+        std::fs::write(folder.join("report.typ"), &layout).unwrap();
         let source = dir.path().join(EXAMPLE);
         std::fs::create_dir_all(source.parent().unwrap()).unwrap();
-        std::fs::copy(root().join(EXAMPLE), &source).unwrap();
+        let mut text = std::fs::read_to_string(root().join(EXAMPLE)).unwrap();
+        if let Some(word) = &word {
+            std::fs::write(folder.join("word.xml.j2"), word).unwrap();
+            text = text.replacen(
+                "template: pbf-2019\n",
+                "template: pbf-2019\nword_copy: true\n",
+                1,
+            );
+        }
+        std::fs::write(&source, text).unwrap();
         run(dir.path(), &["build"]).status(0).run();
         std::fs::remove_dir_all(dir.path().join("templates")).unwrap();
         let version = dir.path().join("out/pbf-irf-217/2019-11-12-final");
         let out = run(dir.path(), &["verify", version.to_str().unwrap()])
-            .status(status)
+            .status(i32::from(refused.is_some()))
             .run();
-        if status == 1 {
+        if let Some(file) = refused {
             let said = format!("{}{}", out.stdout, out.stderr);
-            assert!(
-                said.contains("pbf-2019/report.typ") && said.contains("not run"),
-                "{said}"
-            );
+            assert!(said.contains(file) && said.contains("not run"), "{said}");
         }
     }
 }

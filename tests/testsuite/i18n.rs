@@ -409,7 +409,7 @@ fn a_new_language_is_started_translated_and_built_without_a_new_program() {
         .run();
     Run::new(&["i18n", "status"])
         .cwd(dir.path())
-        .stdout_has("\nes                  3          165      0        0      0\n")
+        .stdout_has("\nes                  3          166      0        0      0\n")
         .run();
 
     // A report written in Spanish alone, in place of the example.

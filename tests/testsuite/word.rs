@@ -971,3 +971,47 @@ fn names_print_as_written_in_the_pdf_and_the_word_copy() {
     assert!(!document.contains("&amp;amp;") && !document.contains("&amp;lt;"));
 }
 
+/// The cover names each recipient with its type of organisation, as the form asks, worded by
+/// the catalog; the PDF's and the Word copy's author is who prepared the report.
+#[test]
+fn the_cover_gives_each_recipients_type_and_the_documents_their_author() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let text = text
+        .replacen(
+            "template: pbf-2019\n",
+            "template: pbf-2019\nword_copy: true\n",
+            1,
+        )
+        .replacen(
+            "      name: UNICEF\n      type: un\n",
+            "      name: Search for Common Ground\n      type: cso\n",
+            1,
+        );
+    let source = dir.path().join("2020-06-15-semi-annual.yaml");
+    std::fs::write(&source, text).unwrap();
+    let out = dir.path().join("out");
+    let args = [
+        "build",
+        "--out",
+        out.to_str().unwrap(),
+        source.to_str().unwrap(),
+    ];
+    Run::new(&args).status(0).run();
+    let folder = out.join("pbf-irf-999/2020-06-15-semi-annual");
+    let pdf = folder.join("pbf-irf-999-2020-06-15-semi-annual.fr.pdf");
+    let recipients = "PNUD (ONU), Search for Common Ground (ONG)";
+    let text = squash(&pdf_text(&pdf));
+    assert!(text.contains(&squash(recipients)), "{text}");
+    let info = crate::common::tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    assert!(
+        info.lines()
+            .any(|l| l == "Author:          Awa Traoré (PNUD)"),
+        "{info}"
+    );
+    let copy = std::fs::read(folder.join("pbf-irf-999-2020-06-15-semi-annual.fr.docx")).unwrap();
+    assert!(part_of(&copy, "word/document.xml").contains(recipients));
+    assert!(
+        part_of(&copy, "docProps/core.xml").contains("<dc:creator>Awa Traoré (PNUD)</dc:creator>")
+    );
+}
