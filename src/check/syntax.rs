@@ -153,6 +153,19 @@ pub fn explain(text: &str, pos: Option<Pos>, message: String) -> Explained {
         explained
             .notes
             .push("help: indent it with as many spaces as the field it belongs beside".into());
+        if let Some(first) = first_field_too_far(&lines, at - 1) {
+            // YAML takes the first field's indentation for the block's: the line after it, rightly
+            // indented, is where it stops. The cause is the first field.
+            let spaces = indent(line);
+            explained.pos = Some(Pos {
+                line: first as u32 + 1,
+                col: indent(lines[first]) as u32 + 1,
+            });
+            explained.field = field_at(&lines, first);
+            explained.notes = vec![format!(
+                "help: indent it with {spaces} spaces, as the fields after it are"
+            )];
+        }
     } else if let Some((key, value)) = key_value(line) {
         let first = value.chars().next().unwrap_or(' ');
         if m.contains("a colon followed by a space") {
@@ -185,6 +198,32 @@ pub fn explain(text: &str, pos: Option<Pos>, message: String) -> Explained {
             .push("help: indent it with as many spaces as the field it belongs beside".into());
     }
     explained
+}
+
+/// The spaces a line starts with.
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// The first field of a block indented further than the line at `index`, its next sibling,
+/// when that line and the one after it sit alike where the block's fields belong: `cover:` /
+/// `   country: Niger` / `  report_type: final` / `  report_date: …`. The index of that first
+/// field.
+fn first_field_too_far(lines: &[&str], index: usize) -> Option<usize> {
+    let filled = |i: &usize| {
+        let l = lines[*i].trim();
+        !l.is_empty() && !l.starts_with('#')
+    };
+    let first = (0..index).rev().find(filled)?;
+    let parent = (0..first).rev().find(filled)?;
+    let next = (index + 1..lines.len()).find(filled)?;
+    let (line, first_line, parent_line) = (lines[index], lines[first], lines[parent]);
+    let opens_block = parent_line.trim_end().ends_with(':') && key_value(first_line).is_some();
+    (opens_block
+        && indent(parent_line) < indent(line)
+        && indent(line) < indent(first_line)
+        && indent(lines[next]) == indent(line))
+    .then_some(first)
 }
 
 /// Whether the parser stopped at a line of prose where a field was expected: no `name:` on it.
@@ -475,6 +514,21 @@ mod tests {
             e.message,
             "this line is not indented like the fields around it"
         );
+        assert_eq!(e.pos.map(|p| p.line), Some(3));
+        // The first field of a block one space too far: the next, right, line is where YAML
+        // stops, but the first is to blame.
+        let text = "cover:\n   country: Niger\n  # a comment\n  report_type: final\n  report_date: 2020-06-15\n";
+        let e = explain_at(text, 4, "did not find expected key");
+        assert_eq!(e.pos.map(|p| (p.line, p.col)), Some((2, 4)));
+        assert_eq!(e.field.as_deref(), Some("cover.country"));
+        assert_eq!(
+            e.notes,
+            ["help: indent it with 2 spaces, as the fields after it are"]
+        );
+        // A field indented less than the fields around it is itself the mistake.
+        let text = "cover:\n  country: Niger\n report_type: final\n  report_date: 2020-06-15\n";
+        let e = explain_at(text, 3, "did not find expected key");
+        assert_eq!(e.pos.map(|p| p.line), Some(3));
     }
 
     #[test]
