@@ -343,8 +343,13 @@ fn whole_scalar(source: &str, span: std::ops::Range<usize>) -> std::ops::Range<u
 }
 
 /// A text as a copy shows it, paragraphs one to a line: trimmed, empty lines left out, a
-/// bullet given back its `- `, without the break opportunities set for the layout.
+/// bullet given back its `- `. Without what a copy cannot show: zero-width spaces (the layout's
+/// break opportunities, and a writer's own, which Word draws as nothing) and a lone carriage
+/// return.
 fn shown_lines(text: &str) -> String {
+    let text = text
+        .replace("\r\n", "\n")
+        .replace(['\r', crate::fit::BREAK], "");
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -354,7 +359,6 @@ fn shown_lines(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-        .replace(crate::fit::BREAK, "")
 }
 
 /// A source's text as the copy shows it: with the language's typography.

@@ -1015,3 +1015,50 @@ fn the_cover_gives_each_recipients_type_and_the_documents_their_author() {
         part_of(&copy, "docProps/core.xml").contains("<dc:creator>Awa Traoré (PNUD)</dc:creator>")
     );
 }
+
+/// Characters a Word copy cannot show (a lone carriage return, zero-width spaces, a line
+/// separator, a tab at the end) are no reviewer's edit: an untouched copy leaves the source as
+/// it was.
+#[test]
+fn an_untouched_copy_of_texts_with_invisible_characters_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let text = text
+        .replacen(
+            "template: pbf-2019\n",
+            "template: pbf-2019\nword_copy: true\n",
+            1,
+        )
+        .replacen(
+            "  relevance: Le projet reste pertinent.\n",
+            "  relevance: \"Le projet\\rreste pertinent.\"\n",
+            1,
+        )
+        .replacen(
+            "  unique: L'approche communautaire.\n",
+            "  unique: \"\\u200B L'approche\\u200B communautaire.\"\n",
+            1,
+        )
+        .replacen(
+            "  peacebuilding_results: Dix comités de paix actifs.\n",
+            "  peacebuilding_results: \"Dix\\u2028comités\\r\\n\\r\\nde paix actifs.\\t\"\n",
+            1,
+        );
+    let source = dir
+        .path()
+        .join("data/pbf-irf-999/2020-06-15-semi-annual.yaml");
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    std::fs::write(&source, &text).unwrap();
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    let copy = dir
+        .path()
+        .join("out/pbf-irf-999/2020-06-15-semi-annual/pbf-irf-999-2020-06-15-semi-annual.fr.docx");
+    Run::new(&["import", copy.to_str().unwrap()])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has(
+            "left as it was data/pbf-irf-999/2020-06-15-semi-annual.yaml: 0 of 34 answers edited",
+        )
+        .run();
+    assert_eq!(std::fs::read_to_string(&source).unwrap(), text);
+}
