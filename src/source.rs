@@ -237,22 +237,34 @@ const MOST_REREAD: usize = 256 * 1024;
 /// The most syntax errors of one source reported in one run.
 const MOST_SYNTAX_ERRORS: usize = 30;
 
+/// What a source with syntax errors gives once the lines they are blamed on are set aside.
+#[derive(Default)]
+pub struct Recovered {
+    /// The syntax errors after the first.
+    pub errors: Vec<Diagnostic>,
+    /// The source with those lines left empty, when it then reads: its fields can be checked.
+    pub text: Option<String>,
+    /// The lines set aside (from 0).
+    pub set_aside: Vec<usize>,
+}
+
 /// The syntax errors of `bytes` after `first`, the one `parse` gave: each found by setting aside
 /// the line the last one was blamed on and reading the source again, so that a first draft's
 /// mistakes come in one run. It stops at a line blamed twice, at an error with no line, and
 /// where setting lines aside only moves one error down the file (a quote never closed).
-pub fn more_syntax_errors(path: &Path, bytes: &[u8], first: &Diagnostic) -> Vec<Diagnostic> {
+pub fn more_syntax_errors(path: &Path, bytes: &[u8], first: &Diagnostic) -> Recovered {
+    let mut recovered = Recovered::default();
     // Not a text, or too long: there is nothing more to read.
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Vec::new();
+        return recovered;
     };
     // Each error costs a reading of the whole source: beyond the size of any real report, one is
     // enough.
     if bytes.contains(&0) || bytes.len() > MOST_REREAD {
-        return Vec::new();
+        return recovered;
     }
     let mut lines: Vec<&str> = text.split('\n').collect();
-    let mut found: Vec<Diagnostic> = Vec::new();
+    let found = &mut recovered.errors;
     let mut last = first.clone();
     while found.len() + 1 < MOST_SYNTAX_ERRORS {
         // A YAML that reads but is no report (an alias bomb, two documents) has no next error:
@@ -272,14 +284,22 @@ pub fn more_syntax_errors(path: &Path, bytes: &[u8], first: &Diagnostic) -> Vec<
         // (prose at the margin) owns nothing: it goes alone.
         let field = crate::check::syntax::key_value(lines[at]).is_some();
         let spaced = field && lines[at][..own].chars().all(|c| c == ' ');
+        // A complex key (`? [a, b]`) owns the `: value` line that follows it.
+        let complex = lines[at].trim_start().starts_with('?');
         let under = lines[at + 1..]
             .iter()
-            .take_while(|l| spaced && !l.trim().is_empty() && indent(l) > own)
+            .take_while(|l| {
+                let value = complex && indent(l) == own && l.trim_start().starts_with(':');
+                value || spaced && !l.trim().is_empty() && indent(l) > own
+            })
             .count();
         for line in &mut lines[at..=at + under] {
             *line = "";
         }
-        let Err(next) = parse(path, lines.join("\n").as_bytes()) else {
+        recovered.set_aside.extend(at..=at + under);
+        let rest = lines.join("\n");
+        let Err(next) = parse(path, rest.as_bytes()) else {
+            recovered.text = Some(rest);
             break;
         };
         let Some(next_pos) = next.pos else { break };
@@ -290,7 +310,7 @@ pub fn more_syntax_errors(path: &Path, bytes: &[u8], first: &Diagnostic) -> Vec<
         found.push((*next).clone());
         last = *next;
     }
-    found
+    recovered
 }
 
 fn options() -> Options {

@@ -115,6 +115,49 @@ pub fn render_all(diagnostics: &[Diagnostic], text: Option<&str>) -> String {
     shown.join("\n")
 }
 
+/// The problems of a source's fields beside its syntax errors, so that a first draft's mistakes
+/// come in one run: those of the source read with the mistaken lines set aside, but for any
+/// about a field on those lines (which is not missing, only mistyped).
+fn fields_beside(
+    path: &Path,
+    bytes: &[u8],
+    recovered: &source::Recovered,
+    templates: &Templates,
+) -> Vec<Diagnostic> {
+    let Some(text) = &recovered.text else {
+        return Vec::new();
+    };
+    // The names of the fields on those lines: a field named there is not missing, only mistyped
+    // (found by name, since a line indented wrongly has no sure path).
+    let original = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = original.split('\n').collect();
+    let name = |line: &str| -> Option<String> {
+        let body = line.trim_start().trim_start_matches("- ");
+        let key = body.split_once(':').map(|(key, _)| key.trim_end())?;
+        crate::check::is_field_name(key).then(|| key.to_string())
+    };
+    let names: Vec<String> = recovered
+        .set_aside
+        .iter()
+        .filter_map(|&i| lines.get(i).and_then(|l| name(l)))
+        .collect();
+    let about_set_aside = |d: &Diagnostic| {
+        let on_line = d
+            .pos
+            .is_some_and(|p| recovered.set_aside.contains(&(p.line as usize - 1)));
+        let field = d.field.as_deref().unwrap_or_default();
+        let named = field
+            .split(['.', '['])
+            .any(|segment| names.iter().any(|n| n == segment));
+        on_line || named
+    };
+    check_with(path, text.as_bytes(), templates)
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.file == path && d.pos.is_some() && !about_set_aside(d))
+        .collect()
+}
+
 /// Reads and checks the source at `path`.
 pub fn check_file(path: &Path) -> Checked {
     match crate::fsio::read_source(path) {
@@ -134,11 +177,15 @@ pub fn check_with(path: &Path, bytes: &[u8], templates: &Templates) -> Checked {
         Ok(parsed) => parsed,
         Err(d) => {
             let more = source::more_syntax_errors(path, bytes, &d);
+            let beside = fields_beside(path, bytes, &more, templates);
             return Checked {
                 source: source::text_of(path, bytes),
                 report: None,
                 diagnostics: {
-                    let mut all: Vec<Diagnostic> = std::iter::once(*d).chain(more).collect();
+                    let mut all: Vec<Diagnostic> = std::iter::once(*d)
+                        .chain(more.errors)
+                        .chain(beside)
+                        .collect();
                     all.sort_by_key(|d| d.pos);
                     all
                 },
