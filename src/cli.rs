@@ -100,11 +100,14 @@ pub struct BuildArgs {
 pub enum I18nCommand {
     /// Missing, extra, stale and empty entries, template syntax, placeholders and French
     /// spacing; exits 1 on any (entries not yet translated are a warning).
-    Check(CatalogArgs),
+    Check(CheckCatalogArgs),
     /// A table per language: entries translated, untranslated, stale, missing and extra.
     Status(CatalogArgs),
     /// Start a catalog for a new language: every entry, its English recorded, marked untranslated.
+    /// For a language built in, the same as `export`.
     Init(InitArgs),
+    /// Write a built-in catalog (en, fr) into the workspace, to edit; never over a file.
+    Export(InitArgs),
     /// Build a report in a language with each catalog entry's key printed beside its text, to
     /// see where each string lands; entries not yet translated are marked ✗.
     Preview(PreviewArgs),
@@ -130,6 +133,16 @@ pub struct PreviewArgs {
     /// Where to write the PDF.
     #[arg(long, default_value = "out/preview")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckCatalogArgs {
+    #[command(flatten)]
+    pub catalogs: CatalogArgs,
+    /// Remove the `# untranslated` mark of each entry that is translated (its text differs
+    /// from the English it records).
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -35,8 +35,11 @@ pub struct Entry {
     pub line: u32,
     /// The English text this entry was translated from (`# en: "…"` on the line above).
     pub from: Option<String>,
-    /// Marked `# untranslated`.
+    /// Not yet translated: marked `# untranslated`, with the English it records (or none) as its
+    /// text. A marked entry whose text differs from that English is a translation.
     pub untranslated: bool,
+    /// Marked `# untranslated`, whether or not it still is.
+    pub marked: bool,
 }
 
 /// One language's catalog.
@@ -273,8 +276,11 @@ pub fn parse(file: &Path, text: &str) -> (BTreeMap<String, Entry>, Vec<Diagnosti
         match serde_saphyr::from_str::<BTreeMap<String, String>>(line) {
             Ok(map) if map.len() == 1 => {
                 let (key, value) = map.into_iter().next().expect("one entry");
-                let untranslated =
+                let marked =
                     line.trim_end().ends_with(UNTRANSLATED) && !value.ends_with(UNTRANSLATED);
+                // A translator who typed the translation and left the mark has translated it.
+                let untranslated =
+                    marked && recorded.as_ref().is_none_or(|english| *english == value);
                 if let Some(problem) = syntax_problem(&value).or_else(|| unprintable(&key, &value))
                 {
                     let key = crate::terminal::line(&key);
@@ -289,6 +295,7 @@ pub fn parse(file: &Path, text: &str) -> (BTreeMap<String, Entry>, Vec<Diagnosti
                     line: number,
                     from: recorded,
                     untranslated,
+                    marked,
                 };
                 entries.insert(key, entry);
             }
@@ -297,6 +304,40 @@ pub fn parse(file: &Path, text: &str) -> (BTreeMap<String, Entry>, Vec<Diagnosti
         }
     }
     (entries, problems)
+}
+
+/// `text`, a catalog, without the `# untranslated` mark of each entry that is translated: what
+/// `i18n check --fix` writes. None when there is no such mark.
+pub fn without_stale_marks(text: &str) -> Option<(String, usize)> {
+    let (entries, _) = parse(Path::new("catalog"), text);
+    let lines: BTreeSet<u32> = entries
+        .values()
+        .filter(|e| e.marked && !e.untranslated)
+        .map(|e| e.line)
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (line, ""),
+        };
+        let (body, end) = match body.strip_suffix('\r') {
+            Some(body) => (body, "\r\n"),
+            None => (body, end),
+        };
+        match lines.contains(&(i as u32 + 1)) {
+            true => {
+                let kept = body.trim_end().strip_suffix(UNTRANSLATED).unwrap_or(body);
+                out.push_str(kept.trim_end());
+            }
+            false => out.push_str(body),
+        }
+        out.push_str(end);
+    }
+    Some((out, lines.len()))
 }
 
 /// The most characters of a catalog text: the longest question of the 2019 form has about 850.
@@ -470,26 +511,40 @@ pub fn is_language_code(code: &str) -> bool {
         && !code.starts_with('-')
 }
 
-/// Every problem of every catalog in `dir`, and each language's status.
-pub fn check_dir(dir: &Path) -> Result<(Vec<Diagnostic>, BTreeMap<String, Status>), Error> {
-    let (mut files, mut problems) = read_dir(dir)?;
-    if files.is_empty() && problems.is_empty() {
+/// Every problem of every catalog in `dir`, and each language's status. The folder is laid
+/// over the built-in catalogs, as for a build: a built-in language it does not hold (English
+/// included, the reference) is checked as built in. `required`: the folder was named, and must
+/// hold catalogs; else it may be missing.
+pub fn check_dir(
+    dir: &Path,
+    required: bool,
+) -> Result<(Vec<Diagnostic>, BTreeMap<String, Status>), Error> {
+    let (mut files, mut problems) = match required || dir.exists() {
+        true => read_dir(dir)?,
+        false => Default::default(),
+    };
+    if required && files.is_empty() && problems.is_empty() {
         return Err(Error::wrong_kind(
             dir,
             CATALOG_FOLDER,
             "a folder without catalogs",
         ));
     }
-    // A folder that translates some languages is laid over the built-in catalogs, as for a
-    // build: without its own en.yaml, it is checked against the built-in one.
-    if !files.contains_key(REFERENCE) {
-        let builtin = crate::templates::Templates::builtin();
-        let name = format!("i18n/{REFERENCE}.yaml");
-        let text = String::from_utf8_lossy(builtin.file(&name).unwrap_or_default()).into_owned();
-        files.insert(
-            REFERENCE.to_string(),
-            (PathBuf::from(format!("{name} (built in)")), text),
-        );
+    // A folder named with its own English is checked on its own; the workspace's catalogs, or
+    // a folder that translates the built-in English, beside every built-in language.
+    let own_reference = required && files.contains_key(REFERENCE);
+    for (name, bytes, _) in crate::templates::builtin_with_hashes("i18n/") {
+        let Some(lang) = name
+            .strip_prefix("i18n/")
+            .and_then(|n| n.strip_suffix(".yaml"))
+        else {
+            continue;
+        };
+        if !(files.contains_key(lang) || own_reference && lang != REFERENCE) {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let path = PathBuf::from(format!("{name} (built in)"));
+            files.insert(lang.to_string(), (path, text));
+        }
     }
     let (ref_path, ref_text) = &files[REFERENCE];
     let (reference, parse_problems) = parse(ref_path, ref_text);
@@ -551,7 +606,7 @@ fn compare(
             format!("the catalog holds no entry; `pbf-report i18n init {lang}` starts one");
         return (vec![Diagnostic::error(path, message)], status);
     }
-    let mut untranslated = Vec::new();
+    let (mut untranslated, mut marked) = (Vec::new(), Vec::new());
     for (key, original) in reference {
         let Some(entry) = entries.get(key) else {
             status.missing += 1;
@@ -565,6 +620,9 @@ fn compare(
             );
             continue;
         };
+        if entry.marked && !entry.untranslated {
+            marked.push((key, entry));
+        }
         if entry.untranslated {
             status.untranslated += 1;
             untranslated.push((key, entry));
@@ -591,6 +649,19 @@ fn compare(
         let d = Diagnostic::warning(path, message)
             .at(line(entry))
             .note("they print in English until translated; `i18n status` counts them");
+        problems.push(d);
+    }
+    marked.sort_by_key(|(_, e)| e.line);
+    if let Some((first, entry)) = marked.first() {
+        let n = marked.len();
+        let message = format!(
+            "{n} entr{} translated but still marked {UNTRANSLATED}, the first `{first}`: the \
+             translation prints, and the mark should go",
+            if n == 1 { "y is" } else { "ies are" }
+        );
+        let d = Diagnostic::warning(path, message)
+            .at(line(entry))
+            .note("`pbf-report i18n check --fix` removes the mark of every such entry");
         problems.push(d);
     }
     for (key, entry) in entries {
@@ -675,11 +746,20 @@ pub fn new_catalog(lang: &str, reference: &str) -> String {
          # Untranslated entries print in English; write \"key\" below to print their keys instead.\n\
          {UNTRANSLATED_SETTING}: \"english\"\n\n"
     );
+    let mut started = false;
     for line in reference.lines() {
+        // The reference's header, records and settings are its own: never copied, so a catalog
+        // started from one started so has them once. Its section headings are kept.
+        let comment = line.trim_start().starts_with('#');
+        started |= !comment && !line.trim().is_empty();
+        if comment && (!started || line.trim_start().starts_with(RECORD)) {
+            continue;
+        }
         let entry = serde_saphyr::from_str::<BTreeMap<String, String>>(line)
             .ok()
-            .filter(|m| m.len() == 1 && !line.trim_start().starts_with('#'));
+            .filter(|m| m.len() == 1);
         match entry.and_then(|m| m.into_iter().next()) {
+            Some((key, _)) if key == UNTRANSLATED_SETTING => {}
             Some((key, text)) => {
                 out.push_str(&format!("{RECORD}{}\n", quoted(&text)));
                 out.push_str(&format!("{key}: {}  {UNTRANSLATED}\n", quoted(&text)));
@@ -760,7 +840,11 @@ mod tests {
 
     #[test]
     fn a_new_catalog_records_the_english_of_every_entry() {
-        let text = new_catalog("es", "# Cover\ncover.country: \"COUNTRY:\"\n");
+        let text = new_catalog(
+            "es",
+            "# The English catalog.\n\ndoc.fund: \"FUND\"\n# Cover\ncover.country: \"COUNTRY:\"\n",
+        );
+        assert!(!text.contains("The English catalog"), "{text}");
         let (entries, problems) = parse(Path::new("es.yaml"), &text);
         assert!(problems.is_empty(), "{problems:?}");
         let entry = &entries["cover.country"];
@@ -768,6 +852,30 @@ mod tests {
         assert_eq!(entry.from.as_deref(), Some("COUNTRY:"));
         assert!(entry.untranslated);
         assert!(text.contains("# Cover\n"));
+        // Started from a catalog started so, it has one header, one setting and one mark each.
+        let again = new_catalog("pt", &text);
+        assert_eq!(again.matches("# Catalog for").count(), 1, "{again}");
+        assert_eq!(again.matches(UNTRANSLATED_SETTING).count(), 1, "{again}");
+        assert_eq!(again.matches(RECORD).count(), 3, "{again}");
+        assert_eq!(again.matches(UNTRANSLATED).count(), 3, "{again}");
+        let (entries, problems) = parse(Path::new("pt.yaml"), &again);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(entries["cover.country"].text, "COUNTRY:");
+    }
+
+    #[test]
+    fn a_marked_entry_that_is_translated_prints_and_its_mark_can_go() {
+        let text = "# en: \"Country\"\na: \"País\"  # untranslated\n# en: \"Date\"\nb: \"Date\"  # untranslated\r\n";
+        let (entries, _) = parse(Path::new("es.yaml"), text);
+        assert!(!entries["a"].untranslated && entries["a"].marked);
+        assert!(entries["b"].untranslated);
+        let (fixed, n) = without_stale_marks(text).unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(
+            fixed,
+            "# en: \"Country\"\na: \"País\"\n# en: \"Date\"\nb: \"Date\"  # untranslated\r\n"
+        );
+        assert!(without_stale_marks(&fixed).is_none());
     }
 
     #[test]

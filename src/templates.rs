@@ -528,6 +528,14 @@ pub fn builtin_under(
 }
 
 /// The same, with each file's SHA-256 (hex), computed when the program was compiled.
+/// The built-in file `name`, if there is one.
+pub fn builtin_file(name: &str) -> Option<&'static [u8]> {
+    FILES
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, b, _)| *b)
+}
+
 pub fn builtin_with_hashes(
     prefix: &str,
 ) -> impl Iterator<Item = (&'static str, &'static [u8], &'static str)> + use<'_> {

@@ -5,15 +5,18 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::plural;
-use crate::cli::{CatalogArgs, InitArgs, PreviewArgs};
+use crate::cli::{CatalogArgs, CheckCatalogArgs, InitArgs, PreviewArgs};
 use crate::error::{Error, Result, Status};
 use crate::i18n::{self, Catalog};
 use crate::terminal;
 
 /// Every problem of every catalog, with file, line and key. Each file is read once, so the
 /// check takes time in proportion to the catalogs' size.
-pub fn check(args: &CatalogArgs) -> Result<Status> {
-    let (problems, statuses) = i18n::check_dir(&catalogs(&args.dir))?;
+pub fn check(args: &CheckCatalogArgs) -> Result<Status> {
+    if args.fix {
+        fix_marks(&args.catalogs)?;
+    }
+    let (problems, statuses) = check_catalogs(&args.catalogs)?;
     let mut texts: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
     let mut shown: BTreeMap<PathBuf, usize> = BTreeMap::new();
     let mut out = String::new();
@@ -60,7 +63,7 @@ pub fn check(args: &CatalogArgs) -> Result<Status> {
 
 /// How complete each language is.
 pub fn status(args: &CatalogArgs) -> Result<Status> {
-    let (problems, statuses) = i18n::check_dir(&catalogs(&args.dir))?;
+    let (problems, statuses) = check_catalogs(args)?;
     // A catalog that cannot be read has no line in the table: it is named instead, and the
     // count is not a success.
     let language_of = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
@@ -102,29 +105,113 @@ pub fn status(args: &CatalogArgs) -> Result<Status> {
     })
 }
 
-/// Writes `<dir>/<lang>.yaml` from the English catalog; never over an existing file.
-pub fn init(args: &InitArgs) -> Result<Status> {
-    if !i18n::is_language_code(&args.lang) {
-        return Err(Error::usage(format!(
-            "\"{}\" is not a language code: use lower-case letters, e.g. es or pt",
-            terminal::escape(&args.lang)
-        )));
-    }
-    if args.lang == "en" {
-        // English is what every other catalog translates: it is edited, never started.
-        return Err(Error::usage(
-            "en is the reference catalog every other translates: edit templates/i18n/en.yaml (a copy of the built-in one) instead",
-        ));
-    }
+/// The workspace's catalogs (or `--dir`'s) with the built-in languages it does not hold, each
+/// language's problems and status.
+fn check_catalogs(
+    args: &CatalogArgs,
+) -> Result<(
+    Vec<crate::diagnostic::Diagnostic>,
+    BTreeMap<String, i18n::Status>,
+)> {
+    i18n::check_dir(&catalogs(&args.dir), args.dir.is_some())
+}
+
+/// Removes the `# untranslated` mark of every translated entry of the folder's catalogs.
+fn fix_marks(args: &CatalogArgs) -> Result<()> {
     let dir = catalogs(&args.dir);
-    let path = dir.join(format!("{}.yaml", args.lang));
-    if path.exists() {
+    if args.dir.is_none() && !dir.exists() {
+        return Ok(());
+    }
+    let (files, _) = i18n::read_dir(&dir)?;
+    for (path, text) in files.values() {
+        if let Some((fixed, n)) = i18n::without_stale_marks(text) {
+            crate::fsio::write_atomic(path, fixed.as_bytes())?;
+            crate::say!(
+                "removed the {} mark of {n} translated entr{} in {}",
+                "# untranslated",
+                if n == 1 { "y" } else { "ies" },
+                terminal::path(path)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn language_code(lang: &str) -> Result<()> {
+    match i18n::is_language_code(lang) {
+        true => Ok(()),
+        false => Err(Error::usage(format!(
+            "\"{}\" is not a language code: use lower-case letters, e.g. es or pt",
+            terminal::escape(lang)
+        ))),
+    }
+}
+
+/// The built-in catalog of `lang`, if the program has one.
+fn builtin_catalog(lang: &str) -> Option<&'static [u8]> {
+    crate::templates::builtin_file(&format!("i18n/{lang}.yaml"))
+}
+
+/// Writes the new catalog `bytes` at `<dir>/<lang>.yaml`, never over a file: false, after saying
+/// so, when one is there.
+fn write_catalog(args: &InitArgs, bytes: &[u8]) -> Result<Option<PathBuf>> {
+    let path = catalogs(&args.dir).join(format!("{}.yaml", args.lang));
+    let exists = || {
         crate::say!(
             "error: {} exists already; it was left as it is",
             terminal::path(&path)
         );
-        return Ok(Status::Invalid);
+    };
+    if crate::fsio::taken(&path) {
+        exists();
+        return Ok(None);
     }
+    match crate::fsio::write_new(&path, bytes) {
+        Err(e) if super::made_meanwhile(&e, &path) => {
+            exists();
+            Ok(None)
+        }
+        other => other.map(|()| Some(path)),
+    }
+}
+
+/// Writes a built-in catalog into the workspace, byte for byte, to edit.
+pub fn export(args: &InitArgs) -> Result<Status> {
+    language_code(&args.lang)?;
+    let Some(bytes) = builtin_catalog(&args.lang) else {
+        let builtin = crate::templates::Templates::builtin()
+            .languages()
+            .join(", ");
+        return Err(Error::usage(format!(
+            "{} has no built-in catalog (those built in: {builtin}); `pbf-report i18n init {}` starts one",
+            args.lang, args.lang
+        )));
+    };
+    let Some(path) = write_catalog(args, bytes)? else {
+        return Ok(Status::Invalid);
+    };
+    crate::say!(
+        "wrote {}: the built-in `{}` catalog, to edit; a build uses it in place of the built-in one",
+        terminal::path(&path),
+        args.lang
+    );
+    Ok(Status::Success)
+}
+
+/// Writes `<dir>/<lang>.yaml` from the English catalog; never over an existing file. A language
+/// built in is written as built in.
+pub fn init(args: &InitArgs) -> Result<Status> {
+    language_code(&args.lang)?;
+    if args.lang == i18n::REFERENCE {
+        // English is what every other catalog translates: it is edited, never started.
+        return Err(Error::usage(
+            "en is the reference catalog every other translates: `pbf-report i18n export en` writes it into the workspace, to edit",
+        ));
+    }
+    if builtin_catalog(&args.lang).is_some() {
+        return export(args);
+    }
+    let dir = catalogs(&args.dir);
     let english_path = dir.join("en.yaml");
     let english = match english_path.exists() {
         true => String::from_utf8(crate::fsio::read_file(&english_path)?).map_err(|_| {
@@ -135,18 +222,10 @@ pub fn init(args: &InitArgs) -> Result<Status> {
             String::from_utf8_lossy(builtin.file("i18n/en.yaml").unwrap_or_default()).into()
         }
     };
-    // Never over a catalog made meanwhile.
     let catalog = i18n::new_catalog(&args.lang, &english);
-    match crate::fsio::write_new(&path, catalog.as_bytes()) {
-        Err(e) if super::made_meanwhile(&e, &path) => {
-            crate::say!(
-                "error: {} was made meanwhile; it was left as it is",
-                terminal::path(&path)
-            );
-            return Ok(Status::Invalid);
-        }
-        other => other?,
-    }
+    let Some(path) = write_catalog(args, catalog.as_bytes())? else {
+        return Ok(Status::Invalid);
+    };
     crate::say!(
         "wrote {}: every entry is in English, marked # untranslated; translate and remove the marks",
         terminal::path(&path)

@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::I18n(I18nCommand::Check(args)) => i18n::check(&args),
         Command::I18n(I18nCommand::Status(args)) => i18n::status(&args),
         Command::I18n(I18nCommand::Init(args)) => i18n::init(&args),
+        Command::I18n(I18nCommand::Export(args)) => i18n::export(&args),
         Command::I18n(I18nCommand::Preview(args)) => i18n::preview(&args),
         Command::Schema(args) => schema::run(&args),
         Command::New(args) => new::run(&args),

@@ -242,6 +242,16 @@ fn status_counts_each_kind_of_entry() {
 }
 
 /// A workspace with the example and the repository's templates, for the release binary alone.
+/// The code block that follows `after` in the translators' guide (docs/translating.md).
+fn guide_block(after: &str) -> String {
+    let guide = std::fs::read_to_string(root().join("docs/translating.md")).unwrap();
+    let rest = &guide[guide.find(after).expect("the guide says it") + after.len()..];
+    let open = rest.find("```").unwrap();
+    let body = &rest[open..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.find("```").unwrap()].to_string()
+}
+
 fn translator_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let copy = |from: &str| {
@@ -407,9 +417,10 @@ fn a_new_language_is_started_translated_and_built_without_a_new_program() {
         .status(0)
         .stderr_has("warning: ")
         .run();
+    // The table is the one the translators' guide shows.
     Run::new(&["i18n", "status"])
         .cwd(dir.path())
-        .stdout_has("\nes                  3          166      0        0      0\n")
+        .stdout_is(&guide_block("untranslated, stale, missing and extra:"))
         .run();
 
     // A report written in Spanish alone, in place of the example.
@@ -966,4 +977,117 @@ fn the_reference_catalog_is_never_started_as_a_translation() {
         out.stderr
     );
     assert!(!dir.path().join("templates").exists());
+}
+
+/// The built-in languages are always checked and counted, and a command writes their catalogs
+/// into a workspace to edit: as built in, byte for byte, never over a file. A French catalog
+/// written so builds the French PDF the built-in one does.
+#[test]
+fn the_built_in_catalogs_are_one_command_away() {
+    let empty = tempfile::tempdir().unwrap();
+    Run::new(&["i18n", "status"])
+        .cwd(empty.path())
+        .status(0)
+        .stdout_has("\nen                169            0      0        0      0 (reference)\n")
+        .stdout_has("\nfr                169            0      0        0      0\n")
+        .run();
+    Run::new(&["i18n", "check"])
+        .cwd(empty.path())
+        .status(0)
+        .stderr_is("checked 2 catalogs: 0 problems, 0 warnings\n")
+        .run();
+    for (command, lang) in [("export", "fr"), ("export", "en"), ("init", "fr")] {
+        let dir = tempfile::tempdir().unwrap();
+        Run::new(&["i18n", command, lang])
+            .cwd(dir.path())
+            .status(0)
+            .stderr_has(&format!("the built-in `{lang}` catalog, to edit"))
+            .run();
+        let written = dir.path().join(format!("templates/i18n/{lang}.yaml"));
+        assert_eq!(
+            std::fs::read(&written).unwrap(),
+            std::fs::read(root().join(format!("templates/i18n/{lang}.yaml"))).unwrap()
+        );
+        Run::new(&["i18n", command, lang])
+            .cwd(dir.path())
+            .status(1)
+            .stderr_has("exists already; it was left as it is")
+            .run();
+    }
+    Run::new(&["i18n", "init", "en"])
+        .cwd(empty.path())
+        .status(2)
+        .stderr_has("`pbf-report i18n export en` writes it into the workspace")
+        .run();
+
+    // `i18n init fr`, then a build: the French PDF of the built-in catalog, byte for byte.
+    let pdf = |init: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("data/pbf-irf-217/2019-11-12-final.yaml");
+        std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+        std::fs::copy(
+            root().join("data/pbf-irf-217/2019-11-12-final.yaml"),
+            &source,
+        )
+        .unwrap();
+        if init {
+            Run::new(&["i18n", "init", "fr"])
+                .cwd(dir.path())
+                .status(0)
+                .run();
+        }
+        Run::new(&["build"]).cwd(dir.path()).status(0).run();
+        std::fs::read(
+            dir.path()
+                .join("out/pbf-irf-217/2019-11-12-final/pbf-irf-217-2019-11-12-final.fr.pdf"),
+        )
+        .unwrap()
+    };
+    assert!(pdf(true) == pdf(false), "the French PDFs differ");
+}
+
+/// A translator who typed the translation and left its mark: the translation prints, counts as
+/// translated, and `check` says the mark should go; `check --fix` removes it.
+#[test]
+fn a_translated_entry_still_marked_prints_and_its_mark_goes() {
+    let dir = translator_workspace();
+    Run::new(&["i18n", "init", "es"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
+    let es = dir.path().join("templates/i18n/es.yaml");
+    edit(
+        &es,
+        "cover.country: \"COUNTRY:\"  # untranslated",
+        "cover.country: \"PAÍS:\"  # untranslated",
+    );
+    Run::new(&["i18n", "check"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has(
+            "1 entry is translated but still marked # untranslated, the first `cover.country`",
+        )
+        .stderr_has("`pbf-report i18n check --fix` removes the mark of every such entry")
+        .run();
+    Run::new(&["i18n", "status"])
+        .cwd(dir.path())
+        .status(0)
+        .stdout_has("\nes                  1          168      0        0      0\n")
+        .run();
+    Run::new(&["i18n", "preview", "es"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
+    let text = crate::common::pdf_text(&dir.path().join("out/preview/preview.es.pdf"));
+    assert!(text.contains("PAÍS: ⟨cover.country⟩"), "{text}");
+    Run::new(&["i18n", "check", "--fix"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has(
+            "removed the # untranslated mark of 1 translated entry in templates/i18n/es.yaml",
+        )
+        .stderr_lacks("still marked")
+        .run();
+    let text = std::fs::read_to_string(&es).unwrap();
+    assert!(text.contains("\ncover.country: \"PAÍS:\"\n"), "{text}");
 }
