@@ -49,7 +49,8 @@ pub struct ImportArgs {
     /// A past report (plain text, PDF or .docx), or a Word copy made by pbf-report
     /// (`word_copy: true`), edited or not.
     pub file: PathBuf,
-    /// Where to write the source; default: data/<project>/<version>.yaml, which must not exist.
+    /// Where to write the source, a new file; default: data/<project>/<version>.yaml (a
+    /// reviewed Word copy updates the source there in place).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }

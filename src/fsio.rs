@@ -156,6 +156,18 @@ fn alive(pid: u32) -> bool {
     true
 }
 
+/// Writes `bytes` over the file at `path` as `write_atomic` does, the new file taking the
+/// permissions of the one it replaces.
+pub fn rewrite(path: &Path, bytes: &[u8]) -> Result<()> {
+    let permissions = std::fs::metadata(path)
+        .map_err(|e| Error::read(path, e))?
+        .permissions();
+    write_with(path, bytes, |tmp, path| {
+        std::fs::set_permissions(tmp, permissions)?;
+        std::fs::rename(tmp, path)
+    })
+}
+
 fn write_with(
     path: &Path,
     bytes: &[u8],

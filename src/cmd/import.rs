@@ -53,7 +53,17 @@ fn copy_back(args: &ImportArgs, bytes: &[u8], reviewed: Reviewed) -> Result<Stat
         false => None,
     };
     let now = match &mine {
-        Some(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        Some(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => text.to_string(),
+            Err(_) => {
+                crate::say!(
+                    "error: {} is not UTF-8 text; nothing written: `pbf-report check` names the \
+                     byte to fix, then import again",
+                    terminal::path(&home)
+                );
+                return Ok(Status::Invalid);
+            }
+        },
         None => reviewed.base.clone(),
     };
     let merged = match crate::import::merge(&reviewed, &now) {
@@ -72,18 +82,26 @@ fn copy_back(args: &ImportArgs, bytes: &[u8], reviewed: Reviewed) -> Result<Stat
             "note: the program that saved the copy moved or removed its fields: its answers \
              were read by the form's questions"
         );
-        if !reviewed.unread.is_empty() {
-            crate::say!(
-                "note: {} answer{} not found by {} question, kept as in the source: {}",
-                reviewed.unread.len(),
-                super::plural(reviewed.unread.len()),
-                match reviewed.unread.len() {
-                    1 => "its",
-                    _ => "their",
-                },
-                terminal::line(&reviewed.unread.join(", "))
-            );
-        }
+    }
+    let listed = |fields: &[String]| terminal::line(&fields.join(", "));
+    if !reviewed.unread.is_empty() {
+        crate::say!(
+            "note: {} answer{} of the report not in the copy (a field deleted, a question not \
+             found), kept as in the source: {}",
+            reviewed.unread.len(),
+            super::plural(reviewed.unread.len()),
+            listed(&reviewed.unread)
+        );
+    }
+    if !reviewed.unplaced.is_empty() {
+        crate::say!(
+            "note: text found under {} question{} the report leaves unanswered was not merged \
+             (a reworded question above may have put it there); copy it into the source by \
+             hand if it belongs: {}",
+            reviewed.unplaced.len(),
+            super::plural(reviewed.unplaced.len()),
+            listed(&reviewed.unplaced)
+        );
     }
     if !refused(&merged, &home) {
         return Ok(Status::Invalid);
@@ -173,17 +191,28 @@ fn refused(merged: &crate::import::Merged, home: &Path) -> bool {
     fine
 }
 
-/// Writes the merged source over `home`, atomically, unless `home` changed since it was read
-/// (`read`): false, after saying so, when it did.
+/// Writes the merged source over `home`, atomically and with its permissions, unless `home`
+/// changed since it was read (`read`), is a link (which a new file would replace) or is
+/// read-only: false, after saying so.
 fn updated(home: &Path, read: &[u8], text: &str) -> Result<bool> {
-    if crate::fsio::read_source(home)? != read {
+    let meta = std::fs::symlink_metadata(home).map_err(|e| crate::error::Error::read(home, e))?;
+    let refused = if meta.file_type().is_symlink() {
+        Some("is a link, which an update would replace with a file")
+    } else if meta.permissions().readonly() {
+        Some("is read-only")
+    } else if crate::fsio::read_source(home)? != read {
+        Some("changed while the copy was imported")
+    } else {
+        None
+    };
+    if let Some(why) = refused {
         crate::say!(
-            "error: {} changed while the copy was imported; nothing written: import again",
+            "error: {} {why}; nothing written (--output FILE writes the merged source elsewhere)",
             terminal::path(home)
         );
         return Ok(false);
     }
-    crate::fsio::write_atomic(home, text.as_bytes())?;
+    crate::fsio::rewrite(home, text.as_bytes())?;
     Ok(true)
 }
 

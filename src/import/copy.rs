@@ -24,8 +24,12 @@ pub struct Reviewed {
     pub answers: Vec<(String, String)>,
     /// Whether the answers were read by the form's wording (the controls were gone or moved).
     pub by_wording: bool,
-    /// Answers the wording did not find: they keep the source's text.
+    /// Answers of the report the copy does not give back (a control deleted, a question the
+    /// wording did not find): they keep the source's text.
     pub unread: Vec<String>,
+    /// Read by the wording: text found under a question the report leaves unanswered, which a
+    /// reworded question before it may have put there. Not merged.
+    pub unplaced: Vec<String>,
 }
 
 /// What became of one answer (its field, with the language for a text given per language).
@@ -105,10 +109,11 @@ pub fn import(
             format!("a Word copy whose answers cannot be read back: {e}"),
         )
     })?;
-    let (answers, unread, by_wording) = match read {
+    let in_report = |field: &str| answer_in(&base, &root, field, &lang).node.is_some();
+    let (answers, unplaced, by_wording) = match read {
         Some(answers) => {
             named_once(path, &framed, &answers)?;
-            let answers = answers
+            let answers: Vec<(String, String)> = answers
                 .into_iter()
                 .map(|(field, text)| (field, shown_lines(&text)))
                 .collect();
@@ -116,12 +121,19 @@ pub fn import(
         }
         None => {
             let past = by_wording()?;
-            let (answers, mut unread) = worded(&past, &framed, &lang);
-            // Not found is worth a word only for an answer the report has.
-            unread.retain(|f| answer_in(&base, &root, f, &lang).node.is_some());
-            (answers, unread, true)
+            let (found, unplaced): (Vec<_>, Vec<_>) = worded(&past, &framed, &lang)
+                .into_iter()
+                .partition(|(field, text)| text.is_empty() || in_report(field));
+            let unplaced = unplaced.into_iter().map(|(field, _)| field).collect();
+            (found, unplaced, true)
         }
     };
+    // Not given back is worth a word only for an answer the report has.
+    let unread = framed
+        .iter()
+        .filter(|f| in_report(f) && !answers.iter().any(|(a, _)| a == *f))
+        .cloned()
+        .collect();
     Ok(Reviewed {
         project,
         version,
@@ -130,6 +142,7 @@ pub fn import(
         answers,
         by_wording,
         unread,
+        unplaced,
     })
 }
 
@@ -156,17 +169,13 @@ fn named_once(path: &Path, framed: &[String], answers: &[(String, String)]) -> R
 }
 
 /// The answers a copy read by its wording gives: each framed field it found (or found empty),
-/// as the copy shows it; and the fields it did not find.
-fn worded(
-    past: &super::Past,
-    framed: &[String],
-    lang: &str,
-) -> (Vec<(String, String)>, Vec<String>) {
+/// as the copy shows it.
+fn worded(past: &super::Past, framed: &[String], lang: &str) -> Vec<(String, String)> {
     let Ok(root) = parse(&past.text) else {
-        return (Vec::new(), framed.to_vec());
+        return Vec::new();
     };
     let state = |field: &str| past.rows.iter().find(|r| r.field == field).map(|r| r.state);
-    let (mut answers, mut unread) = (Vec::new(), Vec::new());
+    let mut answers = Vec::new();
     for field in framed {
         let text = match state(field) {
             Some("empty") => Some(String::new()),
@@ -175,26 +184,26 @@ fn worded(
                 .map(|_| answer_in(&past.text, &root, field, lang).text),
             _ => None,
         };
-        match text {
-            Some(text) => answers.push((field.clone(), shown_lines(&text))),
-            None => unread.push(field.clone()),
+        if let Some(text) = text {
+            answers.push((field.clone(), shown_lines(&text)));
         }
     }
-    (answers, unread)
+    answers
 }
 
-/// The source a copy carries: its language, its version and the source's text.
-pub fn carried_source(xml: &str) -> Option<(String, String, String)> {
+/// The source a copy carries: its language, its version and the source's text. None when the
+/// part is not pbf-report's; an error when it is, but is damaged.
+pub fn carried_source(xml: &str) -> Option<std::result::Result<(String, String, String), String>> {
     use base64::Engine as _;
     let mut reader = quick_xml::Reader::from_str(xml);
-    let (mut lang, mut version) = (None, None);
+    let mut attributes: Option<(Option<String>, Option<String>)> = None;
     loop {
-        match reader.read_event().ok()? {
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(e) => return attributes.map(|_| Err(e.to_string())),
+        };
+        match event {
             Event::Start(e) if e.local_name().as_ref() == b"source" => {
-                let ns = e.try_get_attribute("xmlns").ok()??.unescape_value().ok()?;
-                if ns != crate::render::docx::SOURCE_NS {
-                    return None;
-                }
                 let attr = |name: &str| -> Option<String> {
                     Some(
                         e.try_get_attribute(name)
@@ -204,16 +213,27 @@ pub fn carried_source(xml: &str) -> Option<(String, String, String)> {
                             .into_owned(),
                     )
                 };
-                (lang, version) = (attr("lang"), attr("version"));
+                if attr("xmlns").as_deref() != Some(crate::render::docx::SOURCE_NS) {
+                    return None;
+                }
+                attributes = Some((attr("lang"), attr("version")));
             }
-            Event::Text(t) if lang.is_some() => {
-                let encoded = t.decode().ok()?;
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(encoded.trim())
-                    .ok()?;
-                return Some((lang?, version?, String::from_utf8(bytes).ok()?));
+            Event::Text(t) if attributes.is_some() => {
+                let Some((Some(lang), Some(version))) = attributes else {
+                    return Some(Err("its language or version is missing".into()));
+                };
+                let decoded = t
+                    .decode()
+                    .map_err(|e| e.to_string())
+                    .and_then(|encoded| {
+                        base64::engine::general_purpose::STANDARD
+                            .decode(encoded.trim())
+                            .map_err(|e| e.to_string())
+                    })
+                    .and_then(|bytes| String::from_utf8(bytes).map_err(|e| e.to_string()));
+                return Some(decoded.map(|text| (lang, version, text)));
             }
-            Event::Eof => return None,
+            Event::Eof => return attributes.map(|_| Err("it holds no source".into())),
             _ => {}
         }
     }
@@ -407,6 +427,61 @@ fn answer_in<'a>(source: &str, root: &'a Node, field: &str, lang: &str) -> Answe
     }
 }
 
+/// The reviewer's text `shown`, each paragraph the reviewer left as it was written as `before`
+/// (the source's text) has it: its leading spaces and the blank lines after it. So an edit of
+/// one word changes one line of the source.
+fn paragraphs_kept(lang: &str, before: &str, shown: &str) -> String {
+    // The source's lines that show, each with the blank lines after it.
+    let mut old: Vec<(String, &str, usize)> = Vec::new();
+    for line in before.trim_end().split('\n') {
+        match (line.trim().is_empty(), old.last_mut()) {
+            (true, Some(last)) => last.2 += 1,
+            (true, None) => {}
+            (false, _) => old.push((as_shown(lang, line), line.trim_end(), 0)),
+        }
+    }
+    let new: Vec<&str> = shown.split('\n').collect();
+    if old.len() * new.len() > 1 << 20 {
+        return shown.to_string();
+    }
+    // The longest run of lines in common, by dynamic programming from the ends.
+    let (n, m) = (old.len(), new.len());
+    let mut common = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            common[i][j] = match old[i].0 == new[j] {
+                true => common[i + 1][j + 1] + 1,
+                false => common[i + 1][j].max(common[i][j + 1]),
+            };
+        }
+    }
+    // Lines edited in place (old lines left, new ones taken, between two lines kept) keep, in
+    // their order, the blank lines after the lines they replace.
+    let (mut i, mut j, mut lines) = (0, 0, Vec::new());
+    let mut blanks = std::collections::VecDeque::new();
+    while j < m {
+        if i < n && old[i].0 == new[j] {
+            lines.push(old[i].1.to_string());
+            lines.extend(std::iter::repeat_n(String::new(), old[i].2));
+            (i, j) = (i + 1, j + 1);
+            blanks.clear();
+        } else if i < n && common[i + 1][j] >= common[i][j + 1] {
+            blanks.push_back(old[i].2);
+            i += 1;
+        } else {
+            lines.push(new[j].to_string());
+            let after = blanks.pop_front().unwrap_or(0);
+            lines.extend(std::iter::repeat_n(String::new(), after));
+            j += 1;
+        }
+    }
+    let kept = lines.join("\n").trim_end().to_string();
+    match as_shown(lang, &kept) == shown {
+        true => kept,
+        false => shown.to_string(),
+    }
+}
+
 /// An answer to write into the source: where, and its texts.
 struct Edit {
     span: std::ops::Range<usize>,
@@ -460,7 +535,7 @@ pub fn merge(reviewed: &Reviewed, mine: &str) -> std::result::Result<Merged, Str
                 .then(|| (languages.clone(), now.text.clone()));
             edits.push(Edit {
                 span,
-                text: shown.clone(),
+                text: paragraphs_kept(lang, &now.text, shown),
                 shared,
             });
             Change::Edited
@@ -670,8 +745,26 @@ mod tests {
                 .collect(),
             by_wording: false,
             unread: Vec::new(),
+            unplaced: Vec::new(),
         };
         merge(&reviewed, source).unwrap().text
+    }
+
+    #[test]
+    fn an_edit_changes_only_the_paragraphs_it_edits() {
+        let before = "First.\n\n   Second, indented.\n- item\n\nLast.";
+        let shown = "First.\nSecond, indented.\n- item, edited\nLast.\nNew.";
+        assert_eq!(
+            paragraphs_kept("en", before, shown),
+            "First.\n\n   Second, indented.\n- item, edited\n\nLast.\nNew."
+        );
+        // French typography shows in the copy, not in the source's untouched lines.
+        let before = "Défis: routes.\n\nFin.";
+        let shown = format!("{}\nFin, revue.", as_shown("fr", "Défis: routes."));
+        assert_eq!(
+            paragraphs_kept("fr", before, &shown),
+            "Défis: routes.\n\nFin, revue."
+        );
     }
 
     #[test]

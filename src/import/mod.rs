@@ -81,7 +81,16 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
         for i in 1..=20 {
             let carried = parts
                 .get(&format!("customXml/item{i}.xml"))?
-                .and_then(|xml| copy::carried_source(&xml));
+                .and_then(|xml| copy::carried_source(&xml))
+                .transpose()
+                .map_err(|why| {
+                    wrong(
+                        path,
+                        format!(
+                            "a Word copy made by pbf-report whose carried source is damaged ({why})"
+                        ),
+                    )
+                })?;
             if let Some(carried) = carried {
                 let by_wording = || read(path, &docx_text(path, &document)?, false);
                 return copy::import(path, carried, &document, by_wording).map(Imported::Copy);

@@ -1062,3 +1062,112 @@ fn an_untouched_copy_of_texts_with_invisible_characters_changes_nothing() {
         .run();
     assert_eq!(std::fs::read_to_string(&source).unwrap(), text);
 }
+
+/// What an import never does to the source it updates: change a paragraph the reviewer left
+/// (its blank lines, its spaces), read bytes that are not UTF-8 as others, replace a link with a
+/// file, write a read-only file or change a file's permissions; and what it says of a damaged
+/// copy or a deleted answer.
+#[test]
+fn a_review_round_never_harms_the_source() {
+    use std::os::unix::fs::PermissionsExt;
+    let original = std::fs::read_to_string(built().0.join(EXAMPLE)).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join(EXAMPLE);
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    let copy = work.path().join("edited.docx");
+    let first = "The final evaluation of the project was completed";
+    std::fs::write(
+        &copy,
+        edited(&docx("en"), &[("cover.evaluation", "Evaluated.")]),
+    )
+    .unwrap();
+    let import = |copy: &Path| Run::new(&["import", copy.to_str().unwrap()]).cwd(work.path());
+
+    // One paragraph edited: the blank line after it and the other paragraph stay as they were.
+    std::fs::write(&source, &original).unwrap();
+    std::fs::set_permissions(&source, std::fs::Permissions::from_mode(0o640)).unwrap();
+    import(&copy)
+        .status(0)
+        .stderr_has("edited: cover.evaluation.en")
+        .run();
+    let line = original.lines().find(|l| l.contains(first)).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&source).unwrap(),
+        original.replacen(line, "      Evaluated.", 1)
+    );
+    let mode = std::fs::metadata(&source).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o640);
+
+    // Refused, and the file left as it was: not UTF-8, read-only, a link.
+    let latin1 = original
+        .replacen("Mali", "Mal\u{ef}", 1)
+        .replace('\u{ef}', "\u{1}");
+    let latin1 = latin1.replacen('\u{1}', "", 0).into_bytes();
+    let latin1: Vec<u8> = latin1
+        .iter()
+        .map(|&b| if b == 1 { 0xEF } else { b })
+        .collect();
+    std::fs::write(&source, &latin1).unwrap();
+    import(&copy)
+        .status(1)
+        .stderr_has("is not UTF-8 text; nothing written")
+        .run();
+    assert_eq!(std::fs::read(&source).unwrap(), latin1);
+    std::fs::write(&source, &original).unwrap();
+    std::fs::set_permissions(&source, std::fs::Permissions::from_mode(0o444)).unwrap();
+    import(&copy)
+        .status(1)
+        .stderr_has("is read-only; nothing written")
+        .run();
+    std::fs::set_permissions(&source, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let target = work.path().join("elsewhere.yaml");
+    std::fs::rename(&source, &target).unwrap();
+    std::os::unix::fs::symlink(&target, &source).unwrap();
+    import(&copy)
+        .status(1)
+        .stderr_has("is a link, which an update would replace")
+        .run();
+    assert!(
+        std::fs::symlink_metadata(&source)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), original);
+    std::fs::remove_file(&source).unwrap();
+    std::fs::write(&source, &original).unwrap();
+
+    // A copy whose carried source is damaged is named so; nothing is written.
+    let damaged = work.path().join("damaged.docx");
+    let bytes = rewritten(&copy, |name, xml| {
+        match name.starts_with("customXml/item") {
+            true => xml.replacen(">", ">!!", 2),
+            false => xml,
+        }
+    });
+    std::fs::write(&damaged, bytes).unwrap();
+    import(&damaged)
+        .status(1)
+        .stderr_has("whose carried source is damaged")
+        .run();
+
+    // An answer whose field was deleted from the copy is named, and kept.
+    let deleted = work.path().join("deleted.docx");
+    let bytes = rewritten(&docx("en"), |name, mut xml| {
+        if name == "word/document.xml" {
+            let at = xml.find("w:val=\"progress.unique\"").unwrap();
+            let start = xml[..at].rfind("<w:sdt>").unwrap();
+            let end = at + xml[at..].find("</w:sdt>").unwrap() + "</w:sdt>".len();
+            xml.replace_range(start..end, "");
+        }
+        xml
+    });
+    std::fs::write(&deleted, bytes).unwrap();
+    let out = import(&deleted).run();
+    assert!(
+        out.stderr.contains("progress.unique") && out.stderr.contains("not in the copy"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&source).unwrap(), original);
+}
