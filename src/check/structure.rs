@@ -374,6 +374,12 @@ impl<'a> Walker<'a> {
         .field(join(path, &before.key))
         .note(format!("help: write the amount without a comma: {}: {meant}", before.key));
         self.diagnostics.push(d);
+        // The rules that read the amount read it as meant, so that their problems come in the
+        // same run as this one.
+        if let Ok(meant) = meant.parse::<i64>() {
+            self.values.insert(before.value.id(), Json::from(meant));
+            self.unknown_keys.insert(entry.key_pos, None);
+        }
         true
     }
 
