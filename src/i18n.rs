@@ -306,6 +306,16 @@ pub fn parse(file: &Path, text: &str) -> (BTreeMap<String, Entry>, Vec<Diagnosti
     (entries, problems)
 }
 
+/// Whether a catalog prints some of its words in English: entries not yet translated, which
+/// print today's English.
+pub fn prints_english(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    parse(Path::new("catalog"), &text)
+        .0
+        .values()
+        .any(|e| e.untranslated)
+}
+
 /// `text`, a catalog, without the `# untranslated` mark of each entry that is translated: what
 /// `i18n check --fix` writes. None when there is no such mark.
 pub fn without_stale_marks(text: &str) -> Option<(String, usize)> {

@@ -77,7 +77,8 @@ static FONTS: LazyLock<Hashes> = LazyLock::new(|| {
 });
 
 /// The files of `templates` a report in `languages` is made with: the template folder and the
-/// catalogs of its languages, by name under `templates/`.
+/// catalogs of its languages, by name under `templates/`; and the English catalog when a
+/// language in progress prints some of its words, so that they are recorded and carried too.
 pub fn words_used<'a, 'l>(
     templates: &'a Templates,
     form: &str,
@@ -88,9 +89,17 @@ pub fn words_used<'a, 'l>(
         .files_under(&prefix)
         .filter(|(name, _)| templates.records(name))
         .collect();
+    let mut falls_back = false;
     for lang in languages {
         let name = format!("i18n/{lang}.yaml");
-        used.extend(templates.entry(&name));
+        let catalog = templates.entry(&name);
+        falls_back |= lang != crate::i18n::REFERENCE
+            && catalog.is_some_and(|(_, bytes)| crate::i18n::prints_english(bytes));
+        used.extend(catalog);
+    }
+    let english = format!("i18n/{}.yaml", crate::i18n::REFERENCE);
+    if falls_back && !used.iter().any(|(name, _)| *name == english) && templates.records(&english) {
+        used.extend(templates.entry(&english));
     }
     used
 }

@@ -296,9 +296,10 @@ pub fn pdf(path: &Path, carried: Carried) -> Result<(Vec<Verdict>, String)> {
         .ok_or_else(|| not_ours("a PDF that does not carry its source"))?;
     let name = path.display().to_string();
     let words = words_of(&identity, &files);
-    let rebuilt_with = against(&words, &[]);
+    let vouched = vouched_for_pdf(path, &bytes);
+    let rebuilt_with = against(&words, &vouched);
     if carried == Carried::KnownOnly {
-        let unknown = unknown(&words, &[]);
+        let unknown = unknown(&words, &vouched);
         if !unknown.is_empty() {
             return Ok((unknown, rebuilt_with));
         }
@@ -365,6 +366,30 @@ fn words_of(identity: &serde_json::Value, files: &[(String, Vec<u8>)]) -> Vec<(S
 /// at one's own archived version trusts what it was made with. A folder from elsewhere (mailed,
 /// copied from another machine, even into the workspace) vouches for nothing: anyone can write
 /// a mark.
+/// What the archive of the version folder a PDF stands in vouches for, when that folder's
+/// manifest lists the PDF as it is.
+fn vouched_for_pdf(path: &Path, bytes: &[u8]) -> Vec<(String, String)> {
+    let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
+        return Vec::new();
+    };
+    let folder = match folder.as_os_str().is_empty() {
+        true => Path::new("."),
+        false => folder,
+    };
+    let Ok(manifest) = Manifest::read(folder) else {
+        return Vec::new();
+    };
+    let sha = sha256(bytes);
+    let listed = manifest
+        .outputs
+        .iter()
+        .any(|o| *o.name == *name.to_string_lossy() && o.sha256 == sha);
+    match listed {
+        true => vouched(folder, &manifest),
+        false => Vec::new(),
+    }
+}
+
 fn vouched(folder: &Path, manifest: &Manifest) -> Vec<(String, String)> {
     let within = |dir: &Path| {
         let (Ok(folder), Ok(dir)) = (folder.canonicalize(), dir.canonicalize()) else {

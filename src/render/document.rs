@@ -204,11 +204,30 @@ fn month_name(month: usize, catalog: &Catalog) -> String {
         .to_string()
 }
 
-/// `2019-11-12` as `12 novembre 2019` / `12 November 2019`.
+/// `2019-11-12` as `12 novembre 2019` / `12 November 2019` / `12 de noviembre de 2019`: the
+/// catalog's `format.date` (a catalog older than it writes the day, month and year).
 pub fn format_date(date: &Date, catalog: &Catalog) -> String {
     match date.ymd() {
-        Some((y, m, d)) => format!("{d} {} {y}", month_name(usize::from(m), catalog)),
+        Some((y, m, d)) => {
+            let month = month_name(usize::from(m), catalog);
+            let context = minijinja::context! { day => d, month => month, year => y };
+            dated(catalog, "format.date", context)
+        }
         None => date.0.clone(),
+    }
+}
+
+/// The catalog's pattern `key` filled in from `context`; day, month and year in that order
+/// when the catalog has no such pattern.
+fn dated(catalog: &Catalog, key: &str, context: minijinja::Value) -> String {
+    match catalog.entries.contains_key(key) {
+        true => catalog.render(key, context),
+        false => ["day", "month", "year"]
+            .iter()
+            .filter_map(|name| context.get_attr(name).ok().filter(|v| !v.is_undefined()))
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
@@ -225,7 +244,11 @@ pub fn format_month(month: &YearMonth, catalog: &Catalog) -> String {
                 .next()
                 .map(|c| c.to_uppercase().chain(chars).collect())
                 .unwrap_or_default();
-            format!("{capital} {y}")
+            dated(
+                catalog,
+                "format.month",
+                minijinja::context! { month => capital, year => y },
+            )
         }
         None => month.0.clone(),
     }

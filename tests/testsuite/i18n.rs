@@ -988,8 +988,8 @@ fn the_built_in_catalogs_are_one_command_away() {
     Run::new(&["i18n", "status"])
         .cwd(empty.path())
         .status(0)
-        .stdout_has("\nen                169            0      0        0      0 (reference)\n")
-        .stdout_has("\nfr                169            0      0        0      0\n")
+        .stdout_has("\nen                171            0      0        0      0 (reference)\n")
+        .stdout_has("\nfr                171            0      0        0      0\n")
         .run();
     Run::new(&["i18n", "check"])
         .cwd(empty.path())
@@ -1072,7 +1072,7 @@ fn a_translated_entry_still_marked_prints_and_its_mark_goes() {
     Run::new(&["i18n", "status"])
         .cwd(dir.path())
         .status(0)
-        .stdout_has("\nes                  1          168      0        0      0\n")
+        .stdout_has("\nes                  1          170      0        0      0\n")
         .run();
     Run::new(&["i18n", "preview", "es"])
         .cwd(dir.path())
@@ -1090,4 +1090,107 @@ fn a_translated_entry_still_marked_prints_and_its_mark_goes() {
         .run();
     let text = std::fs::read_to_string(&es).unwrap();
     assert!(text.contains("\ncover.country: \"PAÍS:\"\n"), "{text}");
+}
+
+/// A language in progress is reproducible: its PDF records and carries the English its
+/// untranslated entries print, so an edit of the workspace's English renders again, `verify`
+/// passes right after each build, and an archived version keeps the words it was made with.
+/// Dates print as the language writes them.
+#[test]
+fn a_language_in_progress_is_reproducible_and_writes_its_dates() {
+    let dir = translator_workspace();
+    Run::new(&["i18n", "init", "es"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
+    let es = dir.path().join("templates/i18n/es.yaml");
+    // The entry the translators' guide shows is the one `init` writes.
+    let started = std::fs::read_to_string(&es).unwrap();
+    let sample = guide_block("each one in English and marked as not yet translated:");
+    assert!(started.contains(&sample), "{sample}");
+    for (english, spanish) in [
+        ("cover.country: \"COUNTRY:\"", "cover.country: \"PAÍS:\""),
+        (
+            "doc.title: \"PBF PROJECT PROGRESS REPORT\"",
+            "doc.title: \"INFORME DE PROGRESO DEL PROYECTO PBF\"",
+        ),
+        (
+            "doc.page: \"Page {{ page }} of {{ total }}\"",
+            "doc.page: \"Página {{ page }} de {{ total }}\"",
+        ),
+        (
+            "format.date: \"{{ day }} {{ month }} {{ year }}\"",
+            "format.date: \"{{ day }} de {{ month }} de {{ year }}\"",
+        ),
+        (
+            "format.month: \"{{ month }} {{ year }}\"",
+            "format.month: \"{{ month }} de {{ year }}\"",
+        ),
+        (
+            "months: \"January February March April May June July August September October November December\"",
+            "months: \"enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre\"",
+        ),
+        (
+            "format.money: \"USD {{ amount }}\"",
+            "format.money: \"{{ amount }} USD\"",
+        ),
+        ("format.thousands: \",\"", "format.thousands: \".\""),
+        ("format.decimal: \".\"", "format.decimal: \",\""),
+        (
+            "doc.unofficial: \"Unofficial translation\"",
+            "doc.unofficial: \"Traducción no oficial\"",
+        ),
+    ] {
+        edit(&es, &format!("{english}  # untranslated"), spanish);
+    }
+    let minimal = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let spanish = minimal.replacen("languages: [fr]", "languages: [es]", 1);
+    std::fs::remove_file(dir.path().join("data/pbf-irf-217/2019-11-12-final.yaml")).unwrap();
+    // Where the workspace keeps the source of an archived version: an archive vouches for the
+    // words its version was made with only beside it.
+    let source = dir.path().join("data/pbf-irf-999/2020-01-es.yaml");
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    std::fs::write(&source, spanish).unwrap();
+    let folder = dir.path().join("out/pbf-irf-999/2020-01-es");
+    let pdf = folder.join("pbf-irf-999-2020-01-es.es.pdf");
+    let verify = |path: &Path| {
+        Run::new(&["verify", path.to_str().unwrap()])
+            .cwd(dir.path())
+            .status(0)
+            .run()
+    };
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    let text = crate::common::pdf_text(&pdf);
+    assert!(text.contains("15 de junio de 2020"), "{text}");
+    assert!(text.contains("Julio de 2019"), "{text}");
+    assert!(text.contains("Project Title:"), "{text}");
+    assert!(crate::common::attached_names(&pdf).contains(&"i18n.en.yaml".to_string()));
+    verify(&folder);
+
+    // The workspace's English changes: the Spanish PDF is made again and shows it.
+    let en = dir.path().join("templates/i18n/en.yaml");
+    edit(
+        &en,
+        "cover.title: \"Project Title:\"",
+        "cover.title: \"Project Name:\"",
+    );
+    Run::new(&["build"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_lacks("up to date")
+        .run();
+    assert!(crate::common::pdf_text(&pdf).contains("Project Name:"));
+    verify(&folder);
+    Run::new(&["archive", folder.to_str().unwrap()])
+        .cwd(dir.path())
+        .status(0)
+        .run();
+    // Another edit of the English: the archived version still verifies with its own words.
+    edit(
+        &en,
+        "cover.title: \"Project Name:\"",
+        "cover.title: \"Title:\"",
+    );
+    verify(&folder);
+    verify(&pdf);
 }
