@@ -69,6 +69,17 @@ pub struct CheckArgs {
     /// Also say which rules a source's form skips, for want of the roles they read.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Also check the spelling of every text in its language, with Hunspell dictionaries.
+    #[arg(long)]
+    pub spelling: bool,
+    /// With --spelling: list on standard output each unknown word once, with its count, to add
+    /// the good ones to a word list (spelling.txt, spelling.<lang>.txt).
+    #[arg(long, requires = "spelling")]
+    pub list: bool,
+    /// With --spelling: the folder of Hunspell dictionaries (<lang>.aff and .dic); default:
+    /// /usr/share/hunspell.
+    #[arg(long, value_name = "DIR", requires = "spelling")]
+    pub dictionaries: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -95,6 +106,10 @@ pub struct BuildArgs {
     /// Also list every file written.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Also check the spelling of every text, as `check --spelling` does: its warnings are said
+    /// before the build, which they do not stop.
+    #[arg(long, conflicts_with = "watch")]
+    pub spelling: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -78,6 +78,9 @@ fn resolved(path: &Path) -> PathBuf {
 /// Builds every source named once, printing what happened; returns the worst status.
 pub(super) fn build_once(args: &BuildArgs) -> Status {
     let (sources, missing) = crate::discover::find(&args.paths);
+    if args.spelling {
+        super::check::spell(&sources);
+    }
     let mut status = Status::Success;
     for problem in &missing {
         crate::say!("error: {problem}");

@@ -16,8 +16,14 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
     }
     // Where each source would be built, to find two that would share a version folder.
     let mut folders: BTreeMap<(String, String), Vec<&PathBuf>> = BTreeMap::new();
+    let mut spelling = args
+        .spelling
+        .then(|| Spelling::new(args.dictionaries.as_deref()));
     for path in &sources {
         let mut checked = check::check_file(path);
+        if let Some(spelling) = spelling.as_mut() {
+            spelling.check(path, &mut checked);
+        }
         // Everything `build` would refuse: the file name, and the version it supersedes (`check`
         // has no output folder of its own: it is looked for in out/).
         let version = match crate::pipeline::version_of(path) {
@@ -76,6 +82,9 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
             );
             errors += 1;
         }
+    }
+    if let Some(spelling) = &spelling {
+        spelling.summary(args.list)?;
     }
     crate::say!(
         "checked {} source{}: {errors} error{}, {warnings} warning{}",
@@ -138,5 +147,107 @@ fn print_counts(path: &Path, counts: &[check::structure::Count]) {
     // reading (`| head`) is not an error.
     if let Err(e) = super::print_out(&out) {
         crate::say!("error: {e}");
+    }
+}
+
+/// The spelling of `sources`, said before a build: the unknown words only (the build says the
+/// rest), then the dictionaries used.
+pub(super) fn spell(sources: &[PathBuf]) {
+    let mut spelling = Spelling::new(None);
+    for path in sources {
+        let mut checked = check::check_file(path);
+        checked.diagnostics.clear();
+        spelling.check(path, &mut checked);
+        if !checked.diagnostics.is_empty() {
+            crate::say!("{}", checked.render());
+        }
+    }
+    let _ = spelling.summary(false);
+}
+
+/// The spelling of a run's sources: the dictionaries and known words, loaded once, and the
+/// unknown words found, per language.
+struct Spelling {
+    dictionaries: check::spelling::Dictionaries,
+    known: check::spelling::Known,
+    found: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+impl Spelling {
+    fn new(dictionaries: Option<&Path>) -> Spelling {
+        Spelling {
+            dictionaries: check::spelling::Dictionaries::new(dictionaries),
+            known: Default::default(),
+            found: BTreeMap::new(),
+        }
+    }
+
+    /// Adds the unknown words of a source that reads to its diagnostics.
+    fn check(&mut self, path: &Path, checked: &mut check::Checked) {
+        let (Some(report), Some(source)) = (&checked.report, &checked.source) else {
+            return;
+        };
+        let Ok((_, root)) = crate::source::parse(path, source.text.as_bytes()) else {
+            return;
+        };
+        let languages = &report.envelope.languages;
+        self.dictionaries.load(languages);
+        for lang in languages {
+            self.known.add(lang, Path::new("."));
+        }
+        let unknown = check::spelling::check(
+            path,
+            &source.text,
+            &root,
+            &report.form,
+            languages,
+            &self.dictionaries,
+            &self.known,
+        );
+        for u in unknown {
+            *self
+                .found
+                .entry(u.lang)
+                .or_default()
+                .entry(u.word)
+                .or_default() += 1;
+            checked.diagnostics.push(u.diagnostic);
+        }
+        checked.diagnostics.sort_by_key(|d| d.pos);
+    }
+
+    /// The dictionary of each language, once, with the unknown words it left; a language
+    /// without one named with the package that has it. With `list`, each word once on
+    /// standard output.
+    fn summary(&self, list: bool) -> Result<()> {
+        for (lang, file) in self.dictionaries.files() {
+            let words = self.found.get(lang);
+            let (distinct, total) = words.map_or((0, 0), |w| (w.len(), w.values().sum()));
+            match file {
+                Some(file) => crate::say!(
+                    "spelling: `{lang}` with {}: {total} unknown word{} ({distinct} different)",
+                    crate::terminal::path(file),
+                    plural(total)
+                ),
+                None => crate::say!(
+                    "note: no Hunspell dictionary for `{lang}` in {}: its texts were not checked; \
+                     install the package hunspell-{lang} (Debian), or name a folder of \
+                     dictionaries with --dictionaries DIR",
+                    self.dictionaries.searched()
+                ),
+            }
+        }
+        if list {
+            let mut out = String::new();
+            for (lang, words) in &self.found {
+                let mut sorted: Vec<(&String, &usize)> = words.iter().collect();
+                sorted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                for (word, n) in sorted {
+                    out.push_str(&format!("{}  # {lang}, {n}\n", crate::terminal::line(word)));
+                }
+            }
+            super::print_out(&out)?;
+        }
+        Ok(())
     }
 }

@@ -240,6 +240,8 @@ struct Boxes {
     by_path: std::collections::HashMap<String, (Option<f32>, bool)>,
     /// The path of the field that plays each role.
     roles: std::collections::HashMap<String, String>,
+    /// Each question's kind.
+    kinds: std::collections::HashMap<String, Kind>,
 }
 
 /// `path` without its items' numbers: `outcomes[1].outputs[2].statement` →
@@ -347,6 +349,11 @@ impl Form {
         found.unwrap_or(self.width)
     }
 
+    /// The kind of the field at `path` (`outcomes[1].summary`), when the form asks for it.
+    pub fn kind_of(&self, path: &str) -> Option<Kind> {
+        self.boxes().kinds.get(&unnumbered(path)).copied()
+    }
+
     /// The path, without items' numbers, of the field that plays `role`, at any depth
     /// (`outcomes.outputs.statement`).
     pub fn role_path(&self, role: &str) -> Option<&str> {
@@ -375,6 +382,7 @@ impl Form {
                 .collect();
             while let Some((at, q, cell)) = asked.pop() {
                 boxes.by_path.insert(at.clone(), (q.width, cell));
+                boxes.kinds.insert(at.clone(), q.kind);
                 if let Some(role) = &q.role {
                     boxes
                         .roles

@@ -21,5 +21,6 @@ mod pdf;
 mod promises;
 mod property;
 mod sandbox;
+mod spelling;
 mod watch;
 mod word;

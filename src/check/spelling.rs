@@ -1,0 +1,515 @@
+//! `check --spelling`: every text of a report checked in its own language with a Hunspell
+//! dictionary (read by spellbook), each unknown word a warning at its line and column, with
+//! up to three suggestions.
+//!
+//! Not reported: numbers and words with digits, URLs and e-mail addresses, ALL-CAPS acronyms,
+//! the catalogs' own wording, the names of the report's recipients and partners, and the words
+//! of the workspace's word lists (`spelling.txt`, `spelling.<lang>.txt`). A French elision
+//! (`l'autonomisation`, `d’épargne`) is checked without its article; a hyphenated word whole,
+//! else part by part.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Pos};
+use crate::form::{Form, Kind};
+use crate::source::{Node, Value};
+
+/// Where Debian's `hunspell-*` packages put their dictionaries.
+pub const SYSTEM: &str = "/usr/share/hunspell";
+
+/// The most bytes a dictionary's file may hold: the largest ones are a few MiB.
+const MOST_BYTES: u64 = 64 << 20;
+
+/// The dictionary of each language a run checks, loaded once.
+pub struct Dictionaries {
+    dirs: Vec<PathBuf>,
+    loaded: BTreeMap<String, Option<Loaded>>,
+}
+
+struct Loaded {
+    /// The `.dic` file it was read from, for the run's summary.
+    file: PathBuf,
+    dictionary: spellbook::Dictionary,
+}
+
+/// One unknown word of a source.
+pub struct Unknown {
+    pub word: String,
+    pub lang: String,
+    pub diagnostic: Diagnostic,
+}
+
+impl Dictionaries {
+    /// Dictionaries read from `dir` when given, else from the system's folder.
+    pub fn new(dir: Option<&Path>) -> Dictionaries {
+        let dirs = match dir {
+            Some(dir) => vec![dir.to_path_buf()],
+            None => vec![PathBuf::from(SYSTEM)],
+        };
+        Dictionaries {
+            dirs,
+            loaded: BTreeMap::new(),
+        }
+    }
+
+    /// Loads the dictionaries of `languages` not loaded yet, each on a thread of its own: a
+    /// large one (French) takes most of the time spelling adds.
+    pub fn load(&mut self, languages: &[String]) {
+        let wanted: Vec<&String> = languages
+            .iter()
+            .filter(|l| !self.loaded.contains_key(*l))
+            .collect();
+        let dirs = &self.dirs;
+        let found: Vec<(String, Option<Loaded>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = wanted
+                .iter()
+                .map(|lang| scope.spawn(move || ((*lang).clone(), read(dirs, lang))))
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        self.loaded.extend(found);
+    }
+
+    fn get(&self, lang: &str) -> Option<&spellbook::Dictionary> {
+        self.loaded
+            .get(lang)
+            .and_then(Option::as_ref)
+            .map(|l| &l.dictionary)
+    }
+
+    /// Each language loaded: the file its dictionary came from, or none.
+    pub fn files(&self) -> impl Iterator<Item = (&str, Option<&Path>)> {
+        self.loaded
+            .iter()
+            .map(|(lang, l)| (lang.as_str(), l.as_ref().map(|l| l.file.as_path())))
+    }
+
+    /// Where dictionaries are looked for, for messages.
+    pub fn searched(&self) -> String {
+        self.dirs
+            .iter()
+            .map(|d| crate::terminal::path(d))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The dictionary of `lang` in `dirs`: `<lang>.aff`, else the language's own country
+/// (`fr_FR`, `es_ES`; for English `en_GB`, as the UN spells, then `en_US`), else the first
+/// `<lang>_*` in name order.
+fn read(dirs: &[PathBuf], lang: &str) -> Option<Loaded> {
+    for dir in dirs {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_suffix(".aff")
+                    .map(String::from)
+            })
+            .filter(|n| n == lang || n.starts_with(&format!("{lang}_")))
+            .collect();
+        let own = match lang {
+            "en" => ["en_GB".to_string(), "en_US".to_string()],
+            _ => [format!("{lang}_{}", lang.to_uppercase()), String::new()],
+        };
+        names.sort_by_key(|n| (*n != lang, *n != own[0], *n != own[1], n.clone()));
+        for name in names {
+            let (aff, dic) = (
+                dir.join(format!("{name}.aff")),
+                dir.join(format!("{name}.dic")),
+            );
+            let (Some(aff_text), Some(dic_text)) = (text_of(&aff), text_of(&dic)) else {
+                continue;
+            };
+            if let Ok(dictionary) = spellbook::Dictionary::new(&aff_text, &dic_text) {
+                return Some(Loaded {
+                    file: dic,
+                    dictionary,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// A dictionary file's text: UTF-8, else Latin-1 (`SET ISO8859-1`, as older ones are).
+fn text_of(path: &Path) -> Option<String> {
+    let bytes = crate::fsio::read_within(path, MOST_BYTES).ok()?;
+    Some(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => e.into_bytes().iter().map(|&b| char::from(b)).collect(),
+    })
+}
+
+/// The words of a workspace's word lists for `lang`: `spelling.txt` and `spelling.<lang>.txt`,
+/// one word a line, `#` starting a comment.
+pub fn word_list(dir: &Path, lang: &str) -> HashSet<String> {
+    ["spelling.txt".to_string(), format!("spelling.{lang}.txt")]
+        .iter()
+        .filter_map(|name| crate::fsio::read_within(&dir.join(name), MOST_BYTES).ok())
+        .flat_map(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .map(|l| l.split('#').next().unwrap_or("").trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// What a run knows not to report, per language: the catalogs' wording and the word lists
+/// (the names of a source's recipients and partners are its own).
+#[derive(Default)]
+pub struct Known {
+    words: HashMap<String, HashSet<String>>,
+}
+
+impl Known {
+    /// Adds the catalog's words and the word lists of `lang` in `workspace`, once.
+    pub fn add(&mut self, lang: &str, workspace: &Path) {
+        if self.words.contains_key(lang) {
+            return;
+        }
+        let mut known = word_list(workspace, lang);
+        if let Ok(catalog) = crate::i18n::Catalog::load(lang) {
+            for text in catalog.entries.values() {
+                known.extend(tokens(text).map(|(_, w)| w.to_lowercase()));
+            }
+        }
+        self.words.insert(lang.to_string(), known);
+    }
+
+    fn of(&self, lang: &str) -> &HashSet<String> {
+        static NONE: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(HashSet::new);
+        self.words.get(lang).unwrap_or(&NONE)
+    }
+}
+
+/// Every unknown word of the source `root` (whose text is `text`, at `path`), in the form
+/// `form`, its texts in `languages`.
+pub fn check(
+    path: &Path,
+    text: &str,
+    root: &Node,
+    form: &Form,
+    languages: &[String],
+    dictionaries: &Dictionaries,
+    known: &Known,
+) -> Vec<Unknown> {
+    let mut names = HashSet::new();
+    collect_names(root, "", form, &mut names);
+    let mut texts = Vec::new();
+    collect_texts(root, "", form, languages, &mut texts);
+    // Each unknown word with its language, field and place.
+    let mut found: Vec<(String, &str, String, Option<Pos>)> = Vec::new();
+    for (field, node, langs) in texts {
+        let Value::Str(value) = &node.value else {
+            continue;
+        };
+        // A text given once is checked in the report's language its words fit best.
+        let best = langs
+            .iter()
+            .filter_map(|l| dictionaries.get(l).map(|d| (l, d)))
+            .min_by_key(|(l, d)| unknown_words(value, d, known.of(l), &names).len());
+        let Some((lang, dictionary)) = best else {
+            continue;
+        };
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for word in unknown_words(value, dictionary, known.of(lang), &names) {
+            let nth = seen.entry(word).or_default();
+            found.push((
+                lang.clone(),
+                word,
+                field.clone(),
+                position(text, node, word, *nth),
+            ));
+            *nth += 1;
+        }
+    }
+    // Suggestions, once a word, on every core: each takes tens of milliseconds with the French
+    // dictionary, whose affix rules every candidate goes through.
+    let distinct: std::collections::BTreeSet<(String, &str)> =
+        found.iter().map(|(l, w, _, _)| (l.clone(), *w)).collect();
+    let suggestions: HashMap<(String, &str), Vec<String>> = {
+        use rayon::prelude::*;
+        let distinct: Vec<(String, &str)> = distinct.into_iter().collect();
+        distinct
+            .into_par_iter()
+            .map(|(lang, word)| {
+                let found = suggest(dictionaries.get(&lang), word);
+                ((lang, word), found)
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for (lang, word, field, pos) in found {
+        let mut d = Diagnostic::warning(
+            path,
+            format!(
+                "\"{}\" is not in the `{lang}` dictionary",
+                crate::terminal::line(word)
+            ),
+        )
+        .field(field);
+        if let Some(pos) = pos {
+            d = d.at(pos);
+        }
+        let suggested = &suggestions[&(lang.clone(), word)];
+        if !suggested.is_empty() {
+            let quoted: Vec<String> = suggested
+                .iter()
+                .map(|s| format!("\"{}\"", crate::terminal::line(s)))
+                .collect();
+            d = d.note(format!("help: did you mean {}?", quoted.join(", ")));
+        }
+        out.push(Unknown {
+            word: word.to_string(),
+            lang,
+            diagnostic: d,
+        });
+    }
+    out.sort_by_key(|u| u.diagnostic.pos);
+    out
+}
+
+/// Up to three words the dictionary suggests for `word`: edits of it only, since a search of
+/// the whole word list by likeness (ngrams) takes about half a second a word in French.
+fn suggest(dictionary: Option<&spellbook::Dictionary>, word: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some(dictionary) = dictionary {
+        let suggester = dictionary.suggester().with_ngram_suggestions(false);
+        suggester.suggest(word, &mut found);
+    }
+    found.truncate(3);
+    found
+}
+
+/// The texts of `node` the form asks for as prose, each with its field and the languages it
+/// may be in: the key's language under a per-language mapping, else the report's.
+fn collect_texts<'a>(
+    node: &'a Node,
+    path: &str,
+    form: &Form,
+    languages: &[String],
+    out: &mut Vec<(String, &'a Node, Vec<String>)>,
+) {
+    match &node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                let child = join(path, &e.key);
+                match (form.kind_of(&child), &e.value.value) {
+                    (Some(kind), Value::Str(_)) if is_prose(kind) => {
+                        out.push((child, &e.value, languages.to_vec()));
+                    }
+                    (Some(kind), Value::Map(per_language)) if is_prose(kind) => {
+                        for t in per_language.iter().filter(|t| languages.contains(&t.key)) {
+                            let field = format!("{child}.{}", t.key);
+                            out.push((field, &t.value, vec![t.key.clone()]));
+                        }
+                    }
+                    _ => collect_texts(&e.value, &child, form, languages, out),
+                }
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect_texts(item, &format!("{path}[{}]", i + 1), form, languages, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Prose a writer composes: not a name, a number or a choice.
+fn is_prose(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Narrative | Kind::Text | Kind::Statement | Kind::Cell | Kind::Note
+    )
+}
+
+/// The words of the names the report gives (recipients, partners, who prepared it): every text
+/// of a field the form asks for as a line, a list or an id.
+fn collect_names(node: &Node, path: &str, form: &Form, out: &mut HashSet<String>) {
+    match &node.value {
+        Value::Str(s) if matches!(form.kind_of(path), Some(Kind::Line | Kind::List | Kind::Id)) => {
+            out.extend(tokens(s).map(|(_, w)| w.to_lowercase()));
+        }
+        Value::Map(entries) => {
+            for e in entries {
+                let child = match form.kind_of(path) {
+                    // A name given per language: its entries are the field's own.
+                    Some(Kind::Line) => path.to_string(),
+                    _ => join(path, &e.key),
+                };
+                collect_names(&e.value, &child, form, out);
+            }
+        }
+        Value::Seq(items) => {
+            for item in items {
+                let at = match form.kind_of(path) {
+                    Some(Kind::List) => path.to_string(),
+                    _ => format!("{path}[1]"),
+                };
+                collect_names(item, &at, form, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    match path.is_empty() {
+        true => key.to_string(),
+        false => format!("{path}.{key}"),
+    }
+}
+
+/// The words of `text` with their byte offsets: runs of letters, with the apostrophes and
+/// hyphens between them; a whitespace-separated piece that is a URL or an e-mail address is
+/// no word.
+fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let joiner = |c: char| matches!(c, '\'' | '’' | '-' | '\u{2011}');
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut skip_until = 0;
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        if at < skip_until {
+            continue;
+        }
+        if start.is_none() && (at == 0 || chars[i - 1].1.is_whitespace()) {
+            let piece_end = text[at..]
+                .find(char::is_whitespace)
+                .map_or(text.len(), |e| at + e);
+            let piece = &text[at..piece_end];
+            if piece.contains("://") || piece.starts_with("www.") || piece.contains('@') {
+                skip_until = piece_end;
+                continue;
+            }
+        }
+        let inside = c.is_alphanumeric()
+            || (joiner(c)
+                && start.is_some()
+                && chars.get(i + 1).is_some_and(|(_, n)| n.is_alphanumeric()));
+        match (inside, start) {
+            (true, None) => start = Some(at),
+            (false, Some(s)) => {
+                out.push((s, &text[s..at]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, &text[s..]));
+    }
+    out.into_iter()
+}
+
+/// The words of `text` the dictionary and the known words do not hold.
+fn unknown_words<'t>(
+    text: &'t str,
+    dictionary: &spellbook::Dictionary,
+    known: &HashSet<String>,
+    names: &HashSet<String>,
+) -> Vec<&'t str> {
+    tokens(text)
+        .map(|(_, word)| word)
+        .filter(|word| !is_known(word, dictionary, known, names))
+        .collect()
+}
+
+/// French articles and pronouns elided before a vowel: `l'`, `d'`, `qu'`, `jusqu'`…
+const ELIDED: &[&str] = &[
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
+];
+
+fn is_known(
+    word: &str,
+    dictionary: &spellbook::Dictionary,
+    known: &HashSet<String>,
+    names: &HashSet<String>,
+) -> bool {
+    if word.chars().count() < 2 || word.chars().any(|c| c.is_numeric()) {
+        return true;
+    }
+    // An acronym, its plural too (`NGOs`), or one of mixed case (`PfP`); a Roman numeral.
+    let letters = word.strip_suffix('s').unwrap_or(word);
+    let capitals = word.chars().filter(|c| c.is_uppercase()).count();
+    if letters.chars().count() >= 2 && letters.chars().all(|c| !c.is_lowercase()) || capitals >= 2 {
+        return true;
+    }
+    if word.len() <= 6 && word.chars().all(|c| "ivxlcdmIVXLCDM".contains(c)) {
+        return true;
+    }
+    let lower = word.to_lowercase();
+    if known.contains(&lower) || names.contains(&lower) {
+        return true;
+    }
+    let straight = word.replace('’', "'");
+    if dictionary.check(&straight) || dictionary.check(word) {
+        return true;
+    }
+    if let Some((article, rest)) = straight.split_once('\'')
+        && ELIDED.contains(&article.to_lowercase().as_str())
+    {
+        return is_known(rest, dictionary, known, names);
+    }
+    let parts: Vec<&str> = straight.split(['-', '\u{2011}']).collect();
+    parts.len() > 1
+        && parts
+            .iter()
+            .all(|p| p.is_empty() || is_known(p, dictionary, known, names))
+}
+
+/// Where the `nth` `word` of a text stands in the source: found in the bytes of its scalar (a
+/// quoted text's escapes aside, the words are written as they read), else the scalar's start.
+fn position(text: &str, node: &Node, word: &str, nth: usize) -> Option<Pos> {
+    let span = node.span.clone()?;
+    let raw = text.get(span.clone())?;
+    let mut found = raw
+        .match_indices(word)
+        .filter(|(at, _)| {
+            let before = raw[..*at].chars().next_back();
+            let after = raw[at + word.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+        .map(|(at, _)| at);
+    let at = span.start + found.nth(nth).unwrap_or(0);
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    Some(Pos {
+        line: text[..at].matches('\n').count() as u32 + 1,
+        col: text[line_start..at].chars().count() as u32 + 1,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_letters_with_their_apostrophes_and_hyphens() {
+        let words: Vec<&str> = tokens(
+            "L’autonomisation d'épargne, semi-annual 2019 — see https://x.org/a-b or a@b.org; IGAs.",
+        )
+        .map(|(_, w)| w)
+        .collect();
+        assert_eq!(
+            words,
+            [
+                "L’autonomisation",
+                "d'épargne",
+                "semi-annual",
+                "2019",
+                "see",
+                "or",
+                "IGAs"
+            ]
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! `check --spelling`, with the Hunspell dictionaries the test script installs (Debian's
+//! hunspell-fr and hunspell-en-us): planted typos found at their line and column with a
+//! sensible first suggestion, what is no mistake left alone, a word list, a language without a
+//! dictionary.
+
+use crate::common::{Run, root};
+
+/// The small report, in French and English, with a typo planted in a French and in an English
+/// answer, and words that are no mistake: a name, an acronym, elisions, a URL, a number, a
+/// hyphenated word, an answer in English given once.
+fn planted() -> (tempfile::TempDir, String) {
+    let minimal = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    let text = minimal
+        .replacen("languages: [fr]", "languages: [fr, en]", 1)
+        .replacen(
+            "  status: Les activités préparatoires sont achevées.\n",
+            "  status: Les activitées préparatoires sont achevées avec l’appui du PNUD et d'UNICEF à Tillabéri.\n",
+            1,
+        )
+        // An English answer in the French and English report: checked in English.
+        .replacen(
+            "  unique: L'approche communautaire.\n",
+            "  unique: The community-based approach brings neighbours together.\n",
+            1,
+        )
+        .replacen(
+            "  relevance: Le projet reste pertinent.\n",
+            "  relevance:\n    fr: Le projet reste pertinent, voir https://exemple.org/rapport-2020.\n    en: The project remains relevent for 12 communes.\n",
+            1,
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let source = "data/pbf-irf-999/2020-06-15-semi-annual.yaml".to_string();
+    let path = dir.path().join(&source);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    (dir, source)
+}
+
+#[test]
+fn planted_typos_are_found_where_they_are_with_a_fix() {
+    let (dir, source) = planted();
+    let out = Run::new(&["check", "--spelling"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has(&format!(
+            "warning: progress.status: \"activitées\" is not in the `fr` dictionary\n  --> {source}:31:15\n"
+        ))
+        .stderr_has("= help: did you mean \"activités\"")
+        .stderr_has(&format!(
+            "warning: progress.relevance.en: \"relevent\" is not in the `en` dictionary\n  --> {source}:34:29\n"
+        ))
+        .stderr_has("= help: did you mean \"relevant\"")
+        .stderr_has("spelling: `en` with /usr/share/hunspell/en_GB.dic: 1 unknown word (1 different)\n")
+        .stderr_has("spelling: `fr` with /usr/share/hunspell/fr.dic: 2 unknown words (2 different)\n")
+        .run();
+    // Only the two typos and the one place name: no name, acronym, elision, URL or number.
+    assert_eq!(out.stderr.matches("warning: ").count(), 3, "{}", out.stderr);
+    assert!(out.stderr.contains("\"Tillabéri\""), "{}", out.stderr);
+    Run::new(&["check", "--spelling", "--deny-warnings"])
+        .cwd(dir.path())
+        .status(1)
+        .run();
+    // `build --spelling` says the same words, and builds.
+    Run::new(&["build", "--spelling"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("warning: progress.status: \"activitées\" is not in the `fr` dictionary")
+        .stderr_has("built 1 of 1 source")
+        .run();
+    Run::new(&["check", "--spelling", "--list"])
+        .cwd(dir.path())
+        .status(0)
+        .stdout_is("relevent  # en, 1\nTillabéri  # fr, 1\nactivitées  # fr, 1\n")
+        .run();
+}
+
+#[test]
+fn a_word_list_silences_a_word_and_a_language_without_a_dictionary_is_a_note() {
+    let (dir, _) = planted();
+    std::fs::write(dir.path().join("spelling.fr.txt"), "# places\nTillabéri\n").unwrap();
+    std::fs::write(
+        dir.path().join("spelling.txt"),
+        "relevent  # as the donor writes it\n",
+    )
+    .unwrap();
+    let out = Run::new(&["check", "--spelling", "--deny-warnings"])
+        .cwd(dir.path())
+        .status(1)
+        .run();
+    assert_eq!(out.stderr.matches("warning: ").count(), 1, "{}", out.stderr);
+    assert!(out.stderr.contains("\"activitées\""));
+    let empty = tempfile::tempdir().unwrap();
+    Run::new(&[
+        "check",
+        "--spelling",
+        "--dictionaries",
+        empty.path().to_str().unwrap(),
+    ])
+    .cwd(dir.path())
+    .status(0)
+    .stderr_has("note: no Hunspell dictionary for `fr` in ")
+    .stderr_has("install the package hunspell-fr (Debian)")
+    .stderr_lacks("warning: ")
+    .run();
+}
