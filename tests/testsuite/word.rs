@@ -928,10 +928,9 @@ pub fn part_of(bytes: &[u8], name: &str) -> String {
     text
 }
 
-/// Names and partners are the writer's words in both documents: `&` and `<` print once, as
-/// written, and a name holding a catalog's placeholder keeps it.
-#[test]
-fn names_print_as_written_in_the_pdf_and_the_word_copy() {
+/// The small report with a Word copy, `from` changed to `to` in its source, built: the folder
+/// it is built in, and the version folder.
+fn minimal_with_copy(from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
     let text = text
@@ -940,11 +939,7 @@ fn names_print_as_written_in_the_pdf_and_the_word_copy() {
             "template: pbf-2019\nword_copy: true\n",
             1,
         )
-        .replacen(
-            "      name: PNUD\n",
-            "      name: \"PNUD {{ partners }}\"\n      implementing_partners: [\"CA&EB <x>\"]\n",
-            1,
-        );
+        .replacen(from, to, 1);
     let source = dir.path().join("2020-06-15-semi-annual.yaml");
     std::fs::write(&source, text).unwrap();
     let out = dir.path().join("out");
@@ -956,6 +951,17 @@ fn names_print_as_written_in_the_pdf_and_the_word_copy() {
     ];
     Run::new(&args).status(0).run();
     let folder = out.join("pbf-irf-999/2020-06-15-semi-annual");
+    (dir, folder)
+}
+
+/// Names and partners are the writer's words in both documents: `&` and `<` print once, as
+/// written, and a name holding a catalog's placeholder keeps it.
+#[test]
+fn names_print_as_written_in_the_pdf_and_the_word_copy() {
+    let (_dir, folder) = minimal_with_copy(
+        "      name: PNUD\n",
+        "      name: \"PNUD {{ partners }}\"\n      implementing_partners: [\"CA&EB <x>\"]\n",
+    );
     let pdf = squash(&pdf_text(
         &folder.join("pbf-irf-999-2020-06-15-semi-annual.fr.pdf"),
     ));
@@ -975,30 +981,10 @@ fn names_print_as_written_in_the_pdf_and_the_word_copy() {
 /// the catalog; the PDF's and the Word copy's author is who prepared the report.
 #[test]
 fn the_cover_gives_each_recipients_type_and_the_documents_their_author() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
-    let text = text
-        .replacen(
-            "template: pbf-2019\n",
-            "template: pbf-2019\nword_copy: true\n",
-            1,
-        )
-        .replacen(
-            "      name: UNICEF\n      type: un\n",
-            "      name: Search for Common Ground\n      type: cso\n",
-            1,
-        );
-    let source = dir.path().join("2020-06-15-semi-annual.yaml");
-    std::fs::write(&source, text).unwrap();
-    let out = dir.path().join("out");
-    let args = [
-        "build",
-        "--out",
-        out.to_str().unwrap(),
-        source.to_str().unwrap(),
-    ];
-    Run::new(&args).status(0).run();
-    let folder = out.join("pbf-irf-999/2020-06-15-semi-annual");
+    let (_dir, folder) = minimal_with_copy(
+        "      name: UNICEF\n      type: un\n",
+        "      name: Search for Common Ground\n      type: cso\n",
+    );
     let pdf = folder.join("pbf-irf-999-2020-06-15-semi-annual.fr.pdf");
     let recipients = "PNUD (ONU), Search for Common Ground (ONG)";
     let text = squash(&pdf_text(&pdf));
