@@ -108,7 +108,7 @@ pub struct BuildArgs {
     pub verbose: bool,
     /// Also check the spelling of every text, as `check --spelling` does: its warnings are said
     /// before the build, which they do not stop.
-    #[arg(long, conflicts_with = "watch")]
+    #[arg(long, conflicts_with_all = ["watch", "quiet"])]
     pub spelling: bool,
 }
 

@@ -25,6 +25,8 @@ const MOST_BYTES: u64 = 64 << 20;
 pub struct Dictionaries {
     dirs: Vec<PathBuf>,
     loaded: BTreeMap<String, Option<Loaded>>,
+    /// Dictionaries found but not read, and why.
+    pub problems: Vec<String>,
 }
 
 struct Loaded {
@@ -50,6 +52,7 @@ impl Dictionaries {
         Dictionaries {
             dirs,
             loaded: BTreeMap::new(),
+            problems: Vec::new(),
         }
     }
 
@@ -61,14 +64,17 @@ impl Dictionaries {
             .filter(|l| !self.loaded.contains_key(*l))
             .collect();
         let dirs = &self.dirs;
-        let found: Vec<(String, Option<Loaded>)> = std::thread::scope(|scope| {
+        let found: Vec<(String, Read)> = std::thread::scope(|scope| {
             let handles: Vec<_> = wanted
                 .iter()
                 .map(|lang| scope.spawn(move || ((*lang).clone(), read(dirs, lang))))
                 .collect();
             handles.into_iter().filter_map(|h| h.join().ok()).collect()
         });
-        self.loaded.extend(found);
+        for (lang, (loaded, problems)) in found {
+            self.loaded.insert(lang, loaded);
+            self.problems.extend(problems);
+        }
     }
 
     fn get(&self, lang: &str) -> Option<&spellbook::Dictionary> {
@@ -95,10 +101,14 @@ impl Dictionaries {
     }
 }
 
+/// A language's dictionary, when one is read, and the dictionaries found but not read.
+type Read = (Option<Loaded>, Vec<String>);
+
 /// The dictionary of `lang` in `dirs`: `<lang>.aff`, else the language's own country
 /// (`fr_FR`, `es_ES`; for English `en_GB`, as the UN spells, then `en_US`), else the first
 /// `<lang>_*` in name order.
-fn read(dirs: &[PathBuf], lang: &str) -> Option<Loaded> {
+fn read(dirs: &[PathBuf], lang: &str) -> Read {
+    let mut problems = Vec::new();
     for dir in dirs {
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .into_iter()
@@ -123,17 +133,29 @@ fn read(dirs: &[PathBuf], lang: &str) -> Option<Loaded> {
                 dir.join(format!("{name}.dic")),
             );
             let (Some(aff_text), Some(dic_text)) = (text_of(&aff), text_of(&dic)) else {
+                problems.push(format!(
+                    "{} or its .dic cannot be read",
+                    crate::terminal::path(&aff)
+                ));
                 continue;
             };
-            if let Ok(dictionary) = spellbook::Dictionary::new(&aff_text, &dic_text) {
-                return Some(Loaded {
-                    file: dic,
-                    dictionary,
-                });
+            match spellbook::Dictionary::new(&aff_text, &dic_text) {
+                Ok(dictionary) => {
+                    let loaded = Loaded {
+                        file: dic,
+                        dictionary,
+                    };
+                    return (Some(loaded), problems);
+                }
+                Err(e) => problems.push(format!(
+                    "{} is not a dictionary Hunspell reads ({})",
+                    crate::terminal::path(&aff),
+                    crate::terminal::line(&e.to_string())
+                )),
             }
         }
     }
-    None
+    (None, problems)
 }
 
 /// A dictionary file's text: UTF-8, else Latin-1 (`SET ISO8859-1`, as older ones are).
@@ -145,20 +167,34 @@ fn text_of(path: &Path) -> Option<String> {
     })
 }
 
+/// The most bytes of a word list: a hundred thousand words.
+const MOST_LIST_BYTES: u64 = 4 << 20;
+
 /// The words of a workspace's word lists for `lang`: `spelling.txt` and `spelling.<lang>.txt`,
-/// one word a line, `#` starting a comment.
-pub fn word_list(dir: &Path, lang: &str) -> HashSet<String> {
-    ["spelling.txt".to_string(), format!("spelling.{lang}.txt")]
-        .iter()
-        .filter_map(|name| crate::fsio::read_within(&dir.join(name), MOST_BYTES).ok())
-        .flat_map(|bytes| {
-            String::from_utf8_lossy(&bytes)
-                .lines()
-                .map(|l| l.split('#').next().unwrap_or("").trim().to_lowercase())
-                .filter(|w| !w.is_empty())
-                .collect::<Vec<_>>()
-        })
-        .collect()
+/// one word a line, `#` starting a comment; and why a list that is there cannot be read.
+pub fn word_list(dir: &Path, lang: &str) -> (HashSet<String>, Vec<String>) {
+    let (mut words, mut problems) = (HashSet::new(), Vec::new());
+    for name in ["spelling.txt".to_string(), format!("spelling.{lang}.txt")] {
+        let path = dir.join(&name);
+        if std::fs::symlink_metadata(&path).is_err() {
+            continue;
+        }
+        let text = crate::fsio::read_within(&path, MOST_LIST_BYTES)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| {
+                String::from_utf8(bytes)
+                    .map_err(|_| format!("{} is not UTF-8 text", crate::terminal::path(&path)))
+            });
+        match text {
+            Ok(text) => words.extend(
+                text.lines()
+                    .map(|l| l.split('#').next().unwrap_or("").trim().to_lowercase())
+                    .filter(|w| !w.is_empty()),
+            ),
+            Err(why) => problems.push(format!("word list not read: {why}")),
+        }
+    }
+    (words, problems)
 }
 
 /// What a run knows not to report, per language: the catalogs' wording and the word lists
@@ -166,6 +202,8 @@ pub fn word_list(dir: &Path, lang: &str) -> HashSet<String> {
 #[derive(Default)]
 pub struct Known {
     words: HashMap<String, HashSet<String>>,
+    /// Word lists that are there but cannot be read, and why.
+    pub problems: Vec<String>,
 }
 
 impl Known {
@@ -174,7 +212,12 @@ impl Known {
         if self.words.contains_key(lang) {
             return;
         }
-        let mut known = word_list(workspace, lang);
+        let (mut known, problems) = word_list(workspace, lang);
+        for problem in problems {
+            if !self.problems.contains(&problem) {
+                self.problems.push(problem);
+            }
+        }
         if let Ok(catalog) = crate::i18n::Catalog::load(lang) {
             for text in catalog.entries.values() {
                 known.extend(tokens(text).map(|(_, w)| w.to_lowercase()));
@@ -210,7 +253,11 @@ pub fn check(
         let Value::Str(value) = &node.value else {
             continue;
         };
-        // A text given once is checked in the report's language its words fit best.
+        // A text given once is checked in the report's language its words fit best; when one of
+        // them has no dictionary, it cannot be told which, and the text is left.
+        if langs.iter().any(|l| dictionaries.get(l).is_none()) {
+            continue;
+        }
         let best = langs
             .iter()
             .filter_map(|l| dictionaries.get(l).map(|d| (l, d)))
@@ -219,14 +266,10 @@ pub fn check(
             continue;
         };
         let mut seen: HashMap<&str, usize> = HashMap::new();
-        for word in unknown_words(value, dictionary, known.of(lang), &names) {
+        for (at, word) in unknown_words(value, dictionary, known.of(lang), &names) {
             let nth = seen.entry(word).or_default();
-            found.push((
-                lang.clone(),
-                word,
-                field.clone(),
-                position(text, node, word, *nth),
-            ));
+            let pos = position(text, node, value, at, word, *nth);
+            found.push((lang.clone(), word, field.clone(), pos));
             *nth += 1;
         }
     }
@@ -301,11 +344,11 @@ fn collect_texts<'a>(
         Value::Map(entries) => {
             for e in entries {
                 let child = join(path, &e.key);
-                match (form.kind_of(&child), &e.value.value) {
-                    (Some(kind), Value::Str(_)) if is_prose(kind) => {
+                match &e.value.value {
+                    Value::Str(_) if is_prose(form, &child) => {
                         out.push((child, &e.value, languages.to_vec()));
                     }
-                    (Some(kind), Value::Map(per_language)) if is_prose(kind) => {
+                    Value::Map(per_language) if is_prose(form, &child) => {
                         for t in per_language.iter().filter(|t| languages.contains(&t.key)) {
                             let field = format!("{child}.{}", t.key);
                             out.push((field, &t.value, vec![t.key.clone()]));
@@ -324,19 +367,22 @@ fn collect_texts<'a>(
     }
 }
 
-/// Prose a writer composes: not a name, a number or a choice.
-fn is_prose(kind: Kind) -> bool {
-    matches!(
+/// Prose a writer composes: not a name, a number or a choice; the project's title too.
+fn is_prose(form: &Form, path: &str) -> bool {
+    let kind = form.kind_of(path);
+    let prose = matches!(
         kind,
-        Kind::Narrative | Kind::Text | Kind::Statement | Kind::Cell | Kind::Note
-    )
+        Some(Kind::Narrative | Kind::Text | Kind::Statement | Kind::Cell | Kind::Note)
+    );
+    prose || form.role_path("project_title") == Some(path)
 }
 
 /// The words of the names the report gives (recipients, partners, who prepared it): every text
-/// of a field the form asks for as a line, a list or an id.
+/// of a field the form asks for as a line, a list or an id, but the title, which is prose.
 fn collect_names(node: &Node, path: &str, form: &Form, out: &mut HashSet<String>) {
+    let named = matches!(form.kind_of(path), Some(Kind::Line | Kind::List | Kind::Id));
     match &node.value {
-        Value::Str(s) if matches!(form.kind_of(path), Some(Kind::Line | Kind::List | Kind::Id)) => {
+        Value::Str(s) if named && !is_prose(form, path) => {
             out.extend(tokens(s).map(|(_, w)| w.to_lowercase()));
         }
         Value::Map(entries) => {
@@ -411,16 +457,15 @@ fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
     out.into_iter()
 }
 
-/// The words of `text` the dictionary and the known words do not hold.
+/// The words of `text` the dictionary and the known words do not hold, with their offsets.
 fn unknown_words<'t>(
     text: &'t str,
     dictionary: &spellbook::Dictionary,
     known: &HashSet<String>,
     names: &HashSet<String>,
-) -> Vec<&'t str> {
+) -> Vec<(usize, &'t str)> {
     tokens(text)
-        .map(|(_, word)| word)
-        .filter(|word| !is_known(word, dictionary, known, names))
+        .filter(|(_, word)| !is_known(word, dictionary, known, names))
         .collect()
 }
 
@@ -467,25 +512,82 @@ fn is_known(
             .all(|p| p.is_empty() || is_known(p, dictionary, known, names))
 }
 
-/// Where the `nth` `word` of a text stands in the source: found in the bytes of its scalar (a
-/// quoted text's escapes aside, the words are written as they read), else the scalar's start.
-fn position(text: &str, node: &Node, word: &str, nth: usize) -> Option<Pos> {
+/// Where a word of a text stands in the source: in a quoted text, read through its escapes and
+/// folded lines from the word's place in the text (`at`); in a plain or block text, whose words
+/// are written as they read, the `nth` such word in the scalar's bytes; else the scalar's start.
+fn position(
+    text: &str,
+    node: &Node,
+    value: &str,
+    at: usize,
+    word: &str,
+    nth: usize,
+) -> Option<Pos> {
     let span = node.span.clone()?;
     let raw = text.get(span.clone())?;
-    let mut found = raw
-        .match_indices(word)
-        .filter(|(at, _)| {
-            let before = raw[..*at].chars().next_back();
-            let after = raw[at + word.len()..].chars().next();
-            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-        })
-        .map(|(at, _)| at);
-    let at = span.start + found.nth(nth).unwrap_or(0);
+    let offset = match raw.chars().next() {
+        Some(quote @ ('"' | '\'')) => quoted_offset(&raw[1..], value, at, quote).map(|o| o + 1),
+        _ => raw
+            .match_indices(word)
+            .filter(|(i, _)| {
+                let before = raw[..*i].chars().next_back();
+                let after = raw[i + word.len()..].chars().next();
+                !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(char::is_alphanumeric)
+            })
+            .map(|(i, _)| i)
+            .nth(nth),
+    };
+    let at = span.start + offset.unwrap_or(0);
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     Some(Pos {
         line: text[..at].matches('\n').count() as u32 + 1,
         col: text[line_start..at].chars().count() as u32 + 1,
     })
+}
+
+/// The byte, in `raw` (a quoted scalar after its opening quote), of the character at byte `at`
+/// of `value` (what it reads as): each escape (`\u00e9`, `''`) read as the one character it
+/// writes, a line break and the indentation after it as the one space it folds into.
+fn quoted_offset(raw: &str, value: &str, at: usize, quote: char) -> Option<usize> {
+    let mut chars = raw.char_indices().peekable();
+    let mut read = 0;
+    while read < at {
+        let (_, c) = chars.next()?;
+        let written = value[read..].chars().next()?;
+        match c {
+            '\\' if quote == '"' => {
+                let (_, kind) = chars.next()?;
+                let digits = match kind {
+                    'x' => 2,
+                    'u' => 4,
+                    'U' => 8,
+                    '\n' | '\r' => {
+                        // An escaped line break: the break and the indentation after it vanish.
+                        while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
+                            chars.next();
+                        }
+                        continue;
+                    }
+                    _ => 0,
+                };
+                for _ in 0..digits {
+                    chars.next();
+                }
+            }
+            '\'' if quote == '\'' && chars.peek().is_some_and(|(_, c)| *c == '\'') => {
+                chars.next();
+            }
+            '\n' | '\r' => {
+                while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
+                    chars.next();
+                }
+            }
+            _ => {}
+        }
+        read += written.len_utf8();
+    }
+    chars.peek().map(|(i, _)| *i)
 }
 
 #[cfg(test)]

@@ -193,7 +193,7 @@ impl Spelling {
         let languages = &report.envelope.languages;
         self.dictionaries.load(languages);
         for lang in languages {
-            self.known.add(lang, Path::new("."));
+            self.known.add(lang, Path::new(""));
         }
         let unknown = check::spelling::check(
             path,
@@ -220,6 +220,14 @@ impl Spelling {
     /// without one named with the package that has it. With `list`, each word once on
     /// standard output.
     fn summary(&self, list: bool) -> Result<()> {
+        for problem in self
+            .dictionaries
+            .problems
+            .iter()
+            .chain(&self.known.problems)
+        {
+            crate::say!("note: {problem}");
+        }
         for (lang, file) in self.dictionaries.files() {
             let words = self.found.get(lang);
             let (distinct, total) = words.map_or((0, 0), |w| (w.len(), w.values().sum()));
@@ -231,9 +239,13 @@ impl Spelling {
                 ),
                 None => crate::say!(
                     "note: no Hunspell dictionary for `{lang}` in {}: its texts were not checked; \
-                     install the package hunspell-{lang} (Debian), or name a folder of \
-                     dictionaries with --dictionaries DIR",
-                    self.dictionaries.searched()
+                     install the package {} (Debian), or name a folder of dictionaries with \
+                     --dictionaries DIR",
+                    self.dictionaries.searched(),
+                    match lang {
+                        "en" => "hunspell-en-gb or hunspell-en-us".to_string(),
+                        _ => format!("hunspell-{lang}"),
+                    }
                 ),
             }
         }

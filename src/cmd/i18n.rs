@@ -125,7 +125,15 @@ fn fix_marks(args: &CatalogArgs) -> Result<()> {
     let (files, _) = i18n::read_dir(&dir)?;
     for (path, text) in files.values() {
         if let Some((fixed, n)) = i18n::without_stale_marks(text) {
-            crate::fsio::write_atomic(path, fixed.as_bytes())?;
+            let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+            if read_only {
+                crate::say!(
+                    "error: {} is read-only: its marks were left",
+                    terminal::path(path)
+                );
+                continue;
+            }
+            crate::fsio::rewrite(path, fixed.as_bytes())?;
             crate::say!(
                 "removed the {} mark of {n} translated entr{} in {}",
                 "# untranslated",

@@ -1090,6 +1090,23 @@ fn a_translated_entry_still_marked_prints_and_its_mark_goes() {
         .run();
     let text = std::fs::read_to_string(&es).unwrap();
     assert!(text.contains("\ncover.country: \"PAÍS:\"\n"), "{text}");
+
+    // A read-only catalog keeps its marks, and its mode.
+    use std::os::unix::fs::PermissionsExt;
+    edit(
+        &es,
+        "cover.title: \"Project Title:\"  # untranslated",
+        "cover.title: \"Título:\"  # untranslated",
+    );
+    std::fs::set_permissions(&es, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&es).unwrap();
+    Run::new(&["i18n", "check", "--fix"])
+        .cwd(dir.path())
+        .stderr_has("is read-only: its marks were left")
+        .run();
+    assert_eq!(std::fs::read(&es).unwrap(), before);
+    let mode = std::fs::metadata(&es).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o444);
 }
 
 /// A language in progress is reproducible: its PDF records and carries the English its

@@ -17,6 +17,13 @@ fn planted() -> (tempfile::TempDir, String) {
             "  status: Les activitées préparatoires sont achevées avec l’appui du PNUD et d'UNICEF à Tillabéri.\n",
             1,
         )
+        // The title is prose, checked; a text written with escapes is found where it is written.
+        .replacen("  title: Projet d'essai\n", "  title: Projet pilotte\n", 1)
+        .replacen(
+            "  challenges_on_track: L'insécurité a retardé deux missions.\n",
+            "  challenges_on_track: \"L'ins\\u00e9curit\\u00e9 a retard\\u00e9 deux missoins.\"\n",
+            1,
+        )
         // An English answer in the French and English report: checked in English.
         .replacen(
             "  unique: L'approche communautaire.\n",
@@ -51,10 +58,30 @@ fn planted_typos_are_found_where_they_are_with_a_fix() {
         ))
         .stderr_has("= help: did you mean \"relevant\"")
         .stderr_has("spelling: `en` with /usr/share/hunspell/en_GB.dic: 1 unknown word (1 different)\n")
-        .stderr_has("spelling: `fr` with /usr/share/hunspell/fr.dic: 2 unknown words (2 different)\n")
+        .stderr_has("spelling: `fr` with /usr/share/hunspell/fr.dic: 4 unknown words (4 different)\n")
         .run();
-    // Only the two typos and the one place name: no name, acronym, elision, URL or number.
-    assert_eq!(out.stderr.matches("warning: ").count(), 3, "{}", out.stderr);
+    // The four typos and the one place name: no name, acronym, elision, URL or number.
+    assert_eq!(out.stderr.matches("warning: ").count(), 5, "{}", out.stderr);
+    let text = std::fs::read_to_string(dir.path().join(&source)).unwrap();
+    let (n, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("missoins"))
+        .unwrap();
+    let col = line[..line.find("missoins").unwrap()].chars().count() + 1;
+    assert!(
+        out.stderr.contains(&format!(
+            "warning: progress.challenges_on_track: \"missoins\" is not in the `fr` dictionary\n  --> {source}:{}:{col}\n",
+            n + 1
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("warning: cover.title: \"pilotte\""),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("\"Tillabéri\""), "{}", out.stderr);
     Run::new(&["check", "--spelling", "--deny-warnings"])
         .cwd(dir.path())
@@ -70,7 +97,7 @@ fn planted_typos_are_found_where_they_are_with_a_fix() {
     Run::new(&["check", "--spelling", "--list"])
         .cwd(dir.path())
         .status(0)
-        .stdout_is("relevent  # en, 1\nTillabéri  # fr, 1\nactivitées  # fr, 1\n")
+        .stdout_is("relevent  # en, 1\nTillabéri  # fr, 1\nactivitées  # fr, 1\nmissoins  # fr, 1\npilotte  # fr, 1\n")
         .run();
 }
 
@@ -87,7 +114,7 @@ fn a_word_list_silences_a_word_and_a_language_without_a_dictionary_is_a_note() {
         .cwd(dir.path())
         .status(1)
         .run();
-    assert_eq!(out.stderr.matches("warning: ").count(), 1, "{}", out.stderr);
+    assert_eq!(out.stderr.matches("warning: ").count(), 3, "{}", out.stderr);
     assert!(out.stderr.contains("\"activitées\""));
     let empty = tempfile::tempdir().unwrap();
     Run::new(&[
@@ -102,4 +129,42 @@ fn a_word_list_silences_a_word_and_a_language_without_a_dictionary_is_a_note() {
     .stderr_has("install the package hunspell-fr (Debian)")
     .stderr_lacks("warning: ")
     .run();
+
+    // French only: the texts given once, which may be English, are left, and English is a note.
+    let french = tempfile::tempdir().unwrap();
+    for file in ["fr.aff", "fr.dic"] {
+        std::fs::copy(
+            std::path::Path::new("/usr/share/hunspell").join(file),
+            french.path().join(file),
+        )
+        .unwrap();
+    }
+    let dictionaries = french.path().to_str().unwrap();
+    Run::new(&[
+        "check",
+        "--spelling",
+        "--deny-warnings",
+        "--dictionaries",
+        dictionaries,
+    ])
+    .cwd(dir.path())
+    .status(0)
+    .stderr_has("install the package hunspell-en-gb or hunspell-en-us (Debian)")
+    .stderr_lacks("warning: ")
+    .run();
+
+    // A dictionary Hunspell cannot read, and a word list that is a folder: said, not skipped.
+    std::fs::write(
+        french.path().join("fr.aff"),
+        "SET UTF-8\nSFX A Y 1\nSFX A 0 s [\n",
+    )
+    .unwrap();
+    std::fs::remove_file(dir.path().join("spelling.txt")).unwrap();
+    std::fs::create_dir(dir.path().join("spelling.txt")).unwrap();
+    Run::new(&["check", "--spelling", "--dictionaries", dictionaries])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("is not a dictionary Hunspell reads")
+        .stderr_has("note: word list not read: spelling.txt")
+        .run();
 }
