@@ -198,17 +198,10 @@ fn the_word_copy_is_listed_verified_and_reproducible() {
 #[test]
 fn the_word_copy_keeps_characters_the_pdf_cannot_draw() {
     let dir = tempfile::tempdir().unwrap();
-    let minimal = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
-    let text = minimal
-        .replacen(
-            "template: pbf-2019\n",
-            "template: pbf-2019\nword_copy: true\n",
-            1,
-        )
-        .replace(
-            "prepared_by: Awa Traoré (PNUD)",
-            "prepared_by: Awa Traoré 李明 (PNUD)",
-        );
+    let text = minimal_with_word_copy().replace(
+        "prepared_by: Awa Traoré (PNUD)",
+        "prepared_by: Awa Traoré 李明 (PNUD)",
+    );
     let source = dir.path().join("2020-06-15-names.yaml");
     std::fs::write(&source, text).unwrap();
     Run::new(&[
@@ -705,14 +698,8 @@ fn a_review_round_comes_back_into_the_source_in_place() {
 #[test]
 fn a_drafts_word_copy_marks_every_text_over_its_limit() {
     let dir = tempfile::tempdir().unwrap();
-    let minimal = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
     let long = "mot ".repeat(80);
-    let text = minimal
-        .replacen(
-            "template: pbf-2019\n",
-            "template: pbf-2019\nword_copy: true\n",
-            1,
-        )
+    let text = minimal_with_word_copy()
         .replace(
             "indicator: Nombre de comités actifs",
             &format!("indicator: {}", long.trim()),
@@ -928,18 +915,21 @@ pub fn part_of(bytes: &[u8], name: &str) -> String {
     text
 }
 
+/// The small report's source with `word_copy: true`.
+fn minimal_with_word_copy() -> String {
+    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
+    text.replacen(
+        "template: pbf-2019\n",
+        "template: pbf-2019\nword_copy: true\n",
+        1,
+    )
+}
+
 /// The small report with a Word copy, `from` changed to `to` in its source, built: the folder
 /// it is built in, and the version folder.
 fn minimal_with_copy(from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
-    let text = text
-        .replacen(
-            "template: pbf-2019\n",
-            "template: pbf-2019\nword_copy: true\n",
-            1,
-        )
-        .replacen(from, to, 1);
+    let text = minimal_with_word_copy().replacen(from, to, 1);
     let source = dir.path().join("2020-06-15-semi-annual.yaml");
     std::fs::write(&source, text).unwrap();
     let out = dir.path().join("out");
@@ -1008,13 +998,7 @@ fn the_cover_gives_each_recipients_type_and_the_documents_their_author() {
 #[test]
 fn an_untouched_copy_of_texts_with_invisible_characters_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(root().join("tests/good/minimal.yaml")).unwrap();
-    let text = text
-        .replacen(
-            "template: pbf-2019\n",
-            "template: pbf-2019\nword_copy: true\n",
-            1,
-        )
+    let text = minimal_with_word_copy()
         .replacen(
             "  relevance: Le projet reste pertinent.\n",
             "  relevance: \"Le projet\\rreste pertinent.\"\n",
