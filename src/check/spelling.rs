@@ -538,12 +538,10 @@ fn position(
             .map(|(i, _)| i)
             .nth(nth),
     };
-    let at = span.start + offset.unwrap_or(0);
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    Some(Pos {
-        line: text[..at].matches('\n').count() as u32 + 1,
-        col: text[line_start..at].chars().count() as u32 + 1,
-    })
+    Some(crate::source::pos_of_byte(
+        text.as_bytes(),
+        span.start + offset.unwrap_or(0),
+    ))
 }
 
 /// The byte, in `raw` (a quoted scalar after its opening quote), of the character at byte `at`

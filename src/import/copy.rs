@@ -9,6 +9,7 @@ use std::path::Path;
 use quick_xml::events::Event;
 
 use super::entity;
+use super::yaml::quoted;
 use crate::error::{Error, Result};
 use crate::source::{Node, Value};
 
@@ -648,20 +649,12 @@ fn replacement(
     (start..whole.end, entries)
 }
 
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).expect("a string serialises")
-}
-
 /// `text` as a scalar whose lines are indented by `indent`: a block when it was one (`chomp`
 /// given: its `-` or `+`, or none) or has several lines, else quoted. A text a block cannot hold
 /// as it is (a control character, a line with trailing spaces, a leading space) stays quoted.
 fn styled(text: &str, indent: usize, chomp: Option<Option<char>>) -> String {
-    let blockable = !text.is_empty()
-        && !text.starts_with([' ', '\t'])
-        && !text
-            .chars()
-            .any(|c| c != '\n' && c != '\t' && super::unsafe_char(c))
-        && text.lines().all(|l| l == l.trim_end());
+    let blockable =
+        !text.is_empty() && !text.starts_with([' ', '\t']) && super::yaml::block_safe(text);
     let chomp = match (chomp, text.contains('\n')) {
         (Some(chomp), _) => chomp,
         (None, true) => Some('-'),

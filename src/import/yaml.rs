@@ -82,11 +82,7 @@ fn scalar(out: &mut String, value: &Y, indent: usize) {
     match value {
         Y::Raw(raw) => out.push_str(&format!("{raw}\n")),
         Y::Text(text) => {
-            let blockable = text.contains('\n')
-                && !text
-                    .chars()
-                    .any(|c| c != '\n' && c != '\t' && unsafe_char(c))
-                && text.lines().all(|l| l == l.trim_end());
+            let blockable = text.contains('\n') && block_safe(text);
             if !blockable {
                 out.push_str(&quoted(text));
                 out.push('\n');
@@ -108,6 +104,15 @@ fn scalar(out: &mut String, value: &Y, indent: usize) {
         }
         _ => {}
     }
+}
+
+/// Whether a `|` block holds `text` as it is: no character a block cannot hold (a control
+/// character), no line ending in spaces (which a block's reader keeps, and an editor trims).
+pub fn block_safe(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c != '\n' && c != '\t' && unsafe_char(c))
+        && text.lines().all(|l| l == l.trim_end())
 }
 
 /// A character a YAML file may not hold as it is, or that some readers take for a line break:
