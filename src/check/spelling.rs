@@ -33,6 +33,47 @@ struct Loaded {
     /// The `.dic` file it was read from, for the run's summary.
     file: PathBuf,
     dictionary: spellbook::Dictionary,
+    edits: Edits,
+}
+
+/// What a dictionary's affix file says of likely typing mistakes: the letters to try, most
+/// frequent first (`TRY`), and the letters that differ only by an accent (`MAP`).
+#[derive(Default)]
+struct Edits {
+    letters: Vec<char>,
+    related: Vec<Vec<char>>,
+}
+
+impl Edits {
+    fn of(aff: &str) -> Edits {
+        let mut edits = Edits::default();
+        for line in aff.lines() {
+            let mut parts = line.split_whitespace();
+            match (parts.next(), parts.next()) {
+                (Some("TRY"), Some(letters)) => {
+                    edits.letters = letters.chars().filter(|c| c.is_lowercase()).collect();
+                }
+                (Some("MAP"), Some(group)) if group.chars().count() > 1 => {
+                    edits.related.push(group.chars().collect());
+                }
+                _ => {}
+            }
+        }
+        if edits.letters.is_empty() {
+            edits.letters = ('a'..='z').collect();
+        }
+        edits
+    }
+
+    /// The letters `c` may have been typed for, by a missing or wrong accent, in its case.
+    fn related(&self, c: char) -> impl Iterator<Item = char> + '_ {
+        self.related
+            .iter()
+            .filter(move |g| g.contains(&c))
+            .flatten()
+            .copied()
+            .filter(move |&r| r != c && r.is_uppercase() == c.is_uppercase())
+    }
 }
 
 /// One unknown word of a source.
@@ -82,6 +123,10 @@ impl Dictionaries {
             .get(lang)
             .and_then(Option::as_ref)
             .map(|l| &l.dictionary)
+    }
+
+    fn loaded(&self, lang: &str) -> Option<&Loaded> {
+        self.loaded.get(lang).and_then(Option::as_ref)
     }
 
     /// Each language loaded: the file its dictionary came from, or none.
@@ -144,6 +189,7 @@ fn read(dirs: &[PathBuf], lang: &str) -> Read {
                     let loaded = Loaded {
                         file: dic,
                         dictionary,
+                        edits: Edits::of(&aff_text),
                     };
                     return (Some(loaded), problems);
                 }
@@ -249,6 +295,8 @@ pub fn check(
     collect_texts(root, "", form, languages, &mut texts);
     // Each unknown word with its language, field and place.
     let mut found: Vec<(String, &str, String, Option<Pos>)> = Vec::new();
+    // Each word's verdict, per language, once: most words of a report are said many times.
+    let mut verdicts: HashMap<String, HashMap<&str, bool>> = HashMap::new();
     for (field, node, langs) in texts {
         let Value::Str(value) = &node.value else {
             continue;
@@ -260,21 +308,25 @@ pub fn check(
         }
         let best = langs
             .iter()
-            .filter_map(|l| dictionaries.get(l).map(|d| (l, d)))
-            .min_by_key(|(l, d)| unknown_words(value, d, known.of(l), &names).len());
-        let Some((lang, dictionary)) = best else {
+            .filter_map(|l| {
+                let verdicts = verdicts.entry(l.clone()).or_default();
+                let dictionary = dictionaries.get(l)?;
+                Some((l, unknown_words(value, dictionary, known.of(l), &names, verdicts)))
+            })
+            .min_by_key(|(_, unknown)| unknown.len());
+        let Some((lang, unknown)) = best else {
             continue;
         };
         let mut seen: HashMap<&str, usize> = HashMap::new();
-        for (at, word) in unknown_words(value, dictionary, known.of(lang), &names) {
+        for (at, word) in unknown {
             let nth = seen.entry(word).or_default();
             let pos = position(text, node, value, at, word, *nth);
             found.push((lang.clone(), word, field.clone(), pos));
             *nth += 1;
         }
     }
-    // Suggestions, once a word, on every core: each takes tens of milliseconds with the French
-    // dictionary, whose affix rules every candidate goes through.
+    // Suggestions, once a word, on every core: each candidate goes through the dictionary's
+    // affix rules, some tens of microseconds in French.
     let distinct: std::collections::BTreeSet<(String, &str)> =
         found.iter().map(|(l, w, _, _)| (l.clone(), *w)).collect();
     let suggestions: HashMap<(String, &str), Vec<String>> = {
@@ -283,7 +335,9 @@ pub fn check(
         distinct
             .into_par_iter()
             .map(|(lang, word)| {
-                let found = suggest(dictionaries.get(&lang), word);
+                let found = dictionaries
+                    .loaded(&lang)
+                    .map_or_else(Vec::new, |l| suggest(l, word));
                 ((lang, word), found)
             })
             .collect()
@@ -319,16 +373,108 @@ pub fn check(
     out
 }
 
-/// Up to three words the dictionary suggests for `word`: edits of it only, since a search of
-/// the whole word list by likeness (ngrams) takes about half a second a word in French.
-fn suggest(dictionary: Option<&spellbook::Dictionary>, word: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    if let Some(dictionary) = dictionary {
-        let suggester = dictionary.suggester().with_ngram_suggestions(false);
-        suggester.suggest(word, &mut found);
+/// Up to three words of the dictionary one typing mistake away from `word`, likeliest first:
+/// a missing or wrong accent (one or two), a letter doubled, dropped or swapped, a wrong or
+/// missing letter, two words run together. An elided article is kept as written, apostrophe
+/// included. Spellbook's own suggester tries several times as many candidates and takes about
+/// 200 ms a word in French; these take a few milliseconds.
+fn suggest(loaded: &Loaded, word: &str) -> Vec<String> {
+    let straight = word.replace('’', "'");
+    if let Some((article, rest)) = straight.split_once('\'')
+        && ELIDED.contains(&article.to_lowercase().as_str())
+    {
+        let written = &word[..word.len() - rest.len()];
+        return suggest(loaded, rest)
+            .into_iter()
+            .map(|s| format!("{written}{s}"))
+            .collect();
+    }
+    let chars: Vec<char> = word.chars().collect();
+    let (dictionary, edits) = (&loaded.dictionary, &loaded.edits);
+    let mut found: Vec<String> = Vec::new();
+    let tiers: [Mistakes; 3] = [accents, slips, wrong_letters];
+    for tier in tiers {
+        for candidate in tier(&chars, edits) {
+            let candidate: String = candidate.into_iter().collect();
+            if !found.contains(&candidate) && candidate != word && dictionary.check(&candidate) {
+                found.push(candidate);
+            }
+        }
+        if found.len() >= 3 {
+            break;
+        }
+    }
+    if found.len() < 3 {
+        for at in 1..chars.len() {
+            let (first, second): (String, String) =
+                (chars[..at].iter().collect(), chars[at..].iter().collect());
+            if dictionary.check(&first) && dictionary.check(&second) {
+                found.push(format!("{first} {second}"));
+            }
+        }
     }
     found.truncate(3);
     found
+}
+
+/// The words a kind of typing mistake may have made of `chars`.
+type Mistakes = fn(&[char], &Edits) -> Vec<Vec<char>>;
+
+/// `chars` with one or two letters accented otherwise.
+fn accents(chars: &[char], edits: &Edits) -> Vec<Vec<char>> {
+    let mut out = Vec::new();
+    for i in 0..chars.len() {
+        for a in edits.related(chars[i]) {
+            let mut one = chars.to_vec();
+            one[i] = a;
+            out.push(one.clone());
+            for j in i + 1..chars.len() {
+                for b in edits.related(chars[j]) {
+                    let mut two = one.clone();
+                    two[j] = b;
+                    out.push(two);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `chars` with a letter dropped, doubled, or swapped with the next.
+fn slips(chars: &[char], _: &Edits) -> Vec<Vec<char>> {
+    let mut out = Vec::new();
+    for i in 0..chars.len() {
+        let mut dropped = chars.to_vec();
+        dropped.remove(i);
+        out.push(dropped);
+        let mut doubled = chars.to_vec();
+        doubled.insert(i, chars[i]);
+        out.push(doubled);
+        if i + 1 < chars.len() {
+            let mut swapped = chars.to_vec();
+            swapped.swap(i, i + 1);
+            out.push(swapped);
+        }
+    }
+    out
+}
+
+/// `chars` with a letter replaced, or one added, from the dictionary's letters.
+fn wrong_letters(chars: &[char], edits: &Edits) -> Vec<Vec<char>> {
+    let mut out = Vec::new();
+    for i in 0..=chars.len() {
+        for &c in &edits.letters {
+            if i < chars.len() && chars[i] != c {
+                let mut replaced = chars.to_vec();
+                replaced[i] = c;
+                out.push(replaced);
+            }
+            let mut added = chars.to_vec();
+            added.insert(i, c);
+            out.push(added);
+        }
+    }
+    out
 }
 
 /// The texts of `node` the form asks for as prose, each with its field and the languages it
@@ -421,7 +567,7 @@ fn join(path: &str, key: &str) -> String {
 fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut out = Vec::new();
     let mut start = None;
-    let joiner = |c: char| matches!(c, '\'' | '’' | '-' | '\u{2011}');
+    let joiner = |c: char| matches!(c, '\'' | '’' | '-' | '\u{2011}' | SOFT_HYPHEN);
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut skip_until = 0;
     for (i, &(at, c)) in chars.iter().enumerate() {
@@ -463,11 +609,19 @@ fn unknown_words<'t>(
     dictionary: &spellbook::Dictionary,
     known: &HashSet<String>,
     names: &HashSet<String>,
+    verdicts: &mut HashMap<&'t str, bool>,
 ) -> Vec<(usize, &'t str)> {
     tokens(text)
-        .filter(|(_, word)| !is_known(word, dictionary, known, names))
+        .filter(|(_, word)| {
+            !*verdicts
+                .entry(word)
+                .or_insert_with(|| is_known(word, dictionary, known, names))
+        })
         .collect()
 }
+
+/// A hyphen that shows only where a line breaks: the word is read without it.
+const SOFT_HYPHEN: char = '\u{AD}';
 
 /// French articles and pronouns elided before a vowel: `l'`, `d'`, `qu'`, `jusqu'`…
 const ELIDED: &[&str] = &[
@@ -495,6 +649,9 @@ fn is_known(
     let lower = word.to_lowercase();
     if known.contains(&lower) || names.contains(&lower) {
         return true;
+    }
+    if word.contains(SOFT_HYPHEN) {
+        return is_known(&word.replace(SOFT_HYPHEN, ""), dictionary, known, names);
     }
     let straight = word.replace('’', "'");
     if dictionary.check(&straight) || dictionary.check(word) {
@@ -611,5 +768,7 @@ mod tests {
                 "IGAs"
             ]
         );
+        let words: Vec<&str> = tokens("pro\u{AD}gramme").map(|(_, w)| w).collect();
+        assert_eq!(words, ["pro\u{AD}gramme"]);
     }
 }

@@ -14,7 +14,7 @@ fn planted() -> (tempfile::TempDir, String) {
         .replacen("languages: [fr]", "languages: [fr, en]", 1)
         .replacen(
             "  status: Les activités préparatoires sont achevées.\n",
-            "  status: Les activitées préparatoires sont achevées avec l’appui du PNUD et d'UNICEF à Tillabéri.\n",
+            "  status: Les activitées préparatoires sont achevées avec l’appui du PNUD et d'UNICEF à Tillabéri, pour les beneficiaires d’epargne.\n",
             1,
         )
         // The title is prose, checked; a text written with escapes is found where it is written.
@@ -58,10 +58,13 @@ fn planted_typos_are_found_where_they_are_with_a_fix() {
         ))
         .stderr_has("= help: did you mean \"relevant\"")
         .stderr_has("spelling: `en` with /usr/share/hunspell/en_GB.dic: 1 unknown word (1 different)\n")
-        .stderr_has("spelling: `fr` with /usr/share/hunspell/fr.dic: 4 unknown words (4 different)\n")
+        .stderr_has("spelling: `fr` with /usr/share/hunspell/fr.dic: 6 unknown words (6 different)\n")
+        // Two accents missing; an elided article kept as written, with its apostrophe.
+        .stderr_has("= help: did you mean \"bénéficiaires\"?")
+        .stderr_has("= help: did you mean \"d’épargne\"")
         .run();
-    // The four typos and the one place name: no name, acronym, elision, URL or number.
-    assert_eq!(out.stderr.matches("warning: ").count(), 5, "{}", out.stderr);
+    // The six typos and the one place name: no name, acronym, elision, URL or number.
+    assert_eq!(out.stderr.matches("warning: ").count(), 7, "{}", out.stderr);
     let text = std::fs::read_to_string(dir.path().join(&source)).unwrap();
     let (n, line) = text
         .lines()
@@ -97,7 +100,7 @@ fn planted_typos_are_found_where_they_are_with_a_fix() {
     Run::new(&["check", "--spelling", "--list"])
         .cwd(dir.path())
         .status(0)
-        .stdout_is("relevent  # en, 1\nTillabéri  # fr, 1\nactivitées  # fr, 1\nmissoins  # fr, 1\npilotte  # fr, 1\n")
+        .stdout_is("relevent  # en, 1\nTillabéri  # fr, 1\nactivitées  # fr, 1\nbeneficiaires  # fr, 1\nd’epargne  # fr, 1\nmissoins  # fr, 1\npilotte  # fr, 1\n")
         .run();
 }
 
@@ -114,7 +117,7 @@ fn a_word_list_silences_a_word_and_a_language_without_a_dictionary_is_a_note() {
         .cwd(dir.path())
         .status(1)
         .run();
-    assert_eq!(out.stderr.matches("warning: ").count(), 3, "{}", out.stderr);
+    assert_eq!(out.stderr.matches("warning: ").count(), 5, "{}", out.stderr);
     assert!(out.stderr.contains("\"activitées\""));
     let empty = tempfile::tempdir().unwrap();
     Run::new(&[
