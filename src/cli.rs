@@ -37,11 +37,37 @@ pub enum Command {
     I18n(I18nCommand),
     /// Print the JSON Schema of the report source format.
     Schema(SchemaArgs),
-    /// Write a skeleton source for a new report, with every question as a comment.
+    /// Write a skeleton source for a new report, with every question as a comment; or, with
+    /// --from, the next version of a report from the last.
     New(NewArgs),
+    /// Show what changed between two versions of a report: the cover, ratings, indicators,
+    /// spending and every answer. Exits 0 when they are the same, 1 when they differ, 2 when
+    /// an input cannot be read.
+    Diff(DiffArgs),
     /// Turn a past report (plain text, PDF, .docx) into a new source, or write back into a
     /// source the answers reviewers edited in its Word copy.
     Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The earlier version: a source, a version folder or a PDF built by pbf-report. Alone, a
+    /// source, compared with the version it follows (its `previous:`).
+    pub old: PathBuf,
+    /// The later version, in any of those forms.
+    pub new: Option<PathBuf>,
+    /// The language to compare in; default: the first both versions are written in.
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Print the changes as JSON, for other programs.
+    #[arg(long, conflicts_with = "pdf")]
+    pub json: bool,
+    /// Also write the changes as a PDF, the answers' words marked inserted or deleted.
+    #[arg(long, value_name = "FILE")]
+    pub pdf: Option<PathBuf>,
+    /// Compare reports of different projects or forms, field by field.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -220,8 +246,13 @@ pub struct NewArgs {
     #[arg(long)]
     pub version: String,
     /// Language of the report and of the questions in the skeleton.
-    #[arg(long, env = "PBF_REPORT_LANG")]
-    pub lang: String,
+    #[arg(long, env = "PBF_REPORT_LANG", required_unless_present = "from")]
+    pub lang: Option<String>,
+    /// Start from the last version instead (a source, a version folder or a PDF built by
+    /// pbf-report): its answers, the new version's date and type, the version it follows
+    /// recorded, and each answer of the period marked for update.
+    #[arg(long, value_name = "OLD", conflicts_with = "template")]
+    pub from: Option<PathBuf>,
     /// Where to write the skeleton; default: data/<PROJECT_ID>/<VERSION>.yaml
     #[arg(long, short)]
     pub output: Option<PathBuf>,

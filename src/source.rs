@@ -400,6 +400,17 @@ fn node(spanned: Spanned<Value>) -> Node {
     }
 }
 
+/// The byte where line `line` (counted from 1) of `text` starts; past its last line, its end.
+pub fn byte_of_line(text: &str, line: usize) -> usize {
+    match line.checked_sub(2) {
+        None => 0,
+        Some(breaks) => text
+            .match_indices('\n')
+            .nth(breaks)
+            .map_or(text.len(), |(i, _)| i + 1),
+    }
+}
+
 /// Line and column (both from 1, column in characters) of a byte offset.
 pub fn pos_of_byte(bytes: &[u8], at: usize) -> Pos {
     let before = &bytes[..at];

@@ -341,6 +341,10 @@ const EARLIER: &[(&str, &str)] = &[
         "pbf-2019",
         "0d21e7de12c236a7a1a7857fe462e125637f100889113c9734e667ac6f16a07f",
     ),
+    (
+        "pbf-2019",
+        "f14534f0e471f85d3038dfecf750aa8d6cbffc78647e4dd83da000eb497d43ef",
+    ),
 ];
 
 /// Layouts that earlier versions of pbf-report shipped, by form and SHA-256. Each read the

@@ -4,6 +4,7 @@
 pub mod consistency;
 pub(crate) mod help;
 pub mod limits;
+pub mod period;
 pub mod spelling;
 pub mod structure;
 pub mod syntax;

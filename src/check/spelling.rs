@@ -311,7 +311,10 @@ pub fn check(
             .filter_map(|l| {
                 let verdicts = verdicts.entry(l.clone()).or_default();
                 let dictionary = dictionaries.get(l)?;
-                Some((l, unknown_words(value, dictionary, known.of(l), &names, verdicts)))
+                Some((
+                    l,
+                    unknown_words(value, dictionary, known.of(l), &names, verdicts),
+                ))
             })
             .min_by_key(|(_, unknown)| unknown.len());
         let Some((lang, unknown)) = best else {

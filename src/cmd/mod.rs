@@ -4,6 +4,7 @@
 mod archive;
 mod build;
 mod check;
+mod diff;
 mod extract;
 mod i18n;
 mod import;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Schema(args) => schema::run(&args),
         Command::New(args) => new::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
 

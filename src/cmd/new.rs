@@ -15,36 +15,20 @@ pub fn run(args: &NewArgs) -> Result<Status> {
             terminal::escape(&args.project_id)
         )));
     }
+    check_version(&args.version)?;
+    if let Some(from) = &args.from {
+        return next_version(args, from);
+    }
+    let lang = args.lang.as_deref().unwrap_or_default();
     let form = super::form_named(&args.template)?;
     let templates = crate::templates::current();
-    let catalog = Catalog::for_form(&templates, &form.form, &args.lang).map_err(|e| {
+    let catalog = Catalog::for_form(&templates, &form.form, lang).map_err(|e| {
         let known = crate::i18n::languages().join(", ");
         Error::usage(format!(
             "{}; the catalogs are {known}",
             terminal::escape(&e)
         ))
     })?;
-    if !crate::model::is_valid_project_id(&args.version) {
-        return Err(Error::usage(format!(
-            "\"{}\" cannot name a version: use lower-case letters, digits and dashes, \
-             e.g. 2020-06-15-semi-annual",
-            terminal::escape(&args.version)
-        )));
-    }
-    if let Some(day) = args.version.get(..10).filter(|d| {
-        d.as_bytes().iter().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                *b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        })
-    }) && crate::model::parse_date(day).is_none()
-    {
-        return Err(Error::usage(format!(
-            "the version starts with {day}, which is not a day of the calendar"
-        )));
-    }
     let Some(path) = super::new_source(args.output.as_deref(), &args.project_id, &args.version, "")
     else {
         return Ok(Status::Invalid);
@@ -69,6 +53,123 @@ pub fn run(args: &NewArgs) -> Result<Status> {
         }
     }
     Ok(Status::Success)
+}
+
+/// Refuses a version name that cannot name a source, or whose date is no day of the calendar.
+fn check_version(version: &str) -> Result<()> {
+    if !crate::model::is_valid_project_id(version) {
+        return Err(Error::usage(format!(
+            "\"{}\" cannot name a version: use lower-case letters, digits and dashes, \
+             e.g. 2020-06-15-semi-annual",
+            terminal::escape(version)
+        )));
+    }
+    if let Some(day) = version.get(..10).filter(|d| {
+        d.as_bytes().iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+    }) && crate::model::parse_date(day).is_none()
+    {
+        return Err(Error::usage(format!(
+            "the version starts with {day}, which is not a day of the calendar"
+        )));
+    }
+    Ok(())
+}
+
+/// `new --from OLD`: the next version from the last, its text kept as written but for the
+/// report's date and type, `previous:`, and a comment above each answer of the period.
+fn next_version(args: &NewArgs, from: &Path) -> Result<Status> {
+    let old = crate::diff::load(from)?;
+    if old.filled.envelope.project_id != args.project_id {
+        return Err(Error::usage(format!(
+            "{} is a report of `{}`, not of `{}`",
+            terminal::path(from),
+            old.filled.envelope.project_id,
+            terminal::line(&args.project_id)
+        )));
+    }
+    let (_, root) = crate::source::parse(from, old.text.as_bytes())
+        .map_err(|d| Error::usage(d.render(None)))?;
+    let text = next_text(&old, &root, &args.version);
+    let Some(path) = super::new_source(args.output.as_deref(), &args.project_id, &args.version, "")
+    else {
+        return Ok(Status::Invalid);
+    };
+    if !super::write_source(&path, text.as_bytes())? {
+        return Ok(Status::Invalid);
+    }
+    let marked = text.matches(UPDATE_MARK).count();
+    crate::say!(
+        "wrote {} from {}: {marked} answer{} of the period to update",
+        terminal::path(&path),
+        old.version,
+        super::plural(marked)
+    );
+    Ok(Status::Success)
+}
+
+/// The comment `new --from` writes above each answer of the period.
+const UPDATE_MARK: &str = "# TODO: update for this period";
+
+/// The old version's text with the new version's date and type, `previous:` naming the old
+/// version (and no `supersedes:`, which belonged to it), and each answer of the period marked.
+fn next_text(old: &crate::diff::Side, root: &crate::source::Node, version: &str) -> String {
+    let text = &old.text;
+    let form = &old.filled.form;
+    // Edits as (byte range, replacement), made from the end so that each range still holds.
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let (date, kind) = from_version(version);
+    for (role, value) in [
+        ("report_date", date),
+        ("report_type", kind.map(String::from)),
+    ] {
+        let node = form.path_of_role(role).and_then(|p| root.at(p));
+        if let (Some(span), Some(value)) = (node.and_then(|n| n.span.clone()), value) {
+            edits.push((span, value));
+        }
+    }
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+    match root.get("previous").and_then(|n| n.span.clone()) {
+        Some(span) => edits.push((span, old.version.clone())),
+        None => {
+            let after = root.get("project_id").and_then(|n| n.span.clone());
+            let at = after.map_or(0, |s| line_end(s.end));
+            edits.push((at..at, format!("previous: {}\n", old.version)));
+        }
+    }
+    if let Some(span) = root.get("supersedes").and_then(|n| n.span.clone())
+        && !text[span.clone()].contains('\n')
+    {
+        edits.push((line_start(span.start)..line_end(span.end), String::new()));
+    }
+    for path in form.period_fields() {
+        let (parent, key) = match path.rsplit_once('.') {
+            Some((parent, key)) => (root.at(parent), key),
+            None => (Some(root), path.as_str()),
+        };
+        let entry = parent.and_then(|p| match &p.value {
+            crate::source::Value::Map(entries) => entries.iter().find(|e| e.key == key),
+            _ => None,
+        });
+        if let Some(entry) = entry {
+            let at = crate::source::byte_of_line(text, entry.key_pos.line as usize);
+            let indent = " ".repeat(entry.key_pos.col.saturating_sub(1) as usize);
+            let mark = format!("{indent}{UPDATE_MARK}; it is still {}'s\n", old.version);
+            edits.push((at..at, mark));
+        }
+    }
+    edits.sort_by_key(|(range, _)| std::cmp::Reverse((range.start, range.end)));
+    let mut out = text.clone();
+    for (range, replacement) in edits {
+        out.replace_range(range, &replacement);
+    }
+    out
 }
 
 /// The schema file a skeleton names: `schema.json` for the built-in form, `<form>.schema.json`

@@ -24,6 +24,7 @@ const ENVELOPE: &[&str] = &[
     "languages",
     "unofficial_translations",
     "supersedes",
+    "previous",
     "word_copy",
 ];
 
@@ -151,6 +152,11 @@ pub struct Question {
     /// What the field holds, in a writer's words.
     #[serde(default)]
     pub about: Option<String>,
+    /// An answer given anew for each period (the status, a progress summary, an indicator's
+    /// progress, spending): `new --from` marks it for update, and `check` warns while it is
+    /// the previous version's.
+    #[serde(default)]
+    pub period: bool,
     /// For a list: the questions asked of each item.
     #[serde(default)]
     pub each: Vec<Question>,
@@ -754,6 +760,14 @@ impl Form {
     /// The columns of the table `name` (`indicators`), in order.
     pub fn table(&self, name: &str) -> &[Question] {
         self.tables.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The fields answered anew each period, each list and table expanded.
+    pub fn period_fields(&self) -> impl Iterator<Item = String> + '_ {
+        self.fields()
+            .into_iter()
+            .filter(|f| f.question.period)
+            .map(|f| f.path)
     }
 
     /// The fields a Word copy shows as answers a reviewer may edit: the texts the form frames.

@@ -28,6 +28,10 @@ fn envelope(forms: &[String]) -> Map<String, Json> {
             "type": ["string", "null"], "pattern": "^[a-z0-9][a-z0-9-]{0,63}$",
             "description": "The version this one replaces (its source's file name without `.yaml`), which must be archived; the PDF's footer and title say \"revision of\" it."
         },
+        "previous": {
+            "type": ["string", "null"], "pattern": "^[a-z0-9][a-z0-9-]{0,63}$",
+            "description": "The version this report follows (its source's file name without `.yaml`, beside this one): `diff` with one argument compares with it, and `check` warns for each answer of the period left as it was there."
+        },
         "word_copy": {
             "type": "boolean",
             "description": "Also write a Word copy of the report in each language (`<project>-<version>.<lang>.docx`), for review rounds."

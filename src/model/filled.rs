@@ -20,6 +20,10 @@ pub struct Envelope {
     pub unofficial_translations: Vec<String>,
     #[serde(default)]
     pub supersedes: Option<String>,
+    /// The version this report follows, which `new --from` records and `diff` and `check`
+    /// compare it with.
+    #[serde(default)]
+    pub previous: Option<String>,
     #[serde(default)]
     pub word_copy: bool,
 }

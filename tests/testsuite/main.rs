@@ -9,6 +9,7 @@ mod annex_a;
 mod archive;
 mod check;
 mod cli;
+mod diff;
 mod example;
 mod exit;
 mod failure;

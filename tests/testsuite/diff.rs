@@ -1,0 +1,319 @@
+//! `diff` between two versions of a report, and `new --from`: two versions of the example made
+//! by editing a cover date, a rating, an answer, an indicator's progress and spending; every
+//! change found, in the terminal and in JSON, and nothing else; inputs that cannot be compared
+//! refused with status 2.
+
+use std::collections::BTreeSet;
+
+use crate::common::{Run, root};
+
+const FINAL: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
+const SEMI: &str = "data/pbf-irf-217/2019-06-15-semi-annual.yaml";
+
+/// A workspace with the example (the final report) and a semi-annual version made from it.
+fn two_versions() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(FINAL)).unwrap();
+    let mut semi = text.clone();
+    for (from, to) in [
+        ("report_type: final", "report_type: semi_annual"),
+        ("report_date: 2019-11-12", "report_date: 2019-06-15"),
+        (
+            "\n    rating: on_track\n    summary:",
+            "\n    rating: on_track_with_results\n    summary:",
+        ),
+        ("L'évaluation a demontré", "L'étude a demontré"),
+        (
+            "100%; les 20 villages d'intervention",
+            "50%; les 10 villages d'intervention",
+        ),
+        ("spent: 188333", "spent: 100000"),
+        (
+            "staff: {budget: 143831, spent: 139753}",
+            "staff: {budget: 143831, spent: 51420}",
+        ),
+    ] {
+        assert!(semi.contains(from), "{from}");
+        semi = semi.replacen(from, to, 1);
+    }
+    let folder = dir.path().join("data/pbf-irf-217");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(dir.path().join(FINAL), text).unwrap();
+    std::fs::write(dir.path().join(SEMI), semi).unwrap();
+    dir
+}
+
+/// The paths the edits above change, in French: the rest of the report is the same.
+const CHANGED: [&str; 6] = [
+    "cover.report_type",
+    "cover.report_date",
+    "progress.unique",
+    "outcomes[1].rating",
+    "outcomes[1].indicators[1].progress",
+    "outcomes[1].outputs[1].activities[1].spent",
+];
+
+fn json_changes(json: &serde_json::Value) -> BTreeSet<String> {
+    let parts = json["parts"].as_array().unwrap();
+    parts
+        .iter()
+        .flat_map(|p| p["changes"].as_array().unwrap())
+        .map(|c| c["path"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_change_made_is_shown_and_nothing_else() {
+    let dir = two_versions();
+    let out = Run::new(&["diff", SEMI, FINAL])
+        .cwd(dir.path())
+        .status(1)
+        .stdout_has("--- 2019-06-15-semi-annual (data/pbf-irf-217/2019-06-15-semi-annual.yaml)\n")
+        .stdout_has("+++ 2019-11-12-final (data/pbf-irf-217/2019-11-12-final.yaml)\n")
+        .stdout_has("[cover.report_date] changed\n      - 15 juin 2019\n      + 12 novembre 2019\n")
+        .stdout_has(
+            "      count: 1457 → 1462 of 1500\n      [-L'étude-]{+L'évaluation+} a demontré",
+        )
+        .stdout_has("[-50%;-]{+100%;+} les [-10-]{+20+} villages")
+        .stdout_has("      - 100\u{202f}000 USD\n      + 188\u{202f}333 USD\n")
+        .stdout_has(
+            "  ~ Produit 1.1: 174\u{202f}788 USD (64,4\u{202f}%) → 263\u{202f}121 USD (97,0\u{202f}%)\n",
+        )
+        // A pasted answer is listed as such.
+        .stdout_has("  = unchanged since 2019-06-15-semi-annual:\n")
+        .stdout_has("[progress.status]\n")
+        .stdout_has("\n11 changes\n")
+        .stdout_lacks("\u{1b}[")
+        .run();
+    for path in CHANGED {
+        assert!(out.stdout.contains(&format!("[{path}]")), "{path}");
+    }
+    let out = Run::new(&["diff", "--json", SEMI, FINAL])
+        .cwd(dir.path())
+        .status(1)
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let expected: BTreeSet<String> = CHANGED.iter().map(|p| p.to_string()).collect();
+    assert_eq!(json_changes(&json), expected);
+    let groups: Vec<&str> = json["spending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        groups,
+        ["recipient", "outcome", "output", "category", "total"]
+    );
+    let unique = json["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["changes"].as_array().unwrap())
+        .find(|c| c["path"] == "progress.unique")
+        .unwrap();
+    assert_eq!(unique["words"][0]["mark"], "deleted");
+    assert_eq!(unique["words"][0]["text"], "L'étude");
+    assert_eq!(unique["words"][1]["mark"], "inserted");
+    assert_eq!(unique["words"][1]["text"], "L'évaluation");
+    assert_eq!(unique["count"]["limit"], 1500);
+    // In English the two French-only edits are not changes: the rest are.
+    let out = Run::new(&["diff", "--json", "--lang", "en", SEMI, FINAL])
+        .cwd(dir.path())
+        .status(1)
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let english: BTreeSet<String> = CHANGED
+        .iter()
+        .filter(|p| !p.contains("unique") && !p.contains("indicators"))
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(json_changes(&json), english);
+    assert!(
+        out.stdout.contains("\"old_share\": \"64.4%\""),
+        "{}",
+        out.stdout
+    );
+    Run::new(&["diff", FINAL, FINAL])
+        .cwd(dir.path())
+        .status(0)
+        .stdout_has("\nno differences\n")
+        .run();
+}
+
+#[test]
+fn a_folder_and_a_pdf_are_compared_by_the_source_they_hold() {
+    let dir = two_versions();
+    Run::new(&["build", FINAL]).cwd(dir.path()).status(0).run();
+    let folder = "out/pbf-irf-217/2019-11-12-final";
+    let pdf = format!("{folder}/pbf-irf-217-2019-11-12-final.fr.pdf");
+    for new in [folder, pdf.as_str()] {
+        let out = Run::new(&["diff", "--json", SEMI, new])
+            .cwd(dir.path())
+            .status(1)
+            .stderr_is("")
+            .run();
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(json_changes(&json).len(), CHANGED.len(), "{new}");
+    }
+    // A folder damaged after it was built: said, and still compared from its source.
+    let workbook = dir.path().join(folder).join("annex-a.fr.xlsx");
+    let mut bytes = std::fs::read(&workbook).unwrap();
+    bytes.push(0);
+    std::fs::write(&workbook, bytes).unwrap();
+    Run::new(&["diff", SEMI, folder])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has("does not match its manifest")
+        .stdout_has("\n11 changes\n")
+        .run();
+}
+
+#[test]
+fn inputs_that_cannot_be_compared_are_status_2() {
+    let dir = two_versions();
+    Run::new(&["diff", SEMI, "data/nowhere.yaml"])
+        .cwd(dir.path())
+        .status(2)
+        .stderr_has("data/nowhere.yaml")
+        .run();
+    // Another project: said, unless --force.
+    let other = std::fs::read_to_string(dir.path().join(SEMI))
+        .unwrap()
+        .replacen("project_id: pbf-irf-217", "project_id: pbf-irf-218", 1);
+    std::fs::create_dir_all(dir.path().join("data/pbf-irf-218")).unwrap();
+    let other_path = "data/pbf-irf-218/2019-06-15-semi-annual.yaml";
+    std::fs::write(dir.path().join(other_path), other).unwrap();
+    Run::new(&["diff", other_path, FINAL])
+        .cwd(dir.path())
+        .status(2)
+        .stderr_has("the two reports are of different projects (`pbf-irf-218` and `pbf-irf-217`); `--force` compares them field by field")
+        .run();
+    Run::new(&["diff", "--force", other_path, FINAL])
+        .cwd(dir.path())
+        .status(1)
+        .run();
+    // A source that does not check, a language neither has, a FIFO.
+    let broken = std::fs::read_to_string(dir.path().join(SEMI))
+        .unwrap()
+        .replacen("report_date: 2019-06-15", "report_date: 2019-02-30", 1);
+    std::fs::write(dir.path().join(SEMI), broken).unwrap();
+    Run::new(&["diff", SEMI, FINAL])
+        .cwd(dir.path())
+        .status(2)
+        .stderr_has("a report with 1 error: `pbf-report check` lists them")
+        .run();
+    Run::new(&["diff", "--lang", "es", FINAL, FINAL])
+        .cwd(dir.path())
+        .status(2)
+        .stderr_has("both versions are not written in `es`; they share: fr, en")
+        .run();
+    let fifo = dir.path().join("data/fifo.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    Run::new(&["diff", "data/fifo.yaml", FINAL])
+        .cwd(dir.path())
+        .status(2)
+        .run();
+}
+
+#[test]
+fn a_terminal_escape_in_a_file_name_is_shown_escaped() {
+    let dir = two_versions();
+    // A source cannot hold a control character (`check` refuses it); a file name can.
+    let evil = "data/pbf-irf-217/x\u{1b}]0;owned\u{7}.yaml";
+    std::fs::copy(dir.path().join(FINAL), dir.path().join(evil)).unwrap();
+    let out = Run::new(&["diff", SEMI, evil])
+        .cwd(dir.path())
+        .status(1)
+        .stdout_has("+++ x\\u{1b}]0;owned\\u{7} (data/pbf-irf-217/x\\u{1b}]0;owned\\u{7}.yaml)\n")
+        .run();
+    assert!(!out.stdout.contains('\u{1b}'), "{}", out.stdout);
+}
+
+#[test]
+fn the_next_version_starts_from_the_last_and_check_says_what_is_still_the_last() {
+    let dir = two_versions();
+    let next = "data/pbf-irf-217/2020-06-15-semi-annual.yaml";
+    Run::new(&[
+        "new",
+        "pbf-irf-217",
+        "--version",
+        "2020-06-15-semi-annual",
+        "--from",
+        FINAL,
+    ])
+    .cwd(dir.path())
+    .status(0)
+    .stderr_is(&format!(
+        "wrote {next} from 2019-11-12-final: 27 answers of the period to update\n"
+    ))
+    .run();
+    let text = std::fs::read_to_string(dir.path().join(next)).unwrap();
+    assert!(text.contains("\nprevious: 2019-11-12-final\n"));
+    assert!(text.contains("  report_type: semi_annual\n  report_date: 2020-06-15\n"));
+    assert!(
+        text.contains(
+            "  # TODO: update for this period; it is still 2019-11-12-final's\n  status:"
+        )
+    );
+    let out = Run::new(&["check", next]).cwd(dir.path()).status(0).run();
+    let still = "still the answer of 2019-11-12-final: it is given anew for each period";
+    assert_eq!(out.stderr.matches(still).count(), 27, "{}", out.stderr);
+    assert!(out.stderr.contains(&format!(
+        "warning: progress.status: {still}\n  --> {next}:61:5\n"
+    )));
+    // Updated answers are no longer said; the one-argument diff compares with `previous:`.
+    let updated = text
+        .replacen(
+            "Les activités du projet PBF IRF 217 ont été finalisées",
+            "Au premier semestre 2020, les activités du projet PBF IRF 217 ont été finalisées",
+            1,
+        )
+        .replacen("spent: 188333", "spent: 190000", 1)
+        .replacen(
+            "staff: {budget: 143831, spent: 139753}",
+            "staff: {budget: 143831, spent: 141420}",
+            1,
+        );
+    assert_ne!(updated.len(), text.len());
+    std::fs::write(dir.path().join(next), &updated).unwrap();
+    let out = Run::new(&["check", next]).cwd(dir.path()).run();
+    assert_eq!(out.stderr.matches(still).count(), 24, "{}", out.stderr);
+    assert!(!out.stderr.contains("warning: progress.status: still"));
+    Run::new(&["diff", next])
+        .cwd(dir.path())
+        .status(1)
+        .stdout_has("+++ 2020-06-15-semi-annual")
+        .stdout_has("[progress.status] changed")
+        .stdout_has("[outcomes[1].outputs[1].activities[1].spent] changed")
+        .run();
+    // Never over a file, and only from a report of the same project.
+    Run::new(&[
+        "new",
+        "pbf-irf-217",
+        "--version",
+        "2020-06-15-semi-annual",
+        "--from",
+        FINAL,
+    ])
+    .cwd(dir.path())
+    .status(1)
+    .stderr_has("exists already")
+    .run();
+    Run::new(&[
+        "new",
+        "pbf-irf-300",
+        "--version",
+        "2020-06-15-semi-annual",
+        "--from",
+        FINAL,
+    ])
+    .cwd(dir.path())
+    .status(2)
+    .stderr_has("is a report of `pbf-irf-217`, not of `pbf-irf-300`")
+    .run();
+}
