@@ -234,24 +234,29 @@ fn a_terminal_escape_in_a_file_name_is_shown_escaped() {
     assert!(!out.stdout.contains('\u{1b}'), "{}", out.stdout);
 }
 
-#[test]
-fn the_next_version_starts_from_the_last_and_check_says_what_is_still_the_last() {
-    let dir = two_versions();
-    let next = "data/pbf-irf-217/2020-06-15-semi-annual.yaml";
-    Run::new(&[
+/// `new --from` the final report, for the semi-annual report of June 2020.
+fn next_from_final(dir: &std::path::Path) -> Run {
+    let args = [
         "new",
         "pbf-irf-217",
         "--version",
         "2020-06-15-semi-annual",
         "--from",
         FINAL,
-    ])
-    .cwd(dir.path())
-    .status(0)
-    .stderr_is(&format!(
-        "wrote {next} from 2019-11-12-final: 27 answers of the period to update\n"
-    ))
-    .run();
+    ];
+    Run::new(&args).cwd(dir)
+}
+
+#[test]
+fn the_next_version_starts_from_the_last_and_check_says_what_is_still_the_last() {
+    let dir = two_versions();
+    let next = "data/pbf-irf-217/2020-06-15-semi-annual.yaml";
+    next_from_final(dir.path())
+        .status(0)
+        .stderr_is(&format!(
+            "wrote {next} from 2019-11-12-final: 27 answers of the period to update\n"
+        ))
+        .run();
     let text = std::fs::read_to_string(dir.path().join(next)).unwrap();
     assert!(text.contains("\nprevious: 2019-11-12-final\n"));
     assert!(text.contains("  report_type: semi_annual\n  report_date: 2020-06-15\n"));
@@ -292,18 +297,10 @@ fn the_next_version_starts_from_the_last_and_check_says_what_is_still_the_last()
         .stdout_has("[outcomes[1].outputs[1].activities[1].spent] changed")
         .run();
     // Never over a file, and only from a report of the same project.
-    Run::new(&[
-        "new",
-        "pbf-irf-217",
-        "--version",
-        "2020-06-15-semi-annual",
-        "--from",
-        FINAL,
-    ])
-    .cwd(dir.path())
-    .status(1)
-    .stderr_has("exists already")
-    .run();
+    next_from_final(dir.path())
+        .status(1)
+        .stderr_has("exists already")
+        .run();
     Run::new(&[
         "new",
         "pbf-irf-300",
