@@ -33,8 +33,8 @@ pub struct Side {
 }
 
 /// Reads a source, a version folder (its source copy, its files against its manifest) or a
-/// PDF built by pbf-report (the source it carries). A source that does not check is refused:
-/// its answers cannot be read as the form's.
+/// PDF built by pbf-report (the source it carries). A source with errors is refused, its
+/// answers cannot be read as the form's; but for texts over their limit, compared as a draft.
 pub fn load(path: &Path) -> Result<Side> {
     let shown = crate::terminal::path(path);
     let meta = std::fs::metadata(path).map_err(|e| Error::read(path, e))?;
@@ -65,7 +65,13 @@ pub fn load(path: &Path) -> Result<Side> {
         (path.to_path_buf(), bytes, version, None)
     };
     let checked = crate::check::check_with(&source_path, &bytes, &crate::templates::current());
-    let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+    // A text over its limit is compared as a draft draws it, with its count.
+    let over = |d: &&crate::diagnostic::Diagnostic| d.kind == crate::diagnostic::Kind::Limit;
+    let errors = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() && !over(d))
+        .count();
     match checked.report {
         Some(filled) if errors == 0 => Ok(Side {
             shown,

@@ -69,6 +69,12 @@ fn compared(args: &DiffArgs) -> Result<Status> {
         }
     }
     let diff = crate::diff::compare(&old, &new, &lang, &catalog);
+    if let Some(pdf) = &args.pdf {
+        crate::fsio::not_archived(pdf)?;
+        let bytes = crate::render::redline::render(&diff, &new.filled).map_err(Error::template)?;
+        crate::fsio::write_atomic(pdf, &bytes)?;
+        crate::say!("wrote {}", terminal::path(pdf));
+    }
     if args.json {
         let text = serde_json::to_string_pretty(&diff)
             .map_err(|e| Error::template(format!("cannot write the changes as JSON: {e}")))?;

@@ -7,6 +7,7 @@ pub(crate) mod budget;
 pub mod document;
 pub mod docx;
 pub mod pdf;
+pub mod redline;
 mod word;
 pub mod world;
 

@@ -253,7 +253,7 @@ pub fn emitted_files(
 
 /// Midnight UTC of the report date: the only time a PDF ever records. A form that asks no
 /// report date (`role: report_date`) records 1 January 1980, as zip archives do.
-fn report_datetime(report: &Filled) -> Datetime {
+pub(super) fn report_datetime(report: &Filled) -> Datetime {
     let (y, m, d) = report
         .report_date()
         .and_then(|date| date.ymd())

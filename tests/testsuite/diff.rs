@@ -142,6 +142,40 @@ fn every_change_made_is_shown_and_nothing_else() {
 }
 
 #[test]
+fn the_redline_pdf_marks_the_words_inserted_and_deleted_and_rebuilds_the_same() {
+    let dir = two_versions();
+    let out = Run::new(&["diff", "--pdf", "changes.pdf", SEMI, FINAL])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_is("wrote changes.pdf\n")
+        .run();
+    assert!(out.stdout.contains("\n11 changes\n"));
+    let first = std::fs::read(dir.path().join("changes.pdf")).unwrap();
+    let text = crate::common::pdf_text(&dir.path().join("changes.pdf"));
+    for words in [
+        "pbf-irf-217: 2019-06-15-semi-annual → 2019-11-12-final",
+        "L'étude",
+        "L'évaluation a demontré",
+        "50%;",
+        "100%;",
+        "FINAL",
+        "SEMESTRIEL",
+        "1457 → 1462 / 1500",
+        "outcomes[1].outputs[1].activities[1].spent",
+        "Produit 1.1",
+    ] {
+        assert!(text.contains(words), "{words} not in:\n{text}");
+    }
+    // Nothing else: an answer left as it was is named, not shown.
+    assert!(!text.contains("Les activités du projet PBF IRF 217 ont été finalisées"));
+    Run::new(&["diff", "--pdf", "changes.pdf", SEMI, FINAL])
+        .cwd(dir.path())
+        .status(1)
+        .run();
+    assert!(std::fs::read(dir.path().join("changes.pdf")).unwrap() == first);
+}
+
+#[test]
 fn a_folder_and_a_pdf_are_compared_by_the_source_they_hold() {
     let dir = two_versions();
     Run::new(&["build", FINAL]).cwd(dir.path()).status(0).run();
@@ -218,6 +252,39 @@ fn inputs_that_cannot_be_compared_are_status_2() {
         .cwd(dir.path())
         .status(2)
         .run();
+}
+
+/// `text` with its status answer replaced by `answer`, on one line.
+fn with_status(text: &str, answer: &str) -> String {
+    let start = text.find("\n  status:\n").unwrap() + 1;
+    let end = text.find("\n  relevance:").unwrap() + 1;
+    format!("{}  status: \"{answer}\"\n{}", &text[..start], &text[end..])
+}
+
+#[test]
+fn a_huge_answer_is_compared_as_a_draft_with_its_count() {
+    let dir = two_versions();
+    let old: Vec<String> = (0..2_000).map(|i| format!("mot{i}")).collect();
+    let new: Vec<String> = (0..2_000).rev().map(|i| format!("mot{i}")).collect();
+    for (path, words) in [(SEMI, &old), (FINAL, &new)] {
+        let text = std::fs::read_to_string(dir.path().join(path)).unwrap();
+        std::fs::write(dir.path().join(path), with_status(&text, &words.join(" "))).unwrap();
+    }
+    let out = Run::new(&["diff", "--json", SEMI, FINAL])
+        .cwd(dir.path())
+        .status(1)
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let status = json["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["changes"].as_array().unwrap())
+        .find(|c| c["path"] == "progress.status")
+        .unwrap();
+    assert_eq!(status["count"]["old"], 14_889);
+    assert_eq!(status["count"]["limit"], 1500);
+    assert!(status["words"].as_array().unwrap().len() > 100);
 }
 
 #[test]
