@@ -80,7 +80,7 @@ pub fn load(path: &Path) -> Result<Side> {
             text: checked.source.map(|s| s.text).unwrap_or_default(),
             warning,
         }),
-        _ => Err(Error::wrong_kind(
+        Some(_) => Err(Error::wrong_kind(
             path,
             "a report that checks",
             format!(
@@ -88,7 +88,41 @@ pub fn load(path: &Path) -> Result<Side> {
                 if errors == 1 { "" } else { "s" }
             ),
         )),
+        None => Err(Error::wrong_kind(
+            path,
+            "a report source",
+            "not one: `pbf-report check` says why",
+        )),
     }
+}
+
+/// Where the version `previous` of `project` is, seen from `input` (a source, a version folder
+/// or a PDF in one): the source of that name beside a source, the project's sources in
+/// `data/`, its version folder beside a folder (or the PDF's), or in `out/`.
+pub fn previous_path(input: &Path, project: &str, previous: &str) -> Option<PathBuf> {
+    if !crate::model::is_valid_project_id(previous) {
+        return None;
+    }
+    let parent = input.parent().unwrap_or(Path::new(""));
+    let source = format!("{previous}.yaml");
+    let folder_of = |p: &Path| p.parent().map(|d| d.join(previous));
+    let candidates = [
+        Some(parent.join(&source)),
+        Some(Path::new("data").join(project).join(&source)),
+        folder_of(input),
+        folder_of(parent),
+        Some(Path::new("out").join(project).join(previous)),
+    ];
+    let usable = |p: &PathBuf| match std::fs::metadata(p) {
+        Ok(m) if m.is_dir() => p.join(crate::manifest::MANIFEST).is_file(),
+        Ok(m) => m.is_file() && p.extension().is_some_and(|e| e == "yaml"),
+        Err(_) => false,
+    };
+    candidates
+        .into_iter()
+        .flatten()
+        .filter(|p| p.as_path() != input)
+        .find(usable)
 }
 
 /// The source a PDF built by pbf-report carries: its name, its version and its bytes.
@@ -253,10 +287,12 @@ pub fn compare(old: &Side, new: &Side, lang: &str, catalog: &Catalog) -> Diff {
         crate::render::document::data_as_written(&old.filled, &old.version, catalog, options);
     let new_data =
         crate::render::document::data_as_written(&new.filled, &new.version, catalog, options);
-    let (old_parts, new_parts) = (
+    let (mut old_parts, mut new_parts) = (
         leaves(&old_data, &old.filled, lang),
         leaves(&new_data, &new.filled, lang),
     );
+    old_parts.insert(0, envelope(&old.filled));
+    new_parts.insert(0, envelope(&new.filled));
     let mut names: Vec<&(String, String)> = new_parts.iter().map(|(p, _)| p).collect();
     for (part, _) in &old_parts {
         if !names.iter().any(|n| n.0 == part.0) {
@@ -271,7 +307,7 @@ pub fn compare(old: &Side, new: &Side, lang: &str, catalog: &Catalog) -> Diff {
                 let found = parts.iter().find(|(p, _)| p.0 == *name);
                 found.map_or(&none, |(_, l)| l).clone()
             };
-            part_changes(name, title, &find(&old_parts), &find(&new_parts))
+            part_changes(name, title, find(&old_parts), &find(&new_parts))
         })
         .collect();
     let spending = match (&old.filled.typed, &new.filled.typed) {
@@ -300,20 +336,72 @@ fn version_of(side: &Side) -> Version {
 /// list's item (`row`), whose cells follow it.
 #[derive(Debug, Clone)]
 struct Leaf {
+    /// Its path, once rows are matched: the new version's for a row both have.
     path: String,
+    /// Its path in its own version, for what only one version has.
+    own: String,
     label: String,
     shown: String,
     text: bool,
-    /// An answer the form frames: listed when left as it was.
+    /// An answer a reviewer reads for what was pasted unchanged: a narrative, or one the form
+    /// asks anew each period.
     answer: bool,
     limit: Option<usize>,
     row: bool,
+    /// An item of a list of texts (an attachment): added or removed whole.
+    item: bool,
+}
+
+impl Leaf {
+    fn new(path: String, label: String, shown: String) -> Leaf {
+        Leaf {
+            own: path.clone(),
+            path,
+            label,
+            shown,
+            text: false,
+            answer: false,
+            limit: None,
+            row: false,
+            item: false,
+        }
+    }
 }
 
 type Parts = Vec<((String, String), Vec<Leaf>)>;
 
+/// The tool's own fields of a report: which form, which project, which languages.
+fn envelope(filled: &Filled) -> ((String, String), Vec<Leaf>) {
+    let e = &filled.envelope;
+    let fields = [
+        ("template", e.template.clone()),
+        ("project_id", e.project_id.clone()),
+        ("languages", e.languages.join(", ")),
+        (
+            "unofficial_translations",
+            e.unofficial_translations.join(", "),
+        ),
+    ];
+    let leaves = fields
+        .into_iter()
+        .map(|(name, value)| Leaf::new(name.into(), name.into(), value))
+        .collect();
+    (("report".into(), "report".into()), leaves)
+}
+
 /// Every field of the template data `data`, part by part, with the raw texts of `filled`.
 fn leaves(data: &Value, filled: &Filled, lang: &str) -> Parts {
+    let questions: HashMap<String, &crate::form::Question> = filled
+        .form
+        .fields()
+        .into_iter()
+        .map(|f| (crate::form::unnumbered(&f.path), f.question))
+        .collect();
+    let walk = Walk {
+        filled,
+        lang,
+        questions,
+    };
     let parts = data["parts"].as_array().into_iter().flatten();
     parts
         .map(|part| {
@@ -323,89 +411,92 @@ fn leaves(data: &Value, filled: &Filled, lang: &str) -> Parts {
                 .map_or_else(|| name.clone(), String::from);
             let mut out = Vec::new();
             for q in part["questions"].as_array().into_iter().flatten() {
-                question_leaves(q, "", filled, lang, &mut out);
+                walk.question(q, "", &mut out);
             }
             ((name, title), out)
         })
         .collect()
 }
 
-fn question_leaves(q: &Value, within: &str, filled: &Filled, lang: &str, out: &mut Vec<Leaf>) {
-    let Ok(kind) = serde_json::from_value::<Kind>(q["kind"].clone()) else {
-        return;
-    };
-    let path = q["path"].as_str().unwrap_or_default().to_string();
-    let wording = q["question"].as_str().unwrap_or_default();
-    let label = format!("{within}{}", one_line(wording));
-    let answer = &q["answer"];
-    let limit = filled.form.fields().into_iter().find_map(|f| {
-        (crate::form::unnumbered(&f.path) == crate::form::unnumbered(&path))
-            .then_some(f.question.limit)
-            .flatten()
-    });
-    let leaf = |shown: String, text: bool| Leaf {
-        path: path.clone(),
-        label: label.clone(),
-        shown,
-        text,
-        answer: kind.is_answer_text(),
-        limit,
-        row: false,
-    };
-    match kind {
-        Kind::List | Kind::Table => {
-            for item in answer["items"].as_array().into_iter().flatten() {
-                let at = item["path"].as_str().unwrap_or_default().to_string();
-                match item["questions"].as_array() {
-                    Some(questions) => {
-                        let head = one_line(item["label"].as_str().unwrap_or_default());
-                        let first = questions.first().map_or(String::new(), |c| {
-                            raw_text(&filled.tree, c["path"].as_str().unwrap_or_default(), lang)
-                        });
-                        out.push(Leaf {
-                            path: at,
-                            label: format!("{within}{head}"),
-                            shown: first,
-                            text: false,
-                            answer: false,
-                            limit: None,
-                            row: true,
-                        });
-                        for c in questions {
-                            question_leaves(c, &format!("{within}{head} › "), filled, lang, out);
-                        }
-                    }
-                    None => out.push(Leaf {
-                        label: format!(
-                            "{label} ({})",
-                            at.rsplit('[').next().unwrap_or("").trim_end_matches(']')
-                        ),
-                        shown: raw_text(&filled.tree, &at, lang),
-                        path: at,
-                        text: true,
-                        answer: false,
-                        limit: None,
-                        row: false,
-                    }),
+/// What reading a version's fields needs: its answers, the language, and each question of its
+/// form by its path without item numbers.
+struct Walk<'a> {
+    filled: &'a Filled,
+    lang: &'a str,
+    questions: HashMap<String, &'a crate::form::Question>,
+}
+
+impl Walk<'_> {
+    fn question(&self, q: &Value, within: &str, out: &mut Vec<Leaf>) {
+        let Ok(kind) = serde_json::from_value::<Kind>(q["kind"].clone()) else {
+            return;
+        };
+        let path = q["path"].as_str().unwrap_or_default().to_string();
+        let label = format!(
+            "{within}{}",
+            one_line(q["question"].as_str().unwrap_or_default())
+        );
+        let answer = &q["answer"];
+        let asked = self.questions.get(&crate::form::unnumbered(&path));
+        let period = asked.is_some_and(|q| q.period);
+        let leaf = |shown: String, text: bool| Leaf {
+            text,
+            answer: text && (period || matches!(kind, Kind::Narrative | Kind::Text | Kind::Note)),
+            limit: asked.and_then(|q| q.limit),
+            ..Leaf::new(path.clone(), label.clone(), shown)
+        };
+        match kind {
+            Kind::List | Kind::Table => {
+                for item in answer["items"].as_array().into_iter().flatten() {
+                    self.item(item, &label, within, out);
                 }
             }
+            Kind::Annex => {}
+            k if k.is_text() => out.push(leaf(raw_text(&self.filled.tree, &path, self.lang), true)),
+            Kind::Rating | Kind::Choice | Kind::Ticks => {
+                out.push(leaf(text_of(&answer["label"]), false));
+            }
+            Kind::Amounts => {
+                let items = answer["items"].as_array().into_iter().flatten();
+                let shown: Vec<String> = items
+                    .map(|i| format!("{}: {}", text_of(&i["id"]), text_of(&i["text"])))
+                    .collect();
+                out.push(leaf(shown.join("; "), false));
+            }
+            _ => out.push(leaf(text_of(&answer["text"]), false)),
         }
-        Kind::Annex => {}
-        k if k.is_text() => out.push(leaf(raw_text(&filled.tree, &path, lang), true)),
-        Kind::Rating | Kind::Choice | Kind::Ticks => {
-            out.push(leaf(
-                answer["label"].as_str().unwrap_or_default().into(),
-                false,
-            ));
+    }
+
+    /// An item of a list: a row with its questions, or a text.
+    fn item(&self, item: &Value, label: &str, within: &str, out: &mut Vec<Leaf>) {
+        let at = item["path"].as_str().unwrap_or_default().to_string();
+        let Some(questions) = item["questions"].as_array() else {
+            let n = at.rsplit('[').next().unwrap_or("").trim_end_matches(']');
+            let text = raw_text(&self.filled.tree, &at, self.lang);
+            out.push(Leaf {
+                text: true,
+                item: true,
+                ..Leaf::new(at.clone(), format!("{label} ({n})"), text)
+            });
+            return;
+        };
+        let head = one_line(item["label"].as_str().unwrap_or_default());
+        // A row is known by its first cell: an indicator by its wording, an outcome by its
+        // statement, an activity by its formulation.
+        let first = questions.first().map_or(String::new(), |c| {
+            raw_text(
+                &self.filled.tree,
+                c["path"].as_str().unwrap_or_default(),
+                self.lang,
+            )
+        });
+        out.push(Leaf {
+            row: true,
+            ..Leaf::new(at, format!("{within}{head}"), first)
+        });
+        for c in questions {
+            self.question(c, &format!("{within}{head} › "), out);
         }
-        Kind::Amounts => {
-            let items = answer["items"].as_array().into_iter().flatten();
-            let shown: Vec<String> = items
-                .map(|i| format!("{}: {}", text_of(&i["id"]), text_of(&i["text"])))
-                .collect();
-            out.push(leaf(shown.join("; "), false));
-        }
-        _ => out.push(leaf(text_of(&answer["text"]), false)),
     }
 }
 
@@ -445,8 +536,114 @@ pub fn at<'a>(tree: &'a Value, path: &str) -> Option<&'a Value> {
     })
 }
 
+/// Gives the old version's rows and items the paths of the new version's they stand for, list
+/// by list, outer lists first: a row is matched by its first cell (the longest run of rows in
+/// the same order), and the rows left between two matched ones pair in order (a row edited in
+/// place). A row left unmatched gets a path no new row has.
+fn align(old: &mut [Leaf], new: &[Leaf]) {
+    let depth = |p: &str| p.matches('[').count();
+    let listed = |l: &&Leaf| l.row || l.item;
+    let deepest = old
+        .iter()
+        .chain(new)
+        .filter(listed)
+        .map(|l| depth(&l.path))
+        .max();
+    for d in 1..=deepest.unwrap_or(0) {
+        let list_of = |p: &str| {
+            p.rsplit_once('[')
+                .map_or(String::new(), |(l, _)| l.to_string())
+        };
+        let at_depth = |leaves: &[Leaf]| -> Vec<(String, String, String)> {
+            let rows = leaves.iter().filter(listed).filter(|l| depth(&l.path) == d);
+            rows.map(|l| (list_of(&l.path), l.path.clone(), l.shown.clone()))
+                .collect()
+        };
+        let (was, is) = (at_depth(old), at_depth(new));
+        let mut renames: Vec<(String, String)> = Vec::new();
+        let mut lists: Vec<&String> = is.iter().chain(&was).map(|r| &r.0).collect();
+        lists.dedup();
+        lists.sort();
+        lists.dedup();
+        for list in lists {
+            let olds: Vec<&(String, String, String)> =
+                was.iter().filter(|r| r.0 == *list).collect();
+            let news: Vec<&(String, String, String)> = is.iter().filter(|r| r.0 == *list).collect();
+            let keys = |rows: &[&(String, String, String)]| -> Vec<String> {
+                rows.iter().map(|r| r.2.clone()).collect()
+            };
+            for (i, j) in matched(&keys(&olds), &keys(&news)) {
+                let to = match j {
+                    Some(j) => news[j].1.clone(),
+                    None => format!("{list}[-{}]", i + 1),
+                };
+                renames.push((olds[i].1.clone(), to));
+            }
+        }
+        for leaf in old.iter_mut() {
+            let found = renames.iter().find(|(from, _)| {
+                leaf.path == *from
+                    || leaf
+                        .path
+                        .strip_prefix(from.as_str())
+                        .is_some_and(|rest| rest.starts_with(['.', '[']))
+            });
+            if let Some((from, to)) = found {
+                leaf.path = format!("{to}{}", &leaf.path[from.len()..]);
+            }
+        }
+    }
+}
+
+/// Each old row's partner among the new rows, by key: the longest common subsequence of equal
+/// (non-empty) keys, then, between two matched rows, the unmatched ones paired in order.
+fn matched(old: &[String], new: &[String]) -> Vec<(usize, Option<usize>)> {
+    let (n, m) = (old.len(), new.len());
+    // Lists hold at most a few dozen rows: the quadratic table is small.
+    let mut longest = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            longest[i][j] = match !old[i].is_empty() && old[i] == new[j] {
+                true => longest[i + 1][j + 1] + 1,
+                false => longest[i + 1][j].max(longest[i][j + 1]),
+            };
+        }
+    }
+    let mut anchors = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        if !old[i].is_empty() && old[i] == new[j] {
+            anchors.push((i, j));
+            i += 1;
+            j += 1;
+        } else if longest[i + 1][j] >= longest[i][j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    let mut pairs = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    for (ai, aj) in anchors.into_iter().chain([(n, m)]) {
+        // The rows between the last anchor and this one, paired in order.
+        let gap = (ai - i).min(aj - j);
+        for k in 0..gap {
+            pairs.push((i + k, Some(j + k)));
+        }
+        for k in gap..ai - i {
+            pairs.push((i + k, None));
+        }
+        if ai < n {
+            pairs.push((ai, Some(aj)));
+        }
+        (i, j) = (ai + 1, aj + 1);
+    }
+    pairs
+}
+
 /// The changes of one part, the new version's order first, then what only the old one had.
-fn part_changes(name: &str, title: &str, old: &[Leaf], new: &[Leaf]) -> PartChanges {
+fn part_changes(name: &str, title: &str, mut old: Vec<Leaf>, new: &[Leaf]) -> PartChanges {
+    align(&mut old, new);
     let was: HashMap<&str, &Leaf> = old.iter().map(|l| (l.path.as_str(), l)).collect();
     let is: HashMap<&str, &Leaf> = new.iter().map(|l| (l.path.as_str(), l)).collect();
     let (mut changes, mut unchanged) = (Vec::new(), Vec::new());
@@ -461,23 +658,23 @@ fn part_changes(name: &str, title: &str, old: &[Leaf], new: &[Leaf]) -> PartChan
         if within(&leaf.path, &whole) {
             continue;
         }
-        match (was.get(leaf.path.as_str()), leaf.row) {
+        match (was.get(leaf.path.as_str()), leaf.row || leaf.item) {
             (None, true) => {
                 whole.push(leaf.path.clone());
                 changes.push(row_change(leaf, What::Added));
             }
-            (Some(_), true) => {}
-            (before, false) => {
+            (Some(_), true) if leaf.row => {}
+            (before, _) => {
                 let before = before.map_or("", |l| l.shown.as_str());
                 compare_leaf(leaf, before, &mut changes, &mut unchanged);
             }
         }
     }
-    for leaf in old {
+    for leaf in &old {
         if is.contains_key(leaf.path.as_str()) || within(&leaf.path, &whole) {
             continue;
         }
-        match leaf.row {
+        match leaf.row || leaf.item {
             true => {
                 whole.push(leaf.path.clone());
                 changes.push(row_change(leaf, What::Removed));
@@ -485,6 +682,7 @@ fn part_changes(name: &str, title: &str, old: &[Leaf], new: &[Leaf]) -> PartChan
             false if !leaf.shown.is_empty() => {
                 let gone = Leaf {
                     shown: String::new(),
+                    path: leaf.own.clone(),
                     ..leaf.clone()
                 };
                 compare_leaf(&gone, &leaf.shown, &mut changes, &mut unchanged);
@@ -506,7 +704,10 @@ fn row_change(leaf: &Leaf, what: What) -> Change {
         _ => (leaf.shown.clone(), String::new()),
     };
     Change {
-        field: field_of(leaf),
+        field: Field {
+            path: leaf.own.clone(),
+            label: leaf.label.clone(),
+        },
         what,
         old,
         new,
@@ -741,6 +942,25 @@ mod tests {
         let marks: Vec<Mark> = pieces.iter().map(|p| p.mark).collect();
         assert_eq!(marks, [Mark::Deleted, Mark::Inserted]);
         assert_eq!(pieces[0].text, old);
+    }
+
+    #[test]
+    fn rows_are_matched_by_their_first_cell_then_in_order() {
+        let keys = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // The second of three removed: the third is matched, not called the second.
+        assert_eq!(
+            matched(&keys(&["a", "b", "c"]), &keys(&["a", "c"])),
+            [(0, Some(0)), (1, None), (2, Some(1))]
+        );
+        // A row reworded in place is paired with its new wording.
+        assert_eq!(
+            matched(&keys(&["a", "b", "c"]), &keys(&["a", "B", "c", "d"])),
+            [(0, Some(0)), (1, Some(1)), (2, Some(2))]
+        );
+        assert_eq!(
+            matched(&keys(&["", ""]), &keys(&[""])),
+            [(0, Some(0)), (1, None)]
+        );
     }
 
     #[test]

@@ -50,7 +50,7 @@ fn compared(args: &DiffArgs) -> Result<Status> {
         Some(lang) if common.contains(lang) => lang.clone(),
         Some(lang) => {
             return Err(Error::usage(format!(
-                "both versions are not written in `{}`; they share: {}",
+                "the two versions are not both written in `{}`; they share: {}",
                 terminal::line(lang),
                 common.join(", ")
             )));
@@ -88,24 +88,30 @@ fn compared(args: &DiffArgs) -> Result<Status> {
     })
 }
 
-/// The source of the version `side` (read from `path`) follows: `previous:` in its folder.
+/// The version `side` (read from `path`) follows, named by its `previous:`.
 fn previous_of(path: &Path, side: &Side) -> Result<PathBuf> {
-    let previous = side.filled.envelope.previous.as_deref().ok_or_else(|| {
+    let envelope = &side.filled.envelope;
+    let previous = envelope.previous.as_deref().ok_or_else(|| {
         Error::usage(format!(
             "{} names no previous version (`previous:`): give the two versions to compare",
             terminal::path(path)
         ))
     })?;
-    let folder = path.parent().unwrap_or(Path::new(""));
-    let source = folder.join(format!("{previous}.yaml"));
-    match source.is_file() {
-        true => Ok(source),
-        false => Err(Error::usage(format!(
-            "{} follows {previous}, but {} is not there",
-            terminal::path(path),
-            terminal::path(&source)
-        ))),
+    if previous == side.version {
+        return Err(Error::usage(format!(
+            "{} names itself as its previous version",
+            terminal::path(path)
+        )));
     }
+    crate::diff::previous_path(path, &envelope.project_id, previous).ok_or_else(|| {
+        Error::usage(format!(
+            "{} follows {}, which is neither beside it, in data/{} nor in out/{}",
+            terminal::path(path),
+            terminal::line(previous),
+            envelope.project_id,
+            envelope.project_id
+        ))
+    })
 }
 
 /// Colour when standard output is a terminal and `NO_COLOR` is not set.

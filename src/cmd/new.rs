@@ -93,6 +93,20 @@ fn next_version(args: &NewArgs, from: &Path) -> Result<Status> {
             terminal::line(&args.project_id)
         )));
     }
+    if !crate::model::is_valid_project_id(&old.version) {
+        return Err(Error::usage(format!(
+            "{} is not named as a version (lower-case letters, digits and dashes, e.g. \
+             2019-11-12-final.yaml), so the new one could not name it: rename it first",
+            terminal::path(from)
+        )));
+    }
+    if old.version == args.version {
+        return Err(Error::usage(format!(
+            "{} is the version {} already: give the new version's name",
+            terminal::path(from),
+            old.version
+        )));
+    }
     let (_, root) = crate::source::parse(from, old.text.as_bytes())
         .map_err(|d| Error::usage(d.render(None)))?;
     let text = next_text(&old, &root, &args.version);
@@ -110,6 +124,16 @@ fn next_version(args: &NewArgs, from: &Path) -> Result<Status> {
         old.version,
         super::plural(marked)
     );
+    let old_date = old.filled.report_date().map(|d| d.0);
+    match (from_version(&args.version).0, old_date) {
+        (None, Some(date)) => crate::say!(
+            "note: the version names no date: the report's date is still {date}, the last one's"
+        ),
+        (Some(new), Some(date)) if new <= date => {
+            crate::say!("note: the new version is dated {new}, not after the last one ({date})")
+        }
+        _ => {}
+    }
     Ok(Status::Success)
 }
 
@@ -135,6 +159,14 @@ fn next_text(old: &crate::diff::Side, root: &crate::source::Node, version: &str)
     }
     let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
     let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+    // The marks the last version still had: this version's are written anew.
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with(UPDATE_MARK) {
+            edits.push((at..at + line.len(), String::new()));
+        }
+        at += line.len();
+    }
     match root.get("previous").and_then(|n| n.span.clone()) {
         Some(span) => edits.push((span, old.version.clone())),
         None => {

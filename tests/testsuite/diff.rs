@@ -240,7 +240,7 @@ fn inputs_that_cannot_be_compared_are_status_2() {
     Run::new(&["diff", "--lang", "es", FINAL, FINAL])
         .cwd(dir.path())
         .status(2)
-        .stderr_has("both versions are not written in `es`; they share: fr, en")
+        .stderr_has("the two versions are not both written in `es`; they share: fr, en")
         .run();
     let fifo = dir.path().join("data/fifo.yaml");
     let made = std::process::Command::new("mkfifo")
@@ -354,8 +354,13 @@ fn the_next_version_starts_from_the_last_and_check_says_what_is_still_the_last()
     assert_ne!(updated.len(), text.len());
     std::fs::write(dir.path().join(next), &updated).unwrap();
     let out = Run::new(&["check", next]).cwd(dir.path()).run();
-    assert_eq!(out.stderr.matches(still).count(), 24, "{}", out.stderr);
+    // The status's English text is still the last one's: said for that language alone.
+    assert_eq!(out.stderr.matches(still).count(), 25, "{}", out.stderr);
     assert!(!out.stderr.contains("warning: progress.status: still"));
+    assert!(
+        out.stderr
+            .contains("warning: progress.status.en: its `en` text is still")
+    );
     Run::new(&["diff", next])
         .cwd(dir.path())
         .status(1)
@@ -380,4 +385,164 @@ fn the_next_version_starts_from_the_last_and_check_says_what_is_still_the_last()
     .status(2)
     .stderr_has("is a report of `pbf-irf-217`, not of `pbf-irf-300`")
     .run();
+}
+
+/// `text` without its second outcome indicator of outcome 1 and its first attachment.
+fn with_rows_removed(text: &str) -> String {
+    let table = text.find("    indicators:\n").unwrap();
+    let first = table + text[table..].find("      - indicator:").unwrap();
+    let second = first + 5 + text[first + 5..].find("      - indicator:").unwrap();
+    let third = second + 5 + text[second + 5..].find("      - indicator:").unwrap();
+    let text = format!("{}{}", &text[..second], &text[third..]);
+    let list = text.find("  attachments:\n    -\n").unwrap() + "  attachments:\n".len();
+    let next = list + 3 + text[list + 3..].find("    -\n").unwrap();
+    format!("{}{}", &text[..list], &text[next..])
+}
+
+#[test]
+fn a_row_removed_is_named_and_the_rows_after_it_are_still_themselves() {
+    let dir = two_versions();
+    let text = std::fs::read_to_string(dir.path().join(FINAL)).unwrap();
+    let next = "data/pbf-irf-217/2020-06-15-semi-annual.yaml";
+    next_from_final(dir.path()).status(0).run();
+    let written = std::fs::read_to_string(dir.path().join(next)).unwrap();
+    std::fs::write(dir.path().join(next), with_rows_removed(&written)).unwrap();
+    let out = Run::new(&["diff", "--json", FINAL, next])
+        .cwd(dir.path())
+        .status(1)
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let changes: Vec<(String, String)> = json["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["changes"].as_array().unwrap())
+        .filter(|c| !c["path"].as_str().unwrap().starts_with("cover."))
+        .map(|c| {
+            (
+                c["path"].as_str().unwrap().into(),
+                c["what"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("progress.attachments[1]", "removed"),
+        ("outcomes[1].indicators[2]", "removed"),
+    ]
+    .iter()
+    .map(|(p, w)| (p.to_string(), w.to_string()))
+    .collect();
+    assert_eq!(changes, expected, "{}", out.stdout);
+    let removed = json["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["changes"].as_array().unwrap())
+        .find(|c| c["path"] == "outcomes[1].indicators[2]")
+        .unwrap();
+    assert!(
+        removed["old"].as_str().unwrap().starts_with("% de ménages"),
+        "{removed}"
+    );
+    // The third indicator, now second, still holds the last report's progress: still said.
+    let out = Run::new(&["check", next]).cwd(dir.path()).status(0).run();
+    assert!(
+        out.stderr.contains(
+            "warning: outcomes[1].indicators[2].progress: still the answer of 2019-11-12-final"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(text.contains("% de ménages"));
+}
+
+#[test]
+fn a_text_updated_in_one_language_only_is_said_for_the_other() {
+    let dir = two_versions();
+    let next = "data/pbf-irf-217/2020-06-15-semi-annual.yaml";
+    next_from_final(dir.path()).status(0).run();
+    let text = std::fs::read_to_string(dir.path().join(next)).unwrap();
+    let text = text.replacen(
+        "Les activités du projet PBF IRF 217 ont été finalisées",
+        "Au premier semestre 2020, les activités du projet PBF IRF 217 ont été finalisées",
+        1,
+    );
+    std::fs::write(dir.path().join(next), &text).unwrap();
+    let out = Run::new(&["check", next]).cwd(dir.path()).status(0).run();
+    assert!(
+        out.stderr.contains(
+            "warning: progress.status.en: its `en` text is still the answer of 2019-11-12-final"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("progress.status.fr:"));
+    // The version after it starts with this one's marks only.
+    Run::new(&[
+        "new",
+        "pbf-irf-217",
+        "--version",
+        "2020-12-31-annual",
+        "--from",
+        next,
+    ])
+    .cwd(dir.path())
+    .status(0)
+    .stderr_has("27 answers of the period to update")
+    .run();
+    let after = std::fs::read_to_string(dir.path().join("data/pbf-irf-217/2020-12-31-annual.yaml"))
+        .unwrap();
+    assert_eq!(after.matches("# TODO: update for this period").count(), 27);
+    assert!(!after.contains("still 2019-11-12-final's"));
+    assert!(after.contains("\nprevious: 2020-06-15-semi-annual\n"));
+}
+
+#[test]
+fn a_version_started_from_a_pdf_finds_the_last_in_its_folder() {
+    let dir = two_versions();
+    Run::new(&["build", FINAL]).cwd(dir.path()).status(0).run();
+    std::fs::remove_file(dir.path().join(FINAL)).unwrap();
+    let pdf = "out/pbf-irf-217/2019-11-12-final/pbf-irf-217-2019-11-12-final.fr.pdf";
+    let next = "data/pbf-irf-217/2020-06-15-semi-annual.yaml";
+    Run::new(&[
+        "new",
+        "pbf-irf-217",
+        "--version",
+        "2020-06-15-semi-annual",
+        "--from",
+        pdf,
+    ])
+    .cwd(dir.path())
+    .status(0)
+    .run();
+    let out = Run::new(&["check", next]).cwd(dir.path()).status(0).run();
+    assert_eq!(
+        out.stderr
+            .matches("still the answer of 2019-11-12-final")
+            .count(),
+        27
+    );
+    Run::new(&["diff", next])
+        .cwd(dir.path())
+        .status(1)
+        .stdout_has("--- 2019-11-12-final (out/pbf-irf-217/2019-11-12-final)\n")
+        .run();
+    // A source that names itself as the version it follows.
+    let text = std::fs::read_to_string(dir.path().join(next)).unwrap();
+    let own = text.replacen(
+        "previous: 2019-11-12-final",
+        "previous: 2020-06-15-semi-annual",
+        1,
+    );
+    std::fs::write(dir.path().join(next), own).unwrap();
+    Run::new(&["check", next])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("warning: previous: it names this very version as the one it follows")
+        .run();
+    Run::new(&["diff", next])
+        .cwd(dir.path())
+        .status(2)
+        .stderr_has("names itself as its previous version")
+        .run();
 }
