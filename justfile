@@ -12,9 +12,10 @@ check:
 test:
     scripts/test
 
-# Measure check and build times on the example.
+# Measure check, build and diff times.
 bench:
     cargo bench --bench build
+    cargo bench --bench diff
 
 # Fuzz load → check → template data for SECONDS (needs nightly and `cargo install cargo-fuzz`).
 fuzz seconds="1800":

@@ -452,8 +452,14 @@ pub fn prepare_file(path: &Path, draft: bool) -> Result<Job, Failure> {
     // The source's own problems come first; the file name's only once they are fixed.
     let templates = crate::templates::current();
     let version_name = version.as_ref().map_or("", String::as_str);
-    let job = prepare(path, bytes, version_name, draft, templates)?;
+    let mut job = prepare(path, bytes, version_name, draft, templates)?;
     version?;
+    // A source on disk may follow a version beside it: its answers still that version's are
+    // said as `check` says them.
+    if let Ok((_, root)) = crate::source::parse(path, &job.bytes) {
+        let unchanged = crate::check::period::unchanged(path, &root, &job.report);
+        job.warnings.extend(unchanged);
+    }
     Ok(job)
 }
 

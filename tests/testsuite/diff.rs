@@ -335,6 +335,9 @@ fn the_next_version_starts_from_the_last_and_check_says_what_is_still_the_last()
     let out = Run::new(&["check", next]).cwd(dir.path()).status(0).run();
     let still = "still the answer of 2019-11-12-final: it is given anew for each period";
     assert_eq!(out.stderr.matches(still).count(), 27, "{}", out.stderr);
+    // `build` says them too, and builds.
+    let out = Run::new(&["build", next]).cwd(dir.path()).status(0).run();
+    assert_eq!(out.stderr.matches(still).count(), 27, "{}", out.stderr);
     assert!(out.stderr.contains(&format!(
         "warning: progress.status: {still}\n  --> {next}:61:5\n"
     )));
@@ -545,4 +548,40 @@ fn a_version_started_from_a_pdf_finds_the_last_in_its_folder() {
         .status(2)
         .stderr_has("names itself as its previous version")
         .run();
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    // `script` gives the command a terminal of its own (util-linux, on every Debian).
+    let dir = two_versions();
+    let on_a_terminal = |no_color: Option<&str>| {
+        let mut command = std::process::Command::new("script");
+        command
+            .args(["-qec"])
+            .arg(format!(
+                "{} diff {SEMI} {FINAL}",
+                env!("CARGO_BIN_EXE_pbf-report")
+            ))
+            .arg("/dev/null")
+            .current_dir(dir.path())
+            .env_remove("NO_COLOR");
+        if let Some(value) = no_color {
+            command.env("NO_COLOR", value);
+        }
+        let out = command.output().expect("script (util-linux) runs");
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let coloured = on_a_terminal(None);
+    assert!(
+        coloured.contains("\u{1b}[31m[-L'étude-]\u{1b}[0m"),
+        "{coloured}"
+    );
+    assert!(
+        coloured.contains("\u{1b}[32m{+L'évaluation+}\u{1b}[0m"),
+        "{coloured}"
+    );
+    let plain = on_a_terminal(Some("1"));
+    assert!(plain.contains("[-L'étude-]{+L'évaluation+}"), "{plain}");
+    assert!(!plain.contains('\u{1b}'), "{plain}");
 }
