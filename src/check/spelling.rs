@@ -376,9 +376,9 @@ pub fn check(
     out
 }
 
-/// Up to three words of the dictionary one typing mistake away from `word`, likeliest first:
-/// a missing or wrong accent (one or two), a letter doubled, dropped or swapped, a wrong or
-/// missing letter, two words run together. An elided article is kept as written, apostrophe
+/// Up to three words of the dictionary one typing mistake away from `word`, of the likeliest
+/// kind that gives any: a missing or wrong accent (one or two), else a letter doubled, dropped
+/// or swapped, else a wrong or missing letter, else two words run together. An elided article is kept as written, apostrophe
 /// included. Spellbook's own suggester tries several times as many candidates and takes about
 /// 200 ms a word in French; these take a few milliseconds.
 fn suggest(loaded: &Loaded, word: &str) -> Vec<String> {
@@ -403,11 +403,12 @@ fn suggest(loaded: &Loaded, word: &str) -> Vec<String> {
                 found.push(candidate);
             }
         }
-        if found.len() >= 3 {
+        // A typo is one kind of mistake: the first kind that gives a word gives the likeliest.
+        if !found.is_empty() {
             break;
         }
     }
-    if found.len() < 3 {
+    if found.is_empty() {
         for at in 1..chars.len() {
             let (first, second): (String, String) =
                 (chars[..at].iter().collect(), chars[at..].iter().collect());
