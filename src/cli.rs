@@ -42,7 +42,7 @@ pub enum Command {
     New(NewArgs),
     /// Show what changed between two versions of a report: the cover, ratings, indicators,
     /// spending and every answer. Exits 0 when they are the same, 1 when they differ, 2 when
-    /// an input cannot be read.
+    /// an input cannot be read or compared, 3 when the PDF cannot be written.
     Diff(DiffArgs),
     /// Turn a past report (plain text, PDF, .docx) into a new source, or write back into a
     /// source the answers reviewers edited in its Word copy.

@@ -97,8 +97,9 @@ pub fn load(path: &Path) -> Result<Side> {
 }
 
 /// Where the version `previous` of `project` is, seen from `input` (a source, a version folder
-/// or a PDF in one): the source of that name beside a source, the project's sources in
-/// `data/`, its version folder beside a folder (or the PDF's), or in `out/`.
+/// or a PDF in one): its archived version folder in `out/`, else the source of that name beside
+/// a source, the project's sources in `data/`, its version folder beside a folder (or the
+/// PDF's), or in `out/`.
 pub fn previous_path(input: &Path, project: &str, previous: &str) -> Option<PathBuf> {
     if !crate::model::is_valid_project_id(previous) {
         return None;
@@ -106,7 +107,14 @@ pub fn previous_path(input: &Path, project: &str, previous: &str) -> Option<Path
     let parent = input.parent().unwrap_or(Path::new(""));
     let source = format!("{previous}.yaml");
     let folder_of = |p: &Path| p.parent().map(|d| d.join(previous));
+    let archived = Path::new("out").join(project).join(previous);
+    let archived = archived
+        .join(crate::archive::ARCHIVED)
+        .is_file()
+        .then_some(archived);
+    // The version submitted first: its source in data/ may have been edited since.
     let candidates = [
+        archived,
         Some(parent.join(&source)),
         Some(Path::new("data").join(project).join(&source)),
         folder_of(input),
@@ -235,11 +243,17 @@ pub struct Count {
 
 #[derive(Debug, Serialize)]
 pub struct Spending {
-    /// `recipient`, `outcome`, `output`, `category`, `total` or `gender`.
+    /// `recipient`, `received`, `outcome`, `output`, `additional`, `category`, `total` or
+    /// `gender`.
     pub group: &'static str,
     pub label: String,
     pub old: String,
     pub new: String,
+    /// The budget it is a share of, when that moved too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_budget: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_budget: Option<String>,
     /// The share of the budget it stands for, in tenths of a percent, as written (`41.3%`).
     pub old_share: Option<String>,
     pub new_share: Option<String>,
@@ -638,6 +652,18 @@ fn matched(old: &[String], new: &[String]) -> Vec<(usize, Option<usize>)> {
         }
         (i, j) = (ai + 1, aj + 1);
     }
+    // A row moved: left unmatched on both sides with the same key.
+    let taken: Vec<usize> = pairs.iter().filter_map(|(_, j)| *j).collect();
+    let mut free: Vec<usize> = (0..m).filter(|j| !taken.contains(j)).collect();
+    for (i, partner) in pairs.iter_mut() {
+        if partner.is_none()
+            && let Some(k) = free
+                .iter()
+                .position(|&j| !old[*i].is_empty() && new[j] == old[*i])
+        {
+            *partner = Some(free.remove(k));
+        }
+    }
     pairs
 }
 
@@ -812,11 +838,15 @@ fn spending(old: &Report, new: &Report, catalog: &Catalog) -> Vec<Spending> {
             continue;
         }
         let spent = |f: Option<&(Usd, Usd)>| f.map_or(String::new(), |f| money(f.0));
+        let budget = |f: Option<&(Usd, Usd)>| f.map(|f| money(f.1));
+        let moved = before.map(|f| f.1) != after.map(|f| f.1);
         out.push(Spending {
             group: key.1,
             label: key.2.clone(),
             old: spent(before),
             new: spent(after),
+            old_budget: budget(before).filter(|_| moved),
+            new_budget: budget(after).filter(|_| moved),
             old_share: before.and_then(|f| share(f.0, f.1, &decimal, &catalog.lang)),
             new_share: after.and_then(|f| share(f.0, f.1, &decimal, &catalog.lang)),
         });
@@ -848,10 +878,16 @@ fn figures(
             c.lines().iter().map(|(_, line)| line.spent).sum()
         });
         let name = r.name.get(&catalog.lang).to_string();
-        out.insert(
-            (i, "recipient", name),
-            (spent + crate::model::indirect(spent), r.budget),
-        );
+        let delivered = spent + crate::model::indirect(spent);
+        out.insert((i, "recipient", name.clone()), (delivered, r.budget));
+        let received = annex.funds_received.get(&r.id).copied().unwrap_or(Usd(0));
+        let label = format!("{name}: {}", label("annex.received", ""));
+        out.insert((50 + i, "received", label), (received, r.budget));
+    }
+    for (k, (key, line)) in annex.additional_costs.lines().enumerate() {
+        let budget = line.budget.values().copied().sum();
+        let label = label(&format!("annex.additional.{key}"), "");
+        out.insert((900 + k, "additional", label), (line.spent, budget));
     }
     let line_sum = |activities: &[crate::model::Activity]| -> (Usd, Usd) {
         let spent = activities.iter().map(|a| a.spent).sum();
@@ -960,6 +996,11 @@ mod tests {
         assert_eq!(
             matched(&keys(&["", ""]), &keys(&[""])),
             [(0, Some(0)), (1, None)]
+        );
+        // Two rows swapped: each is itself, moved.
+        assert_eq!(
+            matched(&keys(&["a", "b"]), &keys(&["b", "a"])),
+            [(0, Some(1)), (1, Some(0))]
         );
     }
 

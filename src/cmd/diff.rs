@@ -69,8 +69,23 @@ fn compared(args: &DiffArgs) -> Result<Status> {
         }
     }
     let diff = crate::diff::compare(&old, &new, &lang, &catalog);
+    // The other languages both are written in: a change there is a difference too.
+    let mut elsewhere = false;
+    for other in common.iter().filter(|l| **l != lang) {
+        let catalog = crate::i18n::Catalog::for_form(&templates, &new.filled.form.form, other)
+            .map_err(Error::template)?;
+        let n = crate::diff::compare(&old, &new, other, &catalog).changes();
+        if n > 0 {
+            elsewhere = true;
+            crate::say!(
+                "note: in `{other}`, {n} change{}: `--lang {other}` shows {}",
+                super::plural(n),
+                if n == 1 { "it" } else { "them" }
+            );
+        }
+    }
     if let Some(pdf) = &args.pdf {
-        crate::fsio::not_archived(pdf)?;
+        redline_target(pdf, &inputs(args))?;
         let bytes = crate::render::redline::render(&diff, &new.filled).map_err(Error::template)?;
         crate::fsio::write_atomic(pdf, &bytes)?;
         crate::say!("wrote {}", terminal::path(pdf));
@@ -82,10 +97,61 @@ fn compared(args: &DiffArgs) -> Result<Status> {
     } else {
         super::print_out(&shown(&diff, colour()))?;
     }
-    Ok(match diff.is_empty() {
+    Ok(match diff.is_empty() && !elsewhere {
         true => Status::Success,
         false => Status::Invalid,
     })
+}
+
+/// The files compared, to keep the redline from being written over one of them.
+fn inputs(args: &DiffArgs) -> Vec<PathBuf> {
+    std::iter::once(&args.old)
+        .chain(&args.new)
+        .cloned()
+        .collect()
+}
+
+/// Refuses a redline's destination that is not a new file or an earlier PDF: a source, an input,
+/// a file of a version folder (only `build` writes there), a link, a FIFO or a device.
+fn redline_target(pdf: &Path, inputs: &[PathBuf]) -> Result<()> {
+    let refuse = |why: &str| {
+        Err(Error::usage(format!(
+            "{} {why}; the redline is written as a new file, or over an earlier PDF",
+            terminal::path(pdf)
+        )))
+    };
+    if pdf.as_os_str() == "-" {
+        return refuse("is not a file name");
+    }
+    crate::fsio::not_archived(pdf)?;
+    let folder = pdf.parent().filter(|f| !f.as_os_str().is_empty());
+    if folder
+        .unwrap_or(Path::new("."))
+        .join(crate::manifest::MANIFEST)
+        .exists()
+    {
+        return refuse("is in a version folder, which only `build` writes");
+    }
+    let Ok(meta) = std::fs::symlink_metadata(pdf) else {
+        return Ok(());
+    };
+    if !meta.is_file() {
+        return refuse("is not a regular file");
+    }
+    let same = |input: &PathBuf| {
+        let (a, b) = (std::fs::canonicalize(input), std::fs::canonicalize(pdf));
+        matches!((a, b), (Ok(a), Ok(b)) if a == b)
+    };
+    let mut start = [0u8; 5];
+    let is_pdf = std::fs::File::open(pdf)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut start))
+        .is_ok()
+        && &start == b"%PDF-";
+    match (inputs.iter().any(same), is_pdf) {
+        (true, _) => refuse("is one of the versions compared"),
+        (false, false) => refuse("is not a PDF, and is left as it is"),
+        (false, true) => Ok(()),
+    }
 }
 
 /// The version `side` (read from `path`) follows, named by its `previous:`.
@@ -163,12 +229,15 @@ fn shown(diff: &Diff, colour: bool) -> String {
         for s in &diff.spending {
             let share =
                 |s: &Option<String>| s.as_ref().map_or(String::new(), |s| format!(" ({s})"));
+            let of = |b: &Option<String>| b.as_ref().map_or(String::new(), |b| format!(" / {b}"));
             out.push_str(&format!(
-                "  ~ {}: {}{} → {}{}\n",
+                "  ~ {}: {}{}{} → {}{}{}\n",
                 terminal::line(&s.label),
                 s.old,
+                of(&s.old_budget),
                 share(&s.old_share),
                 s.new,
+                of(&s.new_budget),
                 share(&s.new_share)
             ));
         }

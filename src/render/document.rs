@@ -40,7 +40,7 @@ pub fn data_as_written(
 }
 
 /// Every character no embedded font has becomes □, so that the PDF shows where it was.
-fn replace_undrawable(value: &mut Value) {
+pub(super) fn replace_undrawable(value: &mut Value) {
     match value {
         Value::String(s) if !s.chars().all(can_draw) => {
             *s = s

@@ -22,6 +22,10 @@ pub fn render(diff: &Diff, new: &Filled) -> Result<Vec<u8>, String> {
     );
     let mut data = serde_json::to_value(diff).map_err(|e| e.to_string())?;
     data["title"] = title.clone().into();
+    // As in the report: a run of characters wider than the page gets places to break, and a
+    // character no embedded font has prints as □.
+    fitted(&mut data, new.form.width);
+    super::document::replace_undrawable(&mut data);
     let json = serde_json::to_vec(&data).map_err(|e| e.to_string())?;
     let templates = crate::templates::Templates::builtin();
     let today = super::pdf::report_datetime(new);
@@ -56,4 +60,13 @@ pub fn render(diff: &Diff, new: &Filled) -> Result<Vec<u8>, String> {
     })?;
     drop(budget);
     Ok(bytes)
+}
+
+fn fitted(value: &mut serde_json::Value, width: f32) {
+    match value {
+        serde_json::Value::String(s) => *s = crate::fit::wrap_long_runs(s, width),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| fitted(v, width)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| fitted(v, width)),
+        _ => {}
+    }
 }

@@ -147,7 +147,7 @@ fn the_redline_pdf_marks_the_words_inserted_and_deleted_and_rebuilds_the_same() 
     let out = Run::new(&["diff", "--pdf", "changes.pdf", SEMI, FINAL])
         .cwd(dir.path())
         .status(1)
-        .stderr_is("wrote changes.pdf\n")
+        .stderr_has("wrote changes.pdf\n")
         .run();
     assert!(out.stdout.contains("\n11 changes\n"));
     let first = std::fs::read(dir.path().join("changes.pdf")).unwrap();
@@ -185,7 +185,7 @@ fn a_folder_and_a_pdf_are_compared_by_the_source_they_hold() {
         let out = Run::new(&["diff", "--json", SEMI, new])
             .cwd(dir.path())
             .status(1)
-            .stderr_is("")
+            .stderr_lacks("warning")
             .run();
         let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
         assert_eq!(json_changes(&json).len(), CHANGED.len(), "{new}");
@@ -584,4 +584,127 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     let plain = on_a_terminal(Some("1"));
     assert!(plain.contains("[-L'étude-]{+L'évaluation+}"), "{plain}");
     assert!(!plain.contains('\u{1b}'), "{plain}");
+}
+
+/// A third version of the example in the workspace of `two_versions`, made by `edit` from the
+/// final report; its path.
+fn third(dir: &std::path::Path, edit: impl Fn(String) -> String) -> &'static str {
+    let path = "data/pbf-irf-217/2020-06-15-semi-annual.yaml";
+    let text = std::fs::read_to_string(dir.join(FINAL)).unwrap();
+    std::fs::write(dir.join(path), edit(text)).unwrap();
+    path
+}
+
+#[test]
+fn rows_swapped_are_themselves_and_a_change_in_either_language_counts() {
+    let dir = two_versions();
+    // The first two outcome indicators swapped, the moved one's progress edited; the funds
+    // received moved; the English status reworded.
+    let next = third(dir.path(), |text| {
+        let table = text.find("    indicators:\n").unwrap();
+        let first = table + text[table..].find("      - indicator:").unwrap();
+        let second = first + 5 + text[first + 5..].find("      - indicator:").unwrap();
+        let third = second + 5 + text[second + 5..].find("      - indicator:").unwrap();
+        let swapped = format!(
+            "{}{}{}{}",
+            &text[..first],
+            &text[second..third],
+            &text[first..second],
+            &text[third..]
+        );
+        swapped
+            .replacen("100%; les 20 villages", "90%; les 18 villages", 1)
+            .replacen("wfp: 855000", "wfp: 500000", 1)
+    });
+    let out = Run::new(&["diff", "--json", FINAL, next])
+        .cwd(dir.path())
+        .status(1)
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let outcomes: BTreeSet<String> = json_changes(&json)
+        .into_iter()
+        .filter(|p| p.starts_with("outcomes"))
+        .collect();
+    // The edited indicator, now second: its progress, nothing added or removed.
+    let expected: BTreeSet<String> = ["outcomes[1].indicators[2].progress".to_string()].into();
+    assert_eq!(outcomes, expected, "{}", out.stdout);
+    let received: Vec<&serde_json::Value> = json["spending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["group"] == "received")
+        .collect();
+    assert_eq!(received.len(), 1, "{}", out.stdout);
+    assert_eq!(received[0]["old"], "855\u{202f}000 USD");
+    assert_eq!(received[0]["new"], "500\u{202f}000 USD");
+    // Only the English text changed: French shows nothing more, but says English differs.
+    let english = third(dir.path(), |text| {
+        text.replacen(
+            "Final evaluation report of the project",
+            "Final evaluation report",
+            1,
+        )
+    });
+    Run::new(&["diff", FINAL, english])
+        .cwd(dir.path())
+        .status(1)
+        .stdout_has("\nno differences\n")
+        .stderr_is("note: in `en`, 1 change: `--lang en` shows it\n")
+        .run();
+}
+
+#[test]
+fn the_redline_is_never_written_over_a_source_a_device_or_a_version_folder() {
+    let dir = two_versions();
+    let before = std::fs::read(dir.path().join(FINAL)).unwrap();
+    for target in [FINAL, SEMI, "-", "data"] {
+        Run::new(&["diff", "--pdf", target, SEMI, FINAL])
+            .cwd(dir.path())
+            .status(2)
+            .stderr_has("the redline is written as a new file, or over an earlier PDF")
+            .run();
+    }
+    assert_eq!(std::fs::read(dir.path().join(FINAL)).unwrap(), before);
+    let fifo = dir.path().join("fifo.pdf");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    Run::new(&["diff", "--pdf", "fifo.pdf", SEMI, FINAL])
+        .cwd(dir.path())
+        .status(2)
+        .stderr_has("fifo.pdf is not a regular file")
+        .run();
+    Run::new(&["build", FINAL]).cwd(dir.path()).status(0).run();
+    let inside = "out/pbf-irf-217/2019-11-12-final/changes.pdf";
+    Run::new(&["diff", "--pdf", inside, SEMI, FINAL])
+        .cwd(dir.path())
+        .status(2)
+        .stderr_has("is in a version folder, which only `build` writes")
+        .run();
+    assert!(!dir.path().join(inside).exists());
+}
+
+#[test]
+fn the_version_followed_is_the_archived_one_when_there_is_one() {
+    let dir = two_versions();
+    Run::new(&["build", FINAL]).cwd(dir.path()).status(0).run();
+    Run::new(&["archive", "out/pbf-irf-217/2019-11-12-final"])
+        .cwd(dir.path())
+        .status(0)
+        .run();
+    next_from_final(dir.path()).status(0).run();
+    // The submitted source edited afterwards: the archived version is the one followed.
+    let text = std::fs::read_to_string(dir.path().join(FINAL)).unwrap();
+    let edited = text.replacen("100%; les 20 villages", "90%; les 18 villages", 1);
+    std::fs::write(dir.path().join(FINAL), edited).unwrap();
+    Run::new(&["diff", "data/pbf-irf-217/2020-06-15-semi-annual.yaml"])
+        .cwd(dir.path())
+        .status(1)
+        .stdout_has("--- 2019-11-12-final (out/pbf-irf-217/2019-11-12-final)\n")
+        .stdout_lacks("[outcomes[1].indicators[1].progress] changed")
+        .run();
 }
