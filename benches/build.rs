@@ -12,6 +12,10 @@ use pbf_report::check;
 use pbf_report::i18n::Catalog;
 use pbf_report::render::{annex_a, document, pdf};
 
+#[path = "shared/measure.rs"]
+mod measure;
+use measure::measure;
+
 // The tests' corpora: the bad sources are patches of a base, applied there.
 #[path = "../tests/testsuite/common.rs"]
 #[allow(dead_code)]
@@ -19,26 +23,6 @@ mod common;
 
 const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
 const BATCH: usize = 50;
-
-fn measure(name: &str, runs: usize, mut f: impl FnMut()) -> Duration {
-    f(); // warm-up: fonts, caches, page cache
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "{name:<58} median {:>9.2} ms   min {:>9.2} ms   max {:>9.2} ms   ({runs} runs)",
-        ms(times[runs / 2]),
-        ms(times[0]),
-        ms(times[runs - 1])
-    );
-    times[runs / 2]
-}
 
 /// Runs the binary with `args` from `dir`, asserting success.
 fn run(dir: &Path, args: &[&str]) {

@@ -7,29 +7,12 @@
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+
+#[path = "shared/measure.rs"]
+mod measure;
+use measure::measure;
 
 const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
-
-fn measure(name: &str, runs: usize, mut f: impl FnMut()) -> Duration {
-    f();
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "{name:<62} median {:>8.1} ms   min {:>8.1} ms   max {:>8.1} ms   ({runs} runs)",
-        ms(times[runs / 2]),
-        ms(times[0]),
-        ms(times[runs - 1])
-    );
-    times[runs / 2]
-}
 
 /// `pbf-report diff ARGS…` from `dir`: the versions differ, so it exits 1.
 fn diff(dir: &Path, args: &[&str]) {

@@ -249,6 +249,9 @@ pub struct Spending {
     pub label: String,
     pub old: String,
     pub new: String,
+    /// The same in cents, for other programs (none where a version has no such line).
+    pub old_cents: Option<i64>,
+    pub new_cents: Option<i64>,
     /// The budget it is a share of, when that moved too.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_budget: Option<String>,
@@ -845,6 +848,8 @@ fn spending(old: &Report, new: &Report, catalog: &Catalog) -> Vec<Spending> {
             label: key.2.clone(),
             old: spent(before),
             new: spent(after),
+            old_cents: before.map(|f| f.0.0),
+            new_cents: after.map(|f| f.0.0),
             old_budget: budget(before).filter(|_| moved),
             new_budget: budget(after).filter(|_| moved),
             old_share: before.and_then(|f| share(f.0, f.1, &decimal, &catalog.lang)),

@@ -81,7 +81,7 @@ pub fn unchanged(path: &Path, root: &Node, report: &Filled) -> Vec<Diagnostic> {
                 format!("{shown}still the answer of {previous}: it is given anew for each period"),
             )
             .field(field.as_str())
-            .note("help: update it, then remove the TODO comment above it");
+            .note("help: update it for this report, and remove the TODO comment `new --from` wrote above it");
             if let Some(pos) = at(&field) {
                 d = d.at(pos);
             }

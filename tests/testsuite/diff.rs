@@ -53,11 +53,19 @@ const CHANGED: [&str; 6] = [
     "outcomes[1].outputs[1].activities[1].spent",
 ];
 
-fn json_changes(json: &serde_json::Value) -> BTreeSet<String> {
+/// Every change of a diff's JSON, part after part.
+fn changes(json: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
     let parts = json["parts"].as_array().unwrap();
-    parts
-        .iter()
-        .flat_map(|p| p["changes"].as_array().unwrap())
+    parts.iter().flat_map(|p| p["changes"].as_array().unwrap())
+}
+
+/// The change at `path` of a diff's JSON.
+fn change_at<'a>(json: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
+    changes(json).find(|c| c["path"] == path).unwrap()
+}
+
+fn json_changes(json: &serde_json::Value) -> BTreeSet<String> {
+    changes(json)
         .map(|c| c["path"].as_str().unwrap().to_string())
         .collect()
 }
@@ -105,13 +113,7 @@ fn every_change_made_is_shown_and_nothing_else() {
         groups,
         ["recipient", "outcome", "output", "category", "total"]
     );
-    let unique = json["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["changes"].as_array().unwrap())
-        .find(|c| c["path"] == "progress.unique")
-        .unwrap();
+    let unique = change_at(&json, "progress.unique");
     assert_eq!(unique["words"][0]["mark"], "deleted");
     assert_eq!(unique["words"][0]["text"], "L'étude");
     assert_eq!(unique["words"][1]["mark"], "inserted");
@@ -275,13 +277,7 @@ fn a_huge_answer_is_compared_as_a_draft_with_its_count() {
         .status(1)
         .run();
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let status = json["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["changes"].as_array().unwrap())
-        .find(|c| c["path"] == "progress.status")
-        .unwrap();
+    let status = change_at(&json, "progress.status");
     assert_eq!(status["count"]["old"], 14_889);
     assert_eq!(status["count"]["limit"], 1500);
     assert!(status["words"].as_array().unwrap().len() > 100);
@@ -415,11 +411,7 @@ fn a_row_removed_is_named_and_the_rows_after_it_are_still_themselves() {
         .status(1)
         .run();
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let changes: Vec<(String, String)> = json["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["changes"].as_array().unwrap())
+    let changes: Vec<(String, String)> = changes(&json)
         .filter(|c| !c["path"].as_str().unwrap().starts_with("cover."))
         .map(|c| {
             (
@@ -436,13 +428,7 @@ fn a_row_removed_is_named_and_the_rows_after_it_are_still_themselves() {
     .map(|(p, w)| (p.to_string(), w.to_string()))
     .collect();
     assert_eq!(changes, expected, "{}", out.stdout);
-    let removed = json["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["changes"].as_array().unwrap())
-        .find(|c| c["path"] == "outcomes[1].indicators[2]")
-        .unwrap();
+    let removed = change_at(&json, "outcomes[1].indicators[2]");
     assert!(
         removed["old"].as_str().unwrap().starts_with("% de ménages"),
         "{removed}"
@@ -637,6 +623,8 @@ fn rows_swapped_are_themselves_and_a_change_in_either_language_counts() {
     assert_eq!(received.len(), 1, "{}", out.stdout);
     assert_eq!(received[0]["old"], "855\u{202f}000 USD");
     assert_eq!(received[0]["new"], "500\u{202f}000 USD");
+    assert_eq!(received[0]["old_cents"], 85_500_000);
+    assert_eq!(received[0]["new_cents"], 50_000_000);
     // Only the English text changed: French shows nothing more, but says English differs.
     let english = third(dir.path(), |text| {
         text.replacen(
