@@ -136,6 +136,10 @@ pub struct BuildArgs {
     /// before the build, which they do not stop.
     #[arg(long, conflicts_with_all = ["watch", "quiet"])]
     pub spelling: bool,
+    /// With --spelling: the folder of Hunspell dictionaries (<lang>.aff and .dic); default:
+    /// /usr/share/hunspell.
+    #[arg(long, value_name = "DIR", requires = "spelling")]
+    pub dictionaries: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

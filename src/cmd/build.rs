@@ -79,7 +79,7 @@ fn resolved(path: &Path) -> PathBuf {
 pub(super) fn build_once(args: &BuildArgs) -> Status {
     let (sources, missing) = crate::discover::find(&args.paths);
     if args.spelling {
-        super::check::spell(&sources);
+        super::check::spell(&sources, args.dictionaries.as_deref());
     }
     let mut status = Status::Success;
     for problem in &missing {

@@ -158,8 +158,8 @@ fn print_counts(path: &Path, counts: &[check::structure::Count]) {
 
 /// The spelling of `sources`, said before a build: the unknown words only (the build says the
 /// rest), then the dictionaries used.
-pub(super) fn spell(sources: &[PathBuf]) {
-    let mut spelling = Spelling::new(None);
+pub(super) fn spell(sources: &[PathBuf], dictionaries: Option<&Path>) {
+    let mut spelling = Spelling::new(dictionaries);
     for path in sources {
         let mut checked = check::check_file(path);
         checked.diagnostics.clear();

@@ -155,6 +155,13 @@ fn a_word_list_silences_a_word_and_a_language_without_a_dictionary_is_a_note() {
     .stderr_has("install the package hunspell-en-gb or hunspell-en-us (Debian)")
     .stderr_lacks("warning: ")
     .run();
+    // `build` reads the same folder: the French typos are said, English is a note.
+    Run::new(&["build", "--spelling", "--dictionaries", dictionaries])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has(&format!("spelling: `fr` with {dictionaries}/fr.dic: "))
+        .stderr_has("install the package hunspell-en-gb or hunspell-en-us (Debian)")
+        .run();
 
     // A dictionary Hunspell cannot read, and a word list that is a folder: said, not skipped.
     std::fs::write(
