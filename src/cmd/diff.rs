@@ -11,22 +11,12 @@ use crate::error::{Error, Result, Status};
 use crate::terminal;
 
 pub fn run(args: &DiffArgs) -> Result<Status> {
-    match compared(args) {
-        Ok(status) => Ok(status),
-        Err(e) => {
-            // An input that cannot be read is status 2 here, as `diff` has it; the machine's
-            // failures stay internal.
-            let text = terminal::escape(&e.to_string()).into_owned();
-            match text.starts_with("error: ") {
-                true => crate::say!("{text}"),
-                false => crate::say!("error: {text}"),
-            }
-            Ok(match e.status() {
-                Status::Internal => Status::Internal,
-                _ => Status::Usage,
-            })
-        }
-    }
+    // An input that cannot be read is status 2 here, as `diff` has it, and is printed by `main`
+    // as every error is; the machine's failures stay internal.
+    compared(args).map_err(|e| match e.status() {
+        Status::Internal => e,
+        _ => Error::usage(e.to_string()),
+    })
 }
 
 fn compared(args: &DiffArgs) -> Result<Status> {
