@@ -44,6 +44,9 @@ pub enum Command {
     /// spending and every answer. Exits 0 when they are the same, 1 when they differ, 2 when
     /// an input cannot be read or compared, 3 when the PDF cannot be written.
     Diff(DiffArgs),
+    /// Show the report's pages in the browser as its PDF lays them out, with every problem
+    /// `check` finds and the character counts beside them, updated at each save.
+    Preview(LiveArgs),
     /// Turn a past report (plain text, PDF, .docx) into a new source, or write back into a
     /// source the answers reviewers edited in its Word copy.
     Import(ImportArgs),
@@ -68,6 +71,28 @@ pub struct DiffArgs {
     /// Compare reports of different projects or forms, field by field.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LiveArgs {
+    /// The report source; default: the only one under data/.
+    pub source: Option<PathBuf>,
+    /// The language shown first, when the report is written in several.
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// The port to listen on, on 127.0.0.1 only; default: a free one. The address is printed.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Also check the spelling of every text, as `check --spelling` does.
+    #[arg(long)]
+    pub spelling: bool,
+    /// With --spelling: the folder of Hunspell dictionaries (<lang>.aff and .dic); default:
+    /// /usr/share/hunspell.
+    #[arg(long, value_name = "DIR", requires = "spelling")]
+    pub dictionaries: Option<PathBuf>,
+    /// Print one rendering of the source as JSON and end: what the server runs at each change.
+    #[arg(long, hide = true)]
+    pub snapshot: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -6,6 +6,7 @@
 //! again.
 
 pub mod archive;
+pub mod changes;
 pub mod check;
 pub mod cli;
 pub mod cmd;
@@ -24,6 +25,7 @@ pub mod manifest;
 pub mod model;
 pub mod pdf_files;
 pub mod pipeline;
+pub mod preview;
 pub mod render;
 pub mod source;
 pub mod templates;

@@ -71,20 +71,37 @@ pub fn prepare(
 ) -> Result<Job, Failure> {
     let checked = check::check_with(path, &bytes, &templates);
     let (report, warnings) = checked.into_renderable(draft).map_err(Failure::Invalid)?;
-    let source_name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("source.yaml")
-        .to_string();
-    let manifest = Manifest::plan(&report, &templates, &source_name, &bytes, version, draft);
-    Ok(Job {
-        source_name,
-        bytes,
-        report,
-        manifest,
-        warnings,
-        templates,
-    })
+    Ok(Job::new(
+        path, bytes, report, warnings, version, draft, templates,
+    ))
+}
+
+impl Job {
+    /// The job of a source already checked: `report` and its `warnings`.
+    pub fn new(
+        path: &Path,
+        bytes: Vec<u8>,
+        report: Filled,
+        warnings: Vec<Diagnostic>,
+        version: &str,
+        draft: bool,
+        templates: Arc<Templates>,
+    ) -> Job {
+        let source_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("source.yaml")
+            .to_string();
+        let manifest = Manifest::plan(&report, &templates, &source_name, &bytes, version, draft);
+        Job {
+            source_name,
+            bytes,
+            report,
+            manifest,
+            warnings,
+            templates,
+        }
+    }
 }
 
 /// The report version named by a source file: `2019-11-12-final.yaml` → `2019-11-12-final`.
@@ -164,6 +181,9 @@ struct Language {
 
 /// A file to write: its name and bytes.
 type Named = (String, Vec<u8>);
+
+/// One language's pages as SVG images.
+pub type Pages = (String, Vec<String>);
 
 impl Job {
     /// The names of the files a rendering writes, in order: per language, the PDF and the
@@ -289,6 +309,45 @@ impl Job {
             files.insert(1, (workbook.name, workbook.bytes));
         }
         Ok((files, rendered.warnings))
+    }
+
+    /// Every language's pages as SVG images, as its PDF lays them out, and the renderer's
+    /// warnings: what `preview` shows.
+    pub fn pages(&self, source: &Path) -> Result<(Vec<Pages>, Vec<Diagnostic>), Failure> {
+        let languages: Vec<_> = self
+            .report
+            .envelope
+            .languages
+            .par_iter()
+            .map(|lang| {
+                let Language {
+                    catalog,
+                    attachments,
+                } = self.language(lang, source)?;
+                let version = &self.manifest.version;
+                let laid = pdf::layout(
+                    &self.templates,
+                    &self.report,
+                    source,
+                    version,
+                    &catalog,
+                    self.options(),
+                    &attachments,
+                )
+                .map_err(Failure::Template)?;
+                Ok((lang.clone(), pdf::svg_pages(&laid), laid.warnings))
+            })
+            .collect::<Result<_, Failure>>()?;
+        let mut warnings = Vec::new();
+        let pages = languages
+            .into_iter()
+            .map(|(lang, pages, said)| {
+                warnings.extend(said);
+                (lang, pages)
+            })
+            .collect();
+        typst::comemo::evict(2);
+        Ok((pages, warnings))
     }
 
     /// Writes, for each language, the files with which the stock `typst compile` lays out the

@@ -173,14 +173,14 @@ pub(super) fn spell(sources: &[PathBuf], dictionaries: Option<&Path>) {
 
 /// The spelling of a run's sources: the dictionaries and known words, loaded once, and the
 /// unknown words found, per language.
-struct Spelling {
+pub(super) struct Spelling {
     dictionaries: check::spelling::Dictionaries,
     known: check::spelling::Known,
     found: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 impl Spelling {
-    fn new(dictionaries: Option<&Path>) -> Spelling {
+    pub(super) fn new(dictionaries: Option<&Path>) -> Spelling {
         Spelling {
             dictionaries: check::spelling::Dictionaries::new(dictionaries),
             known: Default::default(),
@@ -189,7 +189,7 @@ impl Spelling {
     }
 
     /// Adds the unknown words of a source that reads to its diagnostics.
-    fn check(&mut self, path: &Path, checked: &mut check::Checked) {
+    pub(super) fn check(&mut self, path: &Path, checked: &mut check::Checked) {
         let (Some(report), Some(source)) = (&checked.report, &checked.source) else {
             return;
         };
@@ -222,37 +222,46 @@ impl Spelling {
         checked.diagnostics.sort_by_key(|d| d.pos);
     }
 
+    /// What could not be checked: a word list that cannot be read, a language without a
+    /// dictionary (named with the package that has it).
+    pub(super) fn notes(&self) -> Vec<String> {
+        let problems = self
+            .dictionaries
+            .problems
+            .iter()
+            .chain(&self.known.problems);
+        let missing = self.dictionaries.files().filter(|(_, file)| file.is_none());
+        let missing = missing.map(|(lang, _)| {
+            format!(
+                "no Hunspell dictionary for `{lang}` in {}: its texts were not checked; \
+                 install the package {} (Debian), or name a folder of dictionaries with \
+                 --dictionaries DIR",
+                self.dictionaries.searched(),
+                match lang {
+                    "en" => "hunspell-en-gb or hunspell-en-us".to_string(),
+                    _ => format!("hunspell-{lang}"),
+                }
+            )
+        });
+        problems.cloned().chain(missing).collect()
+    }
+
     /// The dictionary of each language, once, with the unknown words it left; a language
     /// without one named with the package that has it. With `list`, each word once on
     /// standard output.
     fn summary(&self, list: bool) -> Result<()> {
-        for problem in self
-            .dictionaries
-            .problems
-            .iter()
-            .chain(&self.known.problems)
-        {
-            crate::say!("note: {problem}");
+        for note in self.notes() {
+            crate::say!("note: {note}");
         }
         for (lang, file) in self.dictionaries.files() {
             let words = self.found.get(lang);
             let (distinct, total) = words.map_or((0, 0), |w| (w.len(), w.values().sum()));
-            match file {
-                Some(file) => crate::say!(
+            if let Some(file) = file {
+                crate::say!(
                     "spelling: `{lang}` with {}: {total} unknown word{} ({distinct} different)",
                     crate::terminal::path(file),
                     plural(total)
-                ),
-                None => crate::say!(
-                    "note: no Hunspell dictionary for `{lang}` in {}: its texts were not checked; \
-                     install the package {} (Debian), or name a folder of dictionaries with \
-                     --dictionaries DIR",
-                    self.dictionaries.searched(),
-                    match lang {
-                        "en" => "hunspell-en-gb or hunspell-en-us".to_string(),
-                        _ => format!("hunspell-{lang}"),
-                    }
-                ),
+                );
             }
         }
         if list {

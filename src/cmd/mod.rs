@@ -9,6 +9,7 @@ mod extract;
 mod i18n;
 mod import;
 mod new;
+mod preview;
 mod schema;
 mod verify;
 mod watch;
@@ -38,6 +39,7 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::New(args) => new::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Preview(args) => preview::run(&args),
     }
 }
 

@@ -64,6 +64,51 @@ pub fn render(
     options: Options,
     attachments: &[Attachment],
 ) -> Result<Pdf, Vec<Diagnostic>> {
+    let laid = layout(
+        templates,
+        report,
+        source,
+        version,
+        catalog,
+        options,
+        attachments,
+    )?;
+    let world = &laid.world;
+    let budget = super::budget::guard(world.display_path(world.main()));
+    let options = pdf_options(report, version, &catalog.lang);
+    let bytes =
+        typst_pdf::pdf(&laid.document, &options).map_err(|errors| convert_all(world, &errors))?;
+    drop(budget);
+    let main = format!("{}/{MAIN}", report.form.form);
+    if !templates.is_builtin(&main)
+        && let Some(problem) = unattached(world, &bytes, attachments)
+    {
+        return Err(vec![problem]);
+    }
+    let mut warnings = laid.warnings;
+    warnings.extend(missing_glyphs(report, source));
+    Ok(Pdf { bytes, warnings })
+}
+
+/// A report laid out in one language: its pages, before they are written as PDF or SVG.
+pub struct Laid {
+    pub world: ReportWorld,
+    pub document: PagedDocument,
+    /// What typst warned of.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Lays `report` out in the catalog's language, under the budget, and refuses a document that a
+/// broken template drew: no text, cut short, or too many pages.
+pub fn layout(
+    templates: &Templates,
+    report: &Filled,
+    source: &Path,
+    version: &str,
+    catalog: &Catalog,
+    options: Options,
+    attachments: &[Attachment],
+) -> Result<Laid, Vec<Diagnostic>> {
     let world = world(templates, report, version, catalog, options, attachments);
     // Only a template from a folder is held to its end: one a PDF carries may be older than it.
     let main = format!("{}/{MAIN}", report.form.form);
@@ -73,7 +118,8 @@ pub fn render(
     }
     let budget = super::budget::guard(world.display_path(world.main()));
     let compiled = typst::compile::<PagedDocument>(&world);
-    let mut warnings: Vec<Diagnostic> = compiled
+    drop(budget);
+    let warnings: Vec<Diagnostic> = compiled
         .warnings
         .iter()
         .map(|d| convert(&world, d))
@@ -95,17 +141,22 @@ pub fn render(
         );
         return Err(vec![Diagnostic::error(source, message)]);
     }
-    let options = pdf_options(report, version, &catalog.lang);
-    let bytes =
-        typst_pdf::pdf(&document, &options).map_err(|errors| convert_all(&world, &errors))?;
-    drop(budget);
-    if !templates.is_builtin(&main)
-        && let Some(problem) = unattached(&world, &bytes, attachments)
-    {
-        return Err(vec![problem]);
-    }
-    warnings.extend(missing_glyphs(report, source));
-    Ok(Pdf { bytes, warnings })
+    Ok(Laid {
+        world,
+        document,
+        warnings,
+    })
+}
+
+/// Each page of a laid-out report as an SVG image, under the budget: what `preview` shows.
+pub fn svg_pages(laid: &Laid) -> Vec<String> {
+    let _budget = super::budget::guard(laid.world.display_path(laid.world.main()));
+    let options = typst_svg::SvgOptions::default();
+    laid.document
+        .pages()
+        .iter()
+        .map(|page| typst_svg::svg(page, &options))
+        .collect()
 }
 
 /// The form's last line. A template from a folder must end with it, and reach it.

@@ -19,6 +19,7 @@ mod i18n;
 mod import;
 mod layout;
 mod pdf;
+mod preview;
 mod promises;
 mod property;
 mod sandbox;

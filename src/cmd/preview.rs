@@ -1,0 +1,152 @@
+//! `pbf-report preview`: serves the report's pages and what `check` says of them at a local
+//! address until stopped (`crate::preview`); with `--snapshot`, prints one rendering as JSON,
+//! which is what the server runs at each change.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::check;
+use crate::cli::LiveArgs;
+use crate::diagnostic::{Diagnostic, Kind};
+use crate::error::{Error, Result, Status};
+use crate::pipeline::{Failure, Job};
+use crate::preview::{Counted, Said, Snapshot};
+
+pub fn run(args: &LiveArgs) -> Result<Status> {
+    let source = source(args.source.as_deref())?;
+    if args.snapshot {
+        let json = serde_json::to_vec(&snapshot(&source, args)).expect("serialises");
+        let mut out = std::io::stdout().lock();
+        let written = std::io::Write::write_all(&mut out, &json);
+        return Ok(
+            match written.and_then(|_| std::io::Write::flush(&mut out)) {
+                Ok(()) => Status::Success,
+                Err(_) => Status::Internal,
+            },
+        );
+    }
+    let options = crate::preview::Options {
+        source,
+        lang: args.lang.clone(),
+        port: args.port.unwrap_or(0),
+    };
+    crate::preview::serve(&options, super::watch::stop_flag())?;
+    crate::say!("stopped");
+    Ok(Status::Success)
+}
+
+/// The source to preview: the one named, or the only one under data/.
+fn source(named: Option<&Path>) -> Result<PathBuf> {
+    let paths: Vec<PathBuf> = named.into_iter().map(Path::to_path_buf).collect();
+    let (mut sources, mut missing) = crate::discover::find(&paths);
+    if !missing.is_empty() {
+        return Err(missing.remove(0));
+    }
+    match sources.len() {
+        1 => Ok(sources.remove(0)),
+        0 => Err(Error::usage(
+            "there is no report source to preview: name one",
+        )),
+        n => {
+            let shown: Vec<String> = sources
+                .iter()
+                .take(5)
+                .map(|p| crate::terminal::path(p).to_string())
+                .collect();
+            let more = if n > 5 { ", …" } else { "" };
+            Err(Error::usage(format!(
+                "{n} report sources ({}{more}): name the one to preview",
+                shown.join(", ")
+            )))
+        }
+    }
+}
+
+/// One rendering of `path`: every diagnostic `check` gives (and `--spelling`'s), the counts,
+/// and the pages, drawn as a draft when only texts over their limit stop the build.
+fn snapshot(path: &Path, args: &LiveArgs) -> Snapshot {
+    let bytes = match crate::fsio::read_source(path) {
+        Ok(bytes) => bytes,
+        Err(e) => return failed(path, e.to_string()),
+    };
+    let templates = crate::templates::current();
+    let mut checked = check::check_with(path, &bytes, &templates);
+    let mut notes = Vec::new();
+    if args.spelling {
+        let mut spelling = super::check::Spelling::new(args.dictionaries.as_deref());
+        spelling.check(path, &mut checked);
+        notes = spelling.notes();
+    }
+    let version = match crate::pipeline::version_of(path) {
+        Ok(version) => version,
+        Err(failure) => {
+            checked.diagnostics.extend(said_of(path, failure));
+            "preview".to_string()
+        }
+    };
+    if let (Some(report), Some(source)) = (&checked.report, &checked.source)
+        && let Ok((_, root)) = crate::source::parse(path, source.text.as_bytes())
+    {
+        let unchanged = check::period::unchanged(path, &root, report);
+        checked.diagnostics.extend(unchanged);
+    }
+    checked.diagnostics.extend(
+        notes
+            .into_iter()
+            .map(|note| Diagnostic::warning(path, note)),
+    );
+    let counts = checked
+        .counts
+        .iter()
+        .filter(|c| c.form)
+        .map(|c| Counted {
+            field: c.field.clone(),
+            lang: c.lang.clone(),
+            count: c.count,
+            limit: c.most,
+        })
+        .collect();
+    let languages = checked
+        .report
+        .as_ref()
+        .map(|r| r.envelope.languages.clone())
+        .unwrap_or_default();
+    // As `build --draft` draws them: texts over their limit framed, with their count.
+    let draft = checked
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && d.kind == Kind::Limit);
+    let mut diagnostics = checked.diagnostics.clone();
+    let mut pages = BTreeMap::new();
+    if let Ok((report, warnings)) = checked.into_renderable(draft) {
+        let job = Job::new(path, bytes, report, warnings, &version, draft, templates);
+        match job.pages(path) {
+            Ok((laid, said)) => {
+                pages = laid.into_iter().collect();
+                diagnostics.extend(said);
+            }
+            Err(failure) => diagnostics.extend(said_of(path, failure)),
+        }
+    }
+    Snapshot {
+        languages,
+        pages,
+        draft,
+        diagnostics: diagnostics.iter().map(Said::from).collect(),
+        counts,
+    }
+}
+
+fn failed(path: &Path, message: String) -> Snapshot {
+    Snapshot {
+        diagnostics: vec![Said::from(&Diagnostic::error(path, message))],
+        ..Snapshot::default()
+    }
+}
+
+fn said_of(path: &Path, failure: Failure) -> Vec<Diagnostic> {
+    match failure {
+        Failure::Invalid(d) | Failure::Template(d) => d,
+        Failure::Io(e) => vec![Diagnostic::error(path, e.to_string())],
+    }
+}

@@ -1,0 +1,657 @@
+//! `preview`, driven as a writer uses it: the page open in a real browser (Debian's chromium,
+//! headless, spoken to over the DevTools protocol on a pipe) while the source is edited, broken
+//! and mended; and attacked as any web page the writer visits could attack it.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::archive::workspace;
+use crate::common::{Run, root};
+
+/// Only a guard against a hung program: each step normally takes well under a second.
+const HANG: Duration = Duration::from_secs(120);
+
+/// A running `pbf-report preview`.
+struct Preview {
+    child: Child,
+    /// `127.0.0.1:port`
+    address: String,
+}
+
+impl Preview {
+    fn start(dir: &Path, args: &[&str]) -> Preview {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+            .arg("preview")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let address = line
+            .trim()
+            .strip_prefix("http://")
+            .and_then(|a| a.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("no address printed: {line:?}"))
+            .to_string();
+        let preview = Preview { child, address };
+        preview.wait_for_generation(1);
+        preview
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/", self.address)
+    }
+
+    /// GET `path` as the page does; the status and body.
+    fn get(&self, path: &str) -> (u16, Vec<u8>) {
+        self.ask(format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.address
+        ))
+    }
+
+    /// Sends `request` as it is; the status and body of the answer (status 0: none).
+    fn ask(&self, request: impl AsRef<[u8]>) -> (u16, Vec<u8>) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        stream.set_read_timeout(Some(HANG)).unwrap();
+        let _ = stream.write_all(request.as_ref());
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let text = String::from_utf8_lossy(&answer);
+        let status = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = match answer.windows(4).position(|w| w == b"\r\n\r\n") {
+            Some(end) => answer[end + 4..].to_vec(),
+            None => Vec::new(),
+        };
+        (status, body)
+    }
+
+    fn state(&self) -> Value {
+        let (status, body) = self.get("/state");
+        assert_eq!(status, 200);
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    fn wait_for_generation(&self, generation: u64) -> Value {
+        let start = Instant::now();
+        loop {
+            let state = self.state();
+            if state["generation"].as_u64().unwrap() >= generation {
+                return state;
+            }
+            assert!(start.elapsed() < HANG, "no rendering {generation}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Closes standard input, which ends the preview; its exit status.
+    fn stop(mut self) -> i32 {
+        drop(self.child.stdin.take());
+        self.child.wait().unwrap().code().unwrap_or(-1)
+    }
+}
+
+/// A headless chromium, spoken to over the DevTools protocol on file descriptors 3 and 4.
+struct Browser {
+    child: Child,
+    to: File,
+    from: BufReader<File>,
+    session: String,
+    next: u64,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn open(url: &str) -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let (to_read, to_write) = pipe();
+        let (from_read, from_write) = pipe();
+        let (theirs_in, theirs_out) = (to_read.into_raw_fd(), from_write.into_raw_fd());
+        let mut command = Command::new("chromium");
+        command
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-extensions",
+                "--remote-debugging-pipe",
+                "--window-size=1400,900",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        // SAFETY: only fcntl and dup2, which are async-signal-safe, between fork and exec. Each
+        // end is first copied above 4, so that neither is overwritten by the other's move.
+        unsafe {
+            command.pre_exec(move || {
+                let high_in = libc::fcntl(theirs_in, libc::F_DUPFD, 10);
+                let high_out = libc::fcntl(theirs_out, libc::F_DUPFD, 10);
+                if high_in < 0
+                    || high_out < 0
+                    || libc::dup2(high_in, 3) < 0
+                    || libc::dup2(high_out, 4) < 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command
+            .spawn()
+            .expect("chromium runs (scripts/test installs it)");
+        // SAFETY: both descriptors are ours, made by `pipe` and given up by `into_raw_fd`.
+        unsafe {
+            drop(OwnedFd::from_raw_fd(theirs_in));
+            drop(OwnedFd::from_raw_fd(theirs_out));
+        }
+        let mut browser = Browser {
+            child,
+            to: File::from(to_write),
+            from: BufReader::new(File::from(from_read)),
+            session: String::new(),
+            next: 0,
+            _profile: profile,
+        };
+        let target = browser.call("Target.createTarget", json!({ "url": url }));
+        let target = target["targetId"].as_str().unwrap().to_string();
+        let attached = browser.call(
+            "Target.attachToTarget",
+            json!({ "targetId": target, "flatten": true }),
+        );
+        browser.session = attached["sessionId"].as_str().unwrap().to_string();
+        browser
+    }
+
+    /// Sends one command and waits for its answer, passing over the events in between.
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next += 1;
+        let mut message = json!({ "id": self.next, "method": method, "params": params });
+        if !self.session.is_empty() {
+            message["sessionId"] = json!(self.session);
+        }
+        let mut bytes = serde_json::to_vec(&message).unwrap();
+        bytes.push(0);
+        self.to.write_all(&bytes).unwrap();
+        loop {
+            let mut raw = Vec::new();
+            self.from.read_until(0, &mut raw).unwrap();
+            assert!(!raw.is_empty(), "chromium closed its end");
+            raw.pop();
+            let answer: Value = serde_json::from_slice(&raw).unwrap();
+            if answer["id"] == json!(self.next) {
+                assert!(answer.get("error").is_none(), "{method}: {answer}");
+                return answer["result"].clone();
+            }
+        }
+    }
+
+    /// The value of a JavaScript expression in the page (a promise is awaited).
+    fn eval(&mut self, expression: &str) -> Value {
+        let result = self.call(
+            "Runtime.evaluate",
+            json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }),
+        );
+        assert!(
+            result.get("exceptionDetails").is_none(),
+            "{expression}: {result}"
+        );
+        result["result"]["value"].clone()
+    }
+
+    /// Waits until `expression` is true in the page.
+    fn wait_until(&mut self, expression: &str) {
+        let start = Instant::now();
+        while self.eval(expression) != json!(true) {
+            assert!(start.elapsed() < HANG, "never true: {expression}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Saves what the browser shows, to be looked at: target/preview/<name>.png.
+    fn screenshot(&mut self, name: &str) -> PathBuf {
+        let shot = self.call("Page.captureScreenshot", json!({ "format": "png" }));
+        let bytes = base64_decode(shot["data"].as_str().unwrap());
+        let dir = root().join("target/preview");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn pipe() -> (OwnedFd, OwnedFd) {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+    // SAFETY: pipe2 made both, and nothing else owns them.
+    unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
+}
+
+const SOURCE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
+
+/// The example's text with one edit.
+fn edited(from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(root().join(SOURCE)).unwrap();
+    assert!(text.contains(from));
+    text.replacen(from, to, 1)
+}
+
+/// A fingerprint of each page image's pixels as the browser drew them.
+const PIXELS: &str = r#"Promise.all([...document.querySelectorAll('#pages img')].map(async (img) => {
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const context = canvas.getContext('2d');
+  context.drawImage(img, 0, 0);
+  const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  let hash = 0;
+  for (let i = 0; i < data.length; i += 4) hash = (hash * 31 + data[i] + data[i + 1] * 7 + data[i + 2] * 13) | 0;
+  return hash;
+}))"#;
+
+#[test]
+fn the_page_shows_the_report_and_follows_each_save() {
+    let (dir, source) = workspace();
+    Run::new(&["build"]).cwd(dir.path()).status(0).run();
+    let pdf = dir
+        .path()
+        .join(crate::archive::FOLDER)
+        .join("pbf-irf-217-2019-11-12-final.fr.pdf");
+    let info = crate::common::tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let pdf_pages: u64 = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let preview = Preview::start(dir.path(), &["--lang", "fr"]);
+    let mut browser = Browser::open(&preview.url());
+
+    // Loaded: as many pages as the PDF, the counts, no problem.
+    browser.wait_until(&format!(
+        "document.querySelectorAll('#pages img').length === {pdf_pages} && \
+         [...document.querySelectorAll('#pages img')].every(i => i.complete && i.naturalWidth > 0)"
+    ));
+    let counts = browser.eval("document.querySelector('#counts').innerText");
+    let counts = counts.as_str().unwrap();
+    assert!(
+        counts.contains("progress.status") && counts.contains("1385"),
+        "{counts}"
+    );
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#diagnostics li').length"),
+        json!(0)
+    );
+    browser.screenshot("1-loaded");
+
+    // An edit of an answer: the pages that hold it change, the cover does not, and the view
+    // stays where the writer had scrolled.
+    let before = browser.eval(PIXELS);
+    browser.eval("document.querySelector('#pages').scrollTop = 1500");
+    let generation = preview.state()["generation"].as_u64().unwrap();
+    std::fs::write(
+        &source,
+        edited(
+            "Les activités du projet PBF IRF 217 ont été finalisées",
+            "Toutes les activités du projet PBF IRF 217 sont finies, à temps",
+        ),
+    )
+    .unwrap();
+    browser.wait_until(&format!(
+        "Number(document.body.dataset.generation) > {generation}"
+    ));
+    let after = browser.eval(PIXELS);
+    let (before, after) = (before.as_array().unwrap(), after.as_array().unwrap());
+    assert_eq!(before.len(), after.len());
+    assert_eq!(before[0], after[0], "the cover changed");
+    assert!(
+        before.iter().zip(after).any(|(b, a)| b != a),
+        "no page changed"
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('#pages').scrollTop"),
+        json!(1500)
+    );
+    let counts = crate::common::squash(&counts_text(&mut browser));
+    assert!(
+        counts.contains("progress.status13941500106"),
+        "the count did not follow: {counts}"
+    );
+    browser.screenshot("2-edited");
+
+    // A syntax error: said in the panel at its line; the last good pages stay.
+    let generation = preview.state()["generation"].as_u64().unwrap();
+    let pages = browser.eval("[...document.querySelectorAll('#pages img')].map(i => i.src)");
+    std::fs::write(&source, edited("country: Mali", "country: [Mali")).unwrap();
+    browser.wait_until(&format!(
+        "Number(document.body.dataset.generation) > {generation}"
+    ));
+    let problems = browser.eval("document.querySelector('#diagnostics').innerText");
+    let problems = problems.as_str().unwrap();
+    assert!(
+        problems.contains(&format!("{SOURCE}:16:")) && problems.contains("cover.country"),
+        "{problems}"
+    );
+    assert_eq!(
+        browser.eval("[...document.querySelectorAll('#pages img')].map(i => i.src)"),
+        pages
+    );
+    let status = browser.eval("document.querySelector('#status').innerText");
+    assert!(
+        status.as_str().unwrap().contains("the last ones that did"),
+        "{status}"
+    );
+    browser.screenshot("3-broken");
+
+    // Mended: the panel is clear again.
+    let generation = preview.state()["generation"].as_u64().unwrap();
+    std::fs::write(&source, edited("country: Mali", "country: Mali (fixed)")).unwrap();
+    browser.wait_until(&format!(
+        "Number(document.body.dataset.generation) > {generation}"
+    ));
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#diagnostics li').length"),
+        json!(0)
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('.notice.stale') === null"),
+        json!(true)
+    );
+    browser.screenshot("4-mended");
+    drop(browser);
+    assert_eq!(preview.stop(), 0);
+}
+
+fn counts_text(browser: &mut Browser) -> String {
+    let text = browser.eval("document.querySelector('#counts').innerText");
+    text.as_str().unwrap().to_string()
+}
+
+/// The answers the server must still give after each attack.
+fn still_answers(preview: &Preview) {
+    let (status, body) = preview.get("/");
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("<title>pbf-report preview</title>"));
+    assert_eq!(preview.state()["errors"], json!(0));
+}
+
+#[test]
+fn no_file_is_served_by_a_path_in_the_url() {
+    let (dir, _) = workspace();
+    let preview = Preview::start(dir.path(), &[]);
+    for path in [
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "/pages/fr/..%2f..%2fdata/1",
+        "/pages/../data/pbf-irf-217/2019-11-12-final.yaml",
+        "/data/pbf-irf-217/2019-11-12-final.yaml",
+        "//etc/passwd",
+        "/state/../../etc/passwd",
+        "/pages/fr/0/1",
+        "/pages/fr/99/1",
+        "/pages/fr/1/999",
+        "/pages/de/1/1",
+        "/pages/fr/-1/1",
+    ] {
+        let (status, body) = preview.get(path);
+        assert_eq!(status, 404, "{path}: {}", String::from_utf8_lossy(&body));
+    }
+    // Not a path at all.
+    let (status, _) = preview.ask(format!(
+        "GET http://evil.example/ HTTP/1.1\r\nHost: {}\r\n\r\n",
+        preview.address
+    ));
+    assert_eq!(status, 400);
+    still_answers(&preview);
+    assert_eq!(preview.stop(), 0);
+}
+
+#[test]
+fn a_request_from_elsewhere_is_refused() {
+    let (dir, _) = workspace();
+    let preview = Preview::start(dir.path(), &[]);
+    let address = preview.address.clone();
+    let port = address.rsplit(':').next().unwrap();
+    let refused = [
+        // DNS rebinding: the attacker's name, resolved to 127.0.0.1.
+        "GET /state HTTP/1.1\r\nHost: evil.example\r\n\r\n".to_string(),
+        format!("GET /state HTTP/1.1\r\nHost: evil.example:{port}\r\n\r\n"),
+        format!("GET /state HTTP/1.1\r\nHost: localhost.evil.example:{port}\r\n\r\n"),
+        "GET /state HTTP/1.1\r\n\r\n".to_string(),
+        format!("GET /state HTTP/1.1\r\nHost: {address}\r\nHost: evil.example\r\n\r\n"),
+        // Another site's page, in a browser that says so.
+        format!("GET /state HTTP/1.1\r\nHost: {address}\r\nSec-Fetch-Site: cross-site\r\n\r\n"),
+        format!("GET /events HTTP/1.1\r\nHost: {address}\r\nSec-Fetch-Site: same-site\r\n\r\n"),
+    ];
+    for request in &refused {
+        let (status, _) = preview.ask(request);
+        assert_eq!(status, 403, "{request:?}");
+    }
+    for method in ["POST", "PUT", "DELETE", "OPTIONS", "TRACE", "CONNECT"] {
+        let (status, _) = preview.ask(format!(
+            "{method} /state HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\n\r\n"
+        ));
+        assert_eq!(status, 405, "{method}");
+    }
+    // The page's own requests, and a HEAD, are answered.
+    let (status, body) = preview.ask(format!(
+        "HEAD / HTTP/1.1\r\nHost: {address}\r\nSec-Fetch-Site: none\r\n\r\n"
+    ));
+    assert_eq!((status, body.len()), (200, 0));
+    let (status, _) = preview.ask(format!(
+        "GET /state HTTP/1.1\r\nHost: {address}\r\nSec-Fetch-Site: same-origin\r\n\r\n"
+    ));
+    assert_eq!(status, 200);
+    still_answers(&preview);
+    assert_eq!(preview.stop(), 0);
+}
+
+#[test]
+fn large_requests_and_many_connections_are_bounded() {
+    let (dir, _) = workspace();
+    let preview = Preview::start(dir.path(), &[]);
+    let address = preview.address.clone();
+    let ten_mb = 10 * 1024 * 1024;
+    // A 10 MB header, a 10 MB body, and a head without end.
+    let header = format!(
+        "GET /state HTTP/1.1\r\nHost: {address}\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(ten_mb)
+    );
+    assert_eq!(preview.ask(header).0, 431);
+    let body = format!(
+        "POST /state HTTP/1.1\r\nHost: {address}\r\nContent-Length: {ten_mb}\r\n\r\n{}",
+        "a".repeat(ten_mb)
+    );
+    let (status, _) = preview.ask(body);
+    assert!(matches!(status, 405 | 0), "{status}");
+    let get_body = format!(
+        "GET /state HTTP/1.1\r\nHost: {address}\r\nContent-Length: {ten_mb}\r\n\r\n{}",
+        "a".repeat(ten_mb)
+    );
+    let (status, _) = preview.ask(get_body);
+    assert!(matches!(status, 413 | 0), "{status}");
+    let many_headers: String = (0..100).map(|i| format!("X-{i}: {i}\r\n")).collect();
+    let (status, _) = preview.ask(format!(
+        "GET /state HTTP/1.1\r\nHost: {address}\r\n{many_headers}\r\n"
+    ));
+    assert_eq!(status, 431);
+    still_answers(&preview);
+
+    // 500 connections that send nothing: the server holds a bounded number, tells the rest
+    // to come back, and answers again once they are gone.
+    let open: Vec<TcpStream> = (0..500)
+        .map(|_| TcpStream::connect(&address).unwrap())
+        .collect();
+    let (status, _) = preview.get("/state");
+    assert_eq!(status, 503);
+    // 16 event streams at most; the 17th is told to come back.
+    drop(open);
+    let start = Instant::now();
+    while preview.get("/state").0 != 200 {
+        assert!(start.elapsed() < HANG, "the server no longer answers");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let streams: Vec<TcpStream> = (0..pbf_report::preview::MAX_STREAMS)
+        .map(|_| {
+            let mut s = TcpStream::connect(&address).unwrap();
+            write!(s, "GET /events HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
+            let mut first = [0u8; 12];
+            s.read_exact(&mut first).unwrap();
+            assert_eq!(&first, b"HTTP/1.1 200");
+            s
+        })
+        .collect();
+    assert_eq!(preview.get("/events").0, 503);
+    drop(streams);
+    still_answers(&preview);
+    assert_eq!(preview.stop(), 0);
+}
+
+#[test]
+fn the_page_loads_nothing_from_the_network() {
+    let (dir, _) = workspace();
+    let preview = Preview::start(dir.path(), &[]);
+    let (_, page) = preview.get("/");
+    let page = String::from_utf8(page).unwrap();
+    for outside in [
+        "http:",
+        "https:",
+        "src=\"//",
+        "href=\"//",
+        "@import",
+        "url(",
+    ] {
+        assert!(!page.contains(outside), "the page names {outside}");
+    }
+    let mut stream = TcpStream::connect(&preview.address).unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: {}\r\n\r\n",
+        preview.address
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let head = answer.split("\r\n\r\n").next().unwrap();
+    assert!(
+        head.contains("Content-Security-Policy: default-src 'none';"),
+        "{head}"
+    );
+    assert_eq!(preview.stop(), 0);
+}
+
+/// Ctrl-C ends the server with status 0, and its address is free again.
+#[test]
+fn an_interrupt_ends_the_preview_cleanly() {
+    let (dir, _) = workspace();
+    let preview = Preview::start(dir.path(), &[]);
+    let address = preview.address.clone();
+    let mut child = preview.child;
+    // SAFETY: a signal sent to a child this test started.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert!(TcpStream::connect(&address).is_err());
+    assert!(std::net::TcpListener::bind(&address).is_ok());
+}
+
+#[test]
+fn the_source_is_named_when_there_are_several() {
+    let (dir, source) = workspace();
+    std::fs::copy(&source, source.with_file_name("2020-05-01-draft.yaml")).unwrap();
+    Run::new(&["preview"])
+        .cwd(dir.path())
+        .status(2)
+        .stderr_has("2 report sources")
+        .stderr_has("name the one to preview")
+        .run();
+    Run::new(&["preview", "data/nothing.yaml"])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has("data/nothing.yaml")
+        .run();
+    // A port taken is said, with what to do.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    Run::new(&["preview", source.to_str().unwrap(), "--port", &port])
+        .cwd(dir.path())
+        .status(2)
+        .stderr_has("choose another --port")
+        .run();
+}
+
+/// A source that does not check from the start shows its errors, and no pages yet.
+#[test]
+fn a_source_that_never_built_shows_its_errors() {
+    let (dir, source) = workspace();
+    std::fs::write(&source, edited("country: Mali", "country: [Mali")).unwrap();
+    let preview = Preview::start(dir.path(), &[]);
+    let state = preview.state();
+    assert_eq!(state["pages"], json!({}));
+    assert_eq!(state["stale"], json!(false));
+    assert_eq!(state["errors"], json!(1));
+    assert_eq!(state["diagnostics"][0]["line"], json!(16));
+    assert_eq!(state["diagnostics"][0]["field"], json!("cover.country"));
+    assert_eq!(preview.stop(), 0);
+}
+
+/// A text over its limit is drawn as a draft draws it, and said as the error a build gives.
+#[test]
+fn a_text_over_its_limit_is_drawn_as_a_draft() {
+    let (dir, source) = workspace();
+    let text = edited(
+        "Les activités du projet PBF IRF 217 ont été finalisées",
+        &format!("{} Les activités", "Trop long. ".repeat(20)),
+    );
+    std::fs::write(&source, text).unwrap();
+    let preview = Preview::start(dir.path(), &[]);
+    let state = preview.state();
+    assert_eq!(state["draft"], json!(true));
+    assert_eq!(state["errors"], json!(1));
+    assert_eq!(
+        state["diagnostics"][0]["field"],
+        json!("progress.status (fr)")
+    );
+    assert!(state["pages"]["fr"].as_array().unwrap().len() > 5);
+    let (status, svg) = preview.get("/pages/fr/1/1");
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&svg).starts_with("<svg"));
+    assert_eq!(preview.stop(), 0);
+}
