@@ -12,10 +12,11 @@ check:
 test:
     scripts/test
 
-# Measure check, build and diff times.
+# Measure check, build and diff times, and the wait from a save to the preview and the PDF.
 bench:
     cargo bench --bench build
     cargo bench --bench diff
+    cargo bench --bench watch
 
 # Fuzz load → check → template data for SECONDS (needs nightly and `cargo install cargo-fuzz`).
 fuzz seconds="1800":

@@ -90,9 +90,9 @@ pub struct LiveArgs {
     /// /usr/share/hunspell.
     #[arg(long, value_name = "DIR", requires = "spelling")]
     pub dictionaries: Option<PathBuf>,
-    /// Print one rendering of the source as JSON and end: what the server runs at each change.
+    /// Render the source for the server at each line of standard input, as JSON.
     #[arg(long, hide = true)]
-    pub snapshot: bool,
+    pub worker: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -183,7 +183,7 @@ struct Language {
 type Named = (String, Vec<u8>);
 
 /// One language's pages as SVG images.
-pub type Pages = (String, Vec<String>);
+pub type Pages = (String, Vec<pdf::PageImage>);
 
 impl Job {
     /// The names of the files a rendering writes, in order: per language, the PDF and the
@@ -210,10 +210,14 @@ impl Job {
         }
     }
 
+    fn catalog(&self, lang: &str, source: &Path) -> Result<Catalog, Failure> {
+        Catalog::for_form(&self.templates, &self.report.form.form, lang)
+            .map_err(|e| Failure::Invalid(vec![Diagnostic::error(source, e)]))
+    }
+
     fn language(&self, lang: &str, source: &Path) -> Result<Language, Failure> {
         let form = &self.report.form.form;
-        let catalog = Catalog::for_form(&self.templates, form, lang)
-            .map_err(|e| Failure::Invalid(vec![Diagnostic::error(source, e)]))?;
+        let catalog = self.catalog(lang, source)?;
         // Annex A comes with a form that declares its figures, read as the typed report.
         let workbook = match &self.report.typed {
             Some(typed) => Some(annex_a::render(typed, &catalog).map_err(|e| {
@@ -311,20 +315,23 @@ impl Job {
         Ok((files, rendered.warnings))
     }
 
-    /// Every language's pages as SVG images, as its PDF lays them out, and the renderer's
-    /// warnings: what `preview` shows.
-    pub fn pages(&self, source: &Path) -> Result<(Vec<Pages>, Vec<Diagnostic>), Failure> {
+    /// Every language's pages as SVG images, as its PDF lays them out (but those whose hash is
+    /// `known`), and the renderer's warnings: what `preview` shows.
+    pub fn pages(
+        &self,
+        source: &Path,
+        known: &std::collections::BTreeSet<String>,
+    ) -> Result<(Vec<Pages>, Vec<Diagnostic>), Failure> {
         let languages: Vec<_> = self
             .report
             .envelope
             .languages
             .par_iter()
             .map(|lang| {
-                let Language {
-                    catalog,
-                    attachments,
-                } = self.language(lang, source)?;
+                let catalog = self.catalog(lang, source)?;
                 let version = &self.manifest.version;
+                // Without the files the PDF carries, which are not drawn: a page's hash then
+                // follows what it shows, and an edit leaves the pages it does not reach alone.
                 let laid = pdf::layout(
                     &self.templates,
                     &self.report,
@@ -332,10 +339,10 @@ impl Job {
                     version,
                     &catalog,
                     self.options(),
-                    &attachments,
+                    &[],
                 )
                 .map_err(Failure::Template)?;
-                Ok((lang.clone(), pdf::svg_pages(&laid), laid.warnings))
+                Ok((lang.clone(), pdf::svg_pages(&laid, known), laid.warnings))
             })
             .collect::<Result<_, Failure>>()?;
         let mut warnings = Vec::new();

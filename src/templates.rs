@@ -493,8 +493,8 @@ pub fn choose(dir: Option<&Path>) -> Result<()> {
     reload()
 }
 
-/// Reads the chosen templates; on an error the previous ones stay.
-fn reload() -> Result<()> {
+/// Reads the chosen templates again; on an error the previous ones stay.
+pub fn reload() -> Result<()> {
     let templates = match FOLDER.get() {
         // Anything named templates/ is read as the folder, and refused if it is not one:
         // skipping it would build with the built-in copy without a word.

@@ -1,8 +1,8 @@
 //! `pbf-report preview`: serves the report's pages and what `check` says of them at a local
-//! address until stopped (`crate::preview`); with `--snapshot`, prints one rendering as JSON,
-//! which is what the server runs at each change.
+//! address until stopped (`crate::preview`); with `--worker`, renders them for the server.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use crate::check;
@@ -14,16 +14,8 @@ use crate::preview::{Counted, Said, Snapshot};
 
 pub fn run(args: &LiveArgs) -> Result<Status> {
     let source = source(args.source.as_deref())?;
-    if args.snapshot {
-        let json = serde_json::to_vec(&snapshot(&source, args)).expect("serialises");
-        let mut out = std::io::stdout().lock();
-        let written = std::io::Write::write_all(&mut out, &json);
-        return Ok(
-            match written.and_then(|_| std::io::Write::flush(&mut out)) {
-                Ok(()) => Status::Success,
-                Err(_) => Status::Internal,
-            },
-        );
+    if args.worker {
+        return Ok(work(&source, args));
     }
     let options = crate::preview::Options {
         source,
@@ -62,12 +54,33 @@ fn source(named: Option<&Path>) -> Result<PathBuf> {
     }
 }
 
+/// Renders the source each time a line comes on standard input (the hashes of the pages the
+/// server has, as JSON), and prints each snapshot as one line of JSON, until the input ends. The
+/// templates are read afresh each time.
+fn work(source: &Path, args: &LiveArgs) -> Status {
+    let mut out = std::io::stdout().lock();
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        let known: BTreeSet<String> = serde_json::from_str(&line).unwrap_or_default();
+        let snapshot = match crate::templates::reload() {
+            Ok(()) => snapshot(source, args, &known),
+            Err(e) => Snapshot::failed(source, e.to_string()),
+        };
+        let mut json = serde_json::to_vec(&snapshot).expect("serialises");
+        json.push(b'\n');
+        if out.write_all(&json).and_then(|_| out.flush()).is_err() {
+            return Status::Internal;
+        }
+    }
+    Status::Success
+}
+
 /// One rendering of `path`: every diagnostic `check` gives (and `--spelling`'s), the counts,
 /// and the pages, drawn as a draft when only texts over their limit stop the build.
-fn snapshot(path: &Path, args: &LiveArgs) -> Snapshot {
+fn snapshot(path: &Path, args: &LiveArgs, known: &BTreeSet<String>) -> Snapshot {
     let bytes = match crate::fsio::read_source(path) {
         Ok(bytes) => bytes,
-        Err(e) => return failed(path, e.to_string()),
+        Err(e) => return Snapshot::failed(path, e.to_string()),
     };
     let templates = crate::templates::current();
     let mut checked = check::check_with(path, &bytes, &templates);
@@ -120,7 +133,7 @@ fn snapshot(path: &Path, args: &LiveArgs) -> Snapshot {
     let mut pages = BTreeMap::new();
     if let Ok((report, warnings)) = checked.into_renderable(draft) {
         let job = Job::new(path, bytes, report, warnings, &version, draft, templates);
-        match job.pages(path) {
+        match job.pages(path, known) {
             Ok((laid, said)) => {
                 pages = laid.into_iter().collect();
                 diagnostics.extend(said);
@@ -134,13 +147,6 @@ fn snapshot(path: &Path, args: &LiveArgs) -> Snapshot {
         draft,
         diagnostics: diagnostics.iter().map(Said::from).collect(),
         counts,
-    }
-}
-
-fn failed(path: &Path, message: String) -> Snapshot {
-    Snapshot {
-        diagnostics: vec![Said::from(&Diagnostic::error(path, message))],
-        ..Snapshot::default()
     }
 }
 

@@ -2,17 +2,19 @@
 //! kept up to date as the source is saved.
 //!
 //! The server renders nothing itself. On each change (`crate::changes`, as `build --watch`
-//! sees them) it runs `pbf-report preview --snapshot` in a process of its own, so that a
-//! template that runs over its budget ends that process, not the server; the snapshot (the
-//! pages as SVG, the diagnostics, the counts) replaces what the page shows, and an event tells
-//! the page to fetch it. A source that does not check keeps the last good pages on show.
+//! sees them) it asks `pbf-report preview --worker`, a process of its own, for a snapshot: the
+//! pages as SVG (but those it has already), the diagnostics, the counts. A template that runs
+//! over its budget ends the worker, not the server, and the next change starts another. The
+//! snapshot replaces what the page shows, and an event tells the page to fetch it. A source that
+//! does not check keeps the last good pages on show.
 
 mod http;
 
-use std::collections::BTreeMap;
-use std::io::Write;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -21,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::changes::Changes;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::render::pdf::PageImage;
 
 pub use http::MAX_CONNECTIONS;
 
@@ -35,12 +38,23 @@ const HEARTBEAT: Duration = Duration::from_secs(10);
 pub struct Snapshot {
     /// The languages the report is written in.
     pub languages: Vec<String>,
-    /// Each language's pages as SVG; none when the source could not be rendered.
-    pub pages: BTreeMap<String, Vec<String>>,
+    /// Each language's pages; none when the source could not be rendered. A page's image is
+    /// left out when the server has it already.
+    pub pages: BTreeMap<String, Vec<PageImage>>,
     /// Whether the pages are a draft's: texts over their limit drawn, marked.
     pub draft: bool,
     pub diagnostics: Vec<Said>,
     pub counts: Vec<Counted>,
+}
+
+impl Snapshot {
+    /// A snapshot of nothing but one error, in `file`.
+    pub fn failed(file: &Path, message: String) -> Snapshot {
+        Snapshot {
+            diagnostics: vec![Said::from(&Diagnostic::error(file, message))],
+            ..Snapshot::default()
+        }
+    }
 }
 
 /// A diagnostic as the page shows it.
@@ -86,10 +100,9 @@ pub struct Counted {
 struct Shown {
     /// Counts the snapshots taken; the page asks for pages by it, so never shows stale ones.
     generation: u64,
-    /// For each language, each page's mark: the generation in which it last changed. A page's
-    /// address names it, so that the page fetches only the pages that changed, and never an
-    /// image of another rendering.
-    marks: BTreeMap<String, Vec<u64>>,
+    /// Each page's image by its hash. A page's address names its hash, so that the page
+    /// fetches only the pages that changed, and never an image of another rendering.
+    images: HashMap<String, String>,
     snapshot: Snapshot,
     /// Whether the pages are an earlier snapshot's: the source does not render now.
     stale: bool,
@@ -128,7 +141,7 @@ impl http::Site for Preview {
                 http::Reply::text(503, "too many pages open; close one\n")
             }
             ["", "events"] => http::Reply::Events,
-            ["", "pages", lang, number, mark] => match self.page(lang, number, mark) {
+            ["", "pages", lang, number, hash] => match self.page(lang, number, hash) {
                 Some(svg) => body("image/svg+xml", svg.into_bytes()),
                 None => http::Reply::text(404, "no such page\n"),
             },
@@ -173,6 +186,9 @@ impl Preview {
     fn state(&self) -> Vec<u8> {
         let shown = self.shown.lock().expect("never poisoned");
         let snapshot = &shown.snapshot;
+        let hashes = |pages: &Vec<PageImage>| pages.iter().map(|p| p.hash.clone()).collect();
+        let pages: BTreeMap<&String, Vec<String>> =
+            snapshot.pages.iter().map(|(l, p)| (l, hashes(p))).collect();
         let errors = snapshot
             .diagnostics
             .iter()
@@ -183,7 +199,7 @@ impl Preview {
             "source": self.source,
             "first": self.first,
             "languages": snapshot.languages,
-            "pages": shown.marks,
+            "pages": pages,
             "draft": snapshot.draft,
             "stale": shown.stale,
             "errors": errors,
@@ -194,14 +210,18 @@ impl Preview {
         .expect("serialises")
     }
 
-    /// Page `number` (from 1) of `lang`, as SVG, if its mark is still `mark`.
-    fn page(&self, lang: &str, number: &str, mark: &str) -> Option<String> {
+    /// Page `number` (from 1) of `lang`, as SVG, if its hash is still `hash`.
+    fn page(&self, lang: &str, number: &str, hash: &str) -> Option<String> {
         let index = number.parse::<usize>().ok()?.checked_sub(1)?;
         let shown = self.shown.lock().expect("never poisoned");
-        if shown.marks.get(lang)?.get(index)?.to_string() != mark {
-            return None;
-        }
-        shown.snapshot.pages.get(lang)?.get(index).cloned()
+        let page = shown.snapshot.pages.get(lang)?.get(index)?;
+        (page.hash == hash).then(|| shown.images.get(hash).cloned())?
+    }
+
+    /// The hashes of the pages whose images the server has.
+    fn known(&self) -> BTreeSet<String> {
+        let shown = self.shown.lock().expect("never poisoned");
+        shown.images.keys().cloned().collect()
     }
 
     /// Shows `snapshot`; one without pages keeps the last pages on show.
@@ -215,35 +235,22 @@ impl Preview {
         }
         shown.generation += 1;
         if !stale {
-            shown.marks = marks(&shown, &snapshot.pages);
+            let mut before = std::mem::take(&mut shown.images);
+            let mut images = HashMap::new();
+            for page in snapshot.pages.values_mut().flatten() {
+                let image = page.svg.take().or_else(|| {
+                    before
+                        .remove(&page.hash)
+                        .or_else(|| images.get(&page.hash).cloned())
+                });
+                images.extend(image.map(|svg| (page.hash.clone(), svg)));
+            }
+            shown.images = images;
         }
         shown.snapshot = snapshot;
         shown.stale = stale;
         self.changed.notify_all();
     }
-}
-
-/// Each page's mark in `pages`: kept from what is shown where the page is the same, else the
-/// generation being shown.
-fn marks(shown: &Shown, pages: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, Vec<u64>> {
-    let next = shown.generation;
-    pages
-        .iter()
-        .map(|(lang, pages)| {
-            let before = shown.snapshot.pages.get(lang);
-            let marks = shown.marks.get(lang);
-            let kept = |i: usize, page: &String| {
-                let same = before.and_then(|b| b.get(i)) == Some(page);
-                marks.and_then(|m| m.get(i)).copied().filter(|_| same)
-            };
-            let marked = pages
-                .iter()
-                .enumerate()
-                .map(|(i, page)| kept(i, page).unwrap_or(next))
-                .collect();
-            (lang.clone(), marked)
-        })
-        .collect()
 }
 
 /// What `preview` is asked to show.
@@ -270,7 +277,7 @@ pub fn serve(options: &Options, stop: &'static AtomicBool) -> crate::error::Resu
         first: options.lang.clone(),
         shown: Mutex::new(Shown {
             generation: 0,
-            marks: BTreeMap::new(),
+            images: HashMap::new(),
             snapshot: Snapshot::default(),
             stale: false,
         }),
@@ -298,8 +305,9 @@ pub fn serve(options: &Options, stop: &'static AtomicBool) -> crate::error::Resu
 
 /// Renders the source, then again at each change, until `stop`.
 fn keep_rendering(preview: &Preview, mut changes: Changes, stop: &AtomicBool) {
+    let mut worker = None;
     loop {
-        preview.show(snapshot_apart());
+        preview.show(render(&mut worker, &preview.known()));
         match changes.next(stop) {
             Some(changed) => crate::say!("changed: {changed}; rendering again"),
             None => return,
@@ -307,6 +315,104 @@ fn keep_rendering(preview: &Preview, mut changes: Changes, stop: &AtomicBool) {
     }
 }
 
+/// One snapshot from the worker, started when there is none; what went wrong, as a
+/// diagnostic, when it could not give one (it is then started afresh the next time).
+fn render(worker: &mut Option<Worker>, known: &BTreeSet<String>) -> Snapshot {
+    let running = match worker {
+        Some(running) => running,
+        None => match Worker::start() {
+            Ok(started) => worker.insert(started),
+            Err(e) => {
+                let said = format!("the rendering could not be started: {e}");
+                return Snapshot::failed(Path::new(""), said);
+            }
+        },
+    };
+    match running.snapshot(known) {
+        Ok(snapshot) => snapshot,
+        Err(said) => {
+            *worker = None;
+            crate::say_raw!("{said}");
+            let said = said.trim().trim_start_matches("error: ");
+            let said = match said.is_empty() {
+                true => "the rendering stopped without a word".into(),
+                false => said.to_string(),
+            };
+            Snapshot::failed(Path::new(""), said)
+        }
+    }
+}
+
+/// `pbf-report preview --worker`: the process the renderings run in, apart from the server so
+/// that a template over its budget ends it and not the server, and kept between renderings so
+/// that typst's caches stay warm.
+struct Worker {
+    child: Child,
+    input: ChildStdin,
+    output: BufReader<ChildStdout>,
+    /// What it says on standard error, read as it comes so that it never blocks on it.
+    said: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Worker {
+    fn start() -> std::io::Result<Worker> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .args(std::env::args_os().skip(1))
+            .arg("--worker")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let (Some(input), Some(output), Some(mut stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            return Err(std::io::Error::other("no pipe to the worker"));
+        };
+        let said = std::thread::spawn(move || {
+            let mut said = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut stderr, &mut said);
+            String::from_utf8_lossy(&said).into_owned()
+        });
+        Ok(Worker {
+            child,
+            input,
+            output: BufReader::new(output),
+            said: Some(said),
+        })
+    }
+
+    /// Asks for one snapshot, telling which pages the server has; what the worker said as it
+    /// ended when none comes.
+    fn snapshot(&mut self, known: &BTreeSet<String>) -> Result<Snapshot, String> {
+        let mut asked = serde_json::to_vec(known).expect("serialises");
+        asked.push(b'\n');
+        let sent = self
+            .input
+            .write_all(&asked)
+            .and_then(|_| self.input.flush());
+        let mut answer = String::new();
+        if sent.is_ok()
+            && self
+                .output
+                .read_line(&mut answer)
+                .is_ok_and(|read| read > 0)
+            && let Ok(snapshot) = serde_json::from_str(&answer)
+        {
+            return Ok(snapshot);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let said = self.said.take().and_then(|said| said.join().ok());
+        Err(said.unwrap_or_default())
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
 /// Once `stop` is set, ends the server's wait for a connection.
 fn wake_on_stop(stop: &'static AtomicBool, address: SocketAddr) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
@@ -315,36 +421,4 @@ fn wake_on_stop(stop: &'static AtomicBool, address: SocketAddr) -> std::thread::
         }
         http::wake(address);
     })
-}
-
-/// The snapshot, taken by `preview --snapshot` in a process of its own; what went wrong, as a
-/// diagnostic, when that process could not give one.
-fn snapshot_apart() -> Snapshot {
-    let args = std::env::args_os().skip(1);
-    let run = std::env::current_exe().and_then(|program| {
-        std::process::Command::new(program)
-            .args(args)
-            .arg("--snapshot")
-            .stdin(std::process::Stdio::null())
-            .output()
-    });
-    let failed = |message: String| Snapshot {
-        diagnostics: vec![Said::from(&Diagnostic::error(Path::new(""), message))],
-        ..Snapshot::default()
-    };
-    match run {
-        Ok(output) => match serde_json::from_slice(&output.stdout) {
-            Ok(snapshot) => snapshot,
-            Err(_) => {
-                let said = String::from_utf8_lossy(&output.stderr);
-                crate::say_raw!("{said}");
-                let said = said.trim().trim_start_matches("error: ").to_string();
-                failed(match said.is_empty() {
-                    true => "the rendering stopped without a word".into(),
-                    false => said,
-                })
-            }
-        },
-        Err(e) => failed(format!("the rendering could not be started: {e}")),
-    }
 }

@@ -148,14 +148,27 @@ pub fn layout(
     })
 }
 
-/// Each page of a laid-out report as an SVG image, under the budget: what `preview` shows.
-pub fn svg_pages(laid: &Laid) -> Vec<String> {
+/// One page of a laid-out report: its hash, and its SVG image unless the caller has it already.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PageImage {
+    /// The page's content, hashed: the same hash, the same image.
+    pub hash: String,
+    pub svg: Option<String>,
+}
+
+/// Each page of a laid-out report as an SVG image, under the budget: what `preview` shows. The
+/// pages whose hash is `known` are not drawn again.
+pub fn svg_pages(laid: &Laid, known: &std::collections::BTreeSet<String>) -> Vec<PageImage> {
     let _budget = super::budget::guard(laid.world.display_path(laid.world.main()));
     let options = typst_svg::SvgOptions::default();
     laid.document
         .pages()
         .iter()
-        .map(|page| typst_svg::svg(page, &options))
+        .map(|page| {
+            let hash = format!("{:032x}", typst::utils::hash128(page));
+            let svg = (!known.contains(&hash)).then(|| typst_svg::svg(page, &options));
+            PageImage { hash, svg }
+        })
         .collect()
 }
 

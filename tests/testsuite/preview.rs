@@ -324,6 +324,7 @@ fn the_page_shows_the_report_and_follows_each_save() {
     // stays where the writer had scrolled.
     let before = browser.eval(PIXELS);
     browser.eval("document.querySelector('#pages').scrollTop = 1500");
+    browser.eval("window.cover = document.querySelector('#pages img'); true");
     let generation = preview.state()["generation"].as_u64().unwrap();
     std::fs::write(
         &source,
@@ -340,6 +341,11 @@ fn the_page_shows_the_report_and_follows_each_save() {
     let (before, after) = (before.as_array().unwrap(), after.as_array().unwrap());
     assert_eq!(before.len(), after.len());
     assert_eq!(before[0], after[0], "the cover changed");
+    // A page that did not change is not fetched again.
+    assert_eq!(
+        browser.eval("window.cover === document.querySelector('#pages img')"),
+        json!(true)
+    );
     assert!(
         before.iter().zip(after).any(|(b, a)| b != a),
         "no page changed"
@@ -577,19 +583,103 @@ fn the_page_loads_nothing_from_the_network() {
     assert_eq!(preview.stop(), 0);
 }
 
-/// Ctrl-C ends the server with status 0, and its address is free again.
+/// Ctrl-C, or a termination signal, ends the server with status 0, and its address is free
+/// again.
 #[test]
 fn an_interrupt_ends_the_preview_cleanly() {
     let (dir, _) = workspace();
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let preview = Preview::start(dir.path(), &[]);
+        let address = preview.address.clone();
+        let mut child = preview.child;
+        // SAFETY: a signal sent to a child this test started.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{signal}: {status:?}");
+        assert!(TcpStream::connect(&address).is_err());
+        assert!(std::net::TcpListener::bind(&address).is_ok());
+    }
+}
+
+/// A workspace template that loops ends its rendering within the budget, said in the panel;
+/// the server goes on, and shows the pages once the template is mended.
+#[test]
+fn a_template_over_its_budget_ends_its_rendering_and_not_the_server() {
+    let (dir, _) = workspace();
+    let layout = dir.path().join("templates/pbf-2019/report.typ");
+    std::fs::create_dir_all(layout.parent().unwrap()).unwrap();
+    let builtin = pbf_report::templates::Templates::builtin();
+    let text = builtin.file("pbf-2019/report.typ").unwrap().to_vec();
+    let looping = [
+        b"#for i in range(100000) { for j in range(100000) { } }\n",
+        &text[..],
+    ];
+    std::fs::write(&layout, looping.concat()).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+        .arg("preview")
+        .env("PBF_REPORT_TIME_LIMIT", "2")
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line.trim()[7..].trim_end_matches('/').to_string();
+    let preview = Preview { child, address };
+    let state = preview.wait_for_generation(1);
+    let said = state["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(said.contains("ran for more than 2 s"), "{state}");
+    assert_eq!(state["pages"], json!({}));
+    std::fs::write(&layout, [b"// mended\n", &text[..]].concat()).unwrap();
+    let state = preview.wait_for_generation(2);
+    assert_eq!(state["errors"], json!(0), "{state}");
+    assert!(state["pages"]["fr"].as_array().unwrap().len() > 5);
+    assert_eq!(preview.stop(), 0);
+}
+
+/// With --spelling, the panel lists the unknown words, at their line, as `check` does.
+#[test]
+fn the_panel_lists_the_spelling_mistakes() {
+    let (dir, source) = workspace();
+    std::fs::write(&source, edited("ont été finalisées", "ont été finaliséees")).unwrap();
+    let preview = Preview::start(dir.path(), &["--spelling"]);
+    let state = preview.state();
+    let said: Vec<&Value> = state["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["message"].as_str().unwrap().contains("finaliséees"))
+        .collect();
+    assert_eq!(said.len(), 1, "{state}");
+    assert_eq!(said[0]["severity"], json!("warning"));
+    assert_eq!(said[0]["line"], json!(60));
+    assert_eq!(said[0]["field"], json!("progress.status.fr"));
+    assert_eq!(preview.stop(), 0);
+}
+
+/// The report's text, and a source's keys, are shown in the page as text, never run as markup.
+#[test]
+fn text_from_the_source_is_never_markup_in_the_page() {
+    let (dir, source) = workspace();
+    let hostile = "\"<img src=x onerror=\\\"document.title='pwned'\\\"><b>bold</b>\": 1\n";
+    let text = std::fs::read_to_string(&source).unwrap();
+    std::fs::write(&source, format!("{text}{hostile}")).unwrap();
     let preview = Preview::start(dir.path(), &[]);
-    let address = preview.address.clone();
-    let mut child = preview.child;
-    // SAFETY: a signal sent to a child this test started.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "{status:?}");
-    assert!(TcpStream::connect(&address).is_err());
-    assert!(std::net::TcpListener::bind(&address).is_ok());
+    let mut browser = Browser::open(&preview.url());
+    browser.wait_until("document.querySelectorAll('#diagnostics li').length > 0");
+    let panel = browser.eval("document.querySelector('#diagnostics').innerText");
+    assert!(panel.as_str().unwrap().contains("<b>bold</b>"), "{panel}");
+    assert_eq!(
+        browser.eval("document.querySelector('#panel img, #panel b') === null"),
+        json!(true)
+    );
+    assert_eq!(browser.eval("document.title"), json!("pbf-report preview"));
+    drop(browser);
+    assert_eq!(preview.stop(), 0);
 }
 
 #[test]
@@ -650,7 +740,8 @@ fn a_text_over_its_limit_is_drawn_as_a_draft() {
         json!("progress.status (fr)")
     );
     assert!(state["pages"]["fr"].as_array().unwrap().len() > 5);
-    let (status, svg) = preview.get("/pages/fr/1/1");
+    let first = state["pages"]["fr"][0].as_str().unwrap();
+    let (status, svg) = preview.get(&format!("/pages/fr/1/{first}"));
     assert_eq!(status, 200);
     assert!(String::from_utf8_lossy(&svg).starts_with("<svg"));
     assert_eq!(preview.stop(), 0);

@@ -1,0 +1,154 @@
+//! `cargo bench --bench watch`: how long a writer waits, from saving the source, to see the change
+//! — in the preview (the event, the state, and every page that changed, fetched as the page
+//! fetches them), and in the PDF that `build --watch` writes. Both run the release binary on a copy
+//! of the example, which is saved with one answer edited, then as it was, in turn.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::Duration;
+
+#[path = "shared/measure.rs"]
+mod measure;
+use measure::measure;
+
+const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
+const SAVES: usize = 20;
+const HANG: Duration = Duration::from_secs(120);
+
+/// A copy of the example in a folder of its own, and its two texts.
+struct Workspace {
+    dir: PathBuf,
+    source: PathBuf,
+    texts: [String; 2],
+    saves: usize,
+}
+
+impl Workspace {
+    fn new(name: &str) -> Workspace {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = std::env::temp_dir().join(format!("pbf-report-bench-{name}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let source = dir.join(EXAMPLE);
+        std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+        let text = std::fs::read_to_string(root.join(EXAMPLE)).unwrap();
+        let edited = text.replacen("ont été finalisées", "sont toutes finies", 1);
+        std::fs::write(&source, &text).unwrap();
+        Workspace {
+            dir,
+            source,
+            texts: [text, edited],
+            saves: 0,
+        }
+    }
+
+    /// Saves the source with the other of its two texts.
+    fn save(&mut self) {
+        self.saves += 1;
+        std::fs::write(&self.source, &self.texts[self.saves % 2]).unwrap();
+    }
+
+    fn start(&self, args: &[&str]) -> Child {
+        Command::new(env!("CARGO_BIN_EXE_pbf-report"))
+            .args(args)
+            .current_dir(&self.dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The lines a stream gives, as they come.
+fn lines(stream: impl Read + Send + 'static) -> Receiver<String> {
+    let (send, lines) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    lines
+}
+
+fn wait_for(lines: &Receiver<String>, text: &str) {
+    loop {
+        let line = lines.recv_timeout(HANG).expect("the program went quiet");
+        if line.contains(text) {
+            return;
+        }
+    }
+}
+
+fn get(address: &str, path: &str) -> Vec<u8> {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    answer[end + 4..].to_vec()
+}
+
+fn preview() {
+    let mut workspace = Workspace::new("preview");
+    let mut child = workspace.start(&["preview", "--lang", "fr"]);
+    let _said = lines(child.stderr.take().unwrap());
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let address = first
+        .trim()
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let address = address.to_string();
+    let mut events = TcpStream::connect(&address).unwrap();
+    write!(events, "GET /events HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
+    let events = lines(events);
+    wait_for(&events, "data: 1");
+    let mut generation = 1;
+    measure("preview: save → the changed pages served", SAVES, || {
+        workspace.save();
+        generation += 1;
+        wait_for(&events, &format!("data: {generation}"));
+        let state: serde_json::Value = serde_json::from_slice(&get(&address, "/state")).unwrap();
+        let marks = state["pages"]["fr"].as_array().unwrap();
+        for (i, mark) in marks.iter().enumerate() {
+            if mark.as_u64() == Some(generation) {
+                get(&address, &format!("/pages/fr/{}/{mark}", i + 1));
+            }
+        }
+    });
+    drop(child.stdin.take());
+    child.wait().unwrap();
+}
+
+fn build_watch() {
+    let mut workspace = Workspace::new("watch");
+    let mut child = workspace.start(&["build", "--watch"]);
+    let said = lines(child.stderr.take().unwrap());
+    wait_for(&said, "watching for changes");
+    measure(
+        "build --watch: save → both PDFs and workbooks written",
+        SAVES,
+        || {
+            workspace.save();
+            wait_for(&said, "built 1 of 1 source");
+        },
+    );
+    drop(child.stdin.take());
+    child.wait().unwrap();
+}
+
+fn main() {
+    preview();
+    build_watch();
+}
