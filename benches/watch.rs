@@ -1,6 +1,7 @@
 //! `cargo bench --bench watch`: how long a writer waits, from saving the source, to see the change
 //! — in the preview (the event, the state, and every page that changed, fetched as the page
-//! fetches them), and in the PDF that `build --watch` writes. Both run the release binary on a copy
+//! fetches them; then the same in chromium, until the new pages are drawn), and in the PDF that
+//! `build --watch` writes. Both run the release binary on a copy
 //! of the example, which is saved with one answer edited, then as it was, in turn.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -13,6 +14,11 @@ use std::time::Duration;
 #[path = "shared/measure.rs"]
 mod measure;
 use measure::measure;
+
+// The tests' browser; the benchmark does not take screenshots.
+#[path = "../tests/testsuite/browser.rs"]
+#[allow(dead_code)]
+mod browser;
 
 const EXAMPLE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
 const SAVES: usize = 20;
@@ -131,6 +137,36 @@ fn preview() {
     child.wait().unwrap();
 }
 
+/// The preview's page in chromium, from a save until its new pages are decoded and in place.
+fn preview_in_browser() {
+    let mut workspace = Workspace::new("browser");
+    let mut child = workspace.start(&["preview", "--lang", "fr"]);
+    let _said = lines(child.stderr.take().unwrap());
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let mut page = browser::Browser::open(first.trim());
+    page.wait_until("Number(document.body.dataset.generation) >= 1");
+    let mut generation = 1;
+    measure(
+        "preview: save → the changed pages drawn in chromium",
+        SAVES,
+        || {
+            workspace.save();
+            generation += 1;
+            page.eval(&format!(
+                "new Promise((done) => {{ const look = () => \
+             Number(document.body.dataset.generation) >= {generation} ? done(true) : \
+             setTimeout(look, 1); look(); }})"
+            ));
+        },
+    );
+    drop(page);
+    drop(child.stdin.take());
+    child.wait().unwrap();
+}
+
 fn build_watch() {
     let mut workspace = Workspace::new("watch");
     let mut child = workspace.start(&["build", "--watch"]);
@@ -150,5 +186,6 @@ fn build_watch() {
 
 fn main() {
     preview();
+    preview_in_browser();
     build_watch();
 }

@@ -45,7 +45,8 @@ pub enum Command {
     /// an input cannot be read or compared, 3 when the PDF cannot be written.
     Diff(DiffArgs),
     /// Show the report's pages in the browser as its PDF lays them out, with every problem
-    /// `check` finds and the character counts beside them, updated at each save.
+    /// `check` finds and the character counts beside them, updated at each save. Ctrl-C ends
+    /// it, or the end of standard input when that is not a terminal.
     Preview(LiveArgs),
     /// Turn a past report (plain text, PDF, .docx) into a new source, or write back into a
     /// source the answers reviewers edited in its Word copy.

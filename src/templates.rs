@@ -513,6 +513,14 @@ pub fn folder() -> Option<PathBuf> {
     FOLDER.get().map(|(dir, _)| dir.clone())
 }
 
+/// The folder given with `--templates`, if one was.
+pub fn given_folder() -> Option<PathBuf> {
+    FOLDER
+        .get()
+        .filter(|(_, given)| *given)
+        .map(|(dir, _)| dir.clone())
+}
+
 /// The templates of this run (the built-in copy until `choose` is called).
 pub fn current() -> Arc<Templates> {
     if let Some(t) = CURRENT.read().expect("never poisoned").as_ref() {

@@ -17,10 +17,30 @@ pub fn run(args: &LiveArgs) -> Result<Status> {
     if args.worker {
         return Ok(work(&source, args));
     }
+    // The worker renders the source announced, whatever appears beside it later.
+    let mut worker: Vec<std::ffi::OsString> = Vec::new();
+    if let Some(dir) = crate::templates::given_folder() {
+        worker.extend(["--templates".into(), dir.into_os_string()]);
+    }
+    worker.extend([
+        "preview".into(),
+        source.clone().into_os_string(),
+        "--worker".into(),
+    ]);
+    if let Some(lang) = &args.lang {
+        worker.extend(["--lang".into(), lang.into()]);
+    }
+    if args.spelling {
+        worker.push("--spelling".into());
+    }
+    if let Some(dir) = &args.dictionaries {
+        worker.extend(["--dictionaries".into(), dir.clone().into_os_string()]);
+    }
     let options = crate::preview::Options {
         source,
         lang: args.lang.clone(),
         port: args.port.unwrap_or(0),
+        worker,
     };
     crate::preview::serve(&options, super::watch::stop_flag())?;
     crate::say!("stopped");
@@ -124,6 +144,15 @@ fn snapshot(path: &Path, args: &LiveArgs, known: &BTreeSet<String>) -> Snapshot 
         .as_ref()
         .map(|r| r.envelope.languages.clone())
         .unwrap_or_default();
+    if let Some(lang) = args.lang.as_ref().filter(|l| !languages.contains(l))
+        && !languages.is_empty()
+    {
+        let said = format!(
+            "--lang {lang}: the report is not written in `{lang}`, but in {}",
+            languages.join(", ")
+        );
+        checked.diagnostics.push(Diagnostic::warning(path, said));
+    }
     // As `build --draft` draws them: texts over their limit framed, with their count.
     let draft = checked
         .diagnostics

@@ -144,7 +144,9 @@ fn refusal(request: &httparse::Request, host: &str) -> Option<Reply> {
             .filter(move |h| h.name.eq_ignore_ascii_case(name))
     };
     let hosts: Vec<&[u8]> = named("host").map(|h| h.value).collect();
-    if hosts != [host.as_bytes()] {
+    // On port 80 a browser names the host without its port.
+    let bare = host.strip_suffix(":80").map(str::as_bytes);
+    if hosts != [host.as_bytes()] && (bare.is_none() || hosts != [bare.unwrap_or_default()]) {
         let said = format!("this server answers only as http://{host}/\n");
         return Some(Reply::text(403, said));
     }
@@ -184,8 +186,14 @@ fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, Option<Reply>> {
         }
         let from = head.len().saturating_sub(3);
         head.extend_from_slice(&chunk[..read]);
-        if let Some(end) = head[from..].windows(4).position(|w| w == b"\r\n\r\n") {
-            head.truncate(from + end + 4);
+        // The blank line that ends the head, with or without carriage returns.
+        let ends = [&b"\r\n\r\n"[..], b"\n\n", b"\n\r\n"];
+        let end = ends.iter().find_map(|end| {
+            let at = head[from..].windows(end.len()).position(|w| w == *end)?;
+            Some(from + at + end.len())
+        });
+        if let Some(end) = end {
+            head.truncate(end);
             return Ok(head);
         }
         if head.len() > MAX_HEAD {

@@ -11,6 +11,7 @@
 mod http;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -31,7 +32,7 @@ pub use http::MAX_CONNECTIONS;
 pub const MAX_STREAMS: usize = 16;
 
 /// How often an idle event stream says it is alive, so that a closed page is noticed.
-const HEARTBEAT: Duration = Duration::from_secs(10);
+const HEARTBEAT: Duration = Duration::from_secs(2);
 
 /// What one rendering of the source gives the page.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -106,11 +107,15 @@ struct Shown {
     snapshot: Snapshot,
     /// Whether the pages are an earlier snapshot's: the source does not render now.
     stale: bool,
+    /// Whether the counts are an earlier snapshot's: the source does not read now.
+    counts_stale: bool,
 }
 
 /// The site: the page, its state and its pages.
 struct Preview {
     host: String,
+    /// Tells this run from an earlier one on the same port, whose page may still be open.
+    run: String,
     source: String,
     /// The language shown first.
     first: Option<String>,
@@ -157,7 +162,7 @@ impl http::Site for Preview {
             let now = shown.generation;
             let event = match sent == Some(now) {
                 true => ": alive\n\n".to_string(),
-                false => format!("data: {now}\n\n"),
+                false => format!("data: {}:{now}\n\n", self.run),
             };
             drop(shown);
             if out
@@ -195,7 +200,9 @@ impl Preview {
             .filter(|d| d.severity == "error")
             .count();
         serde_json::to_vec(&serde_json::json!({
+            "run": self.run,
             "generation": shown.generation,
+            "counts_stale": shown.counts_stale,
             "source": self.source,
             "first": self.first,
             "languages": snapshot.languages,
@@ -228,6 +235,11 @@ impl Preview {
     fn show(&self, mut snapshot: Snapshot) {
         let mut shown = self.shown.lock().expect("never poisoned");
         let stale = snapshot.pages.is_empty() && !shown.snapshot.pages.is_empty();
+        let counts_stale = snapshot.counts.is_empty() && !shown.snapshot.counts.is_empty();
+        if counts_stale {
+            snapshot.counts = std::mem::take(&mut shown.snapshot.counts);
+        }
+        shown.counts_stale = counts_stale;
         if stale {
             snapshot.pages = std::mem::take(&mut shown.snapshot.pages);
             snapshot.languages = shown.snapshot.languages.clone();
@@ -258,6 +270,8 @@ pub struct Options {
     pub source: PathBuf,
     pub lang: Option<String>,
     pub port: u16,
+    /// The arguments that start the worker.
+    pub worker: Vec<std::ffi::OsString>,
 }
 
 /// Serves the preview of `options.source` until `stop` is set; the address is printed first.
@@ -273,6 +287,7 @@ pub fn serve(options: &Options, stop: &'static AtomicBool) -> crate::error::Resu
         .map_err(|e| crate::error::Error::usage(format!("cannot listen: {e}")))?;
     let preview = Arc::new(Preview {
         host: address.to_string(),
+        run: run_id(),
         source: crate::terminal::path(&options.source).to_string(),
         first: options.lang.clone(),
         shown: Mutex::new(Shown {
@@ -280,6 +295,7 @@ pub fn serve(options: &Options, stop: &'static AtomicBool) -> crate::error::Resu
             images: HashMap::new(),
             snapshot: Snapshot::default(),
             stale: false,
+            counts_stale: false,
         }),
         changed: Condvar::new(),
         streams: AtomicUsize::new(0),
@@ -287,8 +303,8 @@ pub fn serve(options: &Options, stop: &'static AtomicBool) -> crate::error::Resu
     });
     let changes = Changes::watch(std::slice::from_ref(&options.source));
     let renderer = {
-        let preview = preview.clone();
-        std::thread::spawn(move || keep_rendering(&preview, changes, stop))
+        let (preview, args) = (preview.clone(), options.worker.clone());
+        std::thread::spawn(move || keep_rendering(&preview, changes, stop, &args))
     };
     let woken = wake_on_stop(stop, address);
     println!("http://{address}/");
@@ -304,10 +320,10 @@ pub fn serve(options: &Options, stop: &'static AtomicBool) -> crate::error::Resu
 }
 
 /// Renders the source, then again at each change, until `stop`.
-fn keep_rendering(preview: &Preview, mut changes: Changes, stop: &AtomicBool) {
+fn keep_rendering(preview: &Preview, mut changes: Changes, stop: &AtomicBool, args: &[OsString]) {
     let mut worker = None;
     loop {
-        preview.show(render(&mut worker, &preview.known()));
+        preview.show(render(&mut worker, &preview.known(), args));
         match changes.next(stop) {
             Some(changed) => crate::say!("changed: {changed}; rendering again"),
             None => return,
@@ -317,10 +333,10 @@ fn keep_rendering(preview: &Preview, mut changes: Changes, stop: &AtomicBool) {
 
 /// One snapshot from the worker, started when there is none; what went wrong, as a
 /// diagnostic, when it could not give one (it is then started afresh the next time).
-fn render(worker: &mut Option<Worker>, known: &BTreeSet<String>) -> Snapshot {
+fn render(worker: &mut Option<Worker>, known: &BTreeSet<String>, args: &[OsString]) -> Snapshot {
     let running = match worker {
         Some(running) => running,
-        None => match Worker::start() {
+        None => match Worker::start(args) {
             Ok(started) => worker.insert(started),
             Err(e) => {
                 let said = format!("the rendering could not be started: {e}");
@@ -355,10 +371,9 @@ struct Worker {
 }
 
 impl Worker {
-    fn start() -> std::io::Result<Worker> {
+    fn start(args: &[OsString]) -> std::io::Result<Worker> {
         let mut child = Command::new(std::env::current_exe()?)
-            .args(std::env::args_os().skip(1))
-            .arg("--worker")
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -413,6 +428,14 @@ impl Drop for Worker {
         let _ = self.child.wait();
     }
 }
+/// This run's id: the process and the moment it started.
+fn run_id() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{}-{}", std::process::id(), now.as_nanos())
+}
+
 /// Once `stop` is set, ends the server's wait for a connection.
 fn wake_on_stop(stop: &'static AtomicBool, address: SocketAddr) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {

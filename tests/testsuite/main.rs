@@ -7,6 +7,7 @@ mod common;
 mod amounts;
 mod annex_a;
 mod archive;
+mod browser;
 mod check;
 mod cli;
 mod diff;

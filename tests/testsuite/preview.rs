@@ -2,18 +2,16 @@
 //! headless, spoken to over the DevTools protocol on a pipe) while the source is edited, broken
 //! and mended; and attacked as any web page the writer visits could attack it.
 
-use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::archive::workspace;
+use crate::browser::Browser;
 use crate::common::{Run, root};
 
 /// Only a guard against a hung program: each step normally takes well under a second.
@@ -107,159 +105,6 @@ impl Preview {
         drop(self.child.stdin.take());
         self.child.wait().unwrap().code().unwrap_or(-1)
     }
-}
-
-/// A headless chromium, spoken to over the DevTools protocol on file descriptors 3 and 4.
-struct Browser {
-    child: Child,
-    to: File,
-    from: BufReader<File>,
-    session: String,
-    next: u64,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    fn open(url: &str) -> Browser {
-        let profile = tempfile::tempdir().unwrap();
-        let (to_read, to_write) = pipe();
-        let (from_read, from_write) = pipe();
-        let (theirs_in, theirs_out) = (to_read.into_raw_fd(), from_write.into_raw_fd());
-        let mut command = Command::new("chromium");
-        command
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-extensions",
-                "--remote-debugging-pipe",
-                "--window-size=1400,900",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg("about:blank")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        // SAFETY: only fcntl and dup2, which are async-signal-safe, between fork and exec. Each
-        // end is first copied above 4, so that neither is overwritten by the other's move.
-        unsafe {
-            command.pre_exec(move || {
-                let high_in = libc::fcntl(theirs_in, libc::F_DUPFD, 10);
-                let high_out = libc::fcntl(theirs_out, libc::F_DUPFD, 10);
-                if high_in < 0
-                    || high_out < 0
-                    || libc::dup2(high_in, 3) < 0
-                    || libc::dup2(high_out, 4) < 0
-                {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let child = command
-            .spawn()
-            .expect("chromium runs (scripts/test installs it)");
-        // SAFETY: both descriptors are ours, made by `pipe` and given up by `into_raw_fd`.
-        unsafe {
-            drop(OwnedFd::from_raw_fd(theirs_in));
-            drop(OwnedFd::from_raw_fd(theirs_out));
-        }
-        let mut browser = Browser {
-            child,
-            to: File::from(to_write),
-            from: BufReader::new(File::from(from_read)),
-            session: String::new(),
-            next: 0,
-            _profile: profile,
-        };
-        let target = browser.call("Target.createTarget", json!({ "url": url }));
-        let target = target["targetId"].as_str().unwrap().to_string();
-        let attached = browser.call(
-            "Target.attachToTarget",
-            json!({ "targetId": target, "flatten": true }),
-        );
-        browser.session = attached["sessionId"].as_str().unwrap().to_string();
-        browser
-    }
-
-    /// Sends one command and waits for its answer, passing over the events in between.
-    fn call(&mut self, method: &str, params: Value) -> Value {
-        self.next += 1;
-        let mut message = json!({ "id": self.next, "method": method, "params": params });
-        if !self.session.is_empty() {
-            message["sessionId"] = json!(self.session);
-        }
-        let mut bytes = serde_json::to_vec(&message).unwrap();
-        bytes.push(0);
-        self.to.write_all(&bytes).unwrap();
-        loop {
-            let mut raw = Vec::new();
-            self.from.read_until(0, &mut raw).unwrap();
-            assert!(!raw.is_empty(), "chromium closed its end");
-            raw.pop();
-            let answer: Value = serde_json::from_slice(&raw).unwrap();
-            if answer["id"] == json!(self.next) {
-                assert!(answer.get("error").is_none(), "{method}: {answer}");
-                return answer["result"].clone();
-            }
-        }
-    }
-
-    /// The value of a JavaScript expression in the page (a promise is awaited).
-    fn eval(&mut self, expression: &str) -> Value {
-        let result = self.call(
-            "Runtime.evaluate",
-            json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }),
-        );
-        assert!(
-            result.get("exceptionDetails").is_none(),
-            "{expression}: {result}"
-        );
-        result["result"]["value"].clone()
-    }
-
-    /// Waits until `expression` is true in the page.
-    fn wait_until(&mut self, expression: &str) {
-        let start = Instant::now();
-        while self.eval(expression) != json!(true) {
-            assert!(start.elapsed() < HANG, "never true: {expression}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Saves what the browser shows, to be looked at: target/preview/<name>.png.
-    fn screenshot(&mut self, name: &str) -> PathBuf {
-        let shot = self.call("Page.captureScreenshot", json!({ "format": "png" }));
-        let bytes = base64_decode(shot["data"].as_str().unwrap());
-        let dir = root().join("target/preview");
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, bytes).unwrap();
-        path
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn pipe() -> (OwnedFd, OwnedFd) {
-    let mut fds = [0; 2];
-    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
-    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
-    // SAFETY: pipe2 made both, and nothing else owns them.
-    unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .unwrap()
 }
 
 const SOURCE: &str = "data/pbf-irf-217/2019-11-12-final.yaml";
@@ -744,5 +589,99 @@ fn a_text_over_its_limit_is_drawn_as_a_draft() {
     let (status, svg) = preview.get(&format!("/pages/fr/1/{first}"));
     assert_eq!(status, 200);
     assert!(String::from_utf8_lossy(&svg).starts_with("<svg"));
+    assert_eq!(preview.stop(), 0);
+}
+
+/// The source announced is the one shown, whatever appears beside it later; `--lang` for a
+/// language the report is not written in is said.
+#[test]
+fn the_source_announced_is_the_one_shown() {
+    let (dir, source) = workspace();
+    let preview = Preview::start(dir.path(), &["--lang", "de"]);
+    let state = preview.state();
+    let said = state["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(
+        said.contains("not written in `de`, but in fr, en"),
+        "{state}"
+    );
+    let other = dir.path().join("data/other/2020-01-01-final.yaml");
+    std::fs::create_dir_all(other.parent().unwrap()).unwrap();
+    std::fs::write(&other, edited("country: Mali", "country: Niger")).unwrap();
+    std::fs::write(&source, edited("country: Mali", "country: Mali (edited)")).unwrap();
+    let state = preview.wait_for_generation(2);
+    assert_eq!(state["errors"], json!(0), "{state}");
+    assert_eq!(state["source"], json!(SOURCE));
+    // Removed, it is said missing; put back as it was, it is shown again.
+    let text = std::fs::read(&source).unwrap();
+    std::fs::remove_file(&source).unwrap();
+    let state = preview.wait_for_generation(3);
+    assert_eq!(state["errors"], json!(1), "{state}");
+    std::fs::write(&source, text).unwrap();
+    let state = preview.wait_for_generation(4);
+    assert_eq!(state["errors"], json!(0), "{state}");
+    assert_eq!(state["stale"], json!(false));
+    assert_eq!(preview.stop(), 0);
+}
+
+/// A page refused an event stream (too many open) keeps trying, and follows once it holds one.
+#[test]
+fn a_page_refused_a_stream_follows_once_one_is_free() {
+    let (dir, _) = workspace();
+    let preview = Preview::start(dir.path(), &[]);
+    let address = preview.address.clone();
+    let streams: Vec<TcpStream> = (0..pbf_report::preview::MAX_STREAMS)
+        .map(|_| {
+            let mut s = TcpStream::connect(&address).unwrap();
+            write!(s, "GET /events HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
+            let mut first = [0u8; 12];
+            s.read_exact(&mut first).unwrap();
+            s
+        })
+        .collect();
+    let mut browser = Browser::open(&preview.url());
+    // The state is fetched all the same.
+    browser.wait_until("Number(document.body.dataset.generation) >= 1");
+    browser.wait_until("document.querySelector('.notice.offline') !== null");
+    drop(streams);
+    browser.wait_until("document.querySelector('.notice.offline') === null");
+    drop(browser);
+    assert_eq!(preview.stop(), 0);
+}
+
+/// Each event names the run, so that a page left open across a restart on the same port fetches
+/// the new run's state.
+#[test]
+fn events_name_their_run() {
+    let (dir, _) = workspace();
+    let first_event = |preview: &Preview| {
+        let mut s = TcpStream::connect(&preview.address).unwrap();
+        write!(
+            s,
+            "GET /events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            preview.address
+        )
+        .unwrap();
+        let mut lines = BufReader::new(s).lines().map_while(Result::ok);
+        lines
+            .find_map(|l| l.strip_prefix("data: ").map(str::to_string))
+            .unwrap()
+    };
+    let preview = Preview::start(dir.path(), &[]);
+    let port = preview.address.rsplit(':').next().unwrap().to_string();
+    let first = first_event(&preview);
+    assert_eq!(preview.stop(), 0);
+    let preview = Preview::start(dir.path(), &["--port", &port]);
+    let second = first_event(&preview);
+    assert_ne!(first, second);
+    assert!(
+        first.ends_with(":1") && second.ends_with(":1"),
+        "{first} {second}"
+    );
+    // A request whose lines end without a carriage return is answered too.
+    let (status, _) = preview.ask(format!(
+        "GET /state HTTP/1.1\nHost: {}\n\n",
+        preview.address
+    ));
+    assert_eq!(status, 200);
     assert_eq!(preview.stop(), 0);
 }
