@@ -29,6 +29,8 @@ type Fingerprint = BTreeMap<PathBuf, String>;
 /// The sources and templates of one run, watched.
 pub struct Changes {
     paths: Vec<PathBuf>,
+    /// Whether the workspace's word lists (`spelling*.txt`) count too.
+    word_lists: bool,
     seen: Fingerprint,
     events: Receiver<()>,
     /// `None` when the system cannot watch: the files are then polled.
@@ -41,6 +43,11 @@ impl Changes {
     /// Starts watching `paths` (the sources, files or folders) and the templates folder; what
     /// they hold now is what later changes are measured from.
     pub fn watch(paths: &[PathBuf]) -> Changes {
+        Changes::watch_with(paths, false)
+    }
+
+    /// As `watch`, and with `word_lists`, the workspace's word lists too.
+    pub fn watch_with(paths: &[PathBuf], word_lists: bool) -> Changes {
         let (sender, events) = channel();
         let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
             if event.is_ok_and(|e| writes(&e.kind)) {
@@ -50,7 +57,8 @@ impl Changes {
         .ok();
         let mut changes = Changes {
             paths: paths.to_vec(),
-            seen: fingerprint(paths),
+            word_lists,
+            seen: fingerprint(paths, word_lists),
             events,
             watcher,
             watching: Vec::new(),
@@ -67,7 +75,11 @@ impl Changes {
             return;
         };
         self.watching.retain(|(dir, _)| dir.is_dir());
-        for (dir, mode) in watched(&self.paths) {
+        let mut dirs = watched(&self.paths);
+        if self.word_lists {
+            dirs.push((PathBuf::from("."), RecursiveMode::NonRecursive));
+        }
+        for (dir, mode) in dirs {
             if self.watching.iter().any(|(d, m)| *d == dir && *m == mode) {
                 continue;
             }
@@ -96,7 +108,7 @@ impl Changes {
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => std::thread::sleep(POLL),
             }
-            let now = fingerprint(&self.paths);
+            let now = fingerprint(&self.paths, self.word_lists);
             // Polled, a file is read once it is the same at two looks, so never half written.
             let settled = !polled || now == last;
             last = now;
@@ -162,11 +174,18 @@ fn folder_of(path: &Path) -> PathBuf {
     }
 }
 
-/// What the sources and the templates folder hold now.
-fn fingerprint(paths: &[PathBuf]) -> Fingerprint {
+/// What the sources and the templates folder (and the word lists) hold now.
+fn fingerprint(paths: &[PathBuf], word_lists: bool) -> Fingerprint {
     let (mut files, _) = crate::discover::find(paths);
     if let Some(folder) = crate::templates::folder() {
         files_under(&folder, &mut files);
+    }
+    if word_lists {
+        let entries = std::fs::read_dir(".").into_iter().flatten().flatten();
+        files.extend(entries.map(|e| e.path()).filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.starts_with("spelling") && name.ends_with(".txt")
+        }));
     }
     files
         .into_iter()

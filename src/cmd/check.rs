@@ -188,6 +188,12 @@ impl Spelling {
         }
     }
 
+    /// Forgets the word lists and catalogs read, and the words found, to read them afresh.
+    pub(super) fn forget_words(&mut self) {
+        self.known = Default::default();
+        self.found.clear();
+    }
+
     /// Adds the unknown words of a source that reads to its diagnostics.
     pub(super) fn check(&mut self, path: &Path, checked: &mut check::Checked) {
         let (Some(report), Some(source)) = (&checked.report, &checked.source) else {

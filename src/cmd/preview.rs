@@ -41,6 +41,7 @@ pub fn run(args: &LiveArgs) -> Result<Status> {
         lang: args.lang.clone(),
         port: args.port.unwrap_or(0),
         worker,
+        spelling: args.spelling,
     };
     crate::preview::serve(&options, super::watch::stop_flag())?;
     crate::say!("stopped");
@@ -79,11 +80,16 @@ fn source(named: Option<&Path>) -> Result<PathBuf> {
 /// templates are read afresh each time.
 fn work(source: &Path, args: &LiveArgs) -> Status {
     let mut out = std::io::stdout().lock();
+    // The dictionaries are read once (the French one takes about 50 ms); the word lists and
+    // catalogs at each rendering, since either may have been edited.
+    let mut spelling = args
+        .spelling
+        .then(|| super::check::Spelling::new(args.dictionaries.as_deref()));
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
         let known: BTreeSet<String> = serde_json::from_str(&line).unwrap_or_default();
         let snapshot = match crate::templates::reload() {
-            Ok(()) => snapshot(source, args, &known),
+            Ok(()) => snapshot(source, args, &known, spelling.as_mut()),
             Err(e) => Snapshot::failed(source, e.to_string()),
         };
         let mut json = serde_json::to_vec(&snapshot).expect("serialises");
@@ -97,7 +103,12 @@ fn work(source: &Path, args: &LiveArgs) -> Status {
 
 /// One rendering of `path`: every diagnostic `check` gives (and `--spelling`'s), the counts,
 /// and the pages, drawn as a draft when only texts over their limit stop the build.
-fn snapshot(path: &Path, args: &LiveArgs, known: &BTreeSet<String>) -> Snapshot {
+fn snapshot(
+    path: &Path,
+    args: &LiveArgs,
+    known: &BTreeSet<String>,
+    spelling: Option<&mut super::check::Spelling>,
+) -> Snapshot {
     let bytes = match crate::fsio::read_source(path) {
         Ok(bytes) => bytes,
         Err(e) => return Snapshot::failed(path, e.to_string()),
@@ -105,8 +116,8 @@ fn snapshot(path: &Path, args: &LiveArgs, known: &BTreeSet<String>) -> Snapshot 
     let templates = crate::templates::current();
     let mut checked = check::check_with(path, &bytes, &templates);
     let mut notes = Vec::new();
-    if args.spelling {
-        let mut spelling = super::check::Spelling::new(args.dictionaries.as_deref());
+    if let Some(spelling) = spelling {
+        spelling.forget_words();
         spelling.check(path, &mut checked);
         notes = spelling.notes();
     }

@@ -272,6 +272,8 @@ pub struct Options {
     pub port: u16,
     /// The arguments that start the worker.
     pub worker: Vec<std::ffi::OsString>,
+    /// Whether spelling is checked: the workspace's word lists are then watched too.
+    pub spelling: bool,
 }
 
 /// Serves the preview of `options.source` until `stop` is set; the address is printed first.
@@ -301,7 +303,7 @@ pub fn serve(options: &Options, stop: &'static AtomicBool) -> crate::error::Resu
         streams: AtomicUsize::new(0),
         stop,
     });
-    let changes = Changes::watch(std::slice::from_ref(&options.source));
+    let changes = Changes::watch_with(std::slice::from_ref(&options.source), options.spelling);
     let renderer = {
         let (preview, args) = (preview.clone(), options.worker.clone());
         std::thread::spawn(move || keep_rendering(&preview, changes, stop, &args))

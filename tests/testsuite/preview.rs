@@ -503,6 +503,10 @@ fn the_panel_lists_the_spelling_mistakes() {
     assert_eq!(said[0]["severity"], json!("warning"));
     assert_eq!(said[0]["line"], json!(60));
     assert_eq!(said[0]["field"], json!("progress.status.fr"));
+    // A word added to the workspace's word list is silenced at once.
+    std::fs::write(dir.path().join("spelling.fr.txt"), "finaliséees\n").unwrap();
+    let state = preview.wait_for_generation(2);
+    assert!(!state.to_string().contains("finaliséees"), "{state}");
     assert_eq!(preview.stop(), 0);
 }
 
