@@ -42,6 +42,8 @@ impl Workspace {
         let text = std::fs::read_to_string(root.join(EXAMPLE)).unwrap();
         let edited = text.replacen("ont été finalisées", "sont toutes finies", 1);
         std::fs::write(&source, &text).unwrap();
+        // The example's word list, as its workspace has one: the report's place names.
+        std::fs::copy(root.join("spelling.txt"), dir.join("spelling.txt")).unwrap();
         Workspace {
             dir,
             source,
@@ -94,6 +96,16 @@ fn wait_for(lines: &Receiver<String>, text: &str) {
     }
 }
 
+/// Waits for the event that says rendering `generation` is shown (`data: <run>:<generation>`).
+fn rendered(events: &Receiver<String>, generation: u64) {
+    loop {
+        let line = events.recv_timeout(HANG).expect("the preview went quiet");
+        if line.starts_with("data: ") && line.ends_with(&format!(":{generation}")) {
+            return;
+        }
+    }
+}
+
 fn get(address: &str, path: &str) -> Vec<u8> {
     let mut stream = TcpStream::connect(address).unwrap();
     write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
@@ -103,9 +115,10 @@ fn get(address: &str, path: &str) -> Vec<u8> {
     answer[end + 4..].to_vec()
 }
 
-fn preview() {
+/// The preview run with `args`, its changed pages fetched as the page fetches them.
+fn preview(name: &str, args: &[&str]) {
     let mut workspace = Workspace::new("preview");
-    let mut child = workspace.start(&["preview", "--lang", "fr"]);
+    let mut child = workspace.start(args);
     let _said = lines(child.stderr.take().unwrap());
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap())
@@ -119,20 +132,36 @@ fn preview() {
     let mut events = TcpStream::connect(&address).unwrap();
     write!(events, "GET /events HTTP/1.1\r\nHost: {address}\r\n\r\n").unwrap();
     let events = lines(events);
-    wait_for(&events, "data: 1");
+    rendered(&events, 1);
     let mut generation = 1;
-    measure("preview: save → the changed pages served", SAVES, || {
-        workspace.save();
-        generation += 1;
-        wait_for(&events, &format!("data: {generation}"));
-        let state: serde_json::Value = serde_json::from_slice(&get(&address, "/state")).unwrap();
-        let marks = state["pages"]["fr"].as_array().unwrap();
-        for (i, mark) in marks.iter().enumerate() {
-            if mark.as_u64() == Some(generation) {
-                get(&address, &format!("/pages/fr/{}/{mark}", i + 1));
+    // The pages the page has: it fetches those it has not, as named by their hash.
+    let mut shown = std::collections::HashSet::new();
+    measure(
+        &format!("{name}: save → the changed pages served"),
+        SAVES,
+        || {
+            workspace.save();
+            generation += 1;
+            rendered(&events, generation);
+            let state: serde_json::Value =
+                serde_json::from_slice(&get(&address, "/state")).unwrap();
+            let hashes = state["pages"]["fr"].as_array().unwrap();
+            let mut fetched = 0;
+            for (i, hash) in hashes.iter().enumerate() {
+                let hash = hash.as_str().unwrap();
+                if !shown.contains(hash) {
+                    let svg = get(&address, &format!("/pages/fr/{}/{hash}", i + 1));
+                    assert!(svg.starts_with(b"<svg"));
+                    fetched += 1;
+                }
             }
-        }
-    });
+            assert!(fetched > 0, "no page changed");
+            shown = hashes
+                .iter()
+                .map(|h| h.as_str().unwrap().to_string())
+                .collect();
+        },
+    );
     drop(child.stdin.take());
     child.wait().unwrap();
 }
@@ -185,7 +214,11 @@ fn build_watch() {
 }
 
 fn main() {
-    preview();
+    preview("preview", &["preview", "--lang", "fr"]);
+    preview(
+        "preview --spelling",
+        &["preview", "--lang", "fr", "--spelling"],
+    );
     preview_in_browser();
     build_watch();
 }

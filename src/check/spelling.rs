@@ -34,6 +34,9 @@ struct Loaded {
     file: PathBuf,
     dictionary: spellbook::Dictionary,
     edits: Edits,
+    /// The suggestions made so far, by word: a process that checks again (the preview's
+    /// worker, at each save) suggests for a word once.
+    suggested: std::sync::Mutex<HashMap<String, Vec<String>>>,
 }
 
 /// What a dictionary's affix file says of likely typing mistakes: the letters to try, most
@@ -190,6 +193,7 @@ fn read(dirs: &[PathBuf], lang: &str) -> Read {
                         file: dic,
                         dictionary,
                         edits: Edits::of(&aff_text),
+                        suggested: Default::default(),
                     };
                     return (Some(loaded), problems);
                 }
@@ -340,7 +344,7 @@ pub fn check(
             .map(|(lang, word)| {
                 let found = dictionaries
                     .loaded(&lang)
-                    .map_or_else(Vec::new, |l| suggest(l, word));
+                    .map_or_else(Vec::new, |l| remembered(l, word));
                 ((lang, word), found)
             })
             .collect()
@@ -374,6 +378,19 @@ pub fn check(
     }
     out.sort_by_key(|u| u.diagnostic.pos);
     out
+}
+
+/// `suggest`, once a word for the life of the dictionary.
+fn remembered(loaded: &Loaded, word: &str) -> Vec<String> {
+    let memo = |m: std::sync::MutexGuard<'_, HashMap<String, Vec<String>>>| m.get(word).cloned();
+    if let Some(found) = loaded.suggested.lock().ok().and_then(memo) {
+        return found;
+    }
+    let found = suggest(loaded, word);
+    if let Ok(mut memo) = loaded.suggested.lock() {
+        memo.insert(word.to_string(), found.clone());
+    }
+    found
 }
 
 /// Up to three words of the dictionary one typing mistake away from `word`, of the likeliest
