@@ -516,3 +516,18 @@ pub fn text_at(answers: &serde_json::Value, path: &str, lang: &str) -> Option<St
         other => Some(other.to_string()),
     }
 }
+
+/// Writes into `dir`'s templates a copy of the built-in layout that loops before it draws;
+/// its path, and the built-in layout's text to mend it with.
+pub fn looping_layout(dir: &Path) -> (PathBuf, Vec<u8>) {
+    let layout = dir.join("templates/pbf-2019/report.typ");
+    std::fs::create_dir_all(layout.parent().unwrap()).unwrap();
+    let builtin = pbf_report::templates::Templates::builtin();
+    let text = builtin.file("pbf-2019/report.typ").unwrap().to_vec();
+    let looping = [
+        b"#for i in range(100000) { for j in range(100000) { } }\n",
+        &text[..],
+    ];
+    std::fs::write(&layout, looping.concat()).unwrap();
+    (layout, text)
+}

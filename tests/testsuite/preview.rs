@@ -26,9 +26,14 @@ struct Preview {
 
 impl Preview {
     fn start(dir: &Path, args: &[&str]) -> Preview {
+        Preview::start_with(dir, args, &[])
+    }
+
+    fn start_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Preview {
         let mut child = Command::new(env!("CARGO_BIN_EXE_pbf-report"))
             .arg("preview")
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -451,31 +456,9 @@ fn an_interrupt_ends_the_preview_cleanly() {
 #[test]
 fn a_template_over_its_budget_ends_its_rendering_and_not_the_server() {
     let (dir, _) = workspace();
-    let layout = dir.path().join("templates/pbf-2019/report.typ");
-    std::fs::create_dir_all(layout.parent().unwrap()).unwrap();
-    let builtin = pbf_report::templates::Templates::builtin();
-    let text = builtin.file("pbf-2019/report.typ").unwrap().to_vec();
-    let looping = [
-        b"#for i in range(100000) { for j in range(100000) { } }\n",
-        &text[..],
-    ];
-    std::fs::write(&layout, looping.concat()).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pbf-report"))
-        .arg("preview")
-        .env("PBF_REPORT_TIME_LIMIT", "2")
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line.trim()[7..].trim_end_matches('/').to_string();
-    let preview = Preview { child, address };
-    let state = preview.wait_for_generation(1);
+    let (layout, text) = crate::common::looping_layout(dir.path());
+    let preview = Preview::start_with(dir.path(), &[], &[("PBF_REPORT_TIME_LIMIT", "2")]);
+    let state = preview.state();
     let said = state["diagnostics"][0]["message"].as_str().unwrap();
     assert!(said.contains("ran for more than 2 s"), "{state}");
     assert_eq!(state["pages"], json!({}));

@@ -229,15 +229,7 @@ fn a_templates_folder_made_during_the_watch_is_used() {
 fn a_template_over_its_budget_ends_its_build_and_not_the_watch() {
     let (dir, _) = workspace();
     let mut watch = Watch::start_with(dir.path(), &[("PBF_REPORT_TIME_LIMIT", "2")]);
-    let layout = dir.path().join("templates/pbf-2019/report.typ");
-    std::fs::create_dir_all(layout.parent().unwrap()).unwrap();
-    let builtin = pbf_report::templates::Templates::builtin();
-    let text = builtin.file("pbf-2019/report.typ").unwrap().to_vec();
-    let looping = [
-        b"#for i in range(100000) { for j in range(100000) { } }\n",
-        &text[..],
-    ];
-    std::fs::write(&layout, looping.concat()).unwrap();
+    let (layout, text) = crate::common::looping_layout(dir.path());
     watch.wait_for("the template ran for more than 2 s, and was stopped");
     // Mended, and so unlike the built-in layout: the version is built again with it.
     std::fs::write(&layout, [b"// mended\n", &text[..]].concat()).unwrap();
