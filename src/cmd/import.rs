@@ -255,17 +255,15 @@ fn past_report(args: &ImportArgs, bytes: &[u8], past: crate::import::Past) -> Re
     for note in &past.notes {
         crate::say!("note: {note}");
     }
-    let todo = past
-        .rows
-        .iter()
-        .filter(|r| r.state == "TODO" || r.state == "not found")
-        .count();
+    // What the writer will look for in the file: its TODO comments, each counted.
+    let todo = crate::import::todo_comments(&past.text);
     crate::say!(
-        "wrote {}: {} of the form's {} questions found; {todo} fields to look at (TODO in the \
-         source); `pbf-report check {}` lists what remains",
+        "wrote {}: {} of the form's {} questions found; {todo} TODO comment{} in the source to \
+         look at; `pbf-report check {}` lists what remains",
         terminal::path(&path),
         past.found,
         past.asked,
+        super::plural(todo),
         terminal::path(&path),
     );
     Ok(Status::Success)

@@ -19,7 +19,7 @@ use quick_xml::events::{BytesRef, Event};
 
 pub use copy::{Change, Merged, Reviewed, merge};
 pub use past::{Past, Row};
-pub use yaml::unsafe_char;
+pub use yaml::{todo_comments, unsafe_char};
 
 use crate::error::{Error, Result};
 

@@ -157,6 +157,13 @@ fn comment(out: &mut String, pad: &str, text: &str) {
     }
 }
 
+/// The TODO comments of a source written here: each field or item left for the writer.
+pub fn todo_comments(text: &str) -> usize {
+    text.lines()
+        .filter(|line| line.trim_start().starts_with("# TODO"))
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

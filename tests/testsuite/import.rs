@@ -95,6 +95,23 @@ fn extra(path: &str, imported: &Value, example: Option<&Value>, out: &mut Vec<St
     }
 }
 
+/// Asserts that the summary counts the TODO comments the written source holds; their number.
+fn todos_counted(dir: &Path, stderr: &str) -> usize {
+    let text = std::fs::read_to_string(dir.join(WRITTEN)).unwrap();
+    let in_file = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("# TODO"))
+        .count();
+    let said: usize = stderr
+        .split(" TODO comment")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of TODO comments: {stderr}"));
+    assert_eq!(said, in_file, "{stderr}");
+    in_file
+}
+
 /// A fresh folder, and the run that imports `file` into it.
 fn import(file: &Path) -> (tempfile::TempDir, Run) {
     let dir = tempfile::tempdir().unwrap();
@@ -110,6 +127,7 @@ fn the_reference_report_imports_to_the_shipped_example_field_by_field() {
         .status(0)
         .stderr_has("49 of the form's 49 questions found")
         .run();
+    todos_counted(dir.path(), &out.stderr);
     let written = dir.path().join(WRITTEN);
     let text = std::fs::read_to_string(&written).unwrap();
     let sha = {
@@ -230,9 +248,11 @@ fn converted(ext: &str) -> (tempfile::TempDir, PathBuf) {
 fn a_word_document_written_by_libreoffice_imports_as_its_text_does() {
     let (_keep, docx) = converted("docx");
     let (text_dir, run) = import(&root().join(REFERENCE));
-    run.status(0).run();
+    let out = run.status(0).run();
+    todos_counted(text_dir.path(), &out.stderr);
     let (docx_dir, run) = import(&docx);
-    run.status(0).run();
+    let out = run.status(0).run();
+    todos_counted(docx_dir.path(), &out.stderr);
     let body = |dir: &Path| {
         let text = std::fs::read_to_string(dir.join(WRITTEN)).unwrap();
         text.split_once('\n').unwrap().1.to_string()
@@ -245,6 +265,7 @@ fn a_pdf_of_the_report_imports_its_questions_and_answers() {
     let (_keep, pdf) = converted("pdf");
     let (dir, run) = import(&pdf);
     let out = run.status(0).run();
+    todos_counted(dir.path(), &out.stderr);
     let found: usize = out
         .stderr
         .split(" of the form's 49")
@@ -453,10 +474,12 @@ fn narratives_missing(imported: &Value, lang: &str) -> (Vec<String>, usize) {
 fn an_english_pdf_is_read_by_the_english_wording_and_its_source_is_pointed_to() {
     let pdf = crate::common::built_example().join("pbf-irf-217-2019-11-12-final.en.pdf");
     let (dir, run) = import(&pdf);
-    run.status(0)
+    let out = run
+        .status(0)
         .stderr_has("49 of the form's 49 questions found")
         .stderr_has("`pbf-report extract`")
         .run();
+    todos_counted(dir.path(), &out.stderr);
     let imported = yaml(&dir.path().join(WRITTEN));
     assert_eq!(imported["languages"], serde_json::json!(["en"]));
     assert_eq!(imported["progress"]["rating"], "on_track");
@@ -532,6 +555,7 @@ fn a_word_form_gives_its_tick_boxes_and_dropdown_choices() {
     std::fs::write(&file, word_form()).unwrap();
     let (out_dir, run) = import(&file);
     let out = run.status(0).run();
+    todos_counted(out_dir.path(), &out.stderr);
     let imported = yaml(&out_dir.path().join(WRITTEN));
     assert_eq!(imported["cover"]["modality"], "irf");
     assert_eq!(
@@ -582,9 +606,11 @@ fn a_text_wrapped_at_80_columns_keeps_every_answer() {
     let file = dir.path().join("wrapped.txt");
     std::fs::write(&file, wrapped).unwrap();
     let (out_dir, run) = import(&file);
-    run.status(0)
+    let out = run
+        .status(0)
         .stderr_has("49 of the form's 49 questions found")
         .run();
+    todos_counted(out_dir.path(), &out.stderr);
     let imported = yaml(&out_dir.path().join(WRITTEN));
     let (missing, compared) = narratives_missing(&imported, "fr");
     assert!(compared >= 14, "{compared}");
