@@ -105,6 +105,10 @@ pub struct ImportArgs {
     /// reviewed Word copy updates the source there in place).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Import a report that holds only part of the form (a cover page, a report on another
+    /// version of the form): what is found, and a TODO for each of the rest.
+    #[arg(long)]
+    pub partial: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -12,7 +12,7 @@ use crate::terminal;
 
 pub fn run(args: &ImportArgs) -> Result<Status> {
     let bytes = crate::fsio::read_file(&args.file)?;
-    match crate::import::import(&args.file, &bytes)? {
+    match crate::import::import(&args.file, &bytes, args.partial)? {
         Imported::Copy(copy) => copy_back(args, &bytes, copy),
         Imported::Past(past) => past_report(args, &bytes, past),
     }

@@ -50,7 +50,7 @@ fn wrong(path: &Path, found: impl Into<String>) -> Error {
 
 /// Reads a past report's `text`: by the description of the form whose title it starts with,
 /// when the templates hold one besides the built-in form; else as the built-in form.
-fn read(path: &Path, text: &str, wrapped: bool) -> Result<past::Past> {
+fn read(path: &Path, text: &str, wrapped: bool, partial: bool) -> Result<past::Past> {
     let templates = crate::templates::current();
     for name in templates.form_names() {
         let Some(Ok(form)) = templates
@@ -68,11 +68,12 @@ fn read(path: &Path, text: &str, wrapped: bool) -> Result<past::Past> {
             return described::read(path, text, &form, &catalogs);
         }
     }
-    past::read(path, text, wrapped)
+    past::read(path, text, wrapped, partial)
 }
 
-/// Reads the report in `bytes` (the file at `path`).
-pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
+/// Reads the report in `bytes` (the file at `path`); with `partial`, one that holds only part of
+/// the form.
+pub fn import(path: &Path, bytes: &[u8], partial: bool) -> Result<Imported> {
     if bytes.starts_with(b"PK\x03\x04") {
         let mut parts = Parts::open(path, bytes)?;
         let document = parts
@@ -92,11 +93,11 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
                     )
                 })?;
             if let Some(carried) = carried {
-                let by_wording = || read(path, &docx_text(path, &document)?, false);
+                let by_wording = || read(path, &docx_text(path, &document)?, false, partial);
                 return copy::import(path, carried, &document, by_wording).map(Imported::Copy);
             }
         }
-        return read(path, &docx_text(path, &document)?, false).map(Imported::Past);
+        return read(path, &docx_text(path, &document)?, false, partial).map(Imported::Past);
     }
     if bytes.starts_with(b"%PDF-") {
         let doc = crate::pdf_files::open(path, bytes).map_err(|e| match e {
@@ -121,7 +122,7 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
         if text.len() > MAX_TEXT {
             return Err(wrong(path, "a PDF with more text than any report"));
         }
-        let mut past = read(path, &text, true)?;
+        let mut past = read(path, &text, true, partial)?;
         let carries = crate::pdf_files::attached(path, bytes)
             .is_ok_and(|files| files.iter().any(|(name, _)| name.ends_with(".yaml")));
         if carries {
@@ -134,7 +135,7 @@ pub fn import(path: &Path, bytes: &[u8]) -> Result<Imported> {
         return Ok(Imported::Past(past));
     }
     let (text, note) = decode(path, bytes)?;
-    let mut past = read(path, &text, false)?;
+    let mut past = read(path, &text, false, partial)?;
     past.notes.extend(note);
     Ok(Imported::Past(past))
 }

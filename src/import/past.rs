@@ -64,12 +64,16 @@ fn questions() -> Vec<String> {
     keys
 }
 
+/// The fewest of the form's questions a text imported in part must hold: a cover page has a
+/// dozen; a text that is no report, none or one by chance.
+const FEWEST_PARTIAL: usize = 3;
+
 /// The most lines a report's text is read from: a filled form is a few thousand.
 const MAX_LINES: usize = 50_000;
 
 /// Reads the report in `text` (the file at `path`).
 /// With `wrapped`, lines were wrapped to a page's width (a PDF's text) and are joined back.
-pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
+pub fn read(path: &Path, text: &str, wrapped: bool, partial: bool) -> Result<Past> {
     let lines = text.lines().count();
     if lines > MAX_LINES {
         return Err(wrong(
@@ -104,7 +108,7 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
             ),
         ));
     }
-    if found * 2 < asked {
+    if found * 2 < asked && !(partial && found >= FEWEST_PARTIAL) {
         let some: Vec<&str> = questions
             .iter()
             .filter(|q| keys.contains(q.as_str()))
@@ -115,9 +119,15 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
             path,
             format!(
                 "a file with only {found} of the form's {asked} questions ({}{}); a filled \
-                 report has at least half of them",
+                 report has at least half of them{}",
                 some.join(", "),
-                if found > some.len() { ", …" } else { "" }
+                if found > some.len() { ", …" } else { "" },
+                match found >= FEWEST_PARTIAL {
+                    true =>
+                        " (a cover page, or a report on another version of the form, is \
+                             imported in part with --partial)",
+                    false => "",
+                }
             ),
         ));
     }
@@ -195,7 +205,28 @@ pub fn read(path: &Path, text: &str, wrapped: bool) -> Result<Past> {
         rows: reader.rows,
         found,
         asked,
-        notes: Vec::new(),
+        notes: parts_found(described, &keys).into_iter().collect(),
+    })
+}
+
+/// Which parts of the form the text holds, when it lacks some: what a partial import brought.
+fn parts_found(form: &crate::form::Form, keys: &BTreeSet<&str>) -> Option<String> {
+    let (found, missing): (Vec<&crate::form::Part>, Vec<&crate::form::Part>) =
+        form.parts.iter().partition(|part| {
+            let title = part.title.as_deref().into_iter();
+            let asked = part.questions.iter().map(|q| q.key.as_str());
+            title.chain(asked).any(|key| keys.contains(key))
+        });
+    let names = |parts: Vec<&crate::form::Part>| {
+        let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+        names.join(", ")
+    };
+    (!missing.is_empty()).then(|| {
+        format!(
+            "parts of the form found: {}; not found, written as TODOs: {}",
+            names(found),
+            names(missing)
+        )
     })
 }
 

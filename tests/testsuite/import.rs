@@ -632,3 +632,62 @@ fn a_text_wrapped_at_80_columns_keeps_every_answer() {
         assert_eq!(summary(&imported), summary(&example), "outcome {}", o + 1);
     }
 }
+
+/// The first page of the reference alone (its cover) is refused as a report, with a word on
+/// --partial; with it, the cover, the recipients and the budget on that page are imported, and
+/// everything else is a TODO. A text that is no report is still refused.
+#[test]
+fn a_cover_page_alone_is_imported_in_part_when_asked() {
+    let (keep, pdf) = converted("pdf");
+    let first = keep.path().join("first.pdf");
+    crate::common::tool(
+        "qpdf",
+        &[
+            "--empty",
+            "--pages",
+            pdf.to_str().unwrap(),
+            "1",
+            "--",
+            first.to_str().unwrap(),
+        ],
+    );
+    let (_refused, run) = import(&first);
+    run.status(1)
+        .stderr_has("a filled report has at least half of them")
+        .stderr_has("with --partial")
+        .run();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Run::new(&["import", first.to_str().unwrap(), "--partial"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has("parts of the form found: cover; not found, written as TODOs: progress")
+        .run();
+    let todos = todos_counted(dir.path(), &out.stderr);
+    assert!(todos > 20, "{todos}");
+    let imported = yaml(&dir.path().join(WRITTEN));
+    let cover = &imported["cover"];
+    assert_eq!(cover["country"], "Mali");
+    assert_eq!(cover["report_date"], "2019-11-12");
+    assert_eq!(cover["gateway_number"], "PBF IRF-217");
+    assert_eq!(cover["duration_months"], 18);
+    let names: Vec<&str> = cover["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["WFP", "FAO", "UNHCR"]);
+    // The page holds the first recipient's budget only: the others' are TODOs, not guesses.
+    assert_eq!(cover["recipients"][0]["budget"], 855000);
+    assert!(cover["recipients"][1].get("budget").is_none());
+    assert!(imported["progress"].get("status").is_none());
+
+    let lorem = dir.path().join("lorem.txt");
+    let line = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n";
+    std::fs::write(&lorem, line.repeat(5000)).unwrap();
+    Run::new(&["import", lorem.to_str().unwrap(), "--partial"])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has("none of the form's 49 questions")
+        .run();
+}
