@@ -211,12 +211,17 @@ pub fn read(path: &Path, text: &str, wrapped: bool, partial: bool) -> Result<Pas
 
 /// Which parts of the form the text holds, when it lacks some: what a partial import brought.
 fn parts_found(form: &crate::form::Form, keys: &BTreeSet<&str>) -> Option<String> {
-    let (found, missing): (Vec<&crate::form::Part>, Vec<&crate::form::Part>) =
-        form.parts.iter().partition(|part| {
-            let title = part.title.as_deref().into_iter();
-            let asked = part.questions.iter().map(|q| q.key.as_str());
-            title.chain(asked).any(|key| keys.contains(key))
-        });
+    let asked = questions();
+    fn keys_of(part: &crate::form::Part) -> impl Iterator<Item = String> + '_ {
+        let title = part.title.clone().into_iter();
+        title.chain(part.questions.iter().map(|q| q.key.clone()))
+    }
+    // The parts a text can hold: not those only the workbook shows.
+    let (found, missing): (Vec<&crate::form::Part>, Vec<&crate::form::Part>) = form
+        .parts
+        .iter()
+        .filter(|part| keys_of(part).any(|key| asked.contains(&key)))
+        .partition(|part| keys_of(part).any(|key| keys.contains(key.as_str())));
     let names = |parts: Vec<&crate::form::Part>| {
         let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
         names.join(", ")
@@ -808,16 +813,23 @@ impl Reader<'_> {
 
     /// A table's row: its cells by the columns the form gives the table. Without a tab between
     /// cells (a PDF's text), a row's cells run together: they cannot be told apart by position,
-    /// so they are not.
+    /// so they are not. A row is taken only when its cells are told apart: all blank cells after
+    /// a wording of several lines, or (in a PDF's text, whose lines are the page's) fewer filled
+    /// cells than the first three columns after the wording, and it is written whole as a TODO.
     fn row_of(&self, table: &Question, lines: &[String]) -> Vec<(String, String)> {
         let columns = self.described.table(table.table.as_deref().unwrap_or(""));
         let headings = self.hits.iter().filter(|h| h.number.is_empty());
         let headings: Vec<&str> = headings.map(|h| h.key.as_str()).collect();
         let columns = form::columns(columns, &headings);
         let (wording, cells) = form::cells(lines);
-        let unsplit = cells.is_empty() && wording.lines().count() > 1;
+        let filled = cells.iter().filter(|c| !c.trim().is_empty()).count();
+        let unsplit = (filled == 0 && wording.lines().count() > 1)
+            || (self.wrapped && filled < columns.len().saturating_sub(1).min(3));
+        if unsplit {
+            return vec![(UNSPLIT.to_string(), form::clean(lines))];
+        }
         let first = columns.first().map_or("", |c| c.path.as_str());
-        let mut row = vec![(if unsplit { UNSPLIT } else { first }.to_string(), wording)];
+        let mut row = vec![(first.to_string(), wording)];
         let rest = columns.iter().skip(1).map(|c| c.path.clone());
         row.extend(rest.zip(cells));
         row

@@ -298,6 +298,44 @@ fn a_pdf_of_the_report_imports_its_questions_and_answers() {
         missing.len(),
         missing.join("\n")
     );
+    // Each indicator cell is right or a TODO: a PDF's text does not tell a table's cells apart.
+    let (right, wrong) = indicator_cells(&imported, &example);
+    assert!(wrong.is_empty(), "cells found wrong:\n{}", wrong.join("\n"));
+    let todo = std::fs::read_to_string(dir.path().join(WRITTEN)).unwrap();
+    let rows_todo = todo.matches("the row's cells run together").count();
+    assert_eq!(
+        right + rows_todo * 4,
+        15 * 4,
+        "{right} right, {rows_todo} rows TODO"
+    );
+}
+
+/// The indicator cells of `imported` equal to the example's, and those that differ, by place.
+fn indicator_cells(imported: &Value, example: &Value) -> (usize, Vec<String>) {
+    let (mut right, mut wrong) = (0, Vec::new());
+    let mut tables = Vec::new();
+    for (o, outcome) in example["outcomes"].as_array().unwrap().iter().enumerate() {
+        tables.push((format!("outcomes[{o}]"), outcome, &imported["outcomes"][o]));
+        for (p, output) in outcome["outputs"].as_array().unwrap().iter().enumerate() {
+            let got = &imported["outcomes"][o]["outputs"][p];
+            tables.push((format!("outcomes[{o}].outputs[{p}]"), output, got));
+        }
+    }
+    for (place, want, got) in tables {
+        for (i, row) in want["indicators"].as_array().unwrap().iter().enumerate() {
+            for cell in ["indicator", "baseline", "target", "progress"] {
+                let Some(got) = got["indicators"][i][cell].as_str() else {
+                    continue;
+                };
+                let want = french(&row[cell]).as_str().unwrap_or("");
+                match squash(got) == squash(want) {
+                    true => right += 1,
+                    false => wrong.push(format!("{place}.indicators[{i}].{cell}: {got:?}")),
+                }
+            }
+        }
+    }
+    (right, wrong)
 }
 
 #[test]
