@@ -149,13 +149,20 @@ fn watched(paths: &[PathBuf]) -> Vec<(PathBuf, RecursiveMode)> {
     } else {
         paths
     };
-    let mut dirs: Vec<(PathBuf, RecursiveMode)> = paths
-        .iter()
-        .map(|path| match path.is_dir() {
-            true => (path.clone(), RecursiveMode::Recursive),
-            false => (folder_of(path), RecursiveMode::NonRecursive),
-        })
-        .collect();
+    let mut dirs: Vec<(PathBuf, RecursiveMode)> = Vec::new();
+    for path in paths {
+        match path.is_dir() {
+            true => dirs.push((path.clone(), RecursiveMode::Recursive)),
+            false => dirs.push((folder_of(path), RecursiveMode::NonRecursive)),
+        }
+        // A source that is a link changes where the file it names is.
+        if path.is_symlink()
+            && let Ok(target) = std::fs::canonicalize(path)
+            && !target.is_dir()
+        {
+            dirs.push((folder_of(&target), RecursiveMode::NonRecursive));
+        }
+    }
     // A templates folder not there yet is watched for in the folder that would hold it.
     if let Some(folder) = crate::templates::folder() {
         dirs.push(match folder.is_dir() {

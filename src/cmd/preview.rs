@@ -22,11 +22,7 @@ pub fn run(args: &LiveArgs) -> Result<Status> {
     if let Some(dir) = crate::templates::given_folder() {
         worker.extend(["--templates".into(), dir.into_os_string()]);
     }
-    worker.extend([
-        "preview".into(),
-        source.clone().into_os_string(),
-        "--worker".into(),
-    ]);
+    worker.extend(["preview".into(), "--worker".into()]);
     if let Some(lang) = &args.lang {
         worker.extend(["--lang".into(), lang.into()]);
     }
@@ -36,6 +32,8 @@ pub fn run(args: &LiveArgs) -> Result<Status> {
     if let Some(dir) = &args.dictionaries {
         worker.extend(["--dictionaries".into(), dir.clone().into_os_string()]);
     }
+    // After `--`, a source whose name starts with a dash is read as a name.
+    worker.extend(["--".into(), source.clone().into_os_string()]);
     let options = crate::preview::Options {
         source,
         lang: args.lang.clone(),

@@ -179,7 +179,14 @@ fn refusal(request: &httparse::Request, host: &str) -> Option<Reply> {
 fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, Option<Reply>> {
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
+    // The whole head within HEAD_TIME, not each read: a client that sends a byte at a time
+    // holds its place no longer than one that sends nothing.
+    let start = std::time::Instant::now();
     loop {
+        let left = HEAD_TIME.checked_sub(start.elapsed()).ok_or(None)?;
+        stream
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .map_err(|_| None)?;
         let read = stream.read(&mut chunk).map_err(|_| None)?;
         if read == 0 {
             return Err(None);

@@ -336,6 +336,15 @@ fn keep_rendering(preview: &Preview, mut changes: Changes, stop: &AtomicBool, ar
 /// One snapshot from the worker, started when there is none; what went wrong, as a
 /// diagnostic, when it could not give one (it is then started afresh the next time).
 fn render(worker: &mut Option<Worker>, known: &BTreeSet<String>, args: &[OsString]) -> Snapshot {
+    render_once(worker, known, args, false)
+}
+
+fn render_once(
+    worker: &mut Option<Worker>,
+    known: &BTreeSet<String>,
+    args: &[OsString],
+    retried: bool,
+) -> Snapshot {
     let running = match worker {
         Some(running) => running,
         None => match Worker::start(args) {
@@ -348,6 +357,11 @@ fn render(worker: &mut Option<Worker>, known: &BTreeSet<String>, args: &[OsStrin
     };
     match running.snapshot(known) {
         Ok(snapshot) => snapshot,
+        // Ended without a word (killed from outside, or gone while idle): once more, afresh.
+        Err(said) if said.trim().is_empty() && !retried => {
+            *worker = None;
+            render_once(worker, known, args, true)
+        }
         Err(said) => {
             *worker = None;
             crate::say_raw!("{said}");

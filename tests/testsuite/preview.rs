@@ -672,3 +672,95 @@ fn events_name_their_run() {
     assert_eq!(status, 200);
     assert_eq!(preview.stop(), 0);
 }
+
+/// The processes whose parent is `pid`.
+fn children(pid: u32) -> Vec<i32> {
+    let entries = std::fs::read_dir("/proc").unwrap().flatten();
+    entries
+        .filter_map(|e| {
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            // pid (comm) state ppid …: the name may hold spaces, so read after its ')'.
+            let after = stat.rsplit_once(')')?.1;
+            let ppid: u32 = after.split_whitespace().nth(1)?.parse().ok()?;
+            (ppid == pid).then(|| e.file_name().to_str()?.parse().ok())?
+        })
+        .collect()
+}
+
+/// A worker killed from outside is started again at the next save, which renders as usual.
+#[test]
+fn a_worker_killed_from_outside_is_started_again() {
+    let (dir, source) = workspace();
+    let preview = Preview::start(dir.path(), &[]);
+    let workers = children(preview.child.id());
+    assert_eq!(workers.len(), 1, "{workers:?}");
+    // SAFETY: a signal to a process this test's child started.
+    assert_eq!(unsafe { libc::kill(workers[0], libc::SIGKILL) }, 0);
+    std::fs::write(&source, edited("country: Mali", "country: Mali (again)")).unwrap();
+    let state = preview.wait_for_generation(2);
+    assert_eq!(state["errors"], json!(0), "{state}");
+    assert_eq!(state["stale"], json!(false));
+    assert_eq!(preview.stop(), 0);
+}
+
+/// A source whose name starts with a dash is previewed by its name, after `--`.
+#[test]
+fn a_source_named_like_an_option_is_read_as_a_name() {
+    let (dir, source) = workspace();
+    std::fs::copy(&source, dir.path().join("-x.yaml")).unwrap();
+    std::fs::remove_file(&source).unwrap();
+    let preview = Preview::start(dir.path(), &["--", "-x.yaml"]);
+    let state = preview.state();
+    assert_eq!(state["source"], json!("-x.yaml"));
+    let said = state["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(
+        said.contains("the file name names the report version"),
+        "{state}"
+    );
+    // As `build` refuses it, so does the preview: the name is said, and no page drawn.
+    assert_eq!(state["pages"], json!({}));
+    assert_eq!(preview.stop(), 0);
+}
+
+/// A client that sends its request a byte at a time is let go once the head's time is up, as
+/// one that sends nothing is.
+#[test]
+fn a_request_sent_a_byte_at_a_time_is_let_go() {
+    let (dir, _) = workspace();
+    let preview = Preview::start(dir.path(), &[]);
+    let mut slow = TcpStream::connect(&preview.address).unwrap();
+    slow.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let start = Instant::now();
+    let mut closed = false;
+    while start.elapsed() < Duration::from_secs(30) {
+        if slow.write_all(b"G").is_err() {
+            closed = true;
+            break;
+        }
+        let mut byte = [0u8; 1];
+        if matches!(slow.read(&mut byte), Ok(0)) {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "still held after {:?}", start.elapsed());
+    still_answers(&preview);
+    assert_eq!(preview.stop(), 0);
+}
+
+/// A source that is a link is followed to the file it names: an edit there is shown.
+#[test]
+fn an_edit_through_a_linked_source_is_shown() {
+    let (dir, source) = workspace();
+    let real = dir.path().join("drafts/2019-11-12-final.yaml");
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::fs::rename(&source, &real).unwrap();
+    std::os::unix::fs::symlink(&real, &source).unwrap();
+    let preview = Preview::start(dir.path(), &[SOURCE]);
+    assert_eq!(preview.state()["errors"], json!(0));
+    std::fs::write(&real, edited("country: Mali", "country: [Mali")).unwrap();
+    let state = preview.wait_for_generation(2);
+    assert_eq!(state["errors"], json!(1), "{state}");
+    assert_eq!(preview.stop(), 0);
+}
