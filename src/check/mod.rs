@@ -93,6 +93,17 @@ impl Checked {
         }
     }
 
+    /// Adds the warnings for answers of the period still the previous version's (`period`), as
+    /// `check` says them for a source on disk, which may follow a version beside it.
+    pub fn add_period_warnings(&mut self, path: &Path) {
+        if let (Some(report), Some(source)) = (&self.report, &self.source)
+            && let Ok((_, root)) = crate::source::parse(path, source.text.as_bytes())
+        {
+            let unchanged = period::unchanged(path, &root, report);
+            self.diagnostics.extend(unchanged);
+        }
+    }
+
     /// The diagnostics, rendered with the source lines they point at; past `MAX_SHOWN` of them
     /// a count of the rest, since a person fixes a source a screenful at a time.
     pub fn render(&self) -> String {

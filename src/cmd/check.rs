@@ -34,12 +34,7 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
             }
             Err(_) => None,
         };
-        if let (Some(report), Some(source)) = (&checked.report, &checked.source)
-            && let Ok((_, root)) = crate::source::parse(path, source.text.as_bytes())
-        {
-            let unchanged = check::period::unchanged(path, &root, report);
-            checked.diagnostics.extend(unchanged);
-        }
+        checked.add_period_warnings(path);
         if let (Some(report), Some(version)) = (&checked.report, version) {
             let out = Path::new("out");
             let problem =

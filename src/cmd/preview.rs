@@ -126,12 +126,7 @@ fn snapshot(
             "preview".to_string()
         }
     };
-    if let (Some(report), Some(source)) = (&checked.report, &checked.source)
-        && let Ok((_, root)) = crate::source::parse(path, source.text.as_bytes())
-    {
-        let unchanged = check::period::unchanged(path, &root, report);
-        checked.diagnostics.extend(unchanged);
-    }
+    checked.add_period_warnings(path);
     checked.diagnostics.extend(
         notes
             .into_iter()

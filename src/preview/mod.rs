@@ -325,7 +325,7 @@ pub fn serve(options: &Options, stop: &'static AtomicBool) -> crate::error::Resu
 fn keep_rendering(preview: &Preview, mut changes: Changes, stop: &AtomicBool, args: &[OsString]) {
     let mut worker = None;
     loop {
-        preview.show(render(&mut worker, &preview.known(), args));
+        preview.show(render(&mut worker, &preview.known(), args, false));
         match changes.next(stop) {
             Some(changed) => crate::say!("changed: {changed}; rendering again"),
             None => return,
@@ -334,12 +334,9 @@ fn keep_rendering(preview: &Preview, mut changes: Changes, stop: &AtomicBool, ar
 }
 
 /// One snapshot from the worker, started when there is none; what went wrong, as a
-/// diagnostic, when it could not give one (it is then started afresh the next time).
-fn render(worker: &mut Option<Worker>, known: &BTreeSet<String>, args: &[OsString]) -> Snapshot {
-    render_once(worker, known, args, false)
-}
-
-fn render_once(
+/// diagnostic, when it could not give one (it is then started afresh the next time). A worker
+/// that ended without a word is started again at once, unless it is `retried` already.
+fn render(
     worker: &mut Option<Worker>,
     known: &BTreeSet<String>,
     args: &[OsString],
@@ -360,7 +357,7 @@ fn render_once(
         // Ended without a word (killed from outside, or gone while idle): once more, afresh.
         Err(said) if said.trim().is_empty() && !retried => {
             *worker = None;
-            render_once(worker, known, args, true)
+            render(worker, known, args, true)
         }
         Err(said) => {
             *worker = None;
