@@ -184,8 +184,9 @@ fn after_wording(line: &str, wording: &str) -> String {
 }
 
 /// An answer without the limit note its question ends with (`(800 character limit)`), which a
-/// page may have put on the answer's first line; and with the bullets a PDF's text puts at the
-/// end of the line before their item (`… •` then `Kayes`) back as `- ` items.
+/// page may have put on the answer's first line; and with a PDF's bullets (`• Kayes`, or at the
+/// end of the line before their item when a page draws them after: `… •` then `Kayes`) back as
+/// `- ` items.
 fn without_limit(text: &str, catalog: &Catalog) -> String {
     let note = catalog.get("limit");
     let (before, after) = note.split_once("{{").unwrap_or((&note, ""));
@@ -205,10 +206,11 @@ fn without_limit(text: &str, catalog: &Catalog) -> String {
         let trimmed = line.trim_end();
         let next = trimmed.strip_suffix('•').map(str::trim_end);
         let body = next.unwrap_or(trimmed);
-        let body = body.trim_start().strip_prefix("• ").unwrap_or(body);
-        out.push(match bullet {
-            true => format!("- {}", body.trim_start()),
-            false => body.to_string(),
+        let item = body.trim_start().strip_prefix("• ");
+        out.push(match (bullet, item) {
+            (_, Some(item)) => format!("- {}", item.trim_start()),
+            (true, None) => format!("- {}", body.trim_start()),
+            (false, None) => body.to_string(),
         });
         bullet = next.is_some();
     }

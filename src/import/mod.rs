@@ -10,6 +10,7 @@ mod copy;
 mod described;
 mod form;
 mod past;
+mod pdf;
 mod yaml;
 
 use std::io::Read;
@@ -50,7 +51,7 @@ fn wrong(path: &Path, found: impl Into<String>) -> Error {
 
 /// Reads a past report's `text`: by the description of the form whose title it starts with,
 /// when the templates hold one besides the built-in form; else as the built-in form.
-fn read(path: &Path, text: &str, wrapped: bool, partial: bool) -> Result<past::Past> {
+fn read(path: &Path, text: &str, partial: bool) -> Result<past::Past> {
     let templates = crate::templates::current();
     for name in templates.form_names() {
         let Some(Ok(form)) = templates
@@ -68,7 +69,7 @@ fn read(path: &Path, text: &str, wrapped: bool, partial: bool) -> Result<past::P
             return described::read(path, text, &form, &catalogs);
         }
     }
-    past::read(path, text, wrapped, partial)
+    past::read(path, text, partial)
 }
 
 /// Reads the report in `bytes` (the file at `path`); with `partial`, one that holds only part of
@@ -93,11 +94,11 @@ pub fn import(path: &Path, bytes: &[u8], partial: bool) -> Result<Imported> {
                     )
                 })?;
             if let Some(carried) = carried {
-                let by_wording = || read(path, &docx_text(path, &document)?, false, partial);
+                let by_wording = || read(path, &docx_text(path, &document)?, partial);
                 return copy::import(path, carried, &document, by_wording).map(Imported::Copy);
             }
         }
-        return read(path, &docx_text(path, &document)?, false, partial).map(Imported::Past);
+        return read(path, &docx_text(path, &document)?, partial).map(Imported::Past);
     }
     if bytes.starts_with(b"%PDF-") {
         let doc = crate::pdf_files::open(path, bytes).map_err(|e| match e {
@@ -111,7 +112,7 @@ pub fn import(path: &Path, bytes: &[u8], partial: bool) -> Result<Imported> {
                 format!("a PDF of {pages} pages, more than any report ({MAX_PAGES})"),
             ));
         }
-        let text = page_text(&crate::pdf_files::page_texts(&doc));
+        let text = pdf::text(&doc);
         if text.trim().is_empty() {
             return Err(wrong(
                 path,
@@ -122,7 +123,7 @@ pub fn import(path: &Path, bytes: &[u8], partial: bool) -> Result<Imported> {
         if text.len() > MAX_TEXT {
             return Err(wrong(path, "a PDF with more text than any report"));
         }
-        let mut past = read(path, &text, true, partial)?;
+        let mut past = read(path, &text, partial)?;
         let carries = crate::pdf_files::attached(path, bytes)
             .is_ok_and(|files| files.iter().any(|(name, _)| name.ends_with(".yaml")));
         if carries {
@@ -135,7 +136,7 @@ pub fn import(path: &Path, bytes: &[u8], partial: bool) -> Result<Imported> {
         return Ok(Imported::Past(past));
     }
     let (text, note) = decode(path, bytes)?;
-    let mut past = read(path, &text, false, partial)?;
+    let mut past = read(path, &text, partial)?;
     past.notes.extend(note);
     Ok(Imported::Past(past))
 }
@@ -148,66 +149,6 @@ fn docx_text(path: &Path, document: &str) -> Result<String> {
             format!("a .docx whose word/document.xml is broken: {e}"),
         )
     })
-}
-
-/// The text of a PDF's pages without their running headers and footers (`Report – Page 2 of
-/// 12`): among the first and last three lines of each page, one of some length found there,
-/// numbers aside, on more than half of three pages or more. Left in, they would land inside
-/// answers; a line repeated in the middle of pages is the report's own.
-fn page_text(pages: &[String]) -> String {
-    const EDGE: usize = 3;
-    let mask = |line: &str| -> String {
-        let line = line.trim();
-        match line.chars().count() >= 8 {
-            true => line.chars().filter(|c| !c.is_ascii_digit()).collect(),
-            false => String::new(),
-        }
-    };
-    // Each page's lines, with whether each is at the page's top or foot.
-    let edged: Vec<Vec<(&str, bool)>> = pages
-        .iter()
-        .map(|page| {
-            let lines: Vec<&str> = page.lines().collect();
-            let filled: Vec<usize> = (0..lines.len())
-                .filter(|i| !lines[*i].trim().is_empty())
-                .collect();
-            let edge = |i: usize| {
-                let rank = filled.iter().position(|f| *f == i);
-                rank.is_some_and(|r| r < EDGE || r + EDGE >= filled.len())
-            };
-            lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (*l, edge(i)))
-                .collect()
-        })
-        .collect();
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for page in &edged {
-        let lines: std::collections::HashSet<String> = page
-            .iter()
-            .filter(|(_, e)| *e)
-            .map(|(l, _)| mask(l))
-            .collect();
-        for line in lines.into_iter().filter(|l| !l.is_empty()) {
-            *seen.entry(line).or_default() += 1;
-        }
-    }
-    let running =
-        |line: &str| pages.len() >= 3 && seen.get(&mask(line)).is_some_and(|n| n * 2 > pages.len());
-    let mut text = String::new();
-    for page in &edged {
-        // A page that would be left with nothing (pages all alike) is the report's own text.
-        let keeps = |(l, e): &(&str, bool)| !(*e && running(l));
-        let whole = !page.iter().any(|x| keeps(x) && !x.0.trim().is_empty());
-        for (line, edge) in page {
-            if whole || keeps(&(line, *edge)) {
-                text.push_str(line);
-                text.push('\n');
-            }
-        }
-    }
-    text
 }
 
 /// A text file's characters: UTF-8, UTF-16 with its byte-order mark, or else Windows-1252 (what
@@ -498,25 +439,6 @@ mod tests {
             paragraphs(xml).unwrap(),
             "PAYS:\tMali & co\nIRF ☒\n\tIndicateur 1.1\nwording\n\t20\nSur la bonne voie\nPRF☐\n"
         );
-    }
-
-    #[test]
-    fn a_pdfs_running_footer_goes_and_its_repeated_lines_stay() {
-        let page = |n: usize| {
-            format!(
-                "Question {n}\nanswer {n}\nmore {n}\nRemarque de l'équipe\nstill {n}\nend {n}\n\
-                 last {n}\nRapport PBF – Page {n} sur 4\n"
-            )
-        };
-        let text = page_text(&(1..=4).map(page).collect::<Vec<_>>());
-        assert!(!text.contains("Rapport PBF"), "{text}");
-        assert_eq!(text.matches("Remarque de l'équipe").count(), 4, "{text}");
-        // Pages all alike keep their text.
-        let same = page_text(&vec![
-            "Un rapport de projet\nsans en-tête\n".to_string();
-            3
-        ]);
-        assert!(same.contains("Un rapport de projet"), "{same}");
     }
 
     #[test]

@@ -72,8 +72,7 @@ const FEWEST_PARTIAL: usize = 3;
 const MAX_LINES: usize = 50_000;
 
 /// Reads the report in `text` (the file at `path`).
-/// With `wrapped`, lines were wrapped to a page's width (a PDF's text) and are joined back.
-pub fn read(path: &Path, text: &str, wrapped: bool, partial: bool) -> Result<Past> {
+pub fn read(path: &Path, text: &str, partial: bool) -> Result<Past> {
     let lines = text.lines().count();
     if lines > MAX_LINES {
         return Err(wrong(
@@ -143,7 +142,6 @@ pub fn read(path: &Path, text: &str, wrapped: bool, partial: bool) -> Result<Pas
         hits: &hits,
         rows: Vec::new(),
         months: crate::check::help::months_of(form.catalogs()),
-        wrapped,
     };
     let cover = reader.cover();
     let project = match &cover.gateway {
@@ -256,7 +254,6 @@ struct Reader<'a> {
     first: BTreeMap<&'a str, usize>,
     rows: Vec<Row>,
     months: Vec<Vec<String>>,
-    wrapped: bool,
 }
 
 /// How a field is to be read from its answer, and what to say when it cannot be.
@@ -271,14 +268,7 @@ impl Reader<'_> {
     /// The answer to the question `key` (its first occurrence) and its line.
     fn answer(&self, key: &str) -> Option<(String, usize)> {
         let hit = &self.hits[*self.first.get(key)?];
-        Some((self.clean(&hit.lines), hit.line))
-    }
-
-    fn clean(&self, lines: &[String]) -> String {
-        match self.wrapped {
-            true => form::clean(&form::reflow(lines)),
-            false => form::clean(lines),
-        }
+        Some((form::clean(&hit.lines), hit.line))
     }
 
     fn row(&mut self, field: &str, state: &'static str, line: Option<usize>) {
@@ -537,7 +527,8 @@ impl Reader<'_> {
         let lines: Vec<(String, String)> = budget
             .iter()
             .flat_map(|(t, _)| t.lines())
-            .filter_map(|l| l.split_once(':'))
+            // `PAM : $ 855,000`, or a table's two cells.
+            .filter_map(|l| l.split_once(':').or_else(|| l.split_once('\t')))
             .map(|(n, a)| (n.trim().to_string(), a.trim().to_string()))
             .filter(|(n, a)| !n.is_empty() && a.contains(|c: char| c.is_ascii_digit()))
             .collect();
@@ -794,11 +785,11 @@ impl Reader<'_> {
                         .insert(at, (row, hit.line));
                 } else if place.question.kind.is_choice() {
                     item.choices
-                        .insert(name, (self.clean(&hit.lines), hit.line));
+                        .insert(name, (form::clean(&hit.lines), hit.line));
                 } else {
                     let text = match place.question.drawn == crate::form::Drawn::Column {
                         true => form::cells(&hit.lines).0,
-                        false => self.clean(&hit.lines),
+                        false => form::clean(&hit.lines),
                     };
                     item.texts.insert(name, (text, hit.line));
                 }
@@ -811,11 +802,11 @@ impl Reader<'_> {
             .collect()
     }
 
-    /// A table's row: its cells by the columns the form gives the table. Without a tab between
-    /// cells (a PDF's text), a row's cells run together: they cannot be told apart by position,
-    /// so they are not. A row is taken only when its cells are told apart: all blank cells after
-    /// a wording of several lines, or (in a PDF's text, whose lines are the page's) fewer filled
-    /// cells than the first three columns after the wording, and it is written whole as a TODO.
+    /// A table's row: its cells by the columns the form gives the table. Without a tab to start
+    /// each cell, a row's cells run together: all blank after a wording of several lines, two in
+    /// one line (a PDF's cells side by side), or cells with no wording before them (a wording
+    /// drawn indented like a cell). They are not told apart by guess: the row is written whole
+    /// as a TODO.
     fn row_of(&self, table: &Question, lines: &[String]) -> Vec<(String, String)> {
         let columns = self.described.table(table.table.as_deref().unwrap_or(""));
         let headings = self.hits.iter().filter(|h| h.number.is_empty());
@@ -823,9 +814,9 @@ impl Reader<'_> {
         let columns = form::columns(columns, &headings);
         let (wording, cells) = form::cells(lines);
         let filled = cells.iter().filter(|c| !c.trim().is_empty()).count();
-        let unsplit = (filled == 0 && wording.lines().count() > 1)
-            || (self.wrapped && filled < columns.len().saturating_sub(1).min(3));
-        if unsplit {
+        let together = cells.iter().any(|c| c.contains('\t'));
+        let unworded = filled > 0 && wording.trim().is_empty();
+        if (filled == 0 && wording.lines().count() > 1) || together || unworded {
             return vec![(UNSPLIT.to_string(), form::clean(lines))];
         }
         let first = columns.first().map_or("", |c| c.path.as_str());

@@ -1,0 +1,957 @@
+//! A PDF's text as its writer typed it. Each glyph is placed as the page draws it (the content
+//! stream's text and graphics matrices, each font's sizes and widths), glyphs on one baseline
+//! make a line, and the page's furniture is set aside: running headers and footers, page
+//! numbers, footnotes and the marks that call them. Lines are then joined back where the word
+//! processor wrapped them: a line ends its paragraph only when the next line's first word would
+//! have fitted on it, so an answer continues across a page's end, and a line that starts a
+//! bullet or a new paragraph stays its own. A line indented to a tab stop, or a table's next
+//! cell on the same baseline, starts with a tab, as a word processor writes a table as text.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use lopdf::content::Content;
+use lopdf::{Dictionary, Document, Encoding, Object};
+
+/// The most glyphs read from all pages: a report has a few hundred thousand characters.
+const MAX_GLYPHS: usize = 4 << 20;
+/// The most bytes any page's content or font map may inflate to.
+const MAX_STREAM: usize = 16 << 20;
+/// A word processor's default tab stop (1.25 cm), in points.
+const TAB: f32 = 35.4;
+
+/// One glyph where the page draws it: its text, its left and right ends and baseline (in
+/// points, y upwards), and the size its font is drawn at.
+#[derive(Clone, Debug)]
+struct Glyph {
+    text: String,
+    x0: f32,
+    x1: f32,
+    y: f32,
+    size: f32,
+}
+
+/// The glyphs of one baseline, left to right.
+#[derive(Clone, Debug)]
+struct Line {
+    glyphs: Vec<Glyph>,
+    y: f32,
+    size: f32,
+}
+
+impl Line {
+    fn x0(&self) -> f32 {
+        self.glyphs.first().map_or(0.0, |g| g.x0)
+    }
+
+    /// Where the line's last visible glyph ends.
+    fn x1(&self) -> f32 {
+        let visible = self.glyphs.iter().rev().find(|g| !g.text.trim().is_empty());
+        visible.map_or(self.x0(), |g| g.x1)
+    }
+
+    /// How wide a space is in the line's font.
+    fn space(&self) -> f32 {
+        let space = self.glyphs.iter().find(|g| g.text == " ");
+        space.map_or(0.25 * self.size, |g| g.x1 - g.x0)
+    }
+
+    /// The width of the line's first word.
+    fn first_word(&self) -> f32 {
+        let mut glyphs = self.glyphs.iter().skip_while(|g| g.text.trim().is_empty());
+        let Some(first) = glyphs.next() else {
+            return 0.0;
+        };
+        let mut end = first.x1;
+        for g in glyphs {
+            if g.text.trim().is_empty() || g.x0 - end > 0.1 * g.size {
+                break;
+            }
+            end = g.x1;
+        }
+        end - first.x0
+    }
+
+    /// Where the line's text starts after a leading bullet (a hanging indent's).
+    fn hang(&self) -> Option<f32> {
+        let first = self.glyphs.first()?;
+        let next = self
+            .glyphs
+            .iter()
+            .skip(1)
+            .find(|g| !g.text.trim().is_empty())?;
+        let symbol = first
+            .text
+            .chars()
+            .all(|c| !c.is_alphanumeric() && !c.is_whitespace());
+        symbol.then_some(next.x0)
+    }
+
+    /// The line's text: a space where glyphs stand apart, a tab where a gap is as wide as a
+    /// table's column gap, a bullet's gap aside.
+    fn text(&self) -> String {
+        let mut out = String::new();
+        let mut end: Option<f32> = None;
+        for (i, g) in self.glyphs.iter().enumerate() {
+            if let Some(end) = end {
+                let gap = g.x0 - end;
+                let spaced = out.ends_with(' ') || g.text.starts_with(' ');
+                if gap >= self.size && !(i == 1 && self.hang().is_some()) {
+                    out.truncate(out.trim_end_matches(' ').len());
+                    out.push('\t');
+                } else if gap > 0.15 * self.size && !spaced {
+                    out.push(' ');
+                }
+            }
+            out.push_str(&g.text);
+            end = Some(g.x1);
+        }
+        out
+    }
+}
+
+/// A PDF matrix `[a b c d e f]`: x' = a·x + c·y + e, y' = b·x + d·y + f.
+#[derive(Clone, Copy)]
+struct Matrix([f32; 6]);
+
+impl Matrix {
+    const ONE: Matrix = Matrix([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+
+    fn of(operands: &[Object]) -> Option<Matrix> {
+        let v: Vec<f32> = operands.iter().filter_map(|o| o.as_float().ok()).collect();
+        (v.len() == 6).then(|| Matrix([v[0], v[1], v[2], v[3], v[4], v[5]]))
+    }
+
+    fn moved(x: f32, y: f32) -> Matrix {
+        Matrix([1.0, 0.0, 0.0, 1.0, x, y])
+    }
+
+    /// `self` then `then`.
+    fn then(self, then: Matrix) -> Matrix {
+        let ([a, b, c, d, e, f], [a2, b2, c2, d2, e2, f2]) = (self.0, then.0);
+        Matrix([
+            a * a2 + b * c2,
+            a * b2 + b * d2,
+            c * a2 + d * c2,
+            c * b2 + d * d2,
+            e * a2 + f * c2 + e2,
+            e * b2 + f * d2 + f2,
+        ])
+    }
+}
+
+/// What the text of a font's codes is, and how wide each is (thousandths of its size).
+struct Font<'a> {
+    encoding: Option<Encoding<'a>>,
+    two_bytes: bool,
+    first: i64,
+    widths: Vec<f32>,
+    cids: HashMap<u32, f32>,
+    default: f32,
+}
+
+impl<'a> Font<'a> {
+    fn of(doc: &'a Document, dict: &'a Dictionary) -> Font<'a> {
+        let number = |d: &Dictionary, key: &[u8]| d.get_deref(key, doc).ok()?.as_float().ok();
+        let numbers = |o: &Object| -> Vec<f32> {
+            let array = doc.dereference(o).ok().and_then(|(_, o)| o.as_array().ok());
+            let array = array.map(|a| a.as_slice()).unwrap_or_default();
+            let number = |o: &Object| doc.dereference(o).ok()?.1.as_float().ok();
+            array.iter().filter_map(number).collect()
+        };
+        let two_bytes = dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Type0");
+        let mut font = Font {
+            encoding: dict.get_font_encoding_with_limit(doc, MAX_STREAM).ok(),
+            two_bytes,
+            first: number(dict, b"FirstChar").unwrap_or(0.0) as i64,
+            widths: dict.get(b"Widths").map(numbers).unwrap_or_default(),
+            cids: HashMap::new(),
+            default: 500.0,
+        };
+        let descriptor = dict
+            .get_deref(b"FontDescriptor", doc)
+            .and_then(Object::as_dict);
+        if let Some(missing) = descriptor.ok().and_then(|d| number(d, b"MissingWidth")) {
+            font.default = missing;
+        }
+        let descendant = dict
+            .get_deref(b"DescendantFonts", doc)
+            .and_then(Object::as_array)
+            .ok()
+            .and_then(|a| doc.dereference(a.first()?).ok()?.1.as_dict().ok());
+        if let Some(cid) = descendant {
+            font.default = number(cid, b"DW").unwrap_or(1000.0);
+            let w = cid.get_deref(b"W", doc).and_then(Object::as_array);
+            font.cids = cid_widths(doc, w.map(|a| a.as_slice()).unwrap_or_default());
+        }
+        font
+    }
+
+    fn width(&self, code: u32) -> f32 {
+        if self.two_bytes {
+            return self.cids.get(&code).copied().unwrap_or(self.default);
+        }
+        let at = code as i64 - self.first;
+        let given = usize::try_from(at).ok().and_then(|i| self.widths.get(i));
+        given.copied().filter(|w| *w > 0.0).unwrap_or(self.default)
+    }
+
+    fn text(&self, code: &[u8]) -> String {
+        match &self.encoding {
+            Some(encoding) => encoding.bytes_to_string(code).unwrap_or_default(),
+            None => String::from_utf8_lossy(code).into_owned(),
+        }
+    }
+}
+
+/// A CID font's `/W` array: `c [w1 w2 …]` gives codes from c on, `c1 c2 w` a range.
+fn cid_widths(doc: &Document, w: &[Object]) -> HashMap<u32, f32> {
+    let value = |o: &Object| doc.dereference(o).ok().map(|(_, o)| o.clone());
+    let items: Vec<Object> = w.iter().filter_map(value).collect();
+    let mut out = HashMap::new();
+    let mut i = 0;
+    while i + 1 < items.len() && out.len() < 1 << 16 {
+        let Ok(first) = items[i].as_float() else {
+            break;
+        };
+        match &items[i + 1] {
+            Object::Array(ws) => {
+                for (k, w) in ws.iter().enumerate() {
+                    out.insert(first as u32 + k as u32, w.as_float().unwrap_or(0.0));
+                }
+                i += 2;
+            }
+            last => {
+                let (Ok(last), Some(Ok(w))) =
+                    (last.as_float(), items.get(i + 2).map(Object::as_float))
+                else {
+                    break;
+                };
+                for code in first as u32..=(last as u32).min(first as u32 + (1 << 16)) {
+                    out.insert(code, w);
+                }
+                i += 3;
+            }
+        }
+    }
+    out
+}
+
+/// The text state a content stream sets, saved and restored with the graphics state.
+#[derive(Clone)]
+struct State {
+    ctm: Matrix,
+    font: Vec<u8>,
+    size: f32,
+    char_space: f32,
+    word_space: f32,
+    scale: f32,
+    leading: f32,
+    rise: f32,
+}
+
+/// The glyphs a page draws, where it draws them.
+fn glyphs(doc: &Document, page: lopdf::ObjectId, budget: &mut usize) -> Vec<Glyph> {
+    let dicts = doc.get_page_fonts(page).unwrap_or_default();
+    let fonts: BTreeMap<&Vec<u8>, Font> =
+        dicts.iter().map(|(n, d)| (n, Font::of(doc, d))).collect();
+    let content = doc
+        .get_page_content_with_limit(page, MAX_STREAM)
+        .ok()
+        .and_then(|c| Content::decode(&c).ok());
+    let Some(content) = content else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut state = State {
+        ctm: Matrix::ONE,
+        font: Vec::new(),
+        size: 0.0,
+        char_space: 0.0,
+        word_space: 0.0,
+        scale: 1.0,
+        leading: 0.0,
+        rise: 0.0,
+    };
+    let mut saved: Vec<State> = Vec::new();
+    let (mut tm, mut tlm) = (Matrix::ONE, Matrix::ONE);
+    for op in &content.operations {
+        let args = &op.operands;
+        let float = |i: usize| args.get(i).and_then(|o| o.as_float().ok()).unwrap_or(0.0);
+        match op.operator.as_str() {
+            "q" if saved.len() < 64 => saved.push(state.clone()),
+            "Q" => state = saved.pop().unwrap_or(state),
+            "cm" => {
+                if let Some(m) = Matrix::of(args) {
+                    state.ctm = m.then(state.ctm);
+                }
+            }
+            "BT" => (tm, tlm) = (Matrix::ONE, Matrix::ONE),
+            "Tf" => {
+                state.font = args
+                    .first()
+                    .and_then(|o| o.as_name().ok())
+                    .unwrap_or_default()
+                    .to_vec();
+                state.size = float(1);
+            }
+            "Tc" => state.char_space = float(0),
+            "Tw" => state.word_space = float(0),
+            "Tz" => state.scale = float(0) / 100.0,
+            "TL" => state.leading = float(0),
+            "Ts" => state.rise = float(0),
+            "Td" | "TD" => {
+                if op.operator == "TD" {
+                    state.leading = -float(1);
+                }
+                tlm = Matrix::moved(float(0), float(1)).then(tlm);
+                tm = tlm;
+            }
+            "Tm" => {
+                if let Some(m) = Matrix::of(args) {
+                    (tm, tlm) = (m, m);
+                }
+            }
+            "T*" | "'" | "\"" => {
+                if op.operator == "\"" {
+                    (state.word_space, state.char_space) = (float(0), float(1));
+                }
+                tlm = Matrix::moved(0.0, -state.leading).then(tlm);
+                tm = tlm;
+                if op.operator != "T*" {
+                    let shown = args.last().map(std::slice::from_ref).unwrap_or_default();
+                    show(&fonts, &state, &mut tm, shown, &mut out);
+                }
+            }
+            "Tj" | "TJ" => show(&fonts, &state, &mut tm, args, &mut out),
+            _ => {}
+        }
+        if out.len() > *budget {
+            break;
+        }
+    }
+    *budget = budget.saturating_sub(out.len());
+    out
+}
+
+/// Draws the strings of `shown` (and a `TJ` array's moves) at `tm`, moving it on.
+fn show(
+    fonts: &BTreeMap<&Vec<u8>, Font>,
+    s: &State,
+    tm: &mut Matrix,
+    shown: &[Object],
+    out: &mut Vec<Glyph>,
+) {
+    let Some(font) = fonts.get(&s.font) else {
+        return;
+    };
+    for item in shown {
+        match item {
+            Object::Array(items) => show(fonts, s, tm, items, out),
+            Object::String(bytes, _) => {
+                let step = if font.two_bytes { 2 } else { 1 };
+                for code in bytes.chunks(step) {
+                    let number = code.iter().fold(0u32, |n, b| n << 8 | *b as u32);
+                    let width = font.width(number) / 1000.0;
+                    let at = Matrix([s.size * s.scale, 0.0, 0.0, s.size, 0.0, s.rise])
+                        .then(*tm)
+                        .then(s.ctm);
+                    let [a, b, c, d, e, f] = at.0;
+                    let drawn = width * a.hypot(b);
+                    let text = font.text(code);
+                    if !text.is_empty() {
+                        out.push(Glyph {
+                            text,
+                            x0: e,
+                            x1: e + drawn,
+                            y: f,
+                            size: c.hypot(d),
+                        });
+                    }
+                    let word = if step == 1 && number == 32 {
+                        s.word_space
+                    } else {
+                        0.0
+                    };
+                    let advance = (width * s.size + s.char_space + word) * s.scale;
+                    *tm = Matrix::moved(advance, 0.0).then(*tm);
+                }
+            }
+            other => {
+                if let Ok(n) = other.as_float() {
+                    *tm = Matrix::moved(-n / 1000.0 * s.size * s.scale, 0.0).then(*tm);
+                }
+            }
+        }
+    }
+}
+
+/// A page's glyphs in lines, in the order the page draws them (a word processor draws in
+/// reading order: a table cell by cell, a column before the next): a glyph on the baseline of
+/// the one before (within half its size: a raised footnote mark too), and to its right, is on
+/// its line.
+fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
+    glyphs.retain(|g| g.size > 0.5 && g.x0.is_finite() && g.y.is_finite());
+    let mut out: Vec<Line> = Vec::new();
+    for g in glyphs {
+        match out.last_mut() {
+            Some(line)
+                if (line.y - g.y).abs() < 0.5 * line.size.max(g.size)
+                    && line
+                        .glyphs
+                        .last()
+                        .is_some_and(|l| g.x0 > l.x1 - 0.5 * g.size) =>
+            {
+                line.size = line.size.max(g.size);
+                line.glyphs.push(g);
+            }
+            _ => out.push(Line {
+                y: g.y,
+                size: g.size,
+                glyphs: vec![g],
+            }),
+        }
+    }
+    for line in &mut out {
+        line.glyphs.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        // A glyph drawn twice over itself (a bold made by overprinting) is one.
+        line.glyphs
+            .dedup_by(|b, a| a.text == b.text && (a.x0 - b.x0).abs() < 0.1 * a.size);
+        // The line's baseline and size are its body's: the most glyphs' size.
+        let mut sizes: BTreeMap<i32, (usize, f32)> = BTreeMap::new();
+        for g in &line.glyphs {
+            let e = sizes.entry((g.size * 10.0) as i32).or_insert((0, g.y));
+            e.0 += 1;
+        }
+        if let Some((size, (_, y))) = sizes.iter().max_by_key(|(_, (n, _))| *n) {
+            (line.size, line.y) = (*size as f32 / 10.0, *y);
+        }
+    }
+    out
+}
+
+/// The text of `doc`'s pages, without their furniture, a paragraph to a line.
+pub fn text(doc: &Document) -> String {
+    let mut budget = MAX_GLYPHS;
+    let pages: Vec<Vec<Line>> = doc
+        .get_pages()
+        .values()
+        .map(|page| lines(glyphs(doc, *page, &mut budget)))
+        .collect();
+    let pages = without_furniture(pages);
+    flow(&pages)
+}
+
+/// The most frequent of `values`, rounded to a tenth.
+fn mode(values: impl Iterator<Item = f32>) -> Option<f32> {
+    let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
+    for v in values {
+        *counts.entry((v * 10.0).round() as i32).or_default() += 1;
+    }
+    let most = counts.iter().max_by_key(|(v, n)| (**n, -**v))?;
+    Some(*most.0 as f32 / 10.0)
+}
+
+/// The pages without their running headers and footers, page numbers and footnotes, and the
+/// body's lines without the raised marks that call footnotes.
+fn without_furniture(mut pages: Vec<Vec<Line>>) -> Vec<Vec<Line>> {
+    let body = mode(
+        pages
+            .iter()
+            .flatten()
+            .flat_map(|l| l.glyphs.iter().map(|g| g.size)),
+    );
+    let body = body.unwrap_or(10.0);
+    let running = running_lines(&pages);
+    for page in &mut pages {
+        // Footnotes: the lines in a smaller size below the page's lowest line of body text,
+        // one of them numbered.
+        let lowest = page.iter().filter(|l| l.size >= 0.9 * body).map(|l| l.y);
+        let lowest = lowest.fold(f32::MAX, f32::min);
+        let note = |l: &Line| l.size < 0.9 * body && l.y < lowest;
+        let numbered = |l: &Line| {
+            l.text()
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit())
+        };
+        // They are footnotes only when the body above calls one of their numbers: a table in
+        // a smaller size is the report's own.
+        let numbers: HashSet<String> = page
+            .iter()
+            .filter(|l| note(l) && numbered(l))
+            .map(|l| {
+                l.text()
+                    .trim_start()
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect()
+            })
+            .collect();
+        let body = page.iter().filter(|l| !note(l));
+        let called: HashSet<String> = body
+            .flat_map(|l| marks(l, &numbers))
+            .map(|(_, n)| n)
+            .collect();
+        if !called.is_empty() {
+            page.retain(|l| !note(l));
+            for line in page.iter_mut() {
+                without_marks(line, &called);
+            }
+        }
+        let count = page.len();
+        let running = |at: usize, line: &Line| {
+            (at < 3 || at + 3 >= count) && running.contains(&masked(&line.text()))
+        };
+        // A page that would be left with nothing (pages all alike) is the report's own text.
+        if page.iter().enumerate().any(|(at, l)| !running(at, l)) {
+            let mut at = 0;
+            page.retain(|line| {
+                at += 1;
+                !running(at - 1, line)
+            });
+        }
+    }
+    let numbered = page_numbers(&pages);
+    for (i, page) in pages.iter_mut().enumerate() {
+        let count = page.len();
+        let mut at = 0;
+        page.retain(|line| {
+            let edge = at < 2 || at + 2 >= count;
+            at += 1;
+            !(edge && numbered.is_some_and(|k| page_number(&line.text()) == Some(i as i64 + k)))
+        });
+    }
+    pages
+}
+
+/// The marks in `line` that call the footnotes numbered `called` (their glyphs, and number):
+/// digits raised in a smaller size, or glued to the end of a word (a font's own superscript
+/// figures sit on the baseline).
+fn marks(line: &Line, called: &HashSet<String>) -> Vec<(std::ops::Range<usize>, String)> {
+    let (y, size) = (line.y, line.size);
+    let digit = |g: &Glyph| g.text.chars().all(|c| c.is_ascii_digit());
+    let raised = |g: &Glyph| g.size < 0.85 * size && g.y > y + 0.15 * size;
+    let glyphs = &line.glyphs;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < glyphs.len() {
+        let run = glyphs[i..].iter().take_while(|g| digit(g)).count();
+        if run == 0 {
+            i += 1;
+            continue;
+        }
+        let number: String = glyphs[i..i + run].iter().map(|g| g.text.as_str()).collect();
+        let glued = i > 0 && glyphs[i - 1].text.chars().all(char::is_alphabetic);
+        let ends = glyphs
+            .get(i + run)
+            .is_none_or(|g| !g.text.chars().any(char::is_alphanumeric));
+        let mark = glyphs[i..i + run].iter().all(raised) || (glued && ends);
+        if mark && called.contains(&number) {
+            out.push((i..i + run, number));
+        }
+        i += run;
+    }
+    out
+}
+
+/// `line` without the marks that call the footnotes numbered `called`; what follows a mark
+/// closes up on its word, as if the mark were not drawn.
+fn without_marks(line: &mut Line, called: &HashSet<String>) {
+    for (run, _) in marks(line, called).into_iter().rev() {
+        let width = line.glyphs[run.end - 1].x1 - line.glyphs[run.start].x0;
+        for g in &mut line.glyphs[run.end..] {
+            (g.x0, g.x1) = (g.x0 - width, g.x1 - width);
+        }
+        line.glyphs.drain(run);
+    }
+}
+
+/// A line with its digits aside, when long enough to be a running header or footer.
+fn masked(text: &str) -> String {
+    let text = text.trim();
+    match text.chars().count() >= 8 {
+        true => text.chars().filter(|c| !c.is_ascii_digit()).collect(),
+        false => String::new(),
+    }
+}
+
+/// The lines among the first and last three of pages that are on more than half of them (three
+/// pages or more), digits aside: a line repeated in the middle of pages is the report's own.
+fn running_lines(pages: &[Vec<Line>]) -> HashSet<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for page in pages {
+        let n = page.len();
+        let edges = page
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i < 3 || i + 3 >= n);
+        let masked: HashSet<String> = edges.map(|(_, l)| masked(&l.text())).collect();
+        for line in masked.into_iter().filter(|l| !l.is_empty()) {
+            *seen.entry(line).or_default() += 1;
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, n)| pages.len() >= 3 && n * 2 > pages.len())
+        .map(|(l, _)| l)
+        .collect()
+}
+
+/// How a document numbers its pages: the number, less the page's rank, that a line at the top
+/// or foot of at least half its pages (two or more) gives. A number alone elsewhere, or one
+/// that does not follow the pages, is the report's own (a table's last cell).
+fn page_numbers(pages: &[Vec<Line>]) -> Option<i64> {
+    let mut offsets: BTreeMap<i64, usize> = BTreeMap::new();
+    for (i, page) in pages.iter().enumerate() {
+        let n = page.len();
+        let edges = page
+            .iter()
+            .enumerate()
+            .filter(|(at, _)| *at < 2 || at + 2 >= n);
+        let found: HashSet<i64> = edges
+            .filter_map(|(_, l)| page_number(&l.text()))
+            .map(|number| number - i as i64)
+            .collect();
+        for offset in found {
+            *offsets.entry(offset).or_default() += 1;
+        }
+    }
+    let (offset, n) = offsets.into_iter().max_by_key(|(_, n)| *n)?;
+    (n >= 2 && n * 2 >= pages.len()).then_some(offset)
+}
+
+/// The number of a line that is a page's number alone: `12`, `- 12 -`, `Page 3`, `3 / 12`,
+/// `Page 3 of 12`, `page 3 sur 12`.
+fn page_number(text: &str) -> Option<i64> {
+    let words: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '/')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let number = |w: &String| !w.is_empty() && w.len() < 6 && w.chars().all(|c| c.is_ascii_digit());
+    let word = |w: &String| ["page", "of", "sur", "de", "p."].contains(&w.as_str());
+    let numbers = words.iter().filter(|w| number(w)).count();
+    let fits = numbers <= 2 && words.iter().all(|w| number(w) || word(w));
+    words
+        .iter()
+        .find(|w| number(w))
+        .filter(|_| fits)?
+        .parse()
+        .ok()
+}
+
+/// The pages' lines, a paragraph to a line: a line continues the one before when that one was
+/// full (the next line's first word would not have fitted) and it starts no further in.
+fn flow(pages: &[Vec<Line>]) -> String {
+    let all = || pages.iter().flatten();
+    let margin = mode(all().map(Line::x0)).unwrap_or(0.0);
+    let leading = mode(
+        pages
+            .iter()
+            .flat_map(|p| p.windows(2).map(|w| w[0].y - w[1].y)),
+    );
+    let leading = leading.filter(|l| *l > 0.0).unwrap_or(12.0);
+    let top = all().map(|l| l.y).fold(f32::MIN, f32::max);
+    // A word processor that draws its spaces keeps the one a line was wrapped at: then a line
+    // that ends without one (nor with a word's hyphen) ends its paragraph.
+    let glyphs = all().map(|l| l.glyphs.len()).sum::<usize>();
+    let spaces = all()
+        .flat_map(|l| &l.glyphs)
+        .filter(|g| g.text == " ")
+        .count();
+    let draws_spaces = spaces * 50 > glyphs;
+    let mut out = String::new();
+    let mut before: Option<&Line> = None;
+    // The first line of the paragraph being joined.
+    let mut opening = String::new();
+    for page in pages {
+        let right = page
+            .iter()
+            .chain(all())
+            .map(Line::x1)
+            .fold(f32::MIN, f32::max);
+        let right = if page.len() >= 10 {
+            page.iter().map(Line::x1).fold(f32::MIN, f32::max)
+        } else {
+            right
+        };
+        // The right edge of a block of lines that start alike (a paragraph, a table's cell):
+        // where its longest line ends.
+        let mut edges = vec![f32::MIN; page.len()];
+        let mut start = 0;
+        for i in 0..=page.len() {
+            let same = i < page.len() && (page[i].x0() - page[start].x0()).abs() < 1.0;
+            if !same && i > start {
+                let edge = page[start..i].iter().map(Line::x1).fold(f32::MIN, f32::max);
+                edges[start..i].iter_mut().for_each(|e| *e = edge);
+                start = i;
+            }
+        }
+        for (i, line) in page.iter().enumerate() {
+            let gap = match (i, before) {
+                (0, _) => top - line.y + leading,
+                _ => before.map_or(leading, |b| b.y - line.y),
+            };
+            let blank = ((gap / leading).round() as usize).saturating_sub(1).min(4);
+            let continues = before.is_some_and(|b| {
+                // With its spaces drawn, a line that kept one was wrapped if the next word would
+                // not have fitted in its block; without, only the page's measure tells.
+                let measure = match draws_spaces {
+                    true if i > 0 => edges[i - 1],
+                    _ => right,
+                };
+                let full = b.x1() + b.space() + line.first_word() > measure - 0.5;
+                let x = line.x0();
+                let under = x <= b.x0() + 0.5 || b.hang().is_some_and(|h| (x - h).abs() < 1.0);
+                let last = b.glyphs.last().map_or("", |g| g.text.as_str());
+                let hyphen = ["-", "/"].contains(&last) && b.glyphs.len() > 1;
+                // The space a line was wrapped at hangs past the margin, not drawn, when the line
+                // fills it.
+                let fills = b.x1() > right - b.space();
+                let kept = !draws_spaces || last == " " || hyphen || fills;
+                blank == 0 && full && under && kept && !starts_anew(b, line, &opening)
+            });
+            let text = line.text();
+            if continues {
+                let kept = out.trim_end_matches([' ', '\t']).len();
+                out.truncate(kept);
+                let hyphen = out.ends_with(['-', '/'])
+                    && out[..out.len() - 1].ends_with(char::is_alphabetic);
+                if !hyphen {
+                    out.push(' ');
+                }
+                out.push_str(text.trim_start());
+            } else {
+                if before.is_some() {
+                    out.push('\n');
+                }
+                opening = text.clone();
+                for _ in 0..blank.min(if before.is_some() { 4 } else { 0 }) {
+                    out.push('\n');
+                }
+                let tabs = ((line.x0() - margin) / TAB).round().max(0.0) as usize;
+                out.extend(std::iter::repeat_n('\t', tabs.min(8)));
+                out.push_str(&text);
+            }
+            before = Some(line);
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// Whether `line` starts a paragraph of its own after `before`, a full line of the paragraph
+/// `opening` starts: an empty line does, a bullet like the paragraph's own does (the next item
+/// of a list), and a capital after a sentence's end does when `before` fills the measure with
+/// no space drawn after it: a word processor hangs a wrapping space past the margin, and a line
+/// both full and last of its paragraph cannot be told from it otherwise.
+fn starts_anew(before: &Line, line: &Line, opening: &str) -> bool {
+    let text = line.text();
+    let text = text.trim_start();
+    let bullet = |t: &str| {
+        let marker = t.split_whitespace().next().unwrap_or("");
+        let symbol = marker.chars().count() == 1 && !marker.starts_with(char::is_alphanumeric);
+        (symbol && t.len() > marker.len()).then(|| marker.to_string())
+    };
+    if text.is_empty() || bullet(text).is_some_and(|b| bullet(opening.trim_start()) == Some(b)) {
+        return true;
+    }
+    let ended = before.text();
+    let ended = ended
+        .trim_end()
+        .trim_end_matches(['"', '\'', ')', '»', '”', '’']);
+    let spaced = before.glyphs.last().is_some_and(|g| g.text == " ");
+    let opens = text.starts_with(char::is_uppercase) || bullet(text).is_some();
+    !spaced && ended.ends_with(['.', ':', ';', '!', '?']) && opens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line of `text` in a font 6 points a character wide, 10 high, at `x` and `y`.
+    fn line(x: f32, y: f32, text: &str) -> Line {
+        let glyphs = text
+            .chars()
+            .enumerate()
+            .map(|(i, c)| Glyph {
+                text: c.to_string(),
+                x0: x + 6.0 * i as f32,
+                x1: x + 6.0 * (i + 1) as f32,
+                y,
+                size: 10.0,
+            })
+            .collect();
+        Line {
+            glyphs,
+            y,
+            size: 10.0,
+        }
+    }
+
+    /// Lines 12 points apart from the top, each `(x, text)`.
+    fn page(lines: &[(f32, &str)]) -> Vec<Line> {
+        let at = |i: usize| 800.0 - 12.0 * i as f32;
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, (x, t))| line(*x, at(i), t))
+            .collect()
+    }
+
+    #[test]
+    fn a_line_continues_the_one_before_only_when_that_one_was_full() {
+        // A measure of 20 characters from x = 50: the wrapping space is drawn, or hangs.
+        let text = flow(&[page(&[
+            (50.0, "Le projet a permis "),
+            (50.0, "de former 500 pairs "),
+            (50.0, "pour la paix."),
+            (50.0, "Un autre paragraphe."),
+            (50.0, "- premier point, qui "),
+            (50.0, "continue"),
+            (50.0, "- second point"),
+            (50.0, "socio-"),
+            (50.0, "économique"),
+        ])]);
+        assert_eq!(
+            text,
+            "Le projet a permis de former 500 pairs pour la paix.\nUn autre paragraphe.\n\
+             - premier point, qui continue\n- second point\nsocio-\néconomique\n"
+        );
+    }
+
+    #[test]
+    fn a_full_line_ending_a_sentence_before_a_capital_or_a_bullet_ends_its_paragraph() {
+        let text = flow(&[page(&[
+            (50.0, "Une phrase de vingt."),
+            (50.0, "Suivante, à la fin :"),
+            (50.0, "- un point de vingt,"),
+            (50.0, "- un point suivant, "),
+            (50.0, "qui continue ici"),
+        ])]);
+        assert_eq!(
+            text,
+            "Une phrase de vingt.\nSuivante, à la fin :\n- un point de vingt,\n\
+             - un point suivant, qui continue ici\n"
+        );
+    }
+
+    #[test]
+    fn a_bullet_continues_at_its_hanging_indent() {
+        let text = flow(&[page(&[
+            (50.0, "Les points suivants :"),
+            (62.0, "• un point qui va "),
+            (74.0, "plus loin"),
+            (62.0, "• un autre"),
+        ])]);
+        assert_eq!(
+            text,
+            "Les points suivants :\n• un point qui va plus loin\n• un autre\n"
+        );
+    }
+
+    #[test]
+    fn blank_lines_and_tab_stops_are_kept() {
+        let text = flow(&[page(&[
+            (50.0, "Question : "),
+            (50.0 + TAB, "cellule"),
+            (50.0, "suite de la cellule"),
+        ])]);
+        assert_eq!(text, "Question : \n\tcellule\nsuite de la cellule\n");
+        let mut spaced = page(&[
+            (50.0, "un"),
+            (50.0, "deux"),
+            (50.0, "trois"),
+            (50.0, "quatre"),
+            (50.0, "et une ligne longue"),
+        ]);
+        for line in &mut spaced[2..] {
+            line.y -= 24.0;
+            line.glyphs.iter_mut().for_each(|g| g.y -= 24.0);
+        }
+        assert_eq!(
+            flow(&[spaced]),
+            "un\ndeux\n\n\ntrois\nquatre\net une ligne longue\n"
+        );
+    }
+
+    #[test]
+    fn an_answer_continues_across_a_page_end_and_its_furniture() {
+        let pages: Vec<Vec<Line>> = (1..=4)
+            .map(|n| {
+                let word = ["un", "deux", "trois", "quatre"][n - 1];
+                let (first, last) = (format!("suite {word} "), format!("la ligne pleine {word} "));
+                let number = format!("{}", n + 1);
+                page(&[
+                    (50.0, "Rapport PBF IRF-217"),
+                    (50.0, first.as_str()),
+                    (50.0, "ligne"),
+                    (50.0, "Remarque de l'équipe"),
+                    (50.0, "ligne"),
+                    (50.0, "ligne"),
+                    (50.0, last.as_str()),
+                    (300.0, number.as_str()),
+                ])
+            })
+            .collect();
+        let text = flow(&without_furniture(pages));
+        assert!(!text.contains("Rapport PBF"), "{text}");
+        assert!(!text.contains('5'), "{text}");
+        // The page's last line was full: the next page's first line continues it.
+        assert!(text.contains("la ligne pleine un suite deux"), "{text}");
+        // A line repeated in the middle of pages is the report's own.
+        assert_eq!(text.matches("Remarque de l'équipe").count(), 4, "{text}");
+        // Pages all alike keep their text.
+        let same = vec![page(&[(50.0, "Un rapport de projet"), (50.0, "sans en-tête")]); 3];
+        let text = flow(&without_furniture(same));
+        assert_eq!(text.matches("Un rapport de projet").count(), 3, "{text}");
+    }
+
+    #[test]
+    fn a_number_that_does_not_follow_the_pages_stays() {
+        let pages: Vec<Vec<Line>> = ["40", "12", "7"]
+            .iter()
+            .map(|n| page(&[(50.0, "Indicateur"), (50.0, "texte"), (50.0 + TAB, n)]))
+            .collect();
+        let text = flow(&without_furniture(pages));
+        for n in ["40", "12", "7"] {
+            assert!(text.contains(&format!("\t{n}")), "{text}");
+        }
+    }
+
+    #[test]
+    fn footnotes_and_their_marks_are_set_aside() {
+        let mut body = page(&[
+            (50.0, "Le statut du projet "),
+            (50.0, "est bon."),
+            (50.0, "1 Source : rapport."),
+        ]);
+        // The mark: a small raised 1 after `projet`.
+        body[0].glyphs.push(Glyph {
+            text: "1".into(),
+            x0: 50.0 + 6.0 * 19.0,
+            x1: 50.0 + 6.0 * 19.0 + 4.0,
+            y: 804.0,
+            size: 6.0,
+        });
+        body[0].glyphs.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        for g in &mut body[2].glyphs {
+            g.size = 8.0;
+        }
+        body[2].size = 8.0;
+        let text = flow(&without_furniture(vec![body]));
+        assert_eq!(text, "Le statut du projet est bon.\n");
+    }
+
+    #[test]
+    fn page_numbers_are_told() {
+        for (text, number) in [
+            ("12", Some(12)),
+            ("- 3 -", Some(3)),
+            ("Page 3 sur 12", Some(3)),
+        ] {
+            assert_eq!(page_number(text), number, "{text}");
+        }
+        for text in ["12 mois", "Résultat 3", "2019-11-12", "40 / 40 / 40"] {
+            assert_eq!(page_number(text), None, "{text}");
+        }
+    }
+}
