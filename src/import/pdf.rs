@@ -16,6 +16,8 @@ use lopdf::{Dictionary, Document, Encoding, Object};
 const MAX_GLYPHS: usize = 4 << 20;
 /// The most bytes any page's content or font map may inflate to.
 const MAX_STREAM: usize = 16 << 20;
+/// The symbols word processors draw bullets with.
+const BULLETS: [&str; 10] = ["•", "◦", "▪", "■", "●", "‣", "➢", "–", "\u{f0b7}", "·"];
 /// A word processor's default tab stop (1.25 cm), in points.
 const TAB: f32 = 35.4;
 
@@ -87,11 +89,21 @@ impl Line {
     }
 
     /// The line's text: a space where glyphs stand apart, a tab where a gap is as wide as a
-    /// table's column gap, a bullet's gap aside.
+    /// table's column gap, a bullet's gap aside; a bullet drawn as a symbol is written `-`, as a
+    /// source writes a list's item.
     fn text(&self) -> String {
         let mut out = String::new();
         let mut end: Option<f32> = None;
         for (i, g) in self.glyphs.iter().enumerate() {
+            if i == 0 && BULLETS.contains(&g.text.as_str()) && self.hang().is_some() {
+                out.push('-');
+                end = Some(g.x1);
+                continue;
+            }
+            if g.text.is_empty() {
+                end = Some(g.x1);
+                continue;
+            }
             if let Some(end) = end {
                 let gap = g.x0 - end;
                 let spaced = out.ends_with(' ') || g.text.starts_with(' ');
@@ -462,65 +474,65 @@ fn without_furniture(mut pages: Vec<Vec<Line>>) -> Vec<Vec<Line>> {
     );
     let body = body.unwrap_or(10.0);
     let running = running_lines(&pages);
-    for page in &mut pages {
-        // Footnotes: the lines in a smaller size below the page's lowest line of body text,
-        // one of them numbered.
-        let lowest = page.iter().filter(|l| l.size >= 0.9 * body).map(|l| l.y);
-        let lowest = lowest.fold(f32::MAX, f32::min);
-        let note = |l: &Line| l.size < 0.9 * body && l.y < lowest;
-        let numbered = |l: &Line| {
-            l.text()
-                .trim_start()
-                .starts_with(|c: char| c.is_ascii_digit())
-        };
-        // They are footnotes only when the body above calls one of their numbers: a table in
-        // a smaller size is the report's own.
-        let numbers: HashSet<String> = page
-            .iter()
-            .filter(|l| note(l) && numbered(l))
-            .map(|l| {
-                l.text()
-                    .trim_start()
-                    .chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect()
-            })
-            .collect();
-        let body = page.iter().filter(|l| !note(l));
-        let called: HashSet<String> = body
-            .flat_map(|l| marks(l, &numbers))
-            .map(|(_, n)| n)
-            .collect();
-        if !called.is_empty() {
-            page.retain(|l| !note(l));
-            for line in page.iter_mut() {
-                without_marks(line, &called);
-            }
-        }
-        let count = page.len();
-        let running = |at: usize, line: &Line| {
-            (at < 3 || at + 3 >= count) && running.contains(&masked(&line.text()))
-        };
-        // A page that would be left with nothing (pages all alike) is the report's own text.
-        if page.iter().enumerate().any(|(at, l)| !running(at, l)) {
-            let mut at = 0;
-            page.retain(|line| {
-                at += 1;
-                !running(at - 1, line)
-            });
-        }
-    }
     let numbered = page_numbers(&pages);
     for (i, page) in pages.iter_mut().enumerate() {
+        // Running headers and footers, and the page's number, at the page's top or foot.
         let count = page.len();
-        let mut at = 0;
-        page.retain(|line| {
-            let edge = at < 2 || at + 2 >= count;
-            at += 1;
-            !(edge && numbered.is_some_and(|k| page_number(&line.text()) == Some(i as i64 + k)))
-        });
+        let furniture: Vec<bool> = page
+            .iter()
+            .enumerate()
+            .map(|(at, line)| {
+                let text = line.text();
+                let number = numbered.is_some_and(|k| page_number(&text) == Some(i as i64 + k));
+                (at < 3 || at + 3 >= count) && running.contains(&masked(&text))
+                    || (at < 2 || at + 2 >= count) && number
+            })
+            .collect();
+        // A page that would be left with nothing (pages all alike) is the report's own text.
+        let furniture = match furniture.iter().all(|f| *f) {
+            true => vec![false; count],
+            false => furniture,
+        };
+        let mut kept = furniture.iter();
+        page.retain(|_| !kept.next().copied().unwrap_or(false));
+        without_footnotes(page, body);
     }
     pages
+}
+
+/// `page` without its footnotes, and its body without the marks that call them. Footnotes are
+/// the lines in a smaller size below the page's lowest line of body text (its furniture set
+/// aside), when the body calls one of their numbers: a table in a smaller size is the report's
+/// own.
+fn without_footnotes(page: &mut Vec<Line>, body: f32) {
+    let lowest = page.iter().filter(|l| l.size >= 0.97 * body).map(|l| l.y);
+    let lowest = lowest.fold(f32::MAX, f32::min);
+    let note = |l: &Line| l.size < 0.97 * body && l.y < lowest;
+    let number = |l: &Line| -> String {
+        let text = l.text();
+        text.trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect()
+    };
+    let numbers: HashSet<String> = page
+        .iter()
+        .filter(|l| note(l))
+        .map(number)
+        .filter(|n| !n.is_empty())
+        .collect();
+    let called: HashSet<String> = page
+        .iter()
+        .filter(|l| !note(l))
+        .flat_map(|l| marks(l, &numbers))
+        .map(|(_, n)| n)
+        .collect();
+    if !called.is_empty() {
+        page.retain(|l| !note(l));
+        for line in page.iter_mut() {
+            without_marks(line, &called);
+        }
+    }
 }
 
 /// The marks in `line` that call the footnotes numbered `called` (their glyphs, and number):
@@ -553,15 +565,13 @@ fn marks(line: &Line, called: &HashSet<String>) -> Vec<(std::ops::Range<usize>, 
     out
 }
 
-/// `line` without the marks that call the footnotes numbered `called`; what follows a mark
-/// closes up on its word, as if the mark were not drawn.
+/// `line` without the marks that call the footnotes numbered `called`. A mark keeps its place,
+/// with no text: the line was wrapped with it, and what follows it is not spaced from its word.
 fn without_marks(line: &mut Line, called: &HashSet<String>) {
-    for (run, _) in marks(line, called).into_iter().rev() {
-        let width = line.glyphs[run.end - 1].x1 - line.glyphs[run.start].x0;
-        for g in &mut line.glyphs[run.end..] {
-            (g.x0, g.x1) = (g.x0 - width, g.x1 - width);
+    for (run, _) in marks(line, called) {
+        for g in &mut line.glyphs[run] {
+            g.text.clear();
         }
-        line.glyphs.drain(run);
     }
 }
 
@@ -718,7 +728,8 @@ fn flow(pages: &[Vec<Line>]) -> String {
                 if !hyphen {
                     out.push(' ');
                 }
-                out.push_str(text.trim_start());
+                // A second space drawn at the start of the next line is the text's own.
+                out.push_str(&text);
             } else {
                 if before.is_some() {
                     out.push('\n');
@@ -740,9 +751,10 @@ fn flow(pages: &[Vec<Line>]) -> String {
 
 /// Whether `line` starts a paragraph of its own after `before`, a full line of the paragraph
 /// `opening` starts: an empty line does, a bullet like the paragraph's own does (the next item
-/// of a list), and a capital after a sentence's end does when `before` fills the measure with
-/// no space drawn after it: a word processor hangs a wrapping space past the margin, and a line
-/// both full and last of its paragraph cannot be told from it otherwise.
+/// of a list), and, in a font of one width, a capital or a bullet after a sentence's end does
+/// when `before` fills the measure with no space drawn after it. There, a line wrapped at a
+/// space that hangs past the margin and a line that ends its paragraph exactly at the margin
+/// look alike; in a proportional font, the first is much the likelier.
 fn starts_anew(before: &Line, line: &Line, opening: &str) -> bool {
     let text = line.text();
     let text = text.trim_start();
@@ -760,7 +772,10 @@ fn starts_anew(before: &Line, line: &Line, opening: &str) -> bool {
         .trim_end_matches(['"', '\'', ')', '»', '”', '’']);
     let spaced = before.glyphs.last().is_some_and(|g| g.text == " ");
     let opens = text.starts_with(char::is_uppercase) || bullet(text).is_some();
-    !spaced && ended.ends_with(['.', ':', ';', '!', '?']) && opens
+    let widths = before.glyphs.iter().map(|g| g.x1 - g.x0);
+    let (narrow, wide) = widths.fold((f32::MAX, 0.0f32), |(n, w), x| (n.min(x), w.max(x)));
+    let monospaced = wide - narrow < 0.01 * before.size;
+    monospaced && !spaced && ended.ends_with(['.', ':', ';', '!', '?']) && opens
 }
 
 #[cfg(test)]
@@ -844,7 +859,7 @@ mod tests {
         ])]);
         assert_eq!(
             text,
-            "Les points suivants :\n• un point qui va plus loin\n• un autre\n"
+            "Les points suivants :\n- un point qui va plus loin\n- un autre\n"
         );
     }
 

@@ -819,3 +819,149 @@ fn a_cover_page_alone_is_imported_in_part_when_asked() {
         .stderr_has("none of the form's 49 questions")
         .run();
 }
+
+/// The reference as a word processor's document (flat ODF): every line a paragraph in a
+/// proportional font, its `- ` lines a bulleted list with a hanging indent, a running header,
+/// a footer numbering the pages, and footnotes called in the middle of answers.
+fn word_processor_document() -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let note = |n: usize| {
+        format!(
+            "<text:note text:id=\"n{n}\" text:note-class=\"footnote\"><text:note-citation>{n}\
+             </text:note-citation><text:note-body><text:p>Note {n} : source, rapport \
+             d'évaluation finale, juillet 2019.</text:p></text:note-body></text:note>"
+        )
+    };
+    let reference = std::fs::read_to_string(root().join(REFERENCE)).unwrap();
+    let mut body = String::new();
+    let (mut listed, mut notes) = (false, 0);
+    for line in reference.lines() {
+        let item = line.strip_prefix("- ");
+        match (item.is_some(), listed) {
+            (true, false) => body.push_str("<text:list text:style-name=\"L1\">"),
+            (false, true) => body.push_str("</text:list>"),
+            _ => {}
+        }
+        listed = item.is_some();
+        let mut text = String::new();
+        let content = item.unwrap_or(line);
+        let lead = content.len() - content.trim_start_matches(' ').len();
+        if lead > 0 {
+            text.push_str(&format!("<text:s text:c=\"{lead}\"/>"));
+        }
+        text.push_str(&escape(&content[lead..]).replace('\t', "<text:tab/>"));
+        // A footnote called in the middle of each long answer's first sentence.
+        if content.len() > 600 && notes < 8 {
+            notes += 1;
+            if let Some(at) = text.find(". ") {
+                text.insert_str(at, &note(notes));
+            }
+        }
+        let paragraph = format!("<text:p>{text}</text:p>");
+        match item {
+            Some(_) => body.push_str(&format!("<text:list-item>{paragraph}</text:list-item>")),
+            None => body.push_str(&paragraph),
+        }
+    }
+    if listed {
+        body.push_str("</text:list>");
+    }
+    assert!(notes >= 5, "{notes} footnotes");
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:styles>
+<style:default-style style:family="paragraph"><style:text-properties style:font-name="Liberation Serif" fo:font-family="'Liberation Serif'" fo:font-size="11pt"/></style:default-style>
+</office:styles>
+<office:automatic-styles>
+<style:page-layout style:name="pm1"><style:page-layout-properties fo:page-width="21cm" fo:page-height="29.7cm" fo:margin-top="1.5cm" fo:margin-bottom="1.5cm" fo:margin-left="2cm" fo:margin-right="2cm"/></style:page-layout>
+<text:list-style style:name="L1"><text:list-level-style-bullet text:level="1" text:bullet-char="•"><style:list-level-properties text:list-level-position-and-space-mode="label-alignment"><style:list-level-label-alignment text:label-followed-by="listtab" text:list-tab-stop-position="1.27cm" fo:text-indent="-0.635cm" fo:margin-left="1.27cm"/></style:list-level-properties></text:list-level-style-bullet></text:list-style>
+</office:automatic-styles>
+<office:master-styles>
+<style:master-page style:name="Standard" style:page-layout-name="pm1">
+<style:header><text:p>Rapport de progrès PBF – Mali, PBF IRF-217</text:p></style:header>
+<style:footer><text:p>Page <text:page-number text:select-page="current">1</text:page-number> sur <text:page-count>1</text:page-count></text:p></style:footer>
+</style:master-page>
+</office:master-styles>
+<office:body><office:text>{body}</office:text></office:body>
+</office:document>
+"#
+    )
+}
+
+#[test]
+fn a_word_processors_pdf_reads_as_its_text_across_headers_page_numbers_footnotes_and_bullets() {
+    let dir = tempfile::tempdir().unwrap();
+    let document = dir.path().join("rapport.fodt");
+    std::fs::write(&document, word_processor_document()).unwrap();
+    let out = dir.path().to_str().unwrap();
+    soffice(
+        &[
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            out,
+            document.to_str().unwrap(),
+        ],
+        None,
+    );
+    let pdf = dir.path().join("rapport.pdf");
+    assert!(pdf.exists(), "LibreOffice wrote no PDF");
+    // The page's furniture is there to be set aside: a header, numbered pages, footnotes.
+    let printed = crate::common::pdf_text(&pdf);
+    for furniture in [
+        "Rapport de progrès PBF – Mali",
+        "Page 2 sur",
+        "Note 3 : source",
+    ] {
+        assert!(printed.contains(furniture), "{furniture}");
+    }
+
+    let (text_dir, run) = import(&root().join(REFERENCE));
+    run.status(0).run();
+    let (pdf_dir, run) = import(&pdf);
+    let out = run.status(0).run();
+    todos_counted(pdf_dir.path(), &out.stderr);
+    let body = |dir: &Path| {
+        let text = std::fs::read_to_string(dir.join(WRITTEN)).unwrap();
+        text.split_once('\n').unwrap().1.to_string()
+    };
+    let (from_text, from_pdf) = (body(text_dir.path()), body(pdf_dir.path()));
+    for furniture in [
+        "Rapport de progrès PBF",
+        "Page ",
+        "Note 1",
+        "source, rapport",
+    ] {
+        assert!(!from_pdf.contains(furniture), "{furniture} in\n{from_pdf}");
+    }
+    // Field by field, the PDF's source is the text's: every answer, its paragraphs and bullets,
+    // every indicator cell. Only the lines the TODO comments point to differ, and two spaces in
+    // a row where a line was wrapped, which a page does not draw.
+    let fields = |yaml: &str| -> Vec<String> {
+        yaml.lines()
+            .filter(|l| !l.trim_start().starts_with("# TODO"))
+            .map(|l| {
+                let indent = l.len() - l.trim_start().len();
+                let words: Vec<&str> = l[indent..].split(' ').filter(|w| !w.is_empty()).collect();
+                format!("{}{}", &l[..indent], words.join(" "))
+            })
+            .collect()
+    };
+    let (a, b) = (fields(&from_text), fields(&from_pdf));
+    let differ: Vec<String> = a
+        .iter()
+        .zip(&b)
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| format!("text: {a}\npdf:  {b}"))
+        .collect();
+    assert!(
+        differ.is_empty() && a.len() == b.len(),
+        "{}",
+        differ.join("\n")
+    );
+}
