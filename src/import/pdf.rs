@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Encoding, Object};
 
-/// The most glyphs read from all pages: a report has a few hundred thousand characters.
-const MAX_GLYPHS: usize = 4 << 20;
+/// The most glyphs read from all pages: a report of a hundred pages has some 350,000.
+const MAX_GLYPHS: usize = 1 << 19;
 /// The most bytes any page's content or font map may inflate to.
 const MAX_STREAM: usize = 16 << 20;
 /// The symbols word processors draw bullets with.
@@ -32,15 +32,26 @@ struct Glyph {
     size: f32,
 }
 
-/// The glyphs of one baseline, left to right.
+/// The glyphs of one baseline, left to right, and their text once they are settled.
 #[derive(Clone, Debug)]
 struct Line {
     glyphs: Vec<Glyph>,
     y: f32,
     size: f32,
+    shown: String,
 }
 
 impl Line {
+    /// The line's text, as its glyphs were when last settled.
+    fn text(&self) -> &str {
+        &self.shown
+    }
+
+    /// Sets the line's text from its glyphs, read many times after.
+    fn settle(&mut self) {
+        self.shown = self.compose();
+    }
+
     fn x0(&self) -> f32 {
         self.glyphs.first().map_or(0.0, |g| g.x0)
     }
@@ -91,7 +102,7 @@ impl Line {
     /// The line's text: a space where glyphs stand apart, a tab where a gap is as wide as a
     /// table's column gap, a bullet's gap aside; a bullet drawn as a symbol is written `-`, as a
     /// source writes a list's item.
-    fn text(&self) -> String {
+    fn compose(&self) -> String {
         let mut out = String::new();
         let mut end: Option<f32> = None;
         for (i, g) in self.glyphs.iter().enumerate() {
@@ -148,6 +159,32 @@ impl Matrix {
             e * a2 + f * c2 + e2,
             e * b2 + f * d2 + f2,
         ])
+    }
+}
+
+/// The most fonts a document's pages may set: a report uses a handful.
+const MAX_FONTS: usize = 256;
+
+/// The fonts a document's pages set, each read once however many pages share it.
+#[derive(Default)]
+struct Fonts<'a> {
+    loaded: Vec<Font<'a>>,
+    by_dict: HashMap<*const Dictionary, usize>,
+}
+
+impl<'a> Fonts<'a> {
+    /// The place of the font `dict`, read when first set; none past the most a document may use.
+    fn of(&mut self, doc: &'a Document, dict: &'a Dictionary) -> Option<usize> {
+        let key = dict as *const Dictionary;
+        if let Some(at) = self.by_dict.get(&key) {
+            return Some(*at);
+        }
+        if self.loaded.len() >= MAX_FONTS {
+            return None;
+        }
+        self.loaded.push(Font::of(doc, dict));
+        self.by_dict.insert(key, self.loaded.len() - 1);
+        Some(self.loaded.len() - 1)
     }
 }
 
@@ -252,7 +289,8 @@ fn cid_widths(doc: &Document, w: &[Object]) -> HashMap<u32, f32> {
 #[derive(Clone)]
 struct State {
     ctm: Matrix,
-    font: Vec<u8>,
+    /// The font set, as its place in the run's fonts.
+    font: Option<usize>,
     size: f32,
     char_space: f32,
     word_space: f32,
@@ -262,10 +300,16 @@ struct State {
 }
 
 /// The glyphs a page draws, where it draws them.
-fn glyphs(doc: &Document, page: lopdf::ObjectId, budget: &mut usize) -> Vec<Glyph> {
+fn glyphs<'a>(
+    doc: &'a Document,
+    page: lopdf::ObjectId,
+    fonts: &mut Fonts<'a>,
+    budget: &mut usize,
+) -> Vec<Glyph> {
+    if *budget == 0 {
+        return Vec::new();
+    }
     let dicts = doc.get_page_fonts(page).unwrap_or_default();
-    let fonts: BTreeMap<&Vec<u8>, Font> =
-        dicts.iter().map(|(n, d)| (n, Font::of(doc, d))).collect();
     let content = doc
         .get_page_content_with_limit(page, MAX_STREAM)
         .ok()
@@ -276,7 +320,7 @@ fn glyphs(doc: &Document, page: lopdf::ObjectId, budget: &mut usize) -> Vec<Glyp
     let mut out = Vec::new();
     let mut state = State {
         ctm: Matrix::ONE,
-        font: Vec::new(),
+        font: None,
         size: 0.0,
         char_space: 0.0,
         word_space: 0.0,
@@ -299,11 +343,9 @@ fn glyphs(doc: &Document, page: lopdf::ObjectId, budget: &mut usize) -> Vec<Glyp
             }
             "BT" => (tm, tlm) = (Matrix::ONE, Matrix::ONE),
             "Tf" => {
-                state.font = args
-                    .first()
-                    .and_then(|o| o.as_name().ok())
-                    .unwrap_or_default()
-                    .to_vec();
+                let name = args.first().and_then(|o| o.as_name().ok());
+                let dict = name.and_then(|n| dicts.get(n));
+                state.font = dict.and_then(|d| fonts.of(doc, d));
                 state.size = float(1);
             }
             "Tc" => state.char_space = float(0),
@@ -331,10 +373,10 @@ fn glyphs(doc: &Document, page: lopdf::ObjectId, budget: &mut usize) -> Vec<Glyp
                 tm = tlm;
                 if op.operator != "T*" {
                     let shown = args.last().map(std::slice::from_ref).unwrap_or_default();
-                    show(&fonts, &state, &mut tm, shown, &mut out);
+                    show(fonts, &state, &mut tm, shown, &mut out);
                 }
             }
-            "Tj" | "TJ" => show(&fonts, &state, &mut tm, args, &mut out),
+            "Tj" | "TJ" => show(fonts, &state, &mut tm, args, &mut out),
             _ => {}
         }
         if out.len() > *budget {
@@ -346,14 +388,8 @@ fn glyphs(doc: &Document, page: lopdf::ObjectId, budget: &mut usize) -> Vec<Glyp
 }
 
 /// Draws the strings of `shown` (and a `TJ` array's moves) at `tm`, moving it on.
-fn show(
-    fonts: &BTreeMap<&Vec<u8>, Font>,
-    s: &State,
-    tm: &mut Matrix,
-    shown: &[Object],
-    out: &mut Vec<Glyph>,
-) {
-    let Some(font) = fonts.get(&s.font) else {
+fn show(fonts: &Fonts, s: &State, tm: &mut Matrix, shown: &[Object], out: &mut Vec<Glyph>) {
+    let Some(font) = s.font.map(|i| &fonts.loaded[i]) else {
         return;
     };
     for item in shown {
@@ -420,6 +456,7 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
                 y: g.y,
                 size: g.size,
                 glyphs: vec![g],
+                shown: String::new(),
             }),
         }
     }
@@ -437,6 +474,7 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
         if let Some((size, (_, y))) = sizes.iter().max_by_key(|(_, (n, _))| *n) {
             (line.size, line.y) = (*size as f32 / 10.0, *y);
         }
+        line.settle();
     }
     out
 }
@@ -444,10 +482,11 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
 /// The text of `doc`'s pages, without their furniture, a paragraph to a line.
 pub fn text(doc: &Document) -> String {
     let mut budget = MAX_GLYPHS;
+    let mut fonts = Fonts::default();
     let pages: Vec<Vec<Line>> = doc
         .get_pages()
         .values()
-        .map(|page| lines(glyphs(doc, *page, &mut budget)))
+        .map(|page| lines(glyphs(doc, *page, &mut fonts, &mut budget)))
         .collect();
     let pages = without_furniture(pages);
     flow(&pages)
@@ -483,8 +522,8 @@ fn without_furniture(mut pages: Vec<Vec<Line>>) -> Vec<Vec<Line>> {
             .enumerate()
             .map(|(at, line)| {
                 let text = line.text();
-                let number = numbered.is_some_and(|k| page_number(&text) == Some(i as i64 + k));
-                (at < 3 || at + 3 >= count) && running.contains(&masked(&text))
+                let number = numbered.is_some_and(|k| page_number(text) == Some(i as i64 + k));
+                (at < 3 || at + 3 >= count) && running.contains(&masked(text))
                     || (at < 2 || at + 2 >= count) && number
             })
             .collect();
@@ -573,6 +612,7 @@ fn without_marks(line: &mut Line, called: &HashSet<String>) {
             g.text.clear();
         }
     }
+    line.settle();
 }
 
 /// A line with its digits aside, when long enough to be a running header or footer.
@@ -594,7 +634,7 @@ fn running_lines(pages: &[Vec<Line>]) -> HashSet<String> {
             .iter()
             .enumerate()
             .filter(|(i, _)| *i < 3 || i + 3 >= n);
-        let masked: HashSet<String> = edges.map(|(_, l)| masked(&l.text())).collect();
+        let masked: HashSet<String> = edges.map(|(_, l)| masked(l.text())).collect();
         for line in masked.into_iter().filter(|l| !l.is_empty()) {
             *seen.entry(line).or_default() += 1;
         }
@@ -617,7 +657,7 @@ fn page_numbers(pages: &[Vec<Line>]) -> Option<i64> {
             .enumerate()
             .filter(|(at, _)| *at < 2 || at + 2 >= n);
         let found: HashSet<i64> = edges
-            .filter_map(|(_, l)| page_number(&l.text()))
+            .filter_map(|(_, l)| page_number(l.text()))
             .map(|number| number - i as i64)
             .collect();
         for offset in found {
@@ -672,16 +712,14 @@ fn flow(pages: &[Vec<Line>]) -> String {
     let mut before: Option<&Line> = None;
     // The first line of the paragraph being joined.
     let mut opening = String::new();
+    // The measure: where the longest line ends, on the page (on the whole document for a page
+    // of few lines).
+    let widest = all().map(Line::x1).fold(f32::MIN, f32::max);
     for page in pages {
-        let right = page
-            .iter()
-            .chain(all())
-            .map(Line::x1)
-            .fold(f32::MIN, f32::max);
         let right = if page.len() >= 10 {
             page.iter().map(Line::x1).fold(f32::MIN, f32::max)
         } else {
-            right
+            widest
         };
         // The right edge of a block of lines that start alike (a paragraph, a table's cell):
         // where its longest line ends.
@@ -729,18 +767,18 @@ fn flow(pages: &[Vec<Line>]) -> String {
                     out.push(' ');
                 }
                 // A second space drawn at the start of the next line is the text's own.
-                out.push_str(&text);
+                out.push_str(text);
             } else {
                 if before.is_some() {
                     out.push('\n');
                 }
-                opening = text.clone();
+                opening = text.to_string();
                 for _ in 0..blank.min(if before.is_some() { 4 } else { 0 }) {
                     out.push('\n');
                 }
                 let tabs = ((line.x0() - margin) / TAB).round().max(0.0) as usize;
                 out.extend(std::iter::repeat_n('\t', tabs.min(8)));
-                out.push_str(&text);
+                out.push_str(text);
             }
             before = Some(line);
         }
@@ -795,11 +833,14 @@ mod tests {
                 size: 10.0,
             })
             .collect();
-        Line {
+        let mut line = Line {
             glyphs,
             y,
             size: 10.0,
-        }
+            shown: String::new(),
+        };
+        line.settle();
+        line
     }
 
     /// Lines 12 points apart from the top, each `(x, text)`.
@@ -952,6 +993,7 @@ mod tests {
             g.size = 8.0;
         }
         body[2].size = 8.0;
+        body.iter_mut().for_each(Line::settle);
         let text = flow(&without_furniture(vec![body]));
         assert_eq!(text, "Le statut du projet est bon.\n");
     }

@@ -486,6 +486,31 @@ fn what_is_not_a_report_is_refused_clearly_and_fast() {
         ),
         ("scan.pdf", minimal_pdf(1), "no text that can be read"),
         (
+            "glyphs.pdf",
+            // Millions of glyphs, each line a hundred, drawn again on every page.
+            drawn_pdf(
+                300,
+                Some(&format!(
+                    "BT /F1 10 Tf 50 800 Td {} ET",
+                    format!("({}) Tj 0 -1 Td ", "x".repeat(100)).repeat(500)
+                )),
+            ),
+            "none of the form's 49 questions",
+        ),
+        (
+            "nested.pdf",
+            // Graphics states saved without end, and a text matrix that grows without bound.
+            drawn_pdf(
+                2,
+                Some(&format!(
+                    "{} BT /F1 10 Tf {} (x) Tj ET",
+                    "q ".repeat(100_000),
+                    "2 0 0 2 0 0 Tm ".repeat(10_000)
+                )),
+            ),
+            "none of the form's 49 questions",
+        ),
+        (
             "pages.pdf",
             minimal_pdf(3_000),
             "more than any report (300)",
@@ -523,17 +548,28 @@ pub fn refused_fast(dir: &Path, cases: Vec<(&str, Vec<u8>, &str)>) {
 
 /// A PDF of blank pages: what a scanned report without text looks like to a text reader.
 fn minimal_pdf(pages: usize) -> Vec<u8> {
-    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", i + 3)).collect();
+    drawn_pdf(pages, None)
+}
+
+/// A PDF of `pages` pages, each drawing `content` (one stream, shared) in Helvetica.
+fn drawn_pdf(pages: usize, content: Option<&str>) -> Vec<u8> {
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", i + 5)).collect();
+    let content = content.unwrap_or("");
     let mut objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
         format!(
             "<< /Type /Pages /Kids [{}] /Count {pages} >>",
             kids.join(" ")
         ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len() + 1
+        ),
     ];
-    objects.extend(
-        (0..pages).map(|_| "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_string()),
-    );
+    let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+                /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>";
+    objects.extend((0..pages).map(|_| page.to_string()));
     let mut pdf = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
