@@ -476,6 +476,138 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
         }
         line.settle();
     }
+    out.into_iter().flat_map(split_at_gaps).collect()
+}
+
+/// `line` cut where its glyphs stand as far apart as a table's columns (a gap of its size or
+/// more, a bullet's own gap aside): each part starts where the page puts it.
+fn split_at_gaps(line: Line) -> Vec<Line> {
+    let hang = line.hang().is_some();
+    let mut parts: Vec<Vec<Glyph>> = vec![Vec::new()];
+    let mut end: Option<f32> = None;
+    // A gap is where nothing is drawn: spaces drawn as glyphs are the text's own.
+    for (i, g) in line.glyphs.into_iter().enumerate() {
+        let apart = end.is_some_and(|e| g.x0 - e >= line.size) && !(i == 1 && hang);
+        if apart {
+            parts.push(Vec::new());
+        }
+        end = Some(g.x1);
+        if let Some(part) = parts.last_mut() {
+            part.push(g);
+        }
+    }
+    parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .map(|glyphs| {
+            let mut part = Line {
+                glyphs,
+                y: line.y,
+                size: line.size,
+                shown: String::new(),
+            };
+            part.settle();
+            part
+        })
+        .collect()
+}
+
+/// How a line is set down in the text: as the page's flow has it, or as a table's cell (its
+/// first line led by a tab, its next lines its own, or beside the row's first cell).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Lead {
+    Flow,
+    Cell,
+    InCell,
+    Beside,
+}
+
+/// A page's lines in the order a word processor writes its text: a table's row (blocks of
+/// lines that start on one baseline at two places or more) whole, cell after cell left to
+/// right, with an empty cell (`None`) for each column of the table the row leaves empty; a row
+/// of single lines on one line, its cells apart by tabs.
+fn arranged(page: &[Line]) -> Vec<(Option<&Line>, Lead)> {
+    // Blocks: lines that start alike, each below the one before.
+    let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, line) in page.iter().enumerate() {
+        let joins = blocks.last().is_some_and(|b| {
+            let (first, last) = (&page[b.start], &page[i - 1]);
+            let drop = last.y - line.y;
+            (line.x0() - first.x0()).abs() < 1.0 && drop > 0.0 && drop <= 2.0 * line.size
+        });
+        match blocks.last_mut() {
+            Some(b) if joins => b.end = i + 1,
+            _ => blocks.push(i..i + 1),
+        }
+    }
+    // Rows: blocks whose first lines share a baseline, at two places or more.
+    let top = |b: &std::ops::Range<usize>| page[b.start].y;
+    let x = |b: &std::ops::Range<usize>| page[b.start].x0();
+    let mut row_of: Vec<Option<usize>> = vec![None; blocks.len()];
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        if row_of[i].is_some() {
+            continue;
+        }
+        let together: Vec<usize> = (i..blocks.len())
+            .filter(|j| row_of[*j].is_none() && (top(&blocks[*j]) - top(b)).abs() < 1.0)
+            .collect();
+        let places = together
+            .iter()
+            .map(|j| (x(&blocks[*j]) / 2.0) as i32)
+            .collect::<HashSet<_>>();
+        if places.len() >= 2 {
+            together.iter().for_each(|j| row_of[*j] = Some(rows.len()));
+            rows.push(together);
+        }
+    }
+    // The table's columns: where the cells of its rows of several lines start.
+    let mut columns: Vec<f32> = Vec::new();
+    let tall = rows
+        .iter()
+        .filter(|r| r.iter().any(|i| blocks[*i].len() > 1));
+    for b in tall.flatten().map(|i| &blocks[*i]) {
+        if !columns.iter().any(|c| (c - x(b)).abs() < 2.0) {
+            columns.push(x(b));
+        }
+    }
+    columns.sort_by(f32::total_cmp);
+    let column = |b: &std::ops::Range<usize>| columns.iter().position(|c| (c - x(b)).abs() < 2.0);
+    let mut out = Vec::new();
+    let mut done = vec![false; rows.len()];
+    for (i, b) in blocks.iter().enumerate() {
+        let Some(r) = row_of[i] else {
+            out.extend(page[b.clone()].iter().map(|l| (Some(l), Lead::Flow)));
+            continue;
+        };
+        if std::mem::replace(&mut done[r], true) {
+            continue;
+        }
+        let mut cells: Vec<&std::ops::Range<usize>> = rows[r].iter().map(|j| &blocks[*j]).collect();
+        cells.sort_by(|a, b| x(a).total_cmp(&x(b)));
+        if cells.iter().all(|c| c.len() == 1) {
+            out.push((Some(&page[cells[0].start]), Lead::Flow));
+            out.extend(
+                cells[1..]
+                    .iter()
+                    .map(|c| (Some(&page[c.start]), Lead::Beside)),
+            );
+            continue;
+        }
+        let mut at = cells.first().and_then(|c| column(c)).unwrap_or(0);
+        for cell in cells {
+            let here = column(cell).unwrap_or(at);
+            out.extend((at..here).map(|_| (None, Lead::Cell)));
+            out.push((Some(&page[cell.start]), Lead::Cell));
+            out.extend(
+                page[cell.start + 1..cell.end]
+                    .iter()
+                    .map(|l| (Some(l), Lead::InCell)),
+            );
+            at = here + 1;
+        }
+        out.extend((at..columns.len()).map(|_| (None, Lead::Cell)));
+    }
     out
 }
 
@@ -721,19 +853,28 @@ fn flow(pages: &[Vec<Line>]) -> String {
         } else {
             widest
         };
+        let items = arranged(page);
         // The right edge of a block of lines that start alike (a paragraph, a table's cell):
         // where its longest line ends.
-        let mut edges = vec![f32::MIN; page.len()];
+        let mut edges = vec![f32::MIN; items.len()];
         let mut start = 0;
-        for i in 0..=page.len() {
-            let same = i < page.len() && (page[i].x0() - page[start].x0()).abs() < 1.0;
+        let x = |i: usize| items[i].0.map_or(f32::NAN, Line::x0);
+        for i in 0..=items.len() {
+            let same = i < items.len() && (x(i) - x(start)).abs() < 1.0;
             if !same && i > start {
-                let edge = page[start..i].iter().map(Line::x1).fold(f32::MIN, f32::max);
+                let lines = items[start..i].iter().filter_map(|(l, _)| *l);
+                let edge = lines.map(Line::x1).fold(f32::MIN, f32::max);
                 edges[start..i].iter_mut().for_each(|e| *e = edge);
                 start = i;
             }
         }
-        for (i, line) in page.iter().enumerate() {
+        for (i, (line, lead)) in items.iter().enumerate() {
+            let Some(line) = *line else {
+                // An empty cell.
+                out.push_str("\n\t");
+                before = None;
+                continue;
+            };
             let gap = match (i, before) {
                 (0, _) => top - line.y + leading,
                 _ => before.map_or(leading, |b| b.y - line.y),
@@ -755,10 +896,15 @@ fn flow(pages: &[Vec<Line>]) -> String {
                 // fills it.
                 let fills = b.x1() > right - b.space();
                 let kept = !draws_spaces || last == " " || hyphen || fills;
-                blank == 0 && full && under && kept && !starts_anew(b, line, &opening)
+                let placed = matches!(lead, Lead::Flow | Lead::InCell);
+                placed && blank == 0 && full && under && kept && !starts_anew(b, line, &opening)
             });
             let text = line.text();
-            if continues {
+            if *lead == Lead::Beside {
+                out.truncate(out.trim_end_matches(' ').len());
+                out.push('\t');
+                out.push_str(text);
+            } else if continues {
                 let kept = out.trim_end_matches([' ', '\t']).len();
                 out.truncate(kept);
                 let hyphen = out.ends_with(['-', '/'])
@@ -769,14 +915,20 @@ fn flow(pages: &[Vec<Line>]) -> String {
                 // A second space drawn at the start of the next line is the text's own.
                 out.push_str(text);
             } else {
-                if before.is_some() {
+                if !out.is_empty() {
                     out.push('\n');
                 }
                 opening = text.to_string();
-                for _ in 0..blank.min(if before.is_some() { 4 } else { 0 }) {
-                    out.push('\n');
+                if *lead == Lead::Flow {
+                    for _ in 0..blank.min(if before.is_some() { 4 } else { 0 }) {
+                        out.push('\n');
+                    }
                 }
-                let tabs = ((line.x0() - margin) / TAB).round().max(0.0) as usize;
+                let tabs = match lead {
+                    Lead::Flow => ((line.x0() - margin) / TAB).round().max(0.0) as usize,
+                    Lead::Cell => 1,
+                    _ => 0,
+                };
                 out.extend(std::iter::repeat_n('\t', tabs.min(8)));
                 out.push_str(text);
             }
@@ -902,6 +1054,34 @@ mod tests {
             text,
             "Les points suivants :\n- un point qui va plus loin\n- un autre\n"
         );
+    }
+
+    #[test]
+    fn a_tables_cells_are_set_down_cell_after_cell_in_their_columns() {
+        let cells = [
+            (100.0, 800.0, "Indicateur 1.2"),
+            (100.0, 788.0, "% de ménages"),
+            (300.0, 800.0, "80%"),
+            (400.0, 800.0, "55%"),
+            (100.0, 760.0, "Indicateur 1.3"),
+            (100.0, 748.0, "Nombre"),
+            (200.0, 760.0, "0"),
+            (300.0, 760.0, "40"),
+            (400.0, 760.0, "43 conflits"),
+            (50.0, 700.0, "WFP"),
+            (150.0, 700.0, "USD 855,000"),
+        ];
+        let page: Vec<Line> = cells.iter().map(|(x, y, t)| line(*x, *y, t)).collect();
+        assert_eq!(
+            flow(&[page]),
+            "\tIndicateur 1.2\n% de ménages\n\t\n\t80%\n\t55%\n\
+             \tIndicateur 1.3\nNombre\n\t0\n\t40\n\t43 conflits\n\n\n\n\nWFP\tUSD 855,000\n"
+        );
+        // Cells side by side on one line are cut apart where nothing is drawn between them.
+        let mut row = line(100.0, 800.0, "20");
+        row.glyphs.extend(line(300.0, 800.0, "100%; les 20").glyphs);
+        assert_eq!(split_at_gaps(row).len(), 2);
+        assert_eq!(split_at_gaps(line(100.0, 800.0, "43  conflits")).len(), 1);
     }
 
     #[test]

@@ -630,9 +630,10 @@ fn an_english_pdf_is_read_by_the_english_wording_and_its_source_is_pointed_to() 
     let (missing, compared) = narratives_missing(&imported, "en");
     assert!(compared >= 14, "{compared}");
     assert!(missing.is_empty(), "{}", missing.join("\n"));
-    // The indicator tables' cells stand side by side: each is right, or its row a TODO.
+    // The indicator tables' cells stand side by side: each lands in its column, by where the
+    // page draws it.
     let example = yaml(&root().join(EXAMPLE));
-    let mut wrong = Vec::new();
+    let (mut wrong, mut right) = (Vec::new(), 0);
     for (o, outcome) in example["outcomes"].as_array().unwrap().iter().enumerate() {
         let mut tables = vec![(outcome, &imported["outcomes"][o])];
         for (p, output) in outcome["outputs"].as_array().unwrap().iter().enumerate() {
@@ -642,14 +643,16 @@ fn an_english_pdf_is_read_by_the_english_wording_and_its_source_is_pointed_to() 
             for (i, row) in want["indicators"].as_array().unwrap().iter().enumerate() {
                 for (cell, value) in got["indicators"][i].as_object().into_iter().flatten() {
                     let wanted = row[cell].get("en").unwrap_or(&row[cell]);
-                    if value.as_str().map(str::trim) != wanted.as_str().map(str::trim) {
-                        wrong.push(format!("outcomes[{o}] {cell}: {value}"));
+                    match value.as_str().map(str::trim) == wanted.as_str().map(str::trim) {
+                        true => right += 1,
+                        false => wrong.push(format!("outcomes[{o}] {cell}: {value}")),
                     }
                 }
             }
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(right, 60, "indicator cells found right");
 }
 
 /// A Word document of the reference's lines, as Word would hold a form: tick boxes as a check
