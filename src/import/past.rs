@@ -941,7 +941,7 @@ impl Reader<'_> {
         let mut list = Vec::new();
         let kept = rows
             .values()
-            .filter(|(cells, _)| cells.iter().any(|(_, c)| !c.is_empty()));
+            .filter(|(cells, _)| cells.iter().any(|(_, c)| !c.trim().is_empty()));
         let first = columns.first().map_or("", |c| c.path.as_str());
         for (i, (cells, line)) in kept.enumerate() {
             let path = format!("{path}[{}]", i + 1);
@@ -983,12 +983,12 @@ impl Found {
     /// Whether the report gives the item anything: a text, a row's cell, an item of its own (a
     /// choice alone is the form's empty dropdown).
     fn filled(&self) -> bool {
-        self.texts.values().any(|(t, _)| !t.is_empty())
+        self.texts.values().any(|(t, _)| !t.trim().is_empty())
             || self
                 .rows
                 .values()
                 .flat_map(|r| r.values())
-                .any(|(cells, _)| cells.iter().any(|(_, c)| !c.is_empty()))
+                .any(|(cells, _)| cells.iter().any(|(_, c)| !c.trim().is_empty()))
             || self
                 .lists
                 .values()

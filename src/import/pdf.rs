@@ -17,7 +17,11 @@ const MAX_GLYPHS: usize = 1 << 19;
 /// The most bytes any page's content or font map may inflate to.
 const MAX_STREAM: usize = 16 << 20;
 /// The symbols word processors draw bullets with.
-const BULLETS: [&str; 10] = ["•", "◦", "▪", "■", "●", "‣", "➢", "–", "\u{f0b7}", "·"];
+const BULLETS: [&str; 18] = [
+    "•", "◦", "▪", "■", "●", "○", "‣", "➢", "►", "▸", "◆", "❖", "✓", "✔", "–", "·", "o", "\u{f0b7}",
+];
+/// The most columns a table is read with.
+const MAX_COLUMNS: usize = 32;
 /// A word processor's default tab stop (1.25 cm), in points.
 const TAB: f32 = 35.4;
 
@@ -84,7 +88,8 @@ impl Line {
         end - first.x0
     }
 
-    /// Where the line's text starts after a leading bullet (a hanging indent's).
+    /// Where the line's text starts after a leading bullet (a hanging indent's): a symbol, or a
+    /// bullet drawn as a letter (Word's `o`) with a gap after it.
     fn hang(&self) -> Option<f32> {
         let first = self.glyphs.first()?;
         let next = self
@@ -96,7 +101,9 @@ impl Line {
             .text
             .chars()
             .all(|c| !c.is_alphanumeric() && !c.is_whitespace());
-        symbol.then_some(next.x0)
+        let lettered =
+            BULLETS.contains(&first.text.as_str()) && next.x0 - first.x1 > 0.5 * self.size;
+        (symbol || lettered).then_some(next.x0)
     }
 
     /// The line's text: a space where glyphs stand apart, a tab where a gap is as wide as a
@@ -512,6 +519,54 @@ fn split_at_gaps(line: Line) -> Vec<Line> {
         .collect()
 }
 
+/// A line set down, or an empty cell (`None`).
+type Placed<'a> = (Option<&'a Line>, Lead);
+
+/// The cells of a table's row that a page cuts (their last line at the foot of the pages) go on
+/// at the top of the next page, in their columns: those lines are set down in their cells, not
+/// after the row.
+fn carry_over(pages: &mut [Vec<Placed>], leading: f32) {
+    // The foot of the document's pages: where their lowest lines stand.
+    let lines = pages.iter().flatten().filter_map(|(l, _)| *l);
+    let foot = lines.map(|l| l.y).fold(f32::MAX, f32::min);
+    for p in 1..pages.len() {
+        let (before, after) = pages.split_at_mut(p);
+        let (last, next) = (&mut before[p - 1], &mut after[0]);
+        let row = last
+            .iter()
+            .rposition(|(_, lead)| matches!(lead, Lead::Flow | Lead::Beside))
+            .map_or(0, |i| i + 1);
+        // The row's cells the page cut: where each starts, and its last line's place.
+        let mut cut: Vec<(f32, usize)> = Vec::new();
+        for (i, (line, lead)) in last.iter().enumerate().skip(row) {
+            let Some(line) = line else { continue };
+            if *lead == Lead::Cell {
+                cut.push((line.x0(), i));
+            } else if let Some(cell) = cut.last_mut() {
+                cell.1 = i;
+            }
+        }
+        // A row moved whole to the next page leaves room at the foot of this one.
+        cut.retain(|(_, i)| last[*i].0.is_some_and(|l| l.y <= foot + 1.5 * leading));
+        let goes_on = |item: &Placed| {
+            let x = item.0.map(Line::x0);
+            x.is_some_and(|x| cut.iter().any(|(c, _)| (c - x).abs() < 2.0))
+        };
+        let taken = next.iter().take_while(|item| goes_on(item)).count();
+        if cut.is_empty() || taken == 0 {
+            continue;
+        }
+        let moved: Vec<Placed> = next.drain(..taken).collect();
+        for (x, end) in cut.into_iter().rev() {
+            let mine = moved
+                .iter()
+                .filter(|(l, _)| l.is_some_and(|l| (l.x0() - x).abs() < 2.0));
+            let lines: Vec<Placed> = mine.map(|(l, _)| (*l, Lead::InCell)).collect();
+            last.splice(end + 1..end + 1, lines);
+        }
+    }
+}
+
 /// How a line is set down in the text: as the page's flow has it, or as a table's cell (its
 /// first line led by a tab, its next lines its own, or beside the row's first cell).
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -525,38 +580,66 @@ enum Lead {
 /// A page's lines in the order a word processor writes its text: a table's row (blocks of
 /// lines that start on one baseline at two places or more) whole, cell after cell left to
 /// right, with an empty cell (`None`) for each column of the table the row leaves empty; a row
-/// of single lines on one line, its cells apart by tabs.
-fn arranged(page: &[Line]) -> Vec<(Option<&Line>, Lead)> {
-    // Blocks: lines that start alike, each below the one before.
+/// of single lines on one line, its cells apart by tabs. `leading` is the body's line spacing.
+fn arranged(page: &[Line], leading: f32) -> Vec<Placed<'_>> {
+    // Each baseline's leftmost and rightmost starts: a line that shares its baseline with one
+    // that starts elsewhere is a table's.
+    let mut baselines: HashMap<i32, (f32, f32)> = HashMap::new();
+    for line in page {
+        let e = baselines
+            .entry(line.y.round() as i32)
+            .or_insert((f32::MAX, f32::MIN));
+        *e = (e.0.min(line.x0()), e.1.max(line.x0()));
+    }
+    let partnered = |line: &Line| {
+        let key = line.y.round() as i32;
+        let near = (key - 1..=key + 1).filter_map(|k| baselines.get(&k));
+        let (left, right) = near.fold((f32::MAX, f32::MIN), |(l, r), (a, b)| {
+            (l.min(*a), r.max(*b))
+        });
+        line.x0() - left >= 2.0 || right - line.x0() >= 2.0
+    };
+    // Blocks: lines that start alike, each below the one before; a table's row starts one.
     let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
     for (i, line) in page.iter().enumerate() {
         let joins = blocks.last().is_some_and(|b| {
             let (first, last) = (&page[b.start], &page[i - 1]);
             let drop = last.y - line.y;
-            (line.x0() - first.x0()).abs() < 1.0 && drop > 0.0 && drop <= 2.0 * line.size
+            // A table's row begins after a paragraph's spacing, or after a line that ended its
+            // paragraph (the next word would have fitted on it); a cell spanning rows goes on.
+            let widest = page[b.clone()]
+                .iter()
+                .map(Line::x1)
+                .fold(f32::MIN, f32::max);
+            let ended = last.x1() + last.space() + line.first_word() <= widest;
+            let row = partnered(line) && !partnered(last) && (drop > 1.1 * leading || ended);
+            (line.x0() - first.x0()).abs() < 1.0 && drop > 0.0 && drop <= 2.0 * line.size && !row
         });
         match blocks.last_mut() {
             Some(b) if joins => b.end = i + 1,
             _ => blocks.push(i..i + 1),
         }
     }
-    // Rows: blocks whose first lines share a baseline, at two places or more.
+    // Rows: blocks whose first lines share a baseline (give or take a cell's own alignment), at
+    // two places or more.
     let top = |b: &std::ops::Range<usize>| page[b.start].y;
     let x = |b: &std::ops::Range<usize>| page[b.start].x0();
+    let mut by_top: Vec<usize> = (0..blocks.len()).collect();
+    by_top.sort_by(|a, b| top(&blocks[*b]).total_cmp(&top(&blocks[*a])));
     let mut row_of: Vec<Option<usize>> = vec![None; blocks.len()];
     let mut rows: Vec<Vec<usize>> = Vec::new();
-    for (i, b) in blocks.iter().enumerate() {
-        if row_of[i].is_some() {
-            continue;
-        }
-        let together: Vec<usize> = (i..blocks.len())
-            .filter(|j| row_of[*j].is_none() && (top(&blocks[*j]) - top(b)).abs() < 1.0)
-            .collect();
-        let places = together
+    let mut at = 0;
+    while at < by_top.len() {
+        let first = top(&blocks[by_top[at]]);
+        let together: Vec<usize> = by_top[at..]
             .iter()
-            .map(|j| (x(&blocks[*j]) / 2.0) as i32)
-            .collect::<HashSet<_>>();
-        if places.len() >= 2 {
+            .take_while(|j| (first - top(&blocks[**j])).abs() < 0.3 * page[blocks[**j].start].size)
+            .copied()
+            .collect();
+        at += together.len();
+        let xs = together.iter().map(|j| x(&blocks[*j]));
+        let (left, right) = xs.fold((f32::MAX, f32::MIN), |(l, r), x| (l.min(x), r.max(x)));
+        if right - left >= 2.0 {
             together.iter().for_each(|j| row_of[*j] = Some(rows.len()));
             rows.push(together);
         }
@@ -567,7 +650,8 @@ fn arranged(page: &[Line]) -> Vec<(Option<&Line>, Lead)> {
         .iter()
         .filter(|r| r.iter().any(|i| blocks[*i].len() > 1));
     for b in tall.flatten().map(|i| &blocks[*i]) {
-        if !columns.iter().any(|c| (c - x(b)).abs() < 2.0) {
+        // A table has a few columns: more are not a table's.
+        if columns.len() < MAX_COLUMNS && !columns.iter().any(|c| (c - x(b)).abs() < 2.0) {
             columns.push(x(b));
         }
     }
@@ -615,13 +699,30 @@ fn arranged(page: &[Line]) -> Vec<(Option<&Line>, Lead)> {
 pub fn text(doc: &Document) -> String {
     let mut budget = MAX_GLYPHS;
     let mut fonts = Fonts::default();
-    let pages: Vec<Vec<Line>> = doc
-        .get_pages()
-        .values()
+    let ids: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
+    let pages: Vec<Vec<Line>> = ids
+        .iter()
         .map(|page| lines(glyphs(doc, *page, &mut fonts, &mut budget)))
         .collect();
+    let widths: Vec<Option<f32>> = ids.iter().map(|page| width(doc, *page)).collect();
     let pages = without_furniture(pages);
-    flow(&pages)
+    flow(&pages, &widths)
+}
+
+/// The width of a page (its media box, its own or inherited from the page tree).
+fn width(doc: &Document, page: lopdf::ObjectId) -> Option<f32> {
+    let mut node = doc.get_dictionary(page).ok()?;
+    for _ in 0..32 {
+        if let Ok(boxed) = node.get_deref(b"MediaBox", doc).and_then(Object::as_array) {
+            let n: Vec<f32> = boxed.iter().filter_map(|o| o.as_float().ok()).collect();
+            return (n.len() == 4).then(|| (n[2] - n[0]).abs());
+        }
+        node = node
+            .get_deref(b"Parent", doc)
+            .and_then(Object::as_dict)
+            .ok()?;
+    }
+    None
 }
 
 /// The most frequent of `values`, rounded to a tenth.
@@ -822,7 +923,7 @@ fn page_number(text: &str) -> Option<i64> {
 
 /// The pages' lines, a paragraph to a line: a line continues the one before when that one was
 /// full (the next line's first word would not have fitted) and it starts no further in.
-fn flow(pages: &[Vec<Line>]) -> String {
+fn flow(pages: &[Vec<Line>], widths: &[Option<f32>]) -> String {
     let all = || pages.iter().flatten();
     let margin = mode(all().map(Line::x0)).unwrap_or(0.0);
     let leading = mode(
@@ -844,16 +945,22 @@ fn flow(pages: &[Vec<Line>]) -> String {
     let mut before: Option<&Line> = None;
     // The first line of the paragraph being joined.
     let mut opening = String::new();
-    // The measure: where the longest line ends, on the page (on the whole document for a page
-    // of few lines).
     let widest = all().map(Line::x1).fold(f32::MIN, f32::max);
-    for page in pages {
-        let right = if page.len() >= 10 {
-            page.iter().map(Line::x1).fold(f32::MIN, f32::max)
-        } else {
-            widest
+    let mut placed: Vec<Vec<Placed>> = pages.iter().map(|p| arranged(p, leading)).collect();
+    carry_over(&mut placed, leading);
+    for (n, page) in pages.iter().enumerate() {
+        // The page's measure: as wide as its margin leaves on the other side (a report's
+        // margins are alike), unless its lines go further; else where its longest line ends.
+        let longest = match page.len() >= 10 {
+            true => page.iter().map(Line::x1).fold(f32::MIN, f32::max),
+            false => widest,
         };
-        let items = arranged(page);
+        let mirrored = widths.get(n).copied().flatten().map(|w| w - margin);
+        let right = match mirrored {
+            Some(right) if longest <= right + 2.0 && right > margin => right,
+            _ => longest,
+        };
+        let items = &placed[n];
         // The right edge of a block of lines that start alike (a paragraph, a table's cell):
         // where its longest line ends.
         let mut edges = vec![f32::MIN; items.len()];
@@ -881,11 +988,14 @@ fn flow(pages: &[Vec<Line>]) -> String {
             };
             let blank = ((gap / leading).round() as usize).saturating_sub(1).min(4);
             let continues = before.is_some_and(|b| {
-                // With its spaces drawn, a line that kept one was wrapped if the next word would
-                // not have fitted in its block; without, only the page's measure tells.
-                let measure = match draws_spaces {
-                    true if i > 0 => edges[i - 1],
-                    _ => right,
+                // A line was wrapped if the next word would not have fitted on it, in its block's
+                // measure (where the block's longest line ends: a paragraph's, a table cell's).
+                // The longest line of a paragraph is held to the page's: else it would always be
+                // full.
+                let edge = if i > 0 { edges[i - 1] } else { right };
+                let measure = match lead {
+                    Lead::Flow if b.x1() >= edge - 0.5 => edge.max(right),
+                    _ => edge,
                 };
                 let full = b.x1() + b.space() + line.first_word() > measure - 0.5;
                 let x = line.x0();
@@ -894,7 +1004,7 @@ fn flow(pages: &[Vec<Line>]) -> String {
                 let hyphen = ["-", "/"].contains(&last) && b.glyphs.len() > 1;
                 // The space a line was wrapped at hangs past the margin, not drawn, when the line
                 // fills it.
-                let fills = b.x1() > right - b.space();
+                let fills = b.x1() > right - b.space() - 0.5;
                 let kept = !draws_spaces || last == " " || hyphen || fills;
                 let placed = matches!(lead, Lead::Flow | Lead::InCell);
                 placed && blank == 0 && full && under && kept && !starts_anew(b, line, &opening)
@@ -972,6 +1082,11 @@ fn starts_anew(before: &Line, line: &Line, opening: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The text of pages whose width is not known: their measure is their longest line's.
+    fn flow_of(pages: &[Vec<Line>]) -> String {
+        flow(pages, &[])
+    }
+
     /// A line of `text` in a font 6 points a character wide, 10 high, at `x` and `y`.
     fn line(x: f32, y: f32, text: &str) -> Line {
         let glyphs = text
@@ -1008,7 +1123,7 @@ mod tests {
     #[test]
     fn a_line_continues_the_one_before_only_when_that_one_was_full() {
         // A measure of 20 characters from x = 50: the wrapping space is drawn, or hangs.
-        let text = flow(&[page(&[
+        let text = flow_of(&[page(&[
             (50.0, "Le projet a permis "),
             (50.0, "de former 500 pairs "),
             (50.0, "pour la paix."),
@@ -1028,7 +1143,7 @@ mod tests {
 
     #[test]
     fn a_full_line_ending_a_sentence_before_a_capital_or_a_bullet_ends_its_paragraph() {
-        let text = flow(&[page(&[
+        let text = flow_of(&[page(&[
             (50.0, "Une phrase de vingt."),
             (50.0, "Suivante, à la fin :"),
             (50.0, "- un point de vingt,"),
@@ -1044,7 +1159,7 @@ mod tests {
 
     #[test]
     fn a_bullet_continues_at_its_hanging_indent() {
-        let text = flow(&[page(&[
+        let text = flow_of(&[page(&[
             (50.0, "Les points suivants :"),
             (62.0, "• un point qui va "),
             (74.0, "plus loin"),
@@ -1073,7 +1188,7 @@ mod tests {
         ];
         let page: Vec<Line> = cells.iter().map(|(x, y, t)| line(*x, *y, t)).collect();
         assert_eq!(
-            flow(&[page]),
+            flow_of(&[page]),
             "\tIndicateur 1.2\n% de ménages\n\t\n\t80%\n\t55%\n\
              \tIndicateur 1.3\nNombre\n\t0\n\t40\n\t43 conflits\n\n\n\n\nWFP\tUSD 855,000\n"
         );
@@ -1085,8 +1200,39 @@ mod tests {
     }
 
     #[test]
+    fn a_row_cut_by_the_page_goes_on_in_its_cells() {
+        let first: Vec<Line> = [
+            (50.0, 800.0, "Texte avant le tableau, assez long."),
+            (100.0, 760.0, "Indicateur 1.1"),
+            (100.0, 748.0, "Nombre de pairs pour la "),
+            (300.0, 760.0, "0"),
+            (400.0, 760.0, "500 pairs formés dont "),
+            (400.0, 748.0, "168 en gestion et "),
+        ]
+        .iter()
+        .map(|(x, y, t)| line(*x, *y, t))
+        .collect();
+        let second: Vec<Line> = [
+            (100.0, 800.0, "paix formés"),
+            (400.0, 800.0, "des conflits."),
+            (50.0, 760.0, "Question suivante :"),
+        ]
+        .iter()
+        .map(|(x, y, t)| line(*x, *y, t))
+        .collect();
+        let text = flow_of(&[first, second]);
+        assert_eq!(
+            text,
+            "Texte avant le tableau, assez long.\n\tIndicateur 1.1\n\
+             Nombre de pairs pour la paix formés\n\t0\n\t500 pairs formés dont 168 en gestion et \
+             des conflits.\n\n\n\nQuestion suivante :\n",
+            "{text}"
+        );
+    }
+
+    #[test]
     fn blank_lines_and_tab_stops_are_kept() {
-        let text = flow(&[page(&[
+        let text = flow_of(&[page(&[
             (50.0, "Question : "),
             (50.0 + TAB, "cellule"),
             (50.0, "suite de la cellule"),
@@ -1104,7 +1250,7 @@ mod tests {
             line.glyphs.iter_mut().for_each(|g| g.y -= 24.0);
         }
         assert_eq!(
-            flow(&[spaced]),
+            flow_of(&[spaced]),
             "un\ndeux\n\n\ntrois\nquatre\net une ligne longue\n"
         );
     }
@@ -1128,7 +1274,7 @@ mod tests {
                 ])
             })
             .collect();
-        let text = flow(&without_furniture(pages));
+        let text = flow_of(&without_furniture(pages));
         assert!(!text.contains("Rapport PBF"), "{text}");
         assert!(!text.contains('5'), "{text}");
         // The page's last line was full: the next page's first line continues it.
@@ -1137,7 +1283,7 @@ mod tests {
         assert_eq!(text.matches("Remarque de l'équipe").count(), 4, "{text}");
         // Pages all alike keep their text.
         let same = vec![page(&[(50.0, "Un rapport de projet"), (50.0, "sans en-tête")]); 3];
-        let text = flow(&without_furniture(same));
+        let text = flow_of(&without_furniture(same));
         assert_eq!(text.matches("Un rapport de projet").count(), 3, "{text}");
     }
 
@@ -1147,7 +1293,7 @@ mod tests {
             .iter()
             .map(|n| page(&[(50.0, "Indicateur"), (50.0, "texte"), (50.0 + TAB, n)]))
             .collect();
-        let text = flow(&without_furniture(pages));
+        let text = flow_of(&without_furniture(pages));
         for n in ["40", "12", "7"] {
             assert!(text.contains(&format!("\t{n}")), "{text}");
         }
@@ -1174,7 +1320,7 @@ mod tests {
         }
         body[2].size = 8.0;
         body.iter_mut().for_each(Line::settle);
-        let text = flow(&without_furniture(vec![body]));
+        let text = flow_of(&without_furniture(vec![body]));
         assert_eq!(text, "Le statut du projet est bon.\n");
     }
 
