@@ -532,31 +532,59 @@ fn carry_over(pages: &mut [Vec<Placed>], leading: f32) {
     for p in 1..pages.len() {
         let (before, after) = pages.split_at_mut(p);
         let (last, next) = (&mut before[p - 1], &mut after[0]);
-        let row = last
-            .iter()
-            .rposition(|(_, lead)| matches!(lead, Lead::Flow | Lead::Beside))
-            .map_or(0, |i| i + 1);
+        // The page's last row: its cells, or its single lines side by side.
+        let row = match last.last() {
+            Some((_, Lead::Beside)) => last.iter().rposition(|(_, l)| *l == Lead::Flow),
+            _ => last
+                .iter()
+                .rposition(|(_, l)| matches!(l, Lead::Flow | Lead::Beside))
+                .map(|i| i + 1),
+        };
+        let row = row.unwrap_or(0);
         // The row's cells the page cut: where each starts, and its last line's place.
         let mut cut: Vec<(f32, usize)> = Vec::new();
         for (i, (line, lead)) in last.iter().enumerate().skip(row) {
             let Some(line) = line else { continue };
-            if *lead == Lead::Cell {
-                cut.push((line.x0(), i));
-            } else if let Some(cell) = cut.last_mut() {
-                cell.1 = i;
+            match (lead, cut.last_mut()) {
+                (Lead::InCell, Some(cell)) => cell.1 = i,
+                _ => cut.push((line.x0(), i)),
             }
         }
         // A row moved whole to the next page leaves room at the foot of this one.
         cut.retain(|(_, i)| last[*i].0.is_some_and(|l| l.y <= foot + 1.5 * leading));
-        let goes_on = |item: &Placed| {
-            let x = item.0.map(Line::x0);
-            x.is_some_and(|x| cut.iter().any(|(c, _)| (c - x).abs() < 2.0))
-        };
-        let taken = next.iter().take_while(|item| goes_on(item)).count();
+        // What goes on: the lines at the top of the next page in the cut cells' columns, each
+        // cell's first on the page's first baseline, its next ones below it.
+        let first = next.iter().find_map(|(l, _)| *l).map(|l| (l.y, l.size));
+        let mut taken = 0;
+        let mut previous: Option<&Line> = None;
+        for (line, _) in next.iter() {
+            // The next page's empty cells of the row that goes on are its own.
+            let Some(line) = line else {
+                taken += 1;
+                continue;
+            };
+            let column = cut.iter().any(|(c, _)| (c - line.x0()).abs() < 2.0);
+            let on_top = first.is_some_and(|(y, size)| (y - line.y).abs() < 0.3 * size);
+            let below = previous.is_some_and(|b| {
+                let drop = b.y - line.y;
+                (b.x0() - line.x0()).abs() < 1.0 && drop > 0.0 && drop <= 2.0 * line.size
+            });
+            if !column || !(on_top || below) {
+                break;
+            }
+            previous = Some(line);
+            taken += 1;
+        }
         if cut.is_empty() || taken == 0 {
             continue;
         }
         let moved: Vec<Placed> = next.drain(..taken).collect();
+        // Single lines side by side become cells, to go on in.
+        for (_, lead) in &mut last[row..] {
+            if matches!(lead, Lead::Flow | Lead::Beside) {
+                *lead = Lead::Cell;
+            }
+        }
         for (x, end) in cut.into_iter().rev() {
             let mine = moved
                 .iter()
@@ -1226,6 +1254,35 @@ mod tests {
             "Texte avant le tableau, assez long.\n\tIndicateur 1.1\n\
              Nombre de pairs pour la paix formés\n\t0\n\t500 pairs formés dont 168 en gestion et \
              des conflits.\n\n\n\nQuestion suivante :\n",
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_row_of_single_lines_cut_by_the_page_goes_on_in_its_cells() {
+        let at = |cells: &[(f32, f32, &str)]| -> Vec<Line> {
+            cells.iter().map(|(x, y, t)| line(*x, *y, t)).collect()
+        };
+        let first = at(&[
+            (50.0, 800.0, "Texte avant le tableau, assez long."),
+            (100.0, 700.0, "Indicateur 1.1"),
+            (300.0, 700.0, "0"),
+            (400.0, 700.0, "500 pairs formés dont un "),
+        ]);
+        let second = at(&[
+            (100.0, 800.0, "Nombre de pairs"),
+            (100.0, 788.0, "formés"),
+            (400.0, 800.0, "tiers de femmes."),
+            (100.0, 740.0, "Indicateur 1.2"),
+            (300.0, 740.0, "12"),
+            (50.0, 700.0, "Fin du tableau."),
+        ]);
+        let text = flow_of(&[first, second]);
+        assert_eq!(
+            text,
+            "Texte avant le tableau, assez long.\n\tIndicateur 1.1\nNombre de pairs\nformés\n\
+             \t0\n\t500 pairs formés dont un tiers de femmes.\n\n\n\n\nIndicateur 1.2\t12\n\n\n\
+             Fin du tableau.\n",
             "{text}"
         );
     }
