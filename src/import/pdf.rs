@@ -557,7 +557,7 @@ fn carry_over(pages: &mut [Vec<Placed>], leading: f32) {
         let first = next.iter().find_map(|(l, _)| *l).map(|l| (l.y, l.size));
         let mut taken = 0;
         let mut previous: Option<&Line> = None;
-        for (line, _) in next.iter() {
+        for (line, lead) in next.iter() {
             // The next page's empty cells of the row that goes on are its own.
             let Some(line) = line else {
                 taken += 1;
@@ -565,10 +565,12 @@ fn carry_over(pages: &mut [Vec<Placed>], leading: f32) {
             };
             let column = cut.iter().any(|(c, _)| (c - line.x0()).abs() < 2.0);
             let on_top = first.is_some_and(|(y, size)| (y - line.y).abs() < 0.3 * size);
-            let below = previous.is_some_and(|b| {
-                let drop = b.y - line.y;
-                (b.x0() - line.x0()).abs() < 1.0 && drop > 0.0 && drop <= 2.0 * line.size
-            });
+            // Below, in the same cell: a new row's cell (set down as one) is not.
+            let below = *lead != Lead::Cell
+                && previous.is_some_and(|b| {
+                    let drop = b.y - line.y;
+                    (b.x0() - line.x0()).abs() < 1.0 && drop > 0.0 && drop <= 2.0 * line.size
+                });
             if !column || !(on_top || below) {
                 break;
             }
@@ -627,26 +629,56 @@ fn arranged(page: &[Line], leading: f32) -> Vec<Placed<'_>> {
         });
         line.x0() - left >= 2.0 || right - line.x0() >= 2.0
     };
-    // Blocks: lines that start alike, each below the one before; a table's row starts one.
-    let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
-    for (i, line) in page.iter().enumerate() {
-        let joins = blocks.last().is_some_and(|b| {
-            let (first, last) = (&page[b.start], &page[i - 1]);
-            let drop = last.y - line.y;
-            // A table's row begins after a paragraph's spacing, or after a line that ended its
-            // paragraph (the next word would have fitted on it); a cell spanning rows goes on.
-            let widest = page[b.clone()]
-                .iter()
-                .map(Line::x1)
-                .fold(f32::MIN, f32::max);
-            let ended = last.x1() + last.space() + line.first_word() <= widest;
-            let row = partnered(line) && !partnered(last) && (drop > 1.1 * leading || ended);
-            (line.x0() - first.x0()).abs() < 1.0 && drop > 0.0 && drop <= 2.0 * line.size && !row
+    // Lines that start a block of their own (not under the line before), by baseline to a
+    // quarter point: a row's cells start on one baseline exactly.
+    let under = |i: usize| {
+        let (above, line) = (&page[i - 1], &page[i]);
+        let drop = above.y - line.y;
+        (line.x0() - above.x0()).abs() < 1.0 && drop > 0.0 && drop <= 2.0 * line.size
+    };
+    let mut starts: HashMap<i32, (f32, f32)> = HashMap::new();
+    for (_, line) in page
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || !under(*i))
+    {
+        let e = starts
+            .entry((line.y * 4.0).round() as i32)
+            .or_insert((f32::MAX, f32::MIN));
+        *e = (e.0.min(line.x0()), e.1.max(line.x0()));
+    }
+    let row_begins = |line: &Line| {
+        let key = (line.y * 4.0).round() as i32;
+        let near = (key - 1..=key + 1).filter_map(|k| starts.get(&k));
+        let (left, right) = near.fold((f32::MAX, f32::MIN), |(l, r), (a, b)| {
+            (l.min(*a), r.max(*b))
         });
+        line.x0() - left >= 2.0 || right - line.x0() >= 2.0
+    };
+    // Blocks: lines that start alike, each below the one before; a table's row starts one:
+    // where the line shares its baseline exactly with another that starts a cell, or follows
+    // a paragraph's spacing or a line that ended its paragraph (the next word would have fitted
+    // on it). A cell spanning rows goes on.
+    let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut widest = f32::MIN;
+    for (i, line) in page.iter().enumerate() {
+        let joins = i > 0 && under(i) && {
+            let last = &page[i - 1];
+            let drop = last.y - line.y;
+            let ended = last.x1() + last.space() + line.first_word() <= widest;
+            let row = partnered(line)
+                && !partnered(last)
+                && (drop > 1.1 * leading || ended || row_begins(line));
+            !row
+        };
         match blocks.last_mut() {
             Some(b) if joins => b.end = i + 1,
-            _ => blocks.push(i..i + 1),
+            _ => {
+                blocks.push(i..i + 1);
+                widest = f32::MIN;
+            }
         }
+        widest = widest.max(line.x1());
     }
     // Rows: blocks whose first lines share a baseline (give or take a cell's own alignment), at
     // two places or more.

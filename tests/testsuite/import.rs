@@ -859,10 +859,100 @@ fn a_cover_page_alone_is_imported_in_part_when_asked() {
         .run();
 }
 
+/// The indicator tables of the reference's lines (from its column headings to Part 2) as one
+/// table of a word processor: a row an indicator, its outcome or output in a first cell merged
+/// over its rows, each cell's text its paragraphs.
+fn indicator_table(lines: &[&str], escape: impl Fn(&str) -> String) -> String {
+    let blank = |t: &str| t.replace('\u{2002}', "").trim().is_empty();
+    let cell = |text: &str, rows: usize| {
+        let paragraphs: String = text
+            .split('\n')
+            .map(|p| format!("<text:p>{}</text:p>", escape(p)))
+            .collect();
+        let span = format!(" table:number-rows-spanned=\"{rows}\"");
+        let span = if rows > 1 { span.as_str() } else { "" };
+        format!(
+            "<table:table-cell office:value-type=\"string\"{span}>{paragraphs}</table:table-cell>"
+        )
+    };
+    let headings: Vec<&str> = lines[..6].iter().map(|l| l.trim()).collect();
+    // Each outcome or output with its statement, and its rows: the indicator's label and
+    // wording, then its five cells.
+    let mut groups: Vec<(String, Vec<Vec<String>>)> = Vec::new();
+    let mut at = 6;
+    let label = |l: &str| {
+        ["\tRésultat ", "\tProduit ", "\tIndicateur "]
+            .iter()
+            .any(|p| l.starts_with(p))
+    };
+    while at < lines.len() {
+        let line = lines[at];
+        at += 1;
+        if !label(line) {
+            continue;
+        }
+        while at < lines.len() && lines[at].is_empty() {
+            at += 1;
+        }
+        let text = lines
+            .get(at)
+            .map_or("", |t| if blank(t) { "" } else { t.trim() });
+        at += 1;
+        if !line.starts_with("\tIndicateur ") {
+            groups.push((format!("{}\n{text}", line.trim()), Vec::new()));
+            continue;
+        }
+        let mut cells = vec![format!("{}\n{text}", line.trim())];
+        while at < lines.len() {
+            let l = lines[at];
+            if l == "\t" || label(l) || !(l.is_empty() || l.starts_with('\t')) {
+                break;
+            }
+            if !l.is_empty() {
+                cells.push(if blank(l) {
+                    String::new()
+                } else {
+                    l.trim().to_string()
+                });
+            }
+            at += 1;
+        }
+        cells.resize(6, String::new());
+        if let Some(group) = groups.last_mut() {
+            group.1.push(cells);
+        }
+    }
+    let mut table = String::from("<table:table table:name=\"T1\">");
+    table.push_str(&"<table:table-column/>".repeat(7));
+    table.push_str("<table:table-row>");
+    table.push_str(&cell("", 1));
+    headings.iter().for_each(|h| table.push_str(&cell(h, 1)));
+    table.push_str("</table:table-row>");
+    for (statement, rows) in &groups {
+        let rows = if rows.is_empty() {
+            vec![vec![String::new(); 6]]
+        } else {
+            rows.clone()
+        };
+        for (r, row) in rows.iter().enumerate() {
+            table.push_str("<table:table-row>");
+            match r {
+                0 => table.push_str(&cell(statement, rows.len())),
+                _ => table.push_str("<table:covered-table-cell/>"),
+            }
+            row.iter().for_each(|c| table.push_str(&cell(c, 1)));
+            table.push_str("</table:table-row>");
+        }
+    }
+    table.push_str("</table:table>");
+    table
+}
+
 /// The reference as a word processor's document (flat ODF): every line a paragraph in a
 /// proportional font, its `- ` lines a bulleted list with a hanging indent, a running header,
-/// a footer numbering the pages, and footnotes called in the middle of answers.
-fn word_processor_document() -> String {
+/// a footer numbering the pages, and footnotes called in the middle of answers; with `tables`,
+/// its indicator tables a table in a smaller font.
+fn word_processor_document(tables: bool) -> String {
     let escape = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -876,9 +966,24 @@ fn word_processor_document() -> String {
         )
     };
     let reference = std::fs::read_to_string(root().join(REFERENCE)).unwrap();
+    let mut lines: Vec<&str> = reference.lines().collect();
+    let mut table = String::new();
+    if tables {
+        let start = lines.iter().position(|l| *l == "\tIndicateurs").unwrap();
+        let end = lines
+            .iter()
+            .position(|l| l.starts_with("2.1 Commentaires"))
+            .unwrap();
+        table = indicator_table(&lines[start..end], escape);
+        lines.splice(start..end, ["@table"]);
+    }
     let mut body = String::new();
     let (mut listed, mut notes) = (false, 0);
-    for line in reference.lines() {
+    for line in lines {
+        if line == "@table" {
+            body.push_str(&table);
+            continue;
+        }
         let item = line.strip_prefix("- ");
         match (item.is_some(), listed) {
             (true, false) => body.push_str("<text:list text:style-name=\"L1\">"),
@@ -912,7 +1017,7 @@ fn word_processor_document() -> String {
     assert!(notes >= 5, "{notes} footnotes");
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
 <office:styles>
 <style:default-style style:family="paragraph"><style:text-properties style:font-name="Liberation Serif" fo:font-family="'Liberation Serif'" fo:font-size="11pt"/></style:default-style>
 </office:styles>
@@ -936,7 +1041,7 @@ fn word_processor_document() -> String {
 fn a_word_processors_pdf_reads_as_its_text_across_headers_page_numbers_footnotes_and_bullets() {
     let dir = tempfile::tempdir().unwrap();
     let document = dir.path().join("rapport.fodt");
-    std::fs::write(&document, word_processor_document()).unwrap();
+    std::fs::write(&document, word_processor_document(false)).unwrap();
     let out = dir.path().to_str().unwrap();
     soffice(
         &[
@@ -1003,4 +1108,61 @@ fn a_word_processors_pdf_reads_as_its_text_across_headers_page_numbers_footnotes
         "{}",
         differ.join("\n")
     );
+}
+
+#[test]
+fn a_word_processors_table_gives_each_cell_in_its_column_or_a_todo() {
+    let dir = tempfile::tempdir().unwrap();
+    let document = dir.path().join("rapport.fodt");
+    std::fs::write(&document, word_processor_document(true)).unwrap();
+    let out = dir.path().to_str().unwrap();
+    soffice(
+        &[
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            out,
+            document.to_str().unwrap(),
+        ],
+        None,
+    );
+    let pdf = dir.path().join("rapport.pdf");
+    // A table, in several pages: its rows are cut where a page ends.
+    let printed = crate::common::pdf_text(&pdf);
+    assert!(printed.contains("Indicateur 1.3"), "{printed}");
+    let (pdf_dir, run) = import(&pdf);
+    let out = run.status(0).run();
+    todos_counted(pdf_dir.path(), &out.stderr);
+    let example = yaml(&root().join(EXAMPLE));
+    let imported = yaml(&pdf_dir.path().join(WRITTEN));
+    let mut kinds = BTreeMap::new();
+    tally("", &example, Some(&imported), &mut kinds);
+    // A cell's lines are the cell's width: its text is compared without its spacing.
+    let cells = &kinds["indicator cell"];
+    let wrong: Vec<&String> = cells
+        .wrong
+        .iter()
+        .filter(|w| {
+            let path = w.split_once(": ").unwrap().0;
+            squash(&text_at_path(&imported, path)) != squash(&text_at_path(&example, path))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "indicator cells found wrong: {wrong:#?}");
+    assert!(cells.right + cells.wrong.len() >= 54, "{cells:?}");
+}
+
+/// The French text of the field at `path` (`outcomes[0].indicators[1].target`) of a source.
+fn text_at_path(source: &Value, path: &str) -> String {
+    let mut node = source;
+    for part in path.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, i)) => (k, i.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        node = &node[key];
+        if let Some(i) = index {
+            node = &node[i];
+        }
+    }
+    french(node).as_str().unwrap_or("").to_string()
 }
