@@ -169,6 +169,10 @@ impl Matrix {
     }
 }
 
+/// The most lines read from all pages: a report of three hundred pages has some fifteen
+/// thousand.
+const MAX_LINES: usize = 1 << 16;
+
 /// The most fonts a document's pages may set: a report uses a handful.
 const MAX_FONTS: usize = 256;
 
@@ -550,8 +554,12 @@ fn carry_over(pages: &mut [Vec<Placed>], leading: f32) {
                 _ => cut.push((line.x0(), i)),
             }
         }
-        // A row moved whole to the next page leaves room at the foot of this one.
+        // A row moved whole to the next page leaves room at the foot of this one; a row of more
+        // cells than a table's columns is not a table's.
         cut.retain(|(_, i)| last[*i].0.is_some_and(|l| l.y <= foot + 1.5 * leading));
+        if cut.len() > MAX_COLUMNS {
+            continue;
+        }
         // What goes on: the lines at the top of the next page in the cut cells' columns, each
         // cell's first on the page's first baseline, its next ones below it.
         let first = next.iter().find_map(|(l, _)| *l).map(|l| (l.y, l.size));
@@ -760,10 +768,17 @@ pub fn text(doc: &Document) -> String {
     let mut budget = MAX_GLYPHS;
     let mut fonts = Fonts::default();
     let ids: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
-    let pages: Vec<Vec<Line>> = ids
-        .iter()
-        .map(|page| lines(glyphs(doc, *page, &mut fonts, &mut budget)))
-        .collect();
+    let mut count = 0;
+    let mut pages: Vec<Vec<Line>> = Vec::new();
+    for page in &ids {
+        let mut lines = lines(glyphs(doc, *page, &mut fonts, &mut budget));
+        lines.truncate(MAX_LINES.saturating_sub(count));
+        count += lines.len();
+        pages.push(lines);
+        if count >= MAX_LINES {
+            budget = 0;
+        }
+    }
     let widths: Vec<Option<f32>> = ids.iter().map(|page| width(doc, *page)).collect();
     let pages = without_furniture(pages);
     flow(&pages, &widths)

@@ -498,6 +498,19 @@ fn what_is_not_a_report_is_refused_clearly_and_fast() {
             "none of the form's 49 questions",
         ),
         (
+            "gaps.pdf",
+            // Glyphs far apart on two baselines, page after page: a row of countless cells.
+            drawn_pdf(
+                300,
+                Some(&format!(
+                    "BT /F1 10 Tf 50 100 Td [{}] TJ 0 -1 Td [{}] TJ ET",
+                    "(x) -1500 ".repeat(1_000),
+                    "(y) -1500 ".repeat(1_000)
+                )),
+            ),
+            "none of the form's 49 questions",
+        ),
+        (
             "nested.pdf",
             // Graphics states saved without end, and a text matrix that grows without bound.
             drawn_pdf(
