@@ -1185,6 +1185,11 @@ mod tests {
         line
     }
 
+    /// Lines each where `(x, y, text)` puts it.
+    fn placed(lines: &[(f32, f32, &str)]) -> Vec<Line> {
+        lines.iter().map(|(x, y, t)| line(*x, *y, t)).collect()
+    }
+
     /// Lines 12 points apart from the top, each `(x, text)`.
     fn page(lines: &[(f32, &str)]) -> Vec<Line> {
         let at = |i: usize| 800.0 - 12.0 * i as f32;
@@ -1261,9 +1266,8 @@ mod tests {
             (50.0, 700.0, "WFP"),
             (150.0, 700.0, "USD 855,000"),
         ];
-        let page: Vec<Line> = cells.iter().map(|(x, y, t)| line(*x, *y, t)).collect();
         assert_eq!(
-            flow_of(&[page]),
+            flow_of(&[placed(&cells)]),
             "\tIndicateur 1.2\n% de ménages\n\t\n\t80%\n\t55%\n\
              \tIndicateur 1.3\nNombre\n\t0\n\t40\n\t43 conflits\n\n\n\n\nWFP\tUSD 855,000\n"
         );
@@ -1276,25 +1280,19 @@ mod tests {
 
     #[test]
     fn a_row_cut_by_the_page_goes_on_in_its_cells() {
-        let first: Vec<Line> = [
+        let first = placed(&[
             (50.0, 800.0, "Texte avant le tableau, assez long."),
             (100.0, 760.0, "Indicateur 1.1"),
             (100.0, 748.0, "Nombre de pairs pour la "),
             (300.0, 760.0, "0"),
             (400.0, 760.0, "500 pairs formés dont "),
             (400.0, 748.0, "168 en gestion et "),
-        ]
-        .iter()
-        .map(|(x, y, t)| line(*x, *y, t))
-        .collect();
-        let second: Vec<Line> = [
+        ]);
+        let second = placed(&[
             (100.0, 800.0, "paix formés"),
             (400.0, 800.0, "des conflits."),
             (50.0, 760.0, "Question suivante :"),
-        ]
-        .iter()
-        .map(|(x, y, t)| line(*x, *y, t))
-        .collect();
+        ]);
         let text = flow_of(&[first, second]);
         assert_eq!(
             text,
@@ -1307,16 +1305,13 @@ mod tests {
 
     #[test]
     fn a_row_of_single_lines_cut_by_the_page_goes_on_in_its_cells() {
-        let at = |cells: &[(f32, f32, &str)]| -> Vec<Line> {
-            cells.iter().map(|(x, y, t)| line(*x, *y, t)).collect()
-        };
-        let first = at(&[
+        let first = placed(&[
             (50.0, 800.0, "Texte avant le tableau, assez long."),
             (100.0, 700.0, "Indicateur 1.1"),
             (300.0, 700.0, "0"),
             (400.0, 700.0, "500 pairs formés dont un "),
         ]);
-        let second = at(&[
+        let second = placed(&[
             (100.0, 800.0, "Nombre de pairs"),
             (100.0, 788.0, "formés"),
             (400.0, 800.0, "tiers de femmes."),

@@ -1050,11 +1050,11 @@ fn word_processor_document(tables: bool) -> String {
     )
 }
 
-#[test]
-fn a_word_processors_pdf_reads_as_its_text_across_headers_page_numbers_footnotes_and_bullets() {
+/// The PDF LibreOffice prints of `word_processor_document(tables)`, in a folder of its own.
+fn printed_by_word_processor(tables: bool) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let document = dir.path().join("rapport.fodt");
-    std::fs::write(&document, word_processor_document(false)).unwrap();
+    std::fs::write(&document, word_processor_document(tables)).unwrap();
     let out = dir.path().to_str().unwrap();
     soffice(
         &[
@@ -1068,6 +1068,12 @@ fn a_word_processors_pdf_reads_as_its_text_across_headers_page_numbers_footnotes
     );
     let pdf = dir.path().join("rapport.pdf");
     assert!(pdf.exists(), "LibreOffice wrote no PDF");
+    (dir, pdf)
+}
+
+#[test]
+fn a_word_processors_pdf_reads_as_its_text_across_headers_page_numbers_footnotes_and_bullets() {
+    let (_dir, pdf) = printed_by_word_processor(false);
     // The page's furniture is there to be set aside: a header, numbered pages, footnotes.
     let printed = crate::common::pdf_text(&pdf);
     for furniture in [
@@ -1125,21 +1131,7 @@ fn a_word_processors_pdf_reads_as_its_text_across_headers_page_numbers_footnotes
 
 #[test]
 fn a_word_processors_table_gives_each_cell_in_its_column_or_a_todo() {
-    let dir = tempfile::tempdir().unwrap();
-    let document = dir.path().join("rapport.fodt");
-    std::fs::write(&document, word_processor_document(true)).unwrap();
-    let out = dir.path().to_str().unwrap();
-    soffice(
-        &[
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            out,
-            document.to_str().unwrap(),
-        ],
-        None,
-    );
-    let pdf = dir.path().join("rapport.pdf");
+    let (_dir, pdf) = printed_by_word_processor(true);
     // A table, in several pages: its rows are cut where a page ends.
     let printed = crate::common::pdf_text(&pdf);
     assert!(printed.contains("Indicateur 1.3"), "{printed}");
