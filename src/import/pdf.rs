@@ -106,6 +106,18 @@ impl Line {
         (symbol || lettered).then_some(next.x0)
     }
 
+    /// Whether the line starts with a bullet drawn as a symbol: one a word processor draws
+    /// lists with, set apart from the text by more than a space (a dash in a sentence is not).
+    fn bullet(&self) -> bool {
+        match (self.glyphs.first(), self.glyphs.get(1)) {
+            (Some(first), Some(next)) => {
+                let apart = !next.text.trim().is_empty() && next.x0 - first.x1 > 0.3 * self.size;
+                BULLETS.contains(&first.text.as_str()) && apart
+            }
+            _ => false,
+        }
+    }
+
     /// The line's text: a space where glyphs stand apart, a tab where a gap is as wide as a
     /// table's column gap, a bullet's gap aside; a bullet drawn as a symbol is written `-`, as a
     /// source writes a list's item.
@@ -113,7 +125,7 @@ impl Line {
         let mut out = String::new();
         let mut end: Option<f32> = None;
         for (i, g) in self.glyphs.iter().enumerate() {
-            if i == 0 && BULLETS.contains(&g.text.as_str()) && self.hang().is_some() {
+            if i == 0 && self.bullet() {
                 out.push('-');
                 end = Some(g.x1);
                 continue;
@@ -167,6 +179,21 @@ impl Matrix {
             e * b2 + f * d2 + f2,
         ])
     }
+}
+
+/// The most operators and operands parsed from one page, and from all: a page of a report has
+/// some thousands.
+const MAX_PAGE_TOKENS: usize = 1 << 18;
+const MAX_TOKENS: usize = 1 << 20;
+
+/// The most bytes of content streams inflated for all pages: a report's are a few MiB.
+const MAX_CONTENT: usize = 64 << 20;
+
+/// What is left to read of a document: its glyphs, its content streams' tokens and bytes.
+struct Budget {
+    glyphs: usize,
+    tokens: usize,
+    bytes: usize,
 }
 
 /// The most lines read from all pages: a report of three hundred pages has some fifteen
@@ -315,17 +342,29 @@ fn glyphs<'a>(
     doc: &'a Document,
     page: lopdf::ObjectId,
     fonts: &mut Fonts<'a>,
-    budget: &mut usize,
+    budget: &mut Budget,
 ) -> Vec<Glyph> {
-    if *budget == 0 {
+    if budget.glyphs == 0 || budget.bytes == 0 {
         return Vec::new();
     }
     let dicts = doc.get_page_fonts(page).unwrap_or_default();
-    let content = doc
-        .get_page_content_with_limit(page, MAX_STREAM)
-        .ok()
-        .and_then(|c| Content::decode(&c).ok());
-    let Some(content) = content else {
+    let Ok(bytes) = doc.get_page_content_with_limit(page, MAX_STREAM) else {
+        return Vec::new();
+    };
+    budget.bytes = budget.bytes.saturating_sub(bytes.len());
+    // Operators and operands, counted before they are parsed: each costs some hundred bytes
+    // parsed, and a few bytes of a stream make millions.
+    let most = MAX_PAGE_TOKENS.min(budget.tokens);
+    let tokens = bytes
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|t| !t.is_empty())
+        .take(most + 1)
+        .count();
+    budget.tokens = budget.tokens.saturating_sub(tokens);
+    if tokens > most || budget.bytes == 0 {
+        return Vec::new();
+    }
+    let Ok(content) = Content::decode(&bytes) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -390,11 +429,11 @@ fn glyphs<'a>(
             "Tj" | "TJ" => show(fonts, &state, &mut tm, args, &mut out),
             _ => {}
         }
-        if out.len() > *budget {
+        if out.len() > budget.glyphs {
             break;
         }
     }
-    *budget = budget.saturating_sub(out.len());
+    budget.glyphs = budget.glyphs.saturating_sub(out.len());
     out
 }
 
@@ -765,7 +804,11 @@ fn arranged(page: &[Line], leading: f32) -> Vec<Placed<'_>> {
 
 /// The text of `doc`'s pages, without their furniture, a paragraph to a line.
 pub fn text(doc: &Document) -> String {
-    let mut budget = MAX_GLYPHS;
+    let mut budget = Budget {
+        glyphs: MAX_GLYPHS,
+        tokens: MAX_TOKENS,
+        bytes: MAX_CONTENT,
+    };
     let mut fonts = Fonts::default();
     let ids: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
     let mut count = 0;
@@ -776,7 +819,7 @@ pub fn text(doc: &Document) -> String {
         count += lines.len();
         pages.push(lines);
         if count >= MAX_LINES {
-            budget = 0;
+            budget.glyphs = 0;
         }
     }
     let widths: Vec<Option<f32>> = ids.iter().map(|page| width(doc, *page)).collect();
@@ -1021,20 +1064,24 @@ fn flow(pages: &[Vec<Line>], widths: &[Option<f32>]) -> String {
     // The first line of the paragraph being joined.
     let mut opening = String::new();
     let widest = all().map(Line::x1).fold(f32::MIN, f32::max);
+    let mut longest_of: HashMap<u32, f32> = HashMap::new();
+    for (page, width) in pages.iter().zip(widths) {
+        let Some(width) = width else { continue };
+        let longest = page.iter().map(Line::x1).fold(f32::MIN, f32::max);
+        let e = longest_of.entry(width.to_bits()).or_insert(f32::MIN);
+        *e = e.max(longest);
+    }
     let mut placed: Vec<Vec<Placed>> = pages.iter().map(|p| arranged(p, leading)).collect();
     carry_over(&mut placed, leading);
-    for (n, page) in pages.iter().enumerate() {
-        // The page's measure: as wide as its margin leaves on the other side (a report's
-        // margins are alike), unless its lines go further; else where its longest line ends.
-        let longest = match page.len() >= 10 {
-            true => page.iter().map(Line::x1).fold(f32::MIN, f32::max),
-            false => widest,
-        };
-        let mirrored = widths.get(n).copied().flatten().map(|w| w - margin);
-        let right = match mirrored {
-            Some(right) if longest <= right + 2.0 && right > margin => right,
-            _ => longest,
-        };
+    for n in 0..pages.len() {
+        // The page's measure: where the longest line of the pages as wide as this one ends,
+        // but no further than its left margin leaves on the other side (a table may go into
+        // the margin); a report's margins are alike.
+        let width = widths.get(n).copied().flatten();
+        let longest = width.and_then(|w| longest_of.get(&w.to_bits()).copied());
+        let longest = longest.unwrap_or(widest);
+        let mirrored = width.map(|w| w - margin).filter(|r| *r > margin);
+        let right = mirrored.map_or(longest, |r| r.min(longest));
         let items = &placed[n];
         // The right edge of a block of lines that start alike (a paragraph, a table's cell):
         // where its longest line ends.
@@ -1237,16 +1284,25 @@ mod tests {
         );
     }
 
+    /// A list's item: its bullet at `x`, its text a tab stop further on, as word processors set
+    /// a list.
+    fn item(x: f32, y: f32, text: &str) -> Line {
+        let mut item = line(x, y, &format!("•{text}"));
+        item.glyphs[1..]
+            .iter_mut()
+            .for_each(|g| (g.x0, g.x1) = (g.x0 + 6.0, g.x1 + 6.0));
+        item.settle();
+        item
+    }
+
     #[test]
     fn a_bullet_continues_at_its_hanging_indent() {
-        let text = flow_of(&[page(&[
-            (50.0, "Les points suivants :"),
-            (62.0, "• un point qui va "),
-            (74.0, "plus loin"),
-            (62.0, "• un autre"),
-        ])]);
+        let mut page = page(&[(50.0, "Les points suivants :")]);
+        page.push(item(62.0, 788.0, "un point qui va "));
+        page.push(line(74.0, 776.0, "plus loin"));
+        page.push(item(62.0, 764.0, "un autre"));
         assert_eq!(
-            text,
+            flow_of(&[page]),
             "Les points suivants :\n- un point qui va plus loin\n- un autre\n"
         );
     }
@@ -1327,6 +1383,13 @@ mod tests {
              Fin du tableau.\n",
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_bullet_is_a_symbol_set_apart_and_a_dash_in_a_sentence_is_not() {
+        assert_eq!(item(62.0, 800.0, "un point").text(), "- un point");
+        // A dash that a wrapped sentence's line starts with stays a dash.
+        assert_eq!(line(62.0, 800.0, "– ce qui").text(), "– ce qui");
     }
 
     #[test]

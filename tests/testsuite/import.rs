@@ -511,6 +511,16 @@ fn what_is_not_a_report_is_refused_clearly_and_fast() {
             "none of the form's 49 questions",
         ),
         (
+            "states.pdf",
+            // A million graphics states a page, on thirty pages: a few bytes each, and each
+            // would cost some hundred bytes parsed.
+            drawn_pdf(
+                30,
+                Some(&format!("{}BT /F1 10 Tf (x) Tj ET", "q ".repeat(1_000_000))),
+            ),
+            "no text that can be read",
+        ),
+        (
             "nested.pdf",
             // Graphics states saved without end, and a text matrix that grows without bound.
             drawn_pdf(
