@@ -16,6 +16,28 @@ use lopdf::{Dictionary, Document, Encoding, Object};
 const MAX_GLYPHS: usize = 1 << 19;
 /// The most bytes any page's content or font map may inflate to.
 const MAX_STREAM: usize = 16 << 20;
+/// The most operators and operands parsed from one page, and from all: a page of a report has
+/// some thousands.
+const MAX_PAGE_TOKENS: usize = 1 << 18;
+const MAX_TOKENS: usize = 1 << 20;
+
+/// The most bytes of content streams inflated for all pages: a report's are a few MiB.
+const MAX_CONTENT: usize = 64 << 20;
+
+/// What is left to read of a document: its glyphs, its content streams' tokens and bytes.
+struct Budget {
+    glyphs: usize,
+    tokens: usize,
+    bytes: usize,
+}
+
+/// The most lines read from all pages: a report of three hundred pages has some fifteen
+/// thousand.
+const MAX_LINES: usize = 1 << 16;
+
+/// The most fonts a document's pages may set: a report uses a handful.
+const MAX_FONTS: usize = 256;
+
 /// The symbols word processors draw bullets with.
 const BULLETS: [&str; 18] = [
     "•", "◦", "▪", "■", "●", "○", "‣", "➢", "►", "▸", "◆", "❖", "✓", "✔", "–", "·", "o", "\u{f0b7}",
@@ -118,9 +140,9 @@ impl Line {
         }
     }
 
-    /// The line's text: a space where glyphs stand apart, a tab where a gap is as wide as a
-    /// table's column gap, a bullet's gap aside; a bullet drawn as a symbol is written `-`, as a
-    /// source writes a list's item.
+    /// The line's text: a space where glyphs stand apart (a line is cut where they stand as far
+    /// apart as a table's columns); a bullet drawn as a symbol is written `-`, as a source
+    /// writes a list's item.
     fn compose(&self) -> String {
         let mut out = String::new();
         let mut end: Option<f32> = None;
@@ -137,10 +159,7 @@ impl Line {
             if let Some(end) = end {
                 let gap = g.x0 - end;
                 let spaced = out.ends_with(' ') || g.text.starts_with(' ');
-                if gap >= self.size && !(i == 1 && self.hang().is_some()) {
-                    out.truncate(out.trim_end_matches(' ').len());
-                    out.push('\t');
-                } else if gap > 0.15 * self.size && !spaced {
+                if gap > 0.15 * self.size && !spaced {
                     out.push(' ');
                 }
             }
@@ -180,28 +199,6 @@ impl Matrix {
         ])
     }
 }
-
-/// The most operators and operands parsed from one page, and from all: a page of a report has
-/// some thousands.
-const MAX_PAGE_TOKENS: usize = 1 << 18;
-const MAX_TOKENS: usize = 1 << 20;
-
-/// The most bytes of content streams inflated for all pages: a report's are a few MiB.
-const MAX_CONTENT: usize = 64 << 20;
-
-/// What is left to read of a document: its glyphs, its content streams' tokens and bytes.
-struct Budget {
-    glyphs: usize,
-    tokens: usize,
-    bytes: usize,
-}
-
-/// The most lines read from all pages: a report of three hundred pages has some fifteen
-/// thousand.
-const MAX_LINES: usize = 1 << 16;
-
-/// The most fonts a document's pages may set: a report uses a handful.
-const MAX_FONTS: usize = 256;
 
 /// The fonts a document's pages set, each read once however many pages share it.
 #[derive(Default)]
@@ -524,8 +521,8 @@ fn lines(mut glyphs: Vec<Glyph>) -> Vec<Line> {
         if let Some((size, (_, y))) = sizes.iter().max_by_key(|(_, (n, _))| *n) {
             (line.size, line.y) = (*size as f32 / 10.0, *y);
         }
-        line.settle();
     }
+    // Each part's text is settled there.
     out.into_iter().flat_map(split_at_gaps).collect()
 }
 
@@ -560,6 +557,43 @@ fn split_at_gaps(line: Line) -> Vec<Line> {
             part
         })
         .collect()
+}
+
+/// Where lines start on each baseline (to `step` points): the leftmost and the rightmost.
+struct Baselines {
+    step: f32,
+    spans: HashMap<i32, (f32, f32)>,
+}
+
+impl Baselines {
+    fn new(step: f32) -> Baselines {
+        Baselines {
+            step,
+            spans: HashMap::new(),
+        }
+    }
+
+    fn key(&self, line: &Line) -> i32 {
+        (line.y / self.step).round() as i32
+    }
+
+    fn add(&mut self, line: &Line) {
+        let span = self
+            .spans
+            .entry(self.key(line))
+            .or_insert((f32::MAX, f32::MIN));
+        *span = (span.0.min(line.x0()), span.1.max(line.x0()));
+    }
+
+    /// Whether a line on `line`'s baseline (give or take a step) starts elsewhere than it.
+    fn shared(&self, line: &Line) -> bool {
+        let key = self.key(line);
+        let near = (key - 1..=key + 1).filter_map(|k| self.spans.get(&k));
+        let (left, right) = near.fold((f32::MAX, f32::MIN), |(l, r), (a, b)| {
+            (l.min(*a), r.max(*b))
+        });
+        line.x0() - left >= 2.0 || right - line.x0() >= 2.0
+    }
 }
 
 /// A line set down, or an empty cell (`None`).
@@ -659,49 +693,21 @@ enum Lead {
 /// right, with an empty cell (`None`) for each column of the table the row leaves empty; a row
 /// of single lines on one line, its cells apart by tabs. `leading` is the body's line spacing.
 fn arranged(page: &[Line], leading: f32) -> Vec<Placed<'_>> {
-    // Each baseline's leftmost and rightmost starts: a line that shares its baseline with one
-    // that starts elsewhere is a table's.
-    let mut baselines: HashMap<i32, (f32, f32)> = HashMap::new();
-    for line in page {
-        let e = baselines
-            .entry(line.y.round() as i32)
-            .or_insert((f32::MAX, f32::MIN));
-        *e = (e.0.min(line.x0()), e.1.max(line.x0()));
-    }
-    let partnered = |line: &Line| {
-        let key = line.y.round() as i32;
-        let near = (key - 1..=key + 1).filter_map(|k| baselines.get(&k));
-        let (left, right) = near.fold((f32::MAX, f32::MIN), |(l, r), (a, b)| {
-            (l.min(*a), r.max(*b))
-        });
-        line.x0() - left >= 2.0 || right - line.x0() >= 2.0
-    };
-    // Lines that start a block of their own (not under the line before), by baseline to a
-    // quarter point: a row's cells start on one baseline exactly.
+    // A line that shares its baseline with one that starts elsewhere is a table's; a row's
+    // cells start on one baseline exactly (to a quarter point), not under the line before.
     let under = |i: usize| {
         let (above, line) = (&page[i - 1], &page[i]);
         let drop = above.y - line.y;
         (line.x0() - above.x0()).abs() < 1.0 && drop > 0.0 && drop <= 2.0 * line.size
     };
-    let mut starts: HashMap<i32, (f32, f32)> = HashMap::new();
-    for (_, line) in page
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i == 0 || !under(*i))
-    {
-        let e = starts
-            .entry((line.y * 4.0).round() as i32)
-            .or_insert((f32::MAX, f32::MIN));
-        *e = (e.0.min(line.x0()), e.1.max(line.x0()));
+    let (mut baselines, mut starts) = (Baselines::new(1.0), Baselines::new(0.25));
+    for (i, line) in page.iter().enumerate() {
+        baselines.add(line);
+        if i == 0 || !under(i) {
+            starts.add(line);
+        }
     }
-    let row_begins = |line: &Line| {
-        let key = (line.y * 4.0).round() as i32;
-        let near = (key - 1..=key + 1).filter_map(|k| starts.get(&k));
-        let (left, right) = near.fold((f32::MAX, f32::MIN), |(l, r), (a, b)| {
-            (l.min(*a), r.max(*b))
-        });
-        line.x0() - left >= 2.0 || right - line.x0() >= 2.0
-    };
+    let (partnered, row_begins) = (|l: &Line| baselines.shared(l), |l: &Line| starts.shared(l));
     // Blocks: lines that start alike, each below the one before; a table's row starts one:
     // where the line shares its baseline exactly with another that starts a cell, or follows
     // a paragraph's spacing or a line that ended its paragraph (the next word would have fitted
