@@ -5,6 +5,7 @@ pub mod consistency;
 pub(crate) mod help;
 pub mod limits;
 pub mod period;
+mod sieve;
 pub mod spelling;
 pub mod structure;
 pub mod syntax;

@@ -8,9 +8,10 @@
 //! (`l'autonomisation`, `d’épargne`) is checked without its article; a hyphenated word whole,
 //! else part by part.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use super::sieve::Sieve;
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::form::{Form, Kind};
 use crate::source::{Node, Value};
@@ -25,6 +26,8 @@ const MOST_BYTES: u64 = 64 << 20;
 pub struct Dictionaries {
     dirs: Vec<PathBuf>,
     loaded: BTreeMap<String, Option<Loaded>>,
+    /// The dictionaries being read, each on a thread of its own.
+    loading: BTreeMap<String, std::thread::JoinHandle<Read>>,
     /// Dictionaries found but not read, and why.
     pub problems: Vec<String>,
 }
@@ -33,10 +36,19 @@ struct Loaded {
     /// The `.dic` file it was read from, for the run's summary.
     file: PathBuf,
     dictionary: spellbook::Dictionary,
+    /// What the suggestions' candidates go through first: most are no word at all.
+    sieve: Option<Sieve>,
     edits: Edits,
     /// The suggestions made so far, by word: a process that checks again (the preview's
     /// worker, at each save) suggests for a word once.
     suggested: std::sync::Mutex<HashMap<String, Vec<String>>>,
+}
+
+impl Loaded {
+    /// Whether the dictionary holds `word`, the sieve asked first.
+    fn holds(&self, word: &str) -> bool {
+        self.sieve.as_ref().is_none_or(|s| s.may_hold(word)) && self.dictionary.check(word)
+    }
 }
 
 /// What a dictionary's affix file says of likely typing mistakes: the letters to try, most
@@ -96,36 +108,35 @@ impl Dictionaries {
         Dictionaries {
             dirs,
             loaded: BTreeMap::new(),
+            loading: BTreeMap::new(),
             problems: Vec::new(),
         }
     }
 
-    /// Loads the dictionaries of `languages` not loaded yet, each on a thread of its own: a
-    /// large one (French) takes most of the time spelling adds.
-    pub fn load(&mut self, languages: &[String]) {
-        let wanted: Vec<&String> = languages
-            .iter()
-            .filter(|l| !self.loaded.contains_key(*l))
-            .collect();
-        let dirs = &self.dirs;
-        let found: Vec<(String, Read)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = wanted
-                .iter()
-                .map(|lang| scope.spawn(move || ((*lang).clone(), read(dirs, lang))))
-                .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
-        });
-        for (lang, (loaded, problems)) in found {
-            self.loaded.insert(lang, loaded);
-            self.problems.extend(problems);
+    /// Starts reading the dictionaries of `languages` not read yet, each on a thread of its
+    /// own, and returns: a large one (French) takes most of the time spelling adds, and the
+    /// source is checked meanwhile.
+    pub fn start(&mut self, languages: &[String]) {
+        for lang in languages {
+            if self.loaded.contains_key(lang) || self.loading.contains_key(lang) {
+                continue;
+            }
+            let (dirs, name) = (self.dirs.clone(), lang.clone());
+            let reading = std::thread::spawn(move || read(&dirs, &name));
+            self.loading.insert(lang.clone(), reading);
         }
     }
 
-    fn get(&self, lang: &str) -> Option<&spellbook::Dictionary> {
-        self.loaded
-            .get(lang)
-            .and_then(Option::as_ref)
-            .map(|l| &l.dictionary)
+    /// Reads the dictionaries of `languages` not read yet, and waits for all being read.
+    pub fn load(&mut self, languages: &[String]) {
+        self.start(languages);
+        for (lang, reading) in std::mem::take(&mut self.loading) {
+            let (loaded, problems) = reading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            self.loaded.insert(lang, loaded);
+            self.problems.extend(problems);
+        }
     }
 
     fn loaded(&self, lang: &str) -> Option<&Loaded> {
@@ -187,11 +198,18 @@ fn read(dirs: &[PathBuf], lang: &str) -> Read {
                 ));
                 continue;
             };
-            match spellbook::Dictionary::new(&aff_text, &dic_text) {
+            // The sieve is built beside the dictionary, on the core the dictionary leaves free.
+            let (dictionary, sieve) = std::thread::scope(|scope| {
+                let sieve = scope.spawn(|| Sieve::of(&aff_text, &dic_text));
+                let dictionary = spellbook::Dictionary::new(&aff_text, &dic_text);
+                (dictionary, sieve.join().ok().flatten())
+            });
+            match dictionary {
                 Ok(dictionary) => {
                     let loaded = Loaded {
                         file: dic,
                         dictionary,
+                        sieve,
                         edits: Edits::of(&aff_text),
                         suggested: Default::default(),
                     };
@@ -282,6 +300,15 @@ impl Known {
     }
 }
 
+/// A text of a source, with its field, the languages it may be in, and its words.
+struct Text<'a> {
+    field: String,
+    node: &'a Node,
+    value: &'a str,
+    langs: Vec<String>,
+    words: Vec<(usize, &'a str)>,
+}
+
 /// Every unknown word of the source `root` (whose text is `text`, at `path`), in the form
 /// `form`, its texts in `languages`.
 pub fn check(
@@ -297,44 +324,70 @@ pub fn check(
     collect_names(root, "", form, &mut names);
     let mut texts = Vec::new();
     collect_texts(root, "", form, languages, &mut texts);
+    // A text given once is checked in the report's language its words fit best; when one of
+    // them has no dictionary, it cannot be told which, and the text is left.
+    texts.retain(|(_, _, langs)| langs.iter().all(|l| dictionaries.loaded(l).is_some()));
+    // Each text with its field, languages and words.
+    let texts: Vec<Text> = texts
+        .into_iter()
+        .filter_map(|(field, node, langs)| match &node.value {
+            Value::Str(value) => Some(Text {
+                field,
+                node,
+                value,
+                langs,
+                words: tokens(value).collect(),
+            }),
+            _ => None,
+        })
+        .collect();
+    // Each word's verdict in each language, once and on every core: most words of a report
+    // are said many times, and a French one takes some microseconds.
+    let asked: BTreeSet<(&str, &str)> = texts
+        .iter()
+        .flat_map(|t| {
+            t.langs
+                .iter()
+                .flat_map(|l| t.words.iter().map(move |(_, w)| (l.as_str(), *w)))
+        })
+        .collect();
+    let verdicts: HashMap<(&str, &str), bool> = {
+        use rayon::prelude::*;
+        let asked: Vec<(&str, &str)> = asked.into_iter().collect();
+        asked
+            .into_par_iter()
+            .filter_map(|(lang, word)| {
+                let loaded = dictionaries.loaded(lang)?;
+                Some(((lang, word), is_known(word, loaded, known.of(lang), &names)))
+            })
+            .collect()
+    };
     // Each unknown word with its language, field and place.
     let mut found: Vec<(String, &str, String, Option<Pos>)> = Vec::new();
-    // Each word's verdict, per language, once: most words of a report are said many times.
-    let mut verdicts: HashMap<String, HashMap<&str, bool>> = HashMap::new();
-    for (field, node, langs) in texts {
-        let Value::Str(value) = &node.value else {
-            continue;
+    for t in &texts {
+        let unknown = |lang: &str| -> Vec<(usize, &str)> {
+            let known = |w: &str| verdicts.get(&(lang, w)).copied().unwrap_or(true);
+            t.words.iter().filter(|(_, w)| !known(w)).copied().collect()
         };
-        // A text given once is checked in the report's language its words fit best; when one of
-        // them has no dictionary, it cannot be told which, and the text is left.
-        if langs.iter().any(|l| dictionaries.get(l).is_none()) {
-            continue;
-        }
-        let best = langs
+        let Some((lang, unknown)) = t
+            .langs
             .iter()
-            .filter_map(|l| {
-                let verdicts = verdicts.entry(l.clone()).or_default();
-                let dictionary = dictionaries.get(l)?;
-                Some((
-                    l,
-                    unknown_words(value, dictionary, known.of(l), &names, verdicts),
-                ))
-            })
-            .min_by_key(|(_, unknown)| unknown.len());
-        let Some((lang, unknown)) = best else {
+            .map(|l| (l, unknown(l)))
+            .min_by_key(|(_, unknown)| unknown.len())
+        else {
             continue;
         };
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (at, word) in unknown {
             let nth = seen.entry(word).or_default();
-            let pos = position(text, node, value, at, word, *nth);
-            found.push((lang.clone(), word, field.clone(), pos));
+            let pos = position(text, t.node, t.value, at, word, *nth);
+            found.push((lang.clone(), word, t.field.clone(), pos));
             *nth += 1;
         }
     }
     // Suggestions, once a word, on every core: each candidate goes through the dictionary's
     // affix rules, some tens of microseconds in French.
-    let distinct: std::collections::BTreeSet<(String, &str)> =
+    let distinct: BTreeSet<(String, &str)> =
         found.iter().map(|(l, w, _, _)| (l.clone(), *w)).collect();
     let suggestions: HashMap<(String, &str), Vec<String>> = {
         use rayon::prelude::*;
@@ -410,13 +463,13 @@ fn suggest(loaded: &Loaded, word: &str) -> Vec<String> {
             .collect();
     }
     let chars: Vec<char> = word.chars().collect();
-    let (dictionary, edits) = (&loaded.dictionary, &loaded.edits);
+    let edits = &loaded.edits;
     let mut found: Vec<String> = Vec::new();
     let tiers: [Mistakes; 3] = [accents, slips, wrong_letters];
     for tier in tiers {
         for candidate in tier(&chars, edits) {
             let candidate: String = candidate.into_iter().collect();
-            if !found.contains(&candidate) && candidate != word && dictionary.check(&candidate) {
+            if !found.contains(&candidate) && candidate != word && loaded.holds(&candidate) {
                 found.push(candidate);
             }
         }
@@ -429,7 +482,7 @@ fn suggest(loaded: &Loaded, word: &str) -> Vec<String> {
         for at in 1..chars.len() {
             let (first, second): (String, String) =
                 (chars[..at].iter().collect(), chars[at..].iter().collect());
-            if dictionary.check(&first) && dictionary.check(&second) {
+            if loaded.holds(&first) && loaded.holds(&second) {
                 found.push(format!("{first} {second}"));
             }
         }
@@ -624,23 +677,6 @@ fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
     out.into_iter()
 }
 
-/// The words of `text` the dictionary and the known words do not hold, with their offsets.
-fn unknown_words<'t>(
-    text: &'t str,
-    dictionary: &spellbook::Dictionary,
-    known: &HashSet<String>,
-    names: &HashSet<String>,
-    verdicts: &mut HashMap<&'t str, bool>,
-) -> Vec<(usize, &'t str)> {
-    tokens(text)
-        .filter(|(_, word)| {
-            !*verdicts
-                .entry(word)
-                .or_insert_with(|| is_known(word, dictionary, known, names))
-        })
-        .collect()
-}
-
 /// A hyphen that shows only where a line breaks: the word is read without it.
 const SOFT_HYPHEN: char = '\u{AD}';
 
@@ -651,7 +687,7 @@ const ELIDED: &[&str] = &[
 
 fn is_known(
     word: &str,
-    dictionary: &spellbook::Dictionary,
+    dictionary: &Loaded,
     known: &HashSet<String>,
     names: &HashSet<String>,
 ) -> bool {
@@ -675,7 +711,7 @@ fn is_known(
         return is_known(&word.replace(SOFT_HYPHEN, ""), dictionary, known, names);
     }
     let straight = word.replace('’', "'");
-    if dictionary.check(&straight) || dictionary.check(word) {
+    if dictionary.holds(&straight) || dictionary.holds(word) {
         return true;
     }
     if let Some((article, rest)) = straight.split_once('\'')
@@ -791,5 +827,51 @@ mod tests {
         );
         let words: Vec<&str> = tokens("pro\u{AD}gramme").map(|(_, w)| w).collect();
         assert_eq!(words, ["pro\u{AD}gramme"]);
+    }
+
+    /// Every candidate the French dictionary holds goes through the sieve, and most that it
+    /// does not hold are stopped: the suggestions are the same, only sooner.
+    #[test]
+    fn the_sieve_keeps_every_french_candidate_and_stops_most_others() {
+        let read = |ext: &str| {
+            std::fs::read_to_string(format!("{SYSTEM}/fr.{ext}"))
+                .expect("the test script installs hunspell-fr")
+        };
+        let (aff, dic) = (read("aff"), read("dic"));
+        let sieve = Sieve::of(&aff, &dic).expect("French's affix file has a sieve");
+        let dictionary = spellbook::Dictionary::new(&aff, &dic).unwrap();
+        let edits = Edits::of(&aff);
+        let (mut total, mut passed, mut held) = (0, 0, 0);
+        let typos = [
+            "interagance",
+            "nomitative",
+            "beneficiaires",
+            "potential",
+            "etaient",
+            "aspets",
+            "Plannification",
+            "Epargnr",
+            "kilometrse",
+            "créses",
+        ];
+        for word in typos {
+            let chars: Vec<char> = word.chars().collect();
+            let tiers: [Mistakes; 3] = [accents, slips, wrong_letters];
+            for candidate in tiers.iter().flat_map(|tier| tier(&chars, &edits)) {
+                let candidate: String = candidate.into_iter().collect();
+                let may = sieve.may_hold(&candidate);
+                total += 1;
+                passed += usize::from(may);
+                if dictionary.check(&candidate) {
+                    held += 1;
+                    assert!(may, "the sieve stopped {candidate:?}, a word");
+                }
+            }
+        }
+        assert!(held >= 15, "only {held} candidates are words");
+        assert!(
+            passed * 10 < total,
+            "{passed} of {total} candidates went through"
+        );
     }
 }
