@@ -94,6 +94,10 @@ fn main() {
     measure("`pbf-report check` (whole process)", 20, || {
         run(dir, &["check", EXAMPLE])
     });
+    std::fs::copy(root.join("spelling.txt"), dir.join("spelling.txt")).unwrap();
+    measure("`pbf-report check --spelling` (whole process)", 20, || {
+        run(dir, &["check", "--spelling", EXAMPLE])
+    });
     let one = measure(
         "`pbf-report build` from scratch: 2 PDFs, 2 workbooks",
         10,

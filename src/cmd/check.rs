@@ -20,6 +20,9 @@ pub fn run(args: &CheckArgs) -> Result<Status> {
         .spelling
         .then(|| Spelling::new(args.dictionaries.as_deref()));
     for path in &sources {
+        if let Some(spelling) = spelling.as_mut() {
+            spelling.start(path);
+        }
         let mut checked = check::check_file(path);
         if let Some(spelling) = spelling.as_mut() {
             spelling.check(path, &mut checked);
@@ -156,6 +159,7 @@ fn print_counts(path: &Path, counts: &[check::structure::Count]) {
 pub(super) fn spell(sources: &[PathBuf], dictionaries: Option<&Path>) {
     let mut spelling = Spelling::new(dictionaries);
     for path in sources {
+        spelling.start(path);
         let mut checked = check::check_file(path);
         checked.diagnostics.clear();
         spelling.check(path, &mut checked);
@@ -189,6 +193,28 @@ impl Spelling {
         self.found.clear();
     }
 
+    /// Starts reading the dictionaries of the languages the source at `path` names, to have
+    /// them by the time it is checked.
+    pub(super) fn start(&mut self, path: &Path) {
+        let Ok(bytes) = crate::fsio::read_source(path) else {
+            return;
+        };
+        let Ok((_, root)) = crate::source::parse(path, &bytes) else {
+            return;
+        };
+        let languages: Vec<String> = match root.get("languages").map(|n| &n.value) {
+            Some(crate::source::Value::Seq(items)) => items
+                .iter()
+                .filter_map(|n| match &n.value {
+                    crate::source::Value::Str(lang) => Some(lang.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => return,
+        };
+        self.dictionaries.start(&languages);
+    }
+
     /// Adds the unknown words of a source that reads to its diagnostics.
     pub(super) fn check(&mut self, path: &Path, checked: &mut check::Checked) {
         let (Some(report), Some(source)) = (&checked.report, &checked.source) else {
@@ -198,10 +224,11 @@ impl Spelling {
             return;
         };
         let languages = &report.envelope.languages;
-        self.dictionaries.load(languages);
+        // The word lists and catalogs are read while the dictionaries are.
         for lang in languages {
             self.known.add(lang, Path::new(""));
         }
+        self.dictionaries.load(languages);
         let unknown = check::spelling::check(
             path,
             &source.text,
