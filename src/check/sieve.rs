@@ -9,10 +9,11 @@
 //! spellbook would accept, and where the affix file does what it does not follow (compounding,
 //! two prefixes, letters to ignore, Turkish or German case rules), there is no sieve.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-/// The most suffix texts (one suffix's, or two's together) a sieve keeps: past it, the affix
-/// file's suffixes combine too much for the sieve to pay.
+/// The most pairs of suffixes a sieve tries, and the most texts they leave it keeps: past
+/// them, the affix file's suffixes combine too much for the sieve to pay.
+const MOST_PAIRS: usize = 1 << 22;
 const MOST_TAILS: usize = 200_000;
 
 pub struct Sieve {
@@ -307,7 +308,7 @@ fn tails(rules: &[Rule]) -> Option<(Vec<u64>, usize)> {
     for (i, rule) in suffixes.iter().enumerate() {
         by_flag.entry(rule.flag).or_default().push(i);
     }
-    let after_prefix: std::collections::BTreeSet<&str> = rules
+    let after_prefix: BTreeSet<&str> = rules
         .iter()
         .filter(|r| !r.suffix)
         .flat_map(|r| r.then.iter().copied())
@@ -316,13 +317,18 @@ fn tails(rules: &[Rule]) -> Option<(Vec<u64>, usize)> {
     let mut hashes: Vec<u64> = lowered.iter().map(|(t, _)| hash(t.bytes().rev())).collect();
     hashes.push(OFFSET);
     let mut longest = lowered.iter().map(|(t, _)| t.len()).max().unwrap_or(0);
+    let mut pairs = 0;
     for (inner, (inner_text, _)) in suffixes.iter().zip(&lowered) {
-        let outer = inner
-            .then
-            .iter()
-            .copied()
-            .chain(after_prefix.iter().copied());
-        for &o in outer.filter_map(|f| by_flag.get(f)).flatten() {
+        let then: BTreeSet<&str> = inner.then.iter().copied().collect();
+        for &o in then
+            .union(&after_prefix)
+            .filter_map(|f| by_flag.get(f))
+            .flatten()
+        {
+            pairs += 1;
+            if pairs > MOST_PAIRS {
+                return None;
+            }
             if !inner.add.ends_with(suffixes[o].strip) {
                 continue;
             }
@@ -424,6 +430,27 @@ Bamako
         for word in ["parl’ons", "1234", "parlons-xyz", "xyz."] {
             assert!(sieve.may_hold(word), "{word}");
         }
+    }
+
+    /// A hostile affix file whose suffixes all may follow each other costs a bounded time.
+    #[test]
+    fn suffixes_that_combine_too_much_give_no_sieve() {
+        let mut aff = String::from("SFX A Y 2100\n");
+        for i in 0..2100 {
+            aff.push_str(&format!("SFX A 0 a{i}/B .\n"));
+        }
+        aff.push_str("SFX B Y 2100\n");
+        for i in 0..2100 {
+            aff.push_str(&format!("SFX B zz b{i} .\n"));
+        }
+        assert!(Sieve::of(&aff, DIC).is_none());
+        // Fewer pairs are followed.
+        let few: String = aff
+            .lines()
+            .filter(|l| !l.contains("a1"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(Sieve::of(&few, DIC).is_some());
     }
 
     #[test]

@@ -202,16 +202,12 @@ impl Spelling {
         let Ok((_, root)) = crate::source::parse(path, &bytes) else {
             return;
         };
-        let languages: Vec<String> = match root.get("languages").map(|n| &n.value) {
-            Some(crate::source::Value::Seq(items)) => items
-                .iter()
-                .filter_map(|n| match &n.value {
-                    crate::source::Value::Str(lang) => Some(lang.clone()),
-                    _ => None,
-                })
-                .collect(),
-            _ => return,
-        };
+        // Only the languages a catalog has, once each: the others are refused by the check.
+        let catalogs = crate::templates::current().languages();
+        let mut languages = check::languages_of(&root);
+        languages.retain(|l| catalogs.contains(l));
+        languages.sort();
+        languages.dedup();
         self.dictionaries.start(&languages);
     }
 

@@ -104,6 +104,44 @@ fn planted_typos_are_found_where_they_are_with_a_fix() {
         .run();
 }
 
+/// A source that names its languages twice and one no catalog has, and a FIFO where a source
+/// should be: each is said as `check` says it, the run ends, and the other source's spelling
+/// is checked all the same.
+#[test]
+fn sources_that_cannot_be_spelled_leave_the_others_checked() {
+    let (dir, source) = planted();
+    let text = std::fs::read_to_string(dir.path().join(&source)).unwrap();
+    let odd = dir
+        .path()
+        .join("data/pbf-irf-998/2020-06-15-semi-annual.yaml");
+    std::fs::create_dir_all(odd.parent().unwrap()).unwrap();
+    let odd_text = text
+        .replacen("project_id: pbf-irf-999", "project_id: pbf-irf-998", 1)
+        .replacen("languages: [fr, en]", "languages: [fr, en, fr, xx]", 1);
+    std::fs::write(&odd, odd_text).unwrap();
+    let fifo = dir
+        .path()
+        .join("data/pbf-irf-997/2020-06-15-semi-annual.yaml");
+    std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+    crate::common::tool("mkfifo", &[fifo.to_str().unwrap()]);
+    let out = Run::new(&["check", "--spelling"])
+        .cwd(dir.path())
+        .status(1)
+        .stderr_has("pbf-irf-997/2020-06-15-semi-annual.yaml")
+        .stderr_has("a FIFO (named pipe)")
+        .stderr_has("`xx`")
+        .stderr_has(
+            "spelling: `fr` with /usr/share/hunspell/fr.dic: 6 unknown words (6 different)\n",
+        )
+        .run();
+    assert!(
+        !out.stderr
+            .contains("pbf-irf-998/2020-06-15-semi-annual.yaml:31:15"),
+        "a source with errors has its spelling checked once they are fixed:\n{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn a_word_list_silences_a_word_and_a_language_without_a_dictionary_is_a_note() {
     let (dir, _) = planted();
