@@ -47,7 +47,10 @@ struct Loaded {
 impl Loaded {
     /// Whether the dictionary holds `word`, the sieve asked first.
     fn holds(&self, word: &str) -> bool {
-        self.sieve.as_ref().is_none_or(|s| s.may_hold(word)) && self.dictionary.check(word)
+        // Spellbook refuses a longer word at once; the sieve would read it first.
+        word.len() <= spellbook::MAX_WORD_LEN
+            && self.sieve.as_ref().is_none_or(|s| s.may_hold(word))
+            && self.dictionary.check(word)
     }
 }
 
@@ -461,6 +464,11 @@ fn suggest(loaded: &Loaded, word: &str) -> Vec<String> {
             .into_iter()
             .map(|s| format!("{written}{s}"))
             .collect();
+    }
+    // One typing mistake makes a word at most 4 bytes shorter: past this, no candidate is short
+    // enough for the dictionary to hold, and a long run of letters has many thousands.
+    if word.len() > spellbook::MAX_WORD_LEN + 4 {
+        return Vec::new();
     }
     let chars: Vec<char> = word.chars().collect();
     let edits = &loaded.edits;

@@ -104,6 +104,29 @@ fn planted_typos_are_found_where_they_are_with_a_fix() {
         .run();
 }
 
+/// A run of letters longer than any word a dictionary holds is one unknown word, without
+/// suggestions: none of its candidates could be a word either.
+#[test]
+fn a_run_of_letters_too_long_for_a_word_has_no_suggestion() {
+    let (dir, source) = planted();
+    let long = "activitésduprojet".repeat(8);
+    let path = dir.path().join(&source);
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "Les activitées",
+        &format!("Les {long}"),
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = Run::new(&["check", "--spelling"])
+        .cwd(dir.path())
+        .status(0)
+        .stderr_has(&format!("\"{long}\" is not in the `fr` dictionary"))
+        .run();
+    let said = &out.stderr[out.stderr.find(&long).unwrap()..];
+    let own = &said[..said.find("warning: ").unwrap_or(said.len())];
+    assert!(!own.contains("did you mean"), "{own}");
+}
+
 /// A source that names its languages twice and one no catalog has, and a FIFO where a source
 /// should be: each is said as `check` says it, the run ends, and the other source's spelling
 /// is checked all the same.
